@@ -1,0 +1,33 @@
+# Two entry points (see README): `make run` runs the main job, `make test` the test suite.
+# Both create .venv on first use; `PYTHON=python3.11 make test` picks the interpreter.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-slow lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Main job: grade the shipped example completions with the math verifier.
+run: $(STAMP)
+	$(PY) -m verifiers grade --task math -i examples/math_samples.jsonl -o graded.jsonl
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+test-slow: $(STAMP)
+	$(PY) -m pytest -q -m slow
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+bench: $(STAMP)
+	$(PY) bench/math_verifier.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

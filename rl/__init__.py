@@ -1,0 +1,1 @@
+"""A lean GRPO loop for R1-Zero-style RL with verifiable rewards."""

@@ -1,0 +1,1 @@
+"""Where untrusted code runs: sandboxes report facts (RunResult), never correctness."""

@@ -1,0 +1,272 @@
+"""The one parser every verifier reads completions through: R1 tags, graded region, boxes,
+anchored final answers, fenced code. Pure string work: it never judges correctness.
+
+Format, accuracy and language rewards must see the same structure, or a policy learns the gap
+between them; so tag tokenizing and region selection live here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Mode = Literal["strict", "lenient"]
+MODES = ("strict", "lenient")
+
+# ---------------------------------------------------------------------------------------------
+# R1 tag tokenizer
+# ---------------------------------------------------------------------------------------------
+
+TAG_NAMES = ("think", "answer")
+_TAG_RE = re.compile(r"<(/?)(think|answer)>")
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str  # "think" | "answer"
+    closing: bool
+    start: int
+    end: int
+
+
+def tokenize_tags(text: str) -> list[Tag]:
+    """Every literal `<think>`, `</think>`, `<answer>`, `</answer>` in order of appearance."""
+    return [Tag(m.group(2), bool(m.group(1)), m.start(), m.end()) for m in _TAG_RE.finditer(text)]
+
+
+@dataclass(frozen=True)
+class Sections:
+    """How a completion splits into reasoning and the part that is graded.
+
+    `graded` is None when there is no gradable part (an unclosed `<think>`)."""
+
+    think: str
+    graded: str | None
+    graded_offset: int = 0
+
+
+def split_sections(text: str) -> Sections:
+    """Scratch work is never graded: with a `</think>`, only what follows the last one is graded
+    (this also covers a `<think>` pre-filled by the chat template); an opened but unclosed
+    `<think>` means the model never left its reasoning, so nothing is graded."""
+    tags = tokenize_tags(text)
+    closes = [t for t in tags if t.name == "think" and t.closing]
+    if closes:
+        last = closes[-1]
+        opens = [t for t in tags if t.name == "think" and not t.closing and t.start < last.start]
+        think_start = opens[0].end if opens else 0
+        return Sections(text[think_start : last.start], text[last.end :], last.end)
+    opens = [t for t in tags if t.name == "think" and not t.closing]
+    if opens:
+        return Sections(text[opens[0].end :], None)
+    return Sections("", text, 0)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+def answer_blocks(region: str) -> tuple[list[Span], bool]:
+    """Contents of closed `<answer>…</answer>` blocks, and whether an `<answer>` was left open."""
+    blocks: list[Span] = []
+    open_at: int | None = None
+    for tag in tokenize_tags(region):
+        if tag.name != "answer":
+            continue
+        if not tag.closing:
+            open_at = tag.end
+        elif open_at is not None:
+            blocks.append(Span(open_at, tag.start, region[open_at : tag.start]))
+            open_at = None
+    return blocks, open_at is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# Boxes
+# ---------------------------------------------------------------------------------------------
+
+_BOX_RE = re.compile(r"\\(?:boxed|fbox)\s*(\{)?")
+
+
+def braced(text: str, open_pos: int) -> int | None:
+    """Index just past the brace that closes the `{` at `open_pos`, or None if unbalanced."""
+    depth = 0
+    i = open_pos
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2  # an escaped brace `\{` does not count
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def boxes(text: str) -> list[Span]:
+    """Contents of every `\\boxed{…}` / `\\fbox{…}` (and `\\boxed 5`), outermost only, in order.
+    A box with unbalanced braces yields nothing."""
+    out: list[Span] = []
+    pos = 0
+    while True:
+        m = _BOX_RE.search(text, pos)
+        if not m:
+            return out
+        if m.group(1):
+            end = braced(text, m.start(1))
+            if end is None:
+                pos = m.end()
+                continue
+            out.append(Span(m.start(), end, text[m.end() : end - 1]))
+            pos = end
+        else:
+            token = re.match(r"[^\s$\\{}]+", text[m.end() :])
+            if token:
+                out.append(Span(m.start(), m.end() + token.end(), token.group(0)))
+            pos = m.end()
+
+
+# ---------------------------------------------------------------------------------------------
+# Anchored final statements (lenient mode)
+# ---------------------------------------------------------------------------------------------
+
+_ANCHOR_RE = re.compile(
+    r"####|\b(?:final\s+answer|(?:the\s+)?answer)\s*(?:is\s*:?|:|=)|\bthe\s+answer\s+should\s+be",
+    re.IGNORECASE,
+)
+_HOPE_RE = re.compile(r"\s*\.?\s*I hope it is correct\.?\s*$", re.IGNORECASE)
+_SENTENCE_END_RE = re.compile(r"\.(?=\s+[A-Z(])|\.\s*$")
+
+
+def _statement_after(text: str, pos: int) -> str:
+    line = text[pos:].split("\n", 1)[0]
+    line = _HOPE_RE.sub("", line).strip().strip("*").strip()
+    for opener, closer in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
+        if line.startswith(opener):
+            end = line.find(closer, len(opener))
+            if end != -1:
+                return line[len(opener) : end].strip()
+    if "$" not in line:
+        m = _SENTENCE_END_RE.search(line)
+        if m:
+            line = line[: m.start()]
+    return line.strip().rstrip(".").strip()
+
+
+def final_statements(text: str) -> list[Span]:
+    """Answers stated after an anchor: "The final answer is X", "Answer: X", "#### X",
+    "Final Answer: The final answer is X. I hope it is correct." Anchors on one line merge
+    (the last one on a line wins)."""
+    out: list[Span] = []
+    for m in _ANCHOR_RE.finditer(text):
+        stmt = _statement_after(text, m.end())
+        if out and "\n" not in text[out[-1].start : m.start()]:
+            out.pop()  # "Final Answer: The final answer is 5" states one answer, not two
+        if stmt:
+            out.append(Span(m.start(), m.end(), stmt))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The committed answer
+# ---------------------------------------------------------------------------------------------
+
+# Words that take back an earlier answer. Only an explicit retraction lets a later, different
+# answer replace an earlier one; two different answers without one are a hedge.
+_RETRACTION_RE = re.compile(
+    r"\b(?:wait|actually|mistake|error|wrong|incorrect|correction|oops|instead|hmm|"
+    r"re-?(?:check|calculat\w*|comput\w*|evaluat\w*|consider\w*|do|examin\w*|think\w*|visit\w*)|"
+    r"double[- ]check\w*|scratch that|on second thought|let me (?:fix|correct)|not correct|"
+    r"no,|that(?:'s| is) not right)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The answer a completion commits to.
+
+    status: "ok" (candidates holds the committed answer(s), all of which must agree),
+            "no_answer" (nothing to grade). `source` names where the answer came from."""
+
+    status: Literal["ok", "no_answer"]
+    candidates: tuple[str, ...] = ()
+    source: str = ""
+    detail: str = ""
+
+
+def _committed(region: str, spans: list[Span]) -> tuple[str, ...]:
+    """The answers stated after the last explicit retraction (deduplicated, in order)."""
+    first = 0
+    for k in range(1, len(spans)):
+        if _RETRACTION_RE.search(region, spans[k - 1].end, spans[k].start):
+            first = k
+    seen: dict[str, None] = {}
+    for span in spans[first:]:
+        seen.setdefault(span.text.strip(), None)
+    return tuple(seen)
+
+
+def committed_answer(completion: str, mode: Mode = "strict") -> Extraction:
+    """Graded region -> answer candidates. Order of precedence: closed `<answer>` blocks, then
+    `\\boxed{}`/`\\fbox{}`, then (lenient mode only) anchored final statements."""
+    if mode not in MODES:
+        raise ValueError(f"mode={mode!r} is not allowed; use one of {MODES}")
+    region = split_sections(completion).graded
+    if region is None:
+        return Extraction("no_answer", detail="unclosed <think>: the answer never left the reasoning")
+    blocks, unclosed = answer_blocks(region)
+    if blocks:
+        inner: list[Span] = []
+        for block in blocks:
+            found = boxes(block.text) or (final_statements(block.text) if mode == "lenient" else [])
+            inner.extend(Span(block.start + s.start, block.start + s.end, s.text) for s in found[-1:])
+            if not found:
+                inner.append(block)
+        return _ok(region, inner, "answer_tag")
+    found = boxes(region)
+    if found:
+        return _ok(region, found, "boxed")
+    if mode == "lenient":
+        found = final_statements(region)
+        if found:
+            return _ok(region, found, "final_statement")
+        if unclosed:
+            start = region.rfind("<answer>") + len("<answer>")
+            return _ok(region, [Span(start, len(region), region[start:])], "answer_tag_unclosed")
+    return Extraction("no_answer", detail="no <answer> block or \\boxed{}" + (
+        " (an <answer> tag was never closed)" if unclosed else ""))
+
+
+def _ok(region: str, spans: list[Span], source: str) -> Extraction:
+    cands = tuple(c for c in _committed(region, spans) if c)
+    if not cands:
+        return Extraction("no_answer", source=source, detail=f"empty {source}")
+    return Extraction("ok", cands, source)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fenced code
+# ---------------------------------------------------------------------------------------------
+
+_FENCE_RE = re.compile(r"```[ \t]*([\w+#.-]*)[^\n]*\n(.*?)```", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    language: str  # lower-cased info string ("" when absent)
+    code: str
+
+
+def code_blocks(text: str) -> list[CodeBlock]:
+    """Every closed ``` fenced block, in order."""
+    return [CodeBlock(m.group(1).lower(), m.group(2)) for m in _FENCE_RE.finditer(text)]
