@@ -34,6 +34,10 @@ class Problem:
             )
         object.__setattr__(self, "meta", _frozen_mapping(self.meta))
 
+    def __reduce__(self):
+        # mappingproxy does not pickle; problems cross process boundaries (worker pools).
+        return (Problem, (self.id, self.question, self.answer, self.tests, dict(self.meta)))
+
 
 @dataclass(frozen=True)
 class Verdict:
