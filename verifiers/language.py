@@ -1,0 +1,148 @@
+"""LanguageVerifier: the share of the reasoning's words written in the target language, counted
+by Unicode script; it does not tell apart languages that share a script (English vs French)
+and never loads a model.
+
+This is DeepSeek-R1's language-consistency reward (words of the target language / all words in
+the chain of thought). Words, after LaTeX, math, numbers, code blocks and inline code are cut:
+- a run of Latin letters is one Latin-script word (English-like); a lone letter is a variable
+  (`x`, `n`), not a word, so "设 x 为" stays Chinese;
+- each Han character is one word: Chinese is not space-separated;
+- each kana character is one Japanese word, and Han characters in a sentence that holds kana
+  count as Japanese (kanji), so Japanese prose is not scored as Chinese;
+- a run of Hangul is one Korean word (Korean separates words by spaces);
+- a run of Cyrillic letters is one Cyrillic-script word; Greek runs of two or more letters are
+  Greek words (a lone α is math).
+Scripts, not languages, are counted: a target such as "fr" is satisfied by any Latin-script
+words. Cost target ≤ 1 ms per 1,000 characters (bench/language_cost.py measures it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import ClassVar
+
+from verifiers.base import Problem, Verdict
+from verifiers.extract import split_sections
+
+# ISO 639-1 code -> the word class that counts as that language.
+_LATIN = ("en", "fr", "de", "es", "it", "pt", "nl", "sv", "da", "no", "fi", "pl", "cs",
+          "ro", "hu", "tr", "id", "ms", "vi", "ca", "hr", "sk", "sl", "lt", "lv", "et")
+_CYRILLIC = ("ru", "uk", "bg", "sr", "be", "kk", "mk")
+WORD_CLASS: dict[str, str] = {
+    **{code: "latin" for code in _LATIN},
+    **{code: "cyrillic" for code in _CYRILLIC},
+    "zh": "zh", "ja": "ja", "ko": "ko", "el": "greek",
+}
+# Detected class -> the code reported for a prompt written in it.
+_CLASS_CODE = {"latin": "en", "zh": "zh", "ja": "ja", "ko": "ko", "cyrillic": "ru", "greek": "el"}
+REGIONS = ("think", "completion")
+
+# Cut first, longest constructs first, so `$` inside a code block does not open math.
+_STRIP_RE = re.compile(
+    r"```.*?(?:```|\Z)"                        # fenced code (an unclosed fence runs to the end)
+    r"|`[^`\n]*`"                              # inline code
+    r"|\$\$.*?\$\$|\$(?:[^$\n]|\n(?!\n))*\$"   # $$display$$ and $inline$ (not across paragraphs)
+    r"|\\\[.*?\\\]|\\\(.*?\\\)"                # \[ \] and \( \)
+    r"|\\begin\{(\w+\*?)\}.*?\\end\{\1\}"      # environments
+    r"|\\[A-Za-z]+",                           # a bare LaTeX command outside delimiters
+    re.DOTALL,
+)
+_WORD_RE = re.compile(
+    r"(?P<latin>[A-Za-z\u00c0-\u024f\u1e00-\u1eff]{2,})"
+    r"|(?P<cyrillic>[\u0400-\u04ff]+)"
+    r"|(?P<ko>[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+)"
+    r"|(?P<greek>[\u0370-\u03ff]{2,})"
+    r"|(?P<kana>[\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9d])"
+    r"|(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
+)
+# Sentence boundaries: a sentence with kana is Japanese, so its Han characters are kanji.
+_SENTENCE_RE = re.compile(r"[^。！？!?\n]*")
+
+
+def word_counts(text: str) -> Counter[str]:
+    """Words per class ("latin", "zh", "ja", "ko", "cyrillic", "greek") after cutting math/code."""
+    counts: Counter[str] = Counter()
+    text = _STRIP_RE.sub(" ", text)
+    for sentence in _SENTENCE_RE.findall(text):
+        if not sentence:
+            continue
+        found = Counter(m.lastgroup for m in _WORD_RE.finditer(sentence))
+        han = found.pop("han", 0)
+        kana = found.pop("kana", 0)
+        if kana:
+            counts["ja"] += kana + han
+        elif han:
+            counts["zh"] += han
+        counts.update(found)
+    return counts
+
+
+def detect_language(text: str) -> str | None:
+    """The ISO code of the word class with most words in `text`, or None if it has none."""
+    counts = word_counts(text)
+    if not counts:
+        return None
+    return _CLASS_CODE[counts.most_common(1)[0][0]]
+
+
+@dataclass(frozen=True)
+class LanguageVerifier:
+    """Score = target-language words / all words in the region (the think block by default).
+
+    The target is, in order: `language` (fixed in config), `problem.meta["language"]`, or the
+    language detected from `problem.question`. A region without words scores 0 ("no_reasoning"):
+    an empty chain of thought must not earn a consistency reward."""
+
+    language: str | None = None
+    region: str = "think"
+
+    REASONS: ClassVar[frozenset[str]] = frozenset({
+        "consistent",            # every word in the target language
+        "mixed",                 # some words in another language
+        "off_target",            # no word in the target language
+        "no_reasoning",          # the region holds no words (or there is no think block)
+        "unknown_language",      # no target given and none detectable: masked, our side
+        "unsupported_language",  # a target code we cannot count: masked, our side
+    })
+
+    def __post_init__(self) -> None:
+        if self.language is not None and self.language not in WORD_CLASS:
+            raise ValueError(
+                f"language={self.language!r} is not allowed; use None (per problem) or one of "
+                f"{sorted(WORD_CLASS)}"
+            )
+        if self.region not in REGIONS:
+            raise ValueError(f"region={self.region!r} is not allowed; use one of {REGIONS}")
+
+    def target(self, problem: Problem | None) -> str | None:
+        if self.language is not None:
+            return self.language
+        meta = problem.meta if problem is not None else {}
+        code = meta.get("language")
+        if isinstance(code, str) and code.strip():
+            return code.strip().lower().split("-")[0].split("_")[0]  # "zh-CN" -> "zh"
+        return detect_language(problem.question) if problem is not None else None
+
+    def __call__(self, *, completion: str, problem: Problem | None = None) -> Verdict:
+        target = self.target(problem)
+        if target is None:
+            return Verdict(0.0, "unknown_language", "no language given or detectable", True)
+        if target not in WORD_CLASS:
+            return Verdict(0.0, "unsupported_language", f"target {target!r}", True)
+        if not isinstance(completion, str):
+            return Verdict(0.0, "no_reasoning", f"completion is {type(completion).__name__}")
+        if self.region == "think":
+            text = split_sections(completion).think
+        else:
+            text = completion
+        counts = word_counts(text)
+        total = sum(counts.values())
+        if total == 0:
+            return Verdict(0.0, "no_reasoning", f"no words in the {self.region} region")
+        hits = counts.get(WORD_CLASS[target], 0)
+        score = hits / total
+        detail = f"{hits}/{total} {target}; " + ", ".join(f"{k}={n}" for k, n in counts.most_common())
+        reason = "consistent" if hits == total else ("off_target" if hits == 0 else "mixed")
+        return Verdict(score, reason, detail)
