@@ -54,28 +54,31 @@ _WORD_RE = re.compile(
     r"|(?P<cyrillic>[\u0400-\u04ff]+)"
     r"|(?P<ko>[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+)"
     r"|(?P<greek>[\u0370-\u03ff]{2,})"
-    r"|(?P<kana>[\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9d])"
-    r"|(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
+    r"|(?P<kana>[\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9d]+)"
+    r"|(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)"
+    r"|(?P<end>[。！？!?\n])"  # a sentence boundary: a sentence with kana is Japanese
 )
-# Sentence boundaries: a sentence with kana is Japanese, so its Han characters are kanji.
-_SENTENCE_RE = re.compile(r"[^。！？!?\n]*")
+
 
 
 def word_counts(text: str) -> Counter[str]:
     """Words per class ("latin", "zh", "ja", "ko", "cyrillic", "greek") after cutting math/code."""
     counts: Counter[str] = Counter()
-    text = _STRIP_RE.sub(" ", text)
-    for sentence in _SENTENCE_RE.findall(text):
-        if not sentence:
-            continue
-        found = Counter(m.lastgroup for m in _WORD_RE.finditer(sentence))
-        han = found.pop("han", 0)
-        kana = found.pop("kana", 0)
-        if kana:
-            counts["ja"] += kana + han
-        elif han:
-            counts["zh"] += han
-        counts.update(found)
+    han = kana = 0  # of the current sentence: its Han characters are kanji if it holds kana
+    for m in _WORD_RE.finditer(_STRIP_RE.sub(" ", text)):
+        kind = m.lastgroup
+        if kind == "han":
+            han += m.end() - m.start()
+        elif kind == "kana":
+            kana += m.end() - m.start()
+        elif kind == "end":
+            if han or kana:
+                counts["ja" if kana else "zh"] += han + kana
+                han = kana = 0
+        else:
+            counts[kind] += 1
+    if han or kana:
+        counts["ja" if kana else "zh"] += han + kana
     return counts
 
 
