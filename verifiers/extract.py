@@ -228,7 +228,8 @@ def committed_answer(completion: str, mode: Mode = "strict") -> Extraction:
     if blocks:
         inner: list[Span] = []
         for block in blocks:
-            found = boxes(block.text) or (final_statements(block.text) if mode == "lenient" else [])
+            # Inside answer tags, "The answer is 5" states 5 in either mode.
+            found = boxes(block.text) or final_statements(block.text)
             inner.extend(Span(block.start + s.start, block.start + s.end, s.text) for s in found[-1:])
             if not found:
                 inner.append(block)

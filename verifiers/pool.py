@@ -4,13 +4,17 @@ judge; callers turn an `Outcome` into a verdict.
 
 Why processes: sympy can spin for minutes on a power tower and a thread cannot be stopped, while
 `signal.alarm` only works on the main thread. A killed process always stops, from any thread.
-Workers come from a forkserver that has already imported the heavy modules (`preload`), so a
-replacement is ready in milliseconds instead of re-importing sympy.
+Workers are forked from the calling process after it has imported the heavy modules (`preload`)
+and run the warm-up (`initializer`), so a replacement is ready in milliseconds with warm caches.
+We fork rather than use multiprocessing's forkserver/spawn because those re-import the user's
+`__main__` in the child, which breaks any script without an `if __name__ == "__main__":` guard;
+the forked child only runs our worker loop, never the parent's other threads' code.
 """
 
 from __future__ import annotations
 
 import atexit
+import importlib
 import multiprocessing
 import os
 import queue
@@ -35,15 +39,16 @@ class Outcome:
     error: str = ""
 
 
-def _worker_main(conn, initializer: Callable[[], None] | None, memory_mb: int | None) -> None:
+def _worker_main(conn, memory_mb: int | None) -> None:
     global IN_WORKER
     IN_WORKER = True
     if memory_mb:
-        # A runaway expression should die with MemoryError here, not take the host down.
-        limit = memory_mb * 1024 * 1024
+        # A runaway expression should die with MemoryError here, not take the host down. The
+        # cap is on top of what the (possibly large, e.g. torch-holding) parent already mapped.
+        with open("/proc/self/statm") as f:
+            mapped = int(f.read().split()[0]) * resource.getpagesize()
+        limit = mapped + memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    if initializer is not None:
-        initializer()
     conn.send(("ready", None))
     while True:
         try:
@@ -64,9 +69,9 @@ def _worker_main(conn, initializer: Callable[[], None] | None, memory_mb: int | 
 
 
 class _Worker:
-    def __init__(self, ctx, initializer, memory_mb):
+    def __init__(self, ctx, memory_mb):
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(child, initializer, memory_mb), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, memory_mb), daemon=True)
         self.proc.start()
         child.close()
         self.ready = False
@@ -114,9 +119,7 @@ class DeadlinePool:
         self._finalizer = weakref.finalize(self, DeadlinePool._shutdown, self._all)
 
     def _ctx(self):
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["verifiers.pool", *self._preload])
-        return ctx
+        return multiprocessing.get_context("fork")
 
     def _start(self) -> None:
         with self._lock:
@@ -124,9 +127,13 @@ class DeadlinePool:
                 raise RuntimeError("DeadlinePool is closed")
             if self._started:
                 return
+            for name in self._preload:
+                importlib.import_module(name)
+            if self._initializer is not None:
+                self._initializer()  # warm the parent once; every fork inherits the warm caches
             ctx = self._ctx()
             for _ in range(self.workers):
-                w = _Worker(ctx, self._initializer, self._memory_mb)
+                w = _Worker(ctx, self._memory_mb)
                 self._all.add(w)
                 self._idle.put(w)
             self._started = True
@@ -136,7 +143,7 @@ class DeadlinePool:
         with self._lock:
             self._all.discard(dead)
             self.replaced += 1
-            fresh = _Worker(self._ctx(), self._initializer, self._memory_mb)
+            fresh = _Worker(self._ctx(), self._memory_mb)
             self._all.add(fresh)
         return fresh
 

@@ -1,0 +1,632 @@
+"""Turns one answer string into a typed value and decides equality of value with a gold value.
+
+It does not locate answers in completions (`extract`) nor produce verdicts (`math_answer`), and it
+never calls `eval`: LaTeX goes through latex2sympy2_extended's grammar into unevaluated sympy trees.
+
+Tolerance policy: exact values compare exactly (relative difference below 1e-40 at 60 digits, so
+2^-60 and 2^-59 differ); when exactly one side is written as a decimal, it may differ from the
+other by `rel_tol` relative (default 1e-6, so 1.4142136 matches sqrt(2) but 1.4142 does not).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import sympy
+from latex2sympy2_extended import latex2sympy
+from sympy import I, S
+
+from verifiers.extract import braced
+from verifiers.latex_norm import normalize
+
+
+def braced_end(s: str) -> int | None:
+    return braced(s, 0)
+
+# --------------------------------------------------------------------------------------------
+# Values
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scalar:
+    expr: sympy.Basic
+    decimal: bool = False
+    percent: bool = False
+
+
+@dataclass(frozen=True)
+class Assign:  # `x = 3`: a named value
+    var: str
+    value: Scalar
+
+
+@dataclass(frozen=True)
+class Equation:  # a relation between variables (lines, circles), stored as lhs - rhs = 0
+    zero: sympy.Basic
+
+
+@dataclass(frozen=True)
+class Region:  # a subset of the real line: intervals, unions, inequalities, R
+    set: sympy.Set
+
+
+@dataclass(frozen=True)
+class Tuple:  # ordered; `(a, b)` is also read as an open interval when compared with one
+    items: tuple
+    paren_pair: bool = False
+
+
+@dataclass(frozen=True)
+class Collection:  # unordered: `\{...\}` sets, bare lists, "a or b", `a \pm b`
+    items: tuple
+    kind: str = "list"  # "set" | "list" | "or" | "pm"
+
+
+@dataclass(frozen=True)
+class Matrix:
+    rows: tuple
+
+
+@dataclass(frozen=True)
+class Choice:
+    letters: frozenset
+
+
+@dataclass(frozen=True)
+class Text:
+    words: str
+
+
+@dataclass(frozen=True)
+class Unparseable:
+    why: str = ""
+
+
+CORRECT, WRONG, HEDGED = "correct", "wrong_answer", "hedged"
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+# --------------------------------------------------------------------------------------------
+
+_NUM_RE = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
+_FRAC_RE = re.compile(r"^([-+]?)\\frac\{(\d+)\}\{(\d+)\}$")
+_SCI_RE = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*[eE]\s*([-+]?\d+)$")
+_MIXED_RE = re.compile(r"^([-+]?)(\d+)\s*(?:\\frac\{(\d+)\}\{(\d+)\}|\s(\d+)/(\d+))$")
+_VAR_RE = re.compile(r"^[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-z]\))?$|^\\(?:theta|alpha|beta|phi)$")
+_TEXT_CMD_RE = re.compile(r"\\(?:text|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}")
+_CHOICE_RE = re.compile(
+    r"^(?:(?:option|choice|answer)\s*:?\s*)?\(?\s*([A-J])\s*\)?(?:\s*[.:)]?\s*(?:$|\s.*|\$.*))$",
+    re.IGNORECASE | re.DOTALL)
+_RELATION_RE = re.compile(r"\\leq|\\geq|\\neq|<|>|=")
+_WORDS_RE = re.compile(r"^[A-Za-z][A-Za-z' .-]*$")
+_UNIT_RE = re.compile(r"^(.*?\d)\s*(?:[a-zA-Z]{1,12}(?:\^\{?\d\}?)?(?:\s*/\s*[a-zA-Z]{1,8}(?:\^\{?\d\}?)?)?\s*)+$")
+_CHOICE_LETTERS = "ABCDEFGHIJ"
+_SETS = {r"\mathbb{R}": S.Reals, r"\mathbb R": S.Reals, r"\emptyset": S.EmptySet,
+         r"\varnothing": S.EmptySet, r"\{\}": S.EmptySet, r"\mathbb{Z}": S.Integers}
+_REAL_WORDS = {"all real numbers", "all reals", "real numbers", "all real x", "r"}
+
+_MATRIX_RE = re.compile(r"^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
+
+
+def split_top(s: str, seps: tuple[str, ...]) -> list[str]:
+    """Split on any of `seps` outside (), [], {}, \\{\\} and \\left/\\right groups."""
+    parts, depth, start, i, n = [], 0, 0, 0, len(s)
+    while i < n:
+        if s.startswith("\\{", i) or s.startswith("\\langle", i):
+            depth += 1
+            i += 2 if s[i + 1] == "{" else 7
+            continue
+        if s.startswith("\\}", i) or s.startswith("\\rangle", i):
+            depth -= 1
+            i += 2 if s[i + 1] == "}" else 7
+            continue
+        c = s[i]
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif depth == 0:
+            for sep in seps:
+                if s.startswith(sep, i) and not (sep.isalpha() and s[i + len(sep) : i + len(sep) + 1].isalpha()):
+                    parts.append(s[start:i])
+                    start = i = i + len(sep)
+                    break
+            else:
+                i += 1
+            continue
+        i += 1
+    parts.append(s[start:])
+    return [p.strip() for p in parts]
+
+
+def _wrapped(s: str, open_: str, close: str) -> str | None:
+    """Inner text if `s` is exactly one group `open_ ... close`."""
+    if not (s.startswith(open_) and s.endswith(close)) or len(s) < len(open_) + len(close):
+        return None
+    inner = s[len(open_) : len(s) - len(close)]
+    return inner if split_top(inner + " ", ("\x00",)) and _balanced(inner) else None
+
+
+def _balanced(s: str) -> bool:
+    depth = 0
+    for c in s.replace("\\{", "(").replace("\\}", ")"):
+        depth += (c in "([{") - (c in ")]}")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _rationalize(expr: sympy.Basic) -> sympy.Basic:
+    floats = expr.atoms(sympy.Float)
+    if floats:
+        expr = expr.xreplace({f: sympy.Rational(str(f)) for f in floats})
+    syms = {s for s in expr.free_symbols if s.name == "i"}
+    return expr.xreplace({s: I for s in syms}) if syms else expr
+
+
+@lru_cache(maxsize=4096)
+def _latex(s: str) -> sympy.Basic | None:
+    try:
+        out = latex2sympy(s)
+    except Exception:  # noqa: BLE001 - the grammar rejects; the caller reports unparseable
+        return None
+    return _rationalize(out) if isinstance(out, sympy.Basic) else None
+
+
+def parse_scalar(s: str, percent: bool = False) -> Scalar | None:
+    s = s.strip()
+    if not s:
+        return None
+    decimal = bool(re.search(r"\d\.\d|\d\.(?!\d)|(?<!\d)\.\d", s))
+    if _NUM_RE.match(s):
+        return Scalar(sympy.Rational(s.rstrip(".") or "0"), decimal, percent)
+    m = _SCI_RE.match(s)
+    if m:
+        return Scalar(sympy.Rational(m.group(1)) * sympy.Integer(10) ** int(m.group(2)), True, percent)
+    m = _FRAC_RE.match(s)
+    if m:
+        sign = -1 if m.group(1) == "-" else 1
+        return Scalar(sign * sympy.Rational(int(m.group(2)), int(m.group(3))), False, percent) if int(m.group(3)) else None
+    m = _MIXED_RE.match(s)
+    if m:  # 2\frac{1}{2} is two and a half, not 2 * 1/2
+        whole, p, q = int(m.group(2)), int(m.group(3) or m.group(5)), int(m.group(4) or m.group(6))
+        if q and p < q:
+            val = whole + sympy.Rational(p, q)
+            return Scalar(-val if m.group(1) == "-" else val, False, percent)
+    expr = _latex(s)
+    if expr is None or not isinstance(expr, sympy.Expr):
+        return None
+    return Scalar(expr, decimal, percent)
+
+
+def _interval(s: str) -> Region | None:
+    if len(s) < 5 or s[0] not in "([" or s[-1] not in ")]":
+        return None
+    inner = s[1:-1]
+    if not _balanced(inner):
+        return None
+    ends = split_top(inner, (",",))
+    if len(ends) != 2:
+        return None
+    lo, hi = parse_scalar(ends[0]), parse_scalar(ends[1])
+    if lo is None or hi is None or lo.expr.free_symbols or hi.expr.free_symbols:
+        return None
+    try:
+        return Region(sympy.Interval(lo.expr, hi.expr, s[0] == "(", s[-1] == ")"))
+    except Exception:  # noqa: BLE001 - complex endpoints and the like are not intervals
+        return None
+
+
+def _unbounded(region: sympy.Set) -> bool:
+    return isinstance(region, sympy.Interval) and (region.inf.is_infinite or region.sup.is_infinite)
+
+
+def _inequality(s: str) -> Region | None:
+    pieces = re.split(r"(\\leq|\\geq|<|>)", s)
+    if len(pieces) not in (3, 5) or "=" in s.replace("\\leq", "").replace("\\geq", ""):
+        return None
+    terms, ops = pieces[0::2], pieces[1::2]
+    var_idx = [k for k, t in enumerate(terms) if _VAR_RE.match(t.strip())]
+    if len(var_idx) != 1:
+        return None
+    sym = sympy.Symbol("_v")
+    region = S.Reals
+    for k, op in enumerate(ops):
+        left = sym if k == var_idx[0] else None
+        right = sym if k + 1 == var_idx[0] else None
+        a = left if left is not None else (parse_scalar(terms[k]) or Scalar(S.NaN)).expr
+        b = right if right is not None else (parse_scalar(terms[k + 1]) or Scalar(S.NaN)).expr
+        if S.NaN in (a, b) or (a != sym and b != sym):
+            return None
+        rel = {"<": sympy.Lt, ">": sympy.Gt, "\\leq": sympy.Le, "\\geq": sympy.Ge}[op](a, b, evaluate=False)
+        try:
+            region = region.intersect(rel.as_set() if sym in rel.free_symbols else S.EmptySet)
+        except Exception:  # noqa: BLE001
+            return None
+    return Region(region)
+
+
+def _relation(s: str, percent: bool) -> object | None:
+    if not _RELATION_RE.search(s):
+        return None
+    if re.search(r"\\leq|\\geq|<|>", s) and "\\neq" not in s:
+        return _inequality(s)
+    if "\\neq" in s:
+        return None
+    sides = [p.strip() for p in s.split("=")]
+    if any(not p for p in sides):
+        return None
+    if len(sides) == 2 and _VAR_RE.match(sides[0]):
+        value = parse_value(sides[1], percent=percent)
+        if isinstance(value, Scalar):
+            return Assign(sides[0], value)
+        return value  # `x = \{1, 2\}`, `x \in ...` style: the named thing is the value
+    if len(sides) == 2 and _VAR_RE.match(sides[1]):
+        return _relation(f"{sides[1]} = {sides[0]}", percent)
+    parsed = [parse_scalar(p, percent) for p in sides]
+    if any(p is None for p in parsed):
+        return None
+    if all(not p.expr.free_symbols for p in parsed):
+        # `6 \times 7 = 42` states 42, but only if every side agrees: `2 + 2 = 5` states nothing.
+        if all(scalar_equal(parsed[0], p, 0.0) for p in parsed[1:]):
+            return parsed[-1]
+        return Unparseable("a false equality")
+    if len(parsed) == 2:
+        return Equation(sympy.expand(parsed[0].expr - parsed[1].expr))
+    return None
+
+
+def _matrix(s: str) -> Matrix | None:
+    m = _MATRIX_RE.match(s)
+    if not m:
+        return None
+    rows = [r for r in re.split(r"\\\\", m.group(2)) if r.strip() and r.strip() != "\\hline"]
+    cells = [tuple(parse_scalar(c) for c in r.split("&")) for r in rows]
+    if not cells or any(c is None for row in cells for c in row) or len({len(r) for r in cells}) != 1:
+        return None
+    return Matrix(tuple(cells))
+
+
+def _strip_text(s: str) -> tuple[str, list[str]]:
+    texts = []
+
+    def keep(m: re.Match) -> str:
+        texts.append(m.group(1))
+        return f" {m.group(1)} " if re.fullmatch(r"\s*(or|and)\s*", m.group(1)) else " "
+
+    return _TEXT_CMD_RE.sub(keep, s), texts
+
+
+def _text_words(s: str) -> str:
+    s = _TEXT_CMD_RE.sub(lambda m: m.group(1), s)
+    s = re.sub(r"[\"'`.,!?;:()]", " ", s.lower())
+    return " ".join(w for w in s.split() if w not in ("the", "a", "an"))
+
+
+def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> object:
+    """A normalized answer string -> a value (never raises on any input)."""
+    s = s.strip()
+    s = re.sub(r"\\(?:text|mbox|mathrm)\{\s*(or|and)\s*\}", r" \1 ", s)
+    while s.startswith("{") and braced_end(s) == len(s):
+        s = s[1:-1].strip()  # `{{{5}}}` is 5; redundant groups only slow the grammar down
+    if not s:
+        return Unparseable("empty")
+    if s in _SETS:
+        return Region(_SETS[s])
+    inner = _wrapped(s, "\\{", "\\}")
+    if inner is not None:
+        items = [parse_value(p) for p in split_top(inner, (",", ";"))] if inner.strip() else []
+        return Region(S.EmptySet) if not items else Collection(tuple(items), "set")
+    for sep, kind in (((" or ", "\\text{or}", "\\lor"), "or"), ((",", ";", " and "), "list")):
+        parts = split_top(s, sep)
+        if len(parts) > 1:
+            items = tuple(parse_value(p, percent=percent) for p in parts)
+            if kind == "or" and items and all(isinstance(i, Region) for i in items):
+                return Region(sympy.Union(*(i.set for i in items)))
+            return Collection(items, kind)
+    if "\\cup" in s:
+        parts = [_as_region(parse_value(p)) for p in split_top(s, ("\\cup",))]
+        if len(parts) > 1 and all(p is not None for p in parts):
+            return Region(sympy.Union(*parts))
+        if len(parts) > 1:
+            return Unparseable("union of non-sets")
+    if "\\pm" in s or "\\mp" in s:
+        a, _, b = s.replace("\\mp", "\\pm").partition("\\pm")
+        plus, minus = parse_scalar(f"{a or '0'} + ({b})"), parse_scalar(f"{a or '0'} - ({b})")
+        if plus is None or minus is None:
+            return Unparseable("bad \\pm")
+        return Collection((plus, minus), "pm")
+    m = re.match(r"^[a-zA-Z]\s*\\in\s*(.+)$", s)
+    if m:
+        return parse_value(m.group(1))
+    for open_, close in (("(", ")"), ("[", "]"), ("(", "]"), ("[", ")"), ("\\langle", "\\rangle")):
+        inner = _wrapped(s, open_, close)
+        if inner is None:
+            continue
+        items = split_top(inner, (",",))
+        if len(items) < 2:
+            break
+        region = _interval(s) if open_ != "\\langle" else None
+        # `(1, 2)` may be a point or an open interval: kept as a pair, read as the gold needs.
+        if region is not None and (open_ + close != "()" or _unbounded(region.set)):
+            return region
+        return Tuple(tuple(parse_value(p) for p in items), paren_pair=open_ == "(" and close == ")" and len(items) == 2)
+    mat = _matrix(s)
+    if mat is not None:
+        return mat
+    rel = _relation(s, percent)
+    if rel is not None:
+        return rel
+    words = _text_words(s)
+    if _WORDS_RE.match(s) and (" " in words or len(words) >= 3 or words in ("no", "ok")):
+        return Text(words)  # "yes", "Monday", "John Smith": plain words are not a product x*y*z
+    stripped, texts = _strip_text(s)
+    stripped = stripped.strip()
+    if texts and not stripped:
+        return Text(_text_words(s))
+    scalar = parse_scalar(stripped, percent)
+    if scalar is not None:
+        return scalar
+    if strip_units:
+        m = _UNIT_RE.match(stripped)
+        if m:
+            value = parse_value(m.group(1), percent=percent, strip_units=False)
+            if isinstance(value, Scalar) and not value.expr.free_symbols:
+                return value
+    if _WORDS_RE.match(_text_words(s) or "-"):
+        return Text(_text_words(s))
+    return Unparseable(f"cannot read {s[:60]!r}")
+
+
+def parse_choice(raw: str) -> frozenset | None:
+    s = _TEXT_CMD_RE.sub(lambda m: m.group(1), raw).replace("$", "").replace("**", "").strip()
+    letters = set()
+    for part in split_top(s, (",", " or ", " and ", "/", ";")):
+        m = _CHOICE_RE.match(part.strip())
+        if not m:
+            return None
+        letters.add(m.group(1).upper())
+    return frozenset(letters) or None
+
+
+def parse_answer(raw: str, gold: object | None = None) -> object:
+    """Raw answer text -> value. Given the gold value, read the candidate the way the gold is
+    written (a choice letter only when the gold is one)."""
+    if isinstance(gold, Choice):
+        letters = parse_choice(raw)
+        return Choice(letters) if letters else Unparseable("no choice letter")
+    if gold is None:
+        letters = parse_choice(raw)
+        s = raw.strip().strip("$*").strip()
+        if letters and len(letters) == 1 and re.fullmatch(r"\(?[A-J]\)?|\\text\w*\{\(?[A-J]\)?\}", s):
+            return Choice(letters)
+    norm = normalize(raw)
+    if isinstance(gold, Text):
+        return Text(_text_words(norm.text))
+    return parse_value(norm.text, percent=norm.percent)
+
+
+# --------------------------------------------------------------------------------------------
+# Equality of value
+# --------------------------------------------------------------------------------------------
+
+_SAMPLE_POINTS = (sympy.Rational(7, 13), sympy.Rational(-17, 11), sympy.Rational(23, 7), sympy.Rational(-2, 9))
+
+
+def _num(x: sympy.Basic, digits: int = 60):
+    try:
+        v = sympy.N(x, digits)
+    except Exception:  # noqa: BLE001 - an expression sympy cannot evaluate is not a number
+        return None
+    return v if v.is_number and not v.has(S.NaN) else None
+
+
+def _close(a: sympy.Basic, b: sympy.Basic, rel: float) -> bool:
+    if a.has(S.Infinity, S.NegativeInfinity, S.ComplexInfinity) or b.has(S.Infinity, S.NegativeInfinity, S.ComplexInfinity):
+        return a == b
+    va, vb = _num(a), _num(b)
+    if va is None or vb is None:
+        try:
+            return sympy.simplify(a - b) == 0
+        except Exception:  # noqa: BLE001
+            return False
+    scale = max(abs(va), abs(vb))
+    diff = abs(va - vb)
+    if scale == 0:
+        return True
+    limit = max(rel, 1e-40) * (1 + 1e-9)
+    return bool(diff <= limit * scale)
+
+
+def expr_equal(a: sympy.Basic, b: sympy.Basic, rel: float) -> bool:
+    if a == b:
+        return True
+    syms = sorted(a.free_symbols | b.free_symbols, key=lambda x: x.name)
+    if not syms:
+        return _close(a, b, rel)
+    if a.free_symbols != b.free_symbols:
+        try:
+            return sympy.simplify(a - b) == 0
+        except Exception:  # noqa: BLE001
+            return False
+    for k in range(3):
+        point = {s: _SAMPLE_POINTS[(k + j) % len(_SAMPLE_POINTS)] + j for j, s in enumerate(syms)}
+        try:
+            if not _close(a.xreplace(point), b.xreplace(point), rel):
+                return False
+        except Exception:  # noqa: BLE001
+            return False
+    return True
+
+
+def scalar_equal(g: Scalar, c: Scalar, rel_tol: float) -> bool:
+    rel = rel_tol if g.decimal != c.decimal else 0.0
+    gvals = [g.expr] + ([g.expr / 100] if g.percent else [])
+    cvals = [c.expr] + ([c.expr / 100] if c.percent else [])
+    return any(expr_equal(gv, cv, rel) for gv in gvals for cv in cvals)
+
+
+def _items(v: object) -> tuple | None:
+    if isinstance(v, Collection):
+        return tuple(i.value if isinstance(i, Assign) else i for i in v.items)
+    return None
+
+
+def _match_unordered(gold: tuple, cand: tuple, rel_tol: float) -> bool:
+    if len(gold) != len(cand):
+        return False
+    left = list(cand)
+    for g in gold:
+        for k, c in enumerate(left):
+            if compare(g, c, rel_tol) == CORRECT:
+                del left[k]
+                break
+        else:
+            return False
+    return True
+
+
+def _match_ordered(gold: tuple, cand: tuple, rel_tol: float) -> bool:
+    return len(gold) == len(cand) and all(compare(g, c, rel_tol) == CORRECT for g, c in zip(gold, cand))
+
+
+def _distinct(items: tuple, rel_tol: float) -> tuple:
+    out: list = []
+    for it in items:
+        if not any(compare(o, it, rel_tol) == CORRECT for o in out):
+            out.append(it)
+    return tuple(out)
+
+
+def _as_region(v: object) -> sympy.Set | None:
+    if isinstance(v, Region):
+        return v.set
+    if isinstance(v, Tuple) and v.paren_pair and all(isinstance(i, Scalar) for i in v.items):
+        try:
+            return sympy.Interval.open(v.items[0].expr, v.items[1].expr)
+        except Exception:  # noqa: BLE001
+            return None
+    return None
+
+
+def _equation_equal(g: sympy.Basic, c: sympy.Basic) -> bool:
+    """Two equations describe the same curve when lhs - rhs differ by a nonzero constant factor."""
+    if g == 0 or c == 0:
+        return g == c
+    try:
+        ratio = sympy.cancel(g / c)
+    except Exception:  # noqa: BLE001
+        return False
+    return not ratio.free_symbols and ratio != 0 and ratio.is_finite is not False
+
+
+def _as_equation(v: object) -> sympy.Basic | None:
+    if isinstance(v, Equation):
+        return v.zero
+    if isinstance(v, Assign):
+        return sympy.expand(sympy.Symbol(v.var.lower() if len(v.var) == 1 else v.var) - v.value.expr)
+    return None
+
+
+def compare(gold: object, cand: object, rel_tol: float = 1e-6) -> str:
+    """CORRECT, WRONG or HEDGED: is `cand` the gold value, and only the gold value?"""
+    if isinstance(cand, Unparseable) or isinstance(gold, Unparseable):
+        return WRONG
+    if isinstance(cand, Collection) and not isinstance(gold, (Collection, Tuple)):
+        items = _distinct(_items(cand), rel_tol)
+        if len(items) != 1:
+            return HEDGED
+        cand = items[0]
+    if isinstance(gold, Collection):
+        g_items = _distinct(_items(gold), rel_tol)
+        if len(g_items) == 1 and not isinstance(cand, (Collection, Tuple)):
+            return compare(g_items[0], cand, rel_tol)
+        c_items = _items(cand)
+        if c_items is None and isinstance(cand, Tuple) and gold.kind != "set":
+            return CORRECT if _match_ordered(_items(gold), cand.items, rel_tol) else WRONG
+        if c_items is None and isinstance(cand, Region) and isinstance(cand.set, sympy.FiniteSet):
+            c_items = tuple(Scalar(e) for e in cand.set)
+        if c_items is None:
+            return WRONG
+        return CORRECT if _match_unordered(g_items, _distinct(c_items, rel_tol), rel_tol) else WRONG
+    if isinstance(gold, Choice):
+        if not isinstance(cand, Choice):
+            return WRONG
+        if len(cand.letters) > len(gold.letters):
+            return HEDGED
+        return CORRECT if cand.letters == gold.letters else WRONG
+    if isinstance(gold, Text):
+        if isinstance(cand, Text):
+            return CORRECT if cand.words == gold.words else WRONG
+        return WRONG
+    if isinstance(gold, Scalar):
+        if isinstance(cand, Assign):
+            cand = cand.value
+        if isinstance(cand, Scalar):
+            return CORRECT if scalar_equal(gold, cand, rel_tol) else WRONG
+        if isinstance(cand, Region):
+            return HEDGED
+        if isinstance(cand, Tuple) and len(cand.items) == 1:
+            return compare(gold, cand.items[0], rel_tol)
+        return WRONG
+    if isinstance(gold, Assign):
+        if isinstance(cand, Scalar):
+            return compare(gold.value, cand, rel_tol)
+        if isinstance(cand, Assign):
+            if cand.var.lower() != gold.var.lower():
+                return WRONG
+            return compare(gold.value, cand.value, rel_tol)
+        ce = _as_equation(cand)
+        if ce is not None:
+            return CORRECT if _equation_equal(_as_equation(gold), ce) else WRONG
+        return compare(gold.value, cand, rel_tol) if isinstance(cand, Region) else WRONG
+    if isinstance(gold, Equation):
+        ce = _as_equation(cand)
+        return CORRECT if ce is not None and _equation_equal(gold.zero, ce) else WRONG
+    if isinstance(gold, Region):
+        cs = _as_region(cand)
+        if cs is None and isinstance(cand, Collection):
+            items = _items(cand)
+            if all(isinstance(i, Scalar) for i in items):
+                cs = sympy.FiniteSet(*(i.expr for i in items))
+        if cs is None:
+            return WRONG
+        try:
+            return CORRECT if sympy.simplify(gold.set.symmetric_difference(cs)) == S.EmptySet or gold.set == cs else WRONG
+        except Exception:  # noqa: BLE001
+            return CORRECT if gold.set == cs else WRONG
+    if isinstance(gold, Tuple):
+        if gold.paren_pair and isinstance(cand, Region):
+            return compare(Region(_as_region(gold)), cand, rel_tol)
+        if isinstance(cand, Tuple):
+            return CORRECT if _match_ordered(gold.items, cand.items, rel_tol) else WRONG
+        if isinstance(cand, Matrix) and (len(cand.rows) == 1 or all(len(r) == 1 for r in cand.rows)):
+            flat = tuple(c for r in cand.rows for c in r)
+            return CORRECT if _match_ordered(gold.items, flat, rel_tol) else WRONG
+        if isinstance(cand, Collection) and cand.kind == "list" and all(isinstance(i, Assign) for i in cand.items):
+            return CORRECT if _match_ordered(gold.items, _items(cand), rel_tol) else WRONG
+        return WRONG
+    if isinstance(gold, Matrix):
+        if isinstance(cand, Matrix):
+            if len(gold.rows) != len(cand.rows) or len(gold.rows[0]) != len(cand.rows[0]):
+                return WRONG
+            ok = all(_match_ordered(g, c, rel_tol) for g, c in zip(gold.rows, cand.rows))
+            return CORRECT if ok else WRONG
+        if isinstance(cand, Tuple) and (len(gold.rows) == 1 or all(len(r) == 1 for r in gold.rows)):
+            flat = tuple(c for r in gold.rows for c in r)
+            return CORRECT if _match_ordered(flat, cand.items, rel_tol) else WRONG
+        return WRONG
+    return WRONG
+
+
+def parse_gold(raw: str) -> object:
+    """Gold answers are parsed like candidates, plus: a bare choice letter is a choice, and plain
+    words are text."""
+    return parse_answer(raw, None)
+
+
+__all__ = ["CORRECT", "WRONG", "HEDGED", "compare", "parse_answer", "parse_gold", "Unparseable",
+           "Scalar", "Text", "Choice", "Collection"]
