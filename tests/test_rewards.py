@@ -1,0 +1,223 @@
+"""Reward composition: weighted sum, gate, masking of our failures, pool == sequential."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass
+from typing import ClassVar
+
+import pytest
+
+from verifiers.base import Problem, Verdict
+from verifiers.format import FormatVerifier
+from verifiers.language import LanguageVerifier
+from verifiers.rewards import Reward, RewardSet, Scored, summarize
+
+PROBLEM = Problem(id="p", question="2+3?", answer="5", meta={"language": "en"})
+GOOD = "<think>We add two and three.</think><answer>5</answer>"
+BAD_FORMAT = "We add two and three. <answer>5</answer>"
+
+
+# Test-local verifiers live at module level so that pool workers can unpickle them.
+@dataclass(frozen=True)
+class Const:
+    value: float = 1.0
+    REASONS: ClassVar[frozenset[str]] = frozenset({"const"})
+
+    def __call__(self, *, completion, problem):
+        return Verdict(self.value, "const")
+
+
+@dataclass(frozen=True)
+class Infra:
+    REASONS: ClassVar[frozenset[str]] = frozenset({"down"})
+
+    def __call__(self, *, completion, problem):
+        return Verdict(0.0, "down", "sandbox unreachable", infra_error=True)
+
+
+@dataclass(frozen=True)
+class Raises:
+    REASONS: ClassVar[frozenset[str]] = frozenset()
+
+    def __call__(self, *, completion, problem):
+        raise RuntimeError("bug in our code")
+
+
+@dataclass(frozen=True)
+class NotAVerdict:
+    REASONS: ClassVar[frozenset[str]] = frozenset()
+
+    def __call__(self, *, completion, problem):
+        return 1.0
+
+
+@dataclass(frozen=True)
+class SleepsOn:
+    """Hangs on completions containing `trigger`, like sympy on a power tower."""
+
+    trigger: str = "HANG"
+    REASONS: ClassVar[frozenset[str]] = frozenset({"ok"})
+
+    def __call__(self, *, completion, problem):
+        if self.trigger in completion:
+            time.sleep(60)
+        return Verdict(1.0, "ok")
+
+
+@dataclass(frozen=True)
+class CountsIds:
+    ACCEPTS_COMPLETION_IDS: ClassVar[bool] = True
+    REASONS: ClassVar[frozenset[str]] = frozenset({"ids", "text"})
+
+    def __call__(self, *, completion, problem, completion_ids=None):
+        if completion_ids is None:
+            return Verdict(0.0, "text")
+        return Verdict(min(1.0, len(completion_ids) / 10), "ids")
+
+
+@dataclass(frozen=True)
+class Pid:
+    REASONS: ClassVar[frozenset[str]] = frozenset({"pid"})
+
+    def __call__(self, *, completion, problem):
+        return Verdict(1.0, "pid", str(os.getpid()))
+
+
+def _set(*rewards, **kwargs):
+    return RewardSet(tuple(Reward(n, v, w) for n, v, w in rewards), **kwargs)
+
+
+@pytest.mark.parametrize(
+    "rewards, gate, completion, expected",
+    [
+        pytest.param([("format", FormatVerifier(), 1.0), ("c", Const(0.5), 2.0)], None, GOOD, 2.0, id="weighted-sum"),
+        pytest.param([("format", FormatVerifier(), 1.0), ("c", Const(0.5), 2.0)], None, BAD_FORMAT, 1.0, id="sum-bad-format"),
+        pytest.param([("format", FormatVerifier(), 0.5), ("c", Const(1.0), 1.0)], "format", BAD_FORMAT, 0.0, id="gate-closed"),
+        pytest.param([("format", FormatVerifier(), 0.5), ("c", Const(1.0), 1.0)], "format", GOOD, 1.5, id="gate-open"),
+        pytest.param([("format", FormatVerifier(partial_credit=True), 0.4), ("c", Const(1.0), 1.0)], "format",
+                     "<think>x</think>", 0.4 * 0.375, id="gate-closed-keeps-own-partial-score"),
+        pytest.param([("c", Const(1.0), 1.0), ("logged", Const(1.0), 0.0)], None, GOOD, 1.0, id="weight-zero-not-optimised"),
+        pytest.param([("c", Const(1.0), 1.0), ("neg", Const(1.0), -0.5)], None, GOOD, 0.5, id="negative-weight"),
+    ],
+)
+def test_combination(rewards, gate, completion, expected):
+    scored = _set(*rewards, gate=gate).score(completion=completion, problem=PROBLEM)
+    assert not scored.masked
+    assert scored.reward == pytest.approx(expected)
+    assert set(scored.verdicts) == {name for name, _, _ in rewards}
+
+
+@pytest.mark.parametrize(
+    "failing, reason",
+    [
+        pytest.param(Infra(), "down", id="infra-verdict"),
+        pytest.param(Raises(), "verifier_error", id="raises"),
+        pytest.param(NotAVerdict(), "verifier_error", id="returns-non-verdict"),
+    ],
+)
+def test_our_failures_mask_instead_of_scoring_zero(failing, reason):
+    rs = _set(("format", FormatVerifier(), 1.0), ("acc", failing, 1.0))
+    scored = rs.score(completion=GOOD, problem=PROBLEM)
+    assert scored.masked
+    assert scored.verdicts["acc"].reason == reason and scored.verdicts["acc"].infra_error
+    assert scored.verdicts["format"].score == 1.0  # the other verdicts are still logged
+    healthy = _set(("format", FormatVerifier(), 1.0), ("acc", Const(1.0), 1.0))
+    metrics = summarize([scored, healthy.score(completion=BAD_FORMAT, problem=PROBLEM)])
+    assert metrics["reward/masked"] == 1.0
+    assert metrics["reward/mean"] == 1.0  # the masked sample is excluded, not averaged in as 0
+    assert metrics[f"verdict/acc/{reason}"] == 1.0
+    assert metrics["reward/acc"] == 1.0  # infra verdicts stay out of the per-reward mean
+
+
+def test_failure_in_a_weight_zero_reward_is_logged_not_masked():
+    scored = _set(("c", Const(1.0), 1.0), ("logged", Raises(), 0.0)).score(completion=GOOD, problem=PROBLEM)
+    assert not scored.masked and scored.reward == 1.0
+    assert scored.verdicts["logged"].reason == "verifier_error"
+
+
+def test_completion_ids_reach_only_verifiers_that_accept_them():
+    rs = _set(("ids", CountsIds(), 1.0), ("c", Const(1.0), 1.0))
+    assert rs.score(completion="x", problem=PROBLEM, completion_ids=list(range(5))).verdicts["ids"].score == 0.5
+    assert rs.score(completion="x", problem=PROBLEM).verdicts["ids"].reason == "text"
+
+
+def test_from_mapping_matches_hydra_style_config():
+    rs = RewardSet.from_mapping(
+        {"format": {"verifier": FormatVerifier(), "weight": 0.5}, "c": Const(1.0), "r": Reward("ignored", Const(0.0), 3.0)},
+        gate="format",
+    )
+    assert rs.names == ("format", "c", "r")
+    assert [r.weight for r in rs.rewards] == [0.5, 1.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    "build, key",
+    [
+        pytest.param(lambda: Reward("a b", Const()), "name", id="bad-name"),
+        pytest.param(lambda: Reward("mean", Const()), "name", id="reserved-name"),
+        pytest.param(lambda: Reward("a", "not a verifier"), "verifier", id="bad-verifier"),
+        pytest.param(lambda: Reward("a", Const(), math.nan), "weight", id="nan-weight"),
+        pytest.param(lambda: RewardSet(()), "rewards", id="empty"),
+        pytest.param(lambda: _set(("a", Const(), 1), ("a", Const(), 1)), "rewards", id="duplicate-names"),
+        pytest.param(lambda: _set(("a", Const(), 1), gate="b"), "gate", id="unknown-gate"),
+        pytest.param(lambda: _set(("a", Const(), 1), gate_threshold=0), "gate_threshold", id="gate-threshold"),
+        pytest.param(lambda: _set(("a", Const(), 1), workers=-1), "workers", id="workers"),
+        pytest.param(lambda: _set(("a", Const(), 1), deadline_s=0), "deadline_s", id="deadline"),
+    ],
+)
+def test_config_validation_names_the_key(build, key):
+    with pytest.raises(ValueError, match=key):
+        build()
+
+
+def _batch():
+    completions = [
+        GOOD,
+        BAD_FORMAT,
+        "<think>我们 add 两个数</think><answer>5</answer>",
+        "<think></think><answer>5</answer>",
+        "<think>We add.</think><answer>5</answer> trailing",
+        "",
+    ] * 3
+    problems = [Problem(id=str(i), question="2+3?", answer="5", meta={"language": "en"}) for i in range(len(completions))]
+    return completions, problems
+
+
+def _mixed_set(**kwargs):
+    return _set(("format", FormatVerifier(), 0.5), ("language", LanguageVerifier(), 0.25),
+                ("acc", Const(1.0), 1.0), ("boom", Raises(), 0.0), **kwargs)
+
+
+def test_score_batch_on_the_pool_equals_the_sequential_path():
+    completions, problems = _batch()
+    ids = [list(range(len(c))) for c in completions]
+    sequential = _mixed_set(workers=0).score_batch(completions, problems, ids)
+    pooled = _mixed_set(workers=2, deadline_s=20).score_batch(completions, problems, ids)
+    assert pooled == sequential
+    assert all(isinstance(s, Scored) for s in pooled)
+    assert len({s.reward for s in sequential}) > 2  # the batch is not trivially uniform
+
+
+def test_score_batch_really_runs_in_other_processes():
+    results = _set(("pid", Pid(), 1.0), workers=2).score_batch(["a"] * 4, [PROBLEM] * 4)
+    pids = {r.verdicts["pid"].detail for r in results}
+    assert str(os.getpid()) not in pids
+
+
+def test_score_batch_masks_a_verifier_that_overruns_its_deadline():
+    rs = _set(("format", FormatVerifier(), 1.0), ("slow", SleepsOn(), 1.0), workers=2, deadline_s=1.0)
+    completions = [GOOD, GOOD + "HANG", GOOD]
+    start = time.monotonic()
+    results = rs.score_batch(completions, [PROBLEM] * 3)
+    assert time.monotonic() - start < 30
+    assert [r.masked for r in results] == [False, True, False]
+    assert results[1].verdicts["slow"].reason == "deadline"
+    assert results[0].reward == results[2].reward == 2.0
+
+
+def test_score_batch_rejects_mismatched_lengths():
+    with pytest.raises(ValueError, match="same length"):
+        _mixed_set().score_batch(["a", "b"], [PROBLEM])
