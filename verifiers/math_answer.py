@@ -49,7 +49,7 @@ def _echoes_question(answer: str, question: str, gold: str) -> bool:
 
 def judge(completion: str, gold: str, question: str, mode: str, rel_tol: float) -> tuple[float, str, str]:
     """The whole decision, as plain data so it can cross a process boundary."""
-    from verifiers.math_equiv import HEDGED, Unparseable, compare, parse_answer
+    from verifiers.math_equiv import HEDGED, Choice, Unparseable, compare, parse_answer
 
     gval = _gold_value(gold)
     if isinstance(gval, Unparseable):
@@ -67,7 +67,7 @@ def judge(completion: str, gold: str, question: str, mode: str, rel_tol: float) 
         # Two different committed answers with no retraction between them are a hedge.
         if isinstance(earlier, Unparseable) or compare(final, earlier, rel_tol) != "correct":
             return 0.0, "hedged", f"{ex.source} states both {text[:40]!r} and {shown!r}"
-    if _echoes_question(ex.candidates[-1], question, gold):
+    if not isinstance(gval, Choice) and _echoes_question(ex.candidates[-1], question, gold):
         return 0.0, "wrong_answer", f"{shown!r} repeats the question"
     outcome = compare(gval, final, rel_tol)
     if outcome == "correct":
