@@ -1,0 +1,592 @@
+"""One sandbox slot: a long-lived server that enters fresh namespaces and a read-only minimal
+root once, then forks one confined child per execution and reports what it observed; it never
+judges output and never runs more than one execution at a time.
+
+Started by sandboxes.local as `python -m sandboxes.forkserver CONFIG_JSON REQ_FD RESP_FD`. The
+process tree is: launcher (host pid namespace, waits) -> server (pid 1 of the slot's pid
+namespace) -> one child per execution. Because the server is pid 1, `kill(-1, SIGKILL)` from it
+reaches every process the candidate created and nothing else, and when the server dies the kernel
+kills the whole namespace.
+"""
+
+from __future__ import annotations
+
+import atexit
+import builtins
+import io
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+import types
+
+from sandboxes import confinement as cf
+from sandboxes import wire
+
+NEW_ROOT = "/tmp"  # mount point for the skeleton root inside our private mount namespace
+WORK = "/work"
+SETUP_FAILED = 125
+_MB = 1 << 20
+
+
+def _write_file(path: str, text: str) -> None:
+    with open(path, "w") as f:
+        f.write(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Startup (launcher and server), before any request is served
+# ---------------------------------------------------------------------------------------------
+
+
+def _enter_cgroups(cfg: dict) -> dict[str, int]:
+    """Join the slot cgroups and keep fds on the per-execution 'run' cgroup files: after
+    pivot_root the cgroup filesystem is out of sight, but open fds keep working."""
+    fds: dict[str, int] = {}
+    for ctrl, slot_dir in cfg["cgroups"].items():
+        _write_file(os.path.join(slot_dir, "cgroup.procs"), str(os.getpid()))
+        run = os.path.join(slot_dir, "run")
+        fds[f"{ctrl}.procs"] = os.open(os.path.join(run, "cgroup.procs"), os.O_WRONLY)
+        names = {"memory": ["memory.limit_in_bytes", "memory.memsw.limit_in_bytes",
+                            "memory.max_usage_in_bytes", "memory.oom_control", "memory.failcnt"],
+                 "pids": ["pids.max"]}[ctrl]
+        for name in names:
+            path = os.path.join(run, name)
+            if os.path.exists(path):
+                fds[name] = os.open(path, os.O_RDWR if name != "memory.oom_control" else os.O_RDONLY)
+    return fds
+
+
+def _build_root(cfg: dict) -> None:
+    """A tmpfs skeleton with read-only binds of the system and Python trees, a few device
+    files, a fresh /proc for our pid namespace and a size-limited tmpfs for work dirs."""
+    cf.mount(None, "/", None, cf.MS_REC | cf.MS_PRIVATE)
+    cf.mount("tmpfs", NEW_ROOT, "tmpfs", cf.MS_NOSUID | cf.MS_NODEV, "size=1m,mode=755")
+    for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        host = "/" + top
+        if os.path.islink(host):
+            os.symlink(os.readlink(host), os.path.join(NEW_ROOT, top))
+    binds = [p for p in cfg["ro_paths"] if os.path.exists(p)]
+    for src in binds:
+        dst = NEW_ROOT + src
+        if os.path.isdir(src):
+            os.makedirs(dst, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            open(dst, "w").close()
+    for d in ("dev", "proc", "work", "oldroot"):
+        os.makedirs(os.path.join(NEW_ROOT, d), exist_ok=True)
+    for dev in ("null", "zero", "random", "urandom"):
+        open(os.path.join(NEW_ROOT, "dev", dev), "w").close()
+    for src in binds:
+        cf.bind_readonly(src, NEW_ROOT + src)
+    for dev in ("null", "zero", "random", "urandom"):
+        cf.mount("/dev/" + dev, os.path.join(NEW_ROOT, "dev", dev), None, cf.MS_BIND)
+    cf.mount("tmpfs", os.path.join(NEW_ROOT, "work"), "tmpfs", cf.MS_NOSUID | cf.MS_NODEV,
+             f"size={cfg['work_mb']}m,nr_inodes=8192,mode=755")
+    cf.mount("proc", os.path.join(NEW_ROOT, "proc"), "proc",
+             cf.MS_NOSUID | cf.MS_NODEV | cf.MS_NOEXEC, "hidepid=2")
+    os.chdir(NEW_ROOT)
+    cf.pivot_root(".", "oldroot")
+    os.chdir("/")
+    cf.umount("/oldroot")
+    os.rmdir("/oldroot")
+    cf.mount(None, "/", None, cf.MS_REMOUNT | cf.MS_RDONLY | cf.MS_NOSUID | cf.MS_NODEV)
+
+
+def _launch(cfg: dict, req_fd: int, resp_fd: int) -> None:
+    """Runs in the launcher: join cgroups, unshare, fork the server (pid 1), wait for it."""
+    # No PDEATHSIG: it fires when the *thread* that started us exits. Grader death is seen as
+    # EOF on the request pipe instead, which ends the server and with it the namespace.
+    layers: dict[str, str] = {}
+    missing: dict[str, str] = {}
+    cg_fds: dict[str, int] = {}
+    try:
+        cg_fds = _enter_cgroups(cfg)
+        for ctrl in cfg["cgroups"]:
+            layers[f"cgroup_{ctrl}"] = "per-execution child cgroup"
+    except OSError as exc:
+        missing["cgroup"] = f"could not join cgroups: {exc}"
+    flags = cf.CLONE_NEWNS | cf.CLONE_NEWNET | cf.CLONE_NEWPID | cf.CLONE_NEWIPC | cf.CLONE_NEWUTS
+    if cfg["mode"] == "userns":
+        uid, gid = os.geteuid(), os.getegid()
+        cf.unshare(cf.CLONE_NEWUSER | flags)
+        _write_file("/proc/self/setgroups", "deny")
+        _write_file("/proc/self/uid_map", f"0 {uid} 1")
+        _write_file("/proc/self/gid_map", f"0 {gid} 1")
+        layers["userns"] = f"unprivileged user namespace (outer uid {uid})"
+    else:
+        cf.unshare(flags)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _serve(cfg, req_fd, resp_fd, layers, missing, cg_fds)
+        except BaseException:
+            traceback.print_exc()
+        os._exit(1)
+    os.close(req_fd)
+    os.close(resp_fd)
+    _, status = os.waitpid(pid, 0)
+    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
+def _serve(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
+    assert os.getpid() == 1, "the server must be pid 1 of its own pid namespace"
+    socket.sethostname("sandbox")
+    layers.update(pid="pid namespace", net="network namespace (no interfaces up)",
+                  ipc="ipc namespace", uts="uts namespace")
+    _build_root(cfg)
+    layers["fs"] = "pivot_root into read-only minimal root; work dirs on a size-limited tmpfs"
+    cf.prctl(cf.PR_SET_DUMPABLE, 0)
+    try:
+        _write_file("/proc/self/oom_score_adj", "-1000")
+    except OSError:
+        pass  # userns: may not lower it; the run cgroup still confines the OOM killer
+    if cfg["mode"] == "root":
+        layers["uid"] = f"per-slot uid {cfg['uid']}"
+    layers["rlimits"] = "cpu, as, fsize (SIGXFSZ default), nofile, stack" + (
+        ", nproc" if cfg["mode"] == "root" else "")
+    landlock_fd = None
+    if cfg["landlock"]:
+        try:
+            landlock_fd, abi = cf.landlock_ruleset([WORK], ["/dev/null"])
+            layers["landlock"] = f"ABI {abi}: read-only fs outside /work" + (
+                ", no TCP" if abi >= 4 else "") + (", scoped signals/abstract sockets" if abi >= 6 else "")
+        except OSError as exc:
+            missing["landlock"] = str(exc)
+    seccomp_prog = None
+    if cfg["seccomp"]:
+        try:
+            seccomp_prog = cf.seccomp_filter()
+            layers["seccomp"] = "deny-list filter (ptrace, mount, namespaces, bpf, ...)"
+        except OSError as exc:
+            missing["seccomp"] = str(exc)
+    layers["no_new_privs"] = "set per execution"
+    server = _Server(cfg, cg_fds, landlock_fd, seccomp_prog)
+    # Verify the per-execution confinement really applies before announcing readiness.
+    probe = server.execute("python", "import os; print(os.getuid())", None, b"", _probe_limits())
+    if probe["status"] != "ok":
+        wire.send(resp_fd, {"ready": False, "error": f"probe failed: {probe['detail']}",
+                            "stderr": probe["stderr_text"]})
+        return
+    wire.send(resp_fd, {"ready": True, "layers": layers, "missing": missing})
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    while True:
+        try:
+            header, blobs = wire.recv(req_fd)
+        except EOFError:
+            return
+        if header.get("op") != "run":
+            wire.send(resp_fd, {"error": f"unknown op {header.get('op')!r}"})
+            continue
+        results, outs = server.handle(header, blobs)
+        wire.send(resp_fd, {"results": results}, outs)
+
+
+def _probe_limits() -> dict:
+    return {"cpu_s": 5.0, "wall_s": 10.0, "memory_mb": 256, "pids": 8, "stdout_bytes": 4096,
+            "stderr_bytes": 4096, "written_bytes": 4096, "open_files": 32}
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-execution work, inside the server
+# ---------------------------------------------------------------------------------------------
+
+
+class _Server:
+    def __init__(self, cfg, cg_fds, landlock_fd, seccomp_prog):
+        self.cfg = cfg
+        self.cg = cg_fds
+        self.landlock_fd = landlock_fd
+        self.seccomp_prog = seccomp_prog
+        self.uid = cfg["uid"] if cfg["mode"] == "root" else None
+        self.python = cfg["python"]
+        self.counter = 0
+        self.stdlib_path = [p for p in sys.path if p.startswith(cfg["python_prefix"])]
+
+    # -- request ---------------------------------------------------------------------------
+    def handle(self, header: dict, blobs: list[bytes]) -> tuple[list[dict], list[bytes]]:
+        language, limits = header["language"], header["limits"]
+        source = blobs[0].decode("utf-8", "surrogatepass")
+        stdins = blobs[1:]
+        results: list[dict] = []
+        outs: list[bytes] = []
+        binary = None
+        if language == "cpp":
+            binary, res = self.compile_cpp(source, limits)
+            if binary is None:
+                res["status"] = "compile_error" if res["status"] != "sandbox_error" else res["status"]
+                for _ in stdins:
+                    results.append({k: v for k, v in res.items() if k not in ("stdout", "stderr")})
+                    outs += [b"", res["stderr"]]
+                return results, outs
+        try:
+            for stdin in stdins:
+                mode = "exec" if binary else ("python" if header.get("fast", True) else "python_strict")
+                res = self.execute(mode, source, binary, stdin, limits)
+                outs += [res.pop("stdout"), res.pop("stderr")]
+                results.append(res)
+                if header.get("stop_on_error") and res["status"] != "ok":
+                    break
+        finally:
+            if binary:
+                shutil.rmtree(os.path.dirname(binary), ignore_errors=True)
+        return results, outs
+
+    def compile_cpp(self, source: str, limits: dict):
+        climits = dict(limits, cpu_s=limits["compile_cpu_s"], wall_s=limits["compile_cpu_s"] * 2 + 5,
+                       memory_mb=limits["compile_memory_mb"], pids=max(limits["pids"], 16),
+                       written_bytes=256 * _MB, stdout_bytes=64 << 10, open_files=256)
+        self.counter += 1
+        outdir = f"{WORK}/bin-{self.counter}"
+        res = self.execute("compile", source, None, b"", climits, keep_dir=outdir)
+        exe = os.path.join(outdir, "prog")
+        if res["status"] != "ok" or not os.path.isfile(exe):
+            shutil.rmtree(outdir, ignore_errors=True)
+            res["detail"] = res["detail"] or "g++ failed"
+            return None, res
+        for name in os.listdir(outdir):  # keep only the binary, owned by us, read+exec for all
+            if name != "prog":
+                p = os.path.join(outdir, name)
+                shutil.rmtree(p) if os.path.isdir(p) and not os.path.islink(p) else os.unlink(p)
+        os.chown(exe, 0, 0)
+        os.chmod(exe, 0o555)
+        os.chown(outdir, 0, 0)
+        os.chmod(outdir, 0o555)
+        return exe, res
+
+    # -- cgroups ---------------------------------------------------------------------------
+    def _cg_write(self, name: str, value: str) -> bool:
+        fd = self.cg.get(name)
+        if fd is None:
+            return False
+        try:
+            os.pwrite(fd, value.encode(), 0)
+            return True
+        except OSError:
+            return False
+
+    def _cg_read(self, name: str) -> str:
+        fd = self.cg.get(name)
+        return os.pread(fd, 4096, 0).decode() if fd is not None else ""
+
+    def _oom_kills(self) -> int:
+        for line in self._cg_read("memory.oom_control").splitlines():
+            if line.startswith("oom_kill "):
+                return int(line.split()[1])
+        return 0
+
+    def _set_cgroup_limits(self, limits: dict) -> None:
+        mem = str(limits["memory_mb"] * _MB)
+        # memory.limit <= memsw.limit must hold after each write, so try both orders.
+        for first, second in (("memory.limit_in_bytes", "memory.memsw.limit_in_bytes"),
+                              ("memory.memsw.limit_in_bytes", "memory.limit_in_bytes")):
+            if self._cg_write(first, mem) and ("memory.memsw.limit_in_bytes" not in self.cg
+                                               or self._cg_write(second, mem)):
+                break
+        self._cg_write("memory.max_usage_in_bytes", "0")
+        self._cg_write("pids.max", str(limits["pids"]))
+
+    # -- one execution ---------------------------------------------------------------------
+    def execute(self, mode: str, source: str, binary, stdin: bytes, limits: dict,
+                keep_dir: str | None = None) -> dict:
+        self.counter += 1
+        workdir = keep_dir or f"{WORK}/run-{self.counter}"
+        os.mkdir(workdir, 0o700)
+        if self.uid is not None:
+            os.chown(workdir, self.uid, self.uid)
+        if mode in ("python", "python_strict"):
+            _write_file(os.path.join(workdir, "main.py"), source)
+        elif mode == "compile":
+            _write_file(os.path.join(workdir, "main.cpp"), source)
+        self._set_cgroup_limits(limits)
+        oom_before = self._oom_kills()
+        in_r, in_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        st_r, st_w = os.pipe()
+        usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            self._child(mode, source, binary, workdir, limits, (in_r, out_w, err_w, st_w))
+        for fd in (in_r, out_w, err_w, st_w):
+            os.close(fd)
+        try:
+            return self._monitor(pid, start, usage_before, oom_before, limits, stdin, in_w,
+                                 out_r, err_r, st_r)
+        finally:
+            for fd in (in_w, out_r, err_r, st_r):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            if keep_dir is None:
+                shutil.rmtree(workdir, ignore_errors=True)
+
+    def _kill_all(self) -> None:
+        # pid 1 of our own namespace: -1 means every process the candidate created, nothing else
+        if os.getpid() == 1:
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def _monitor(self, pid, start, usage_before, oom_before, limits, stdin, in_w, out_r, err_r,
+                 st_r):
+        wall_s = limits.get("wall_s") or 2 * limits["cpu_s"] + 1
+        deadline = start + wall_s
+        out_cap, err_cap = limits["stdout_bytes"], limits["stderr_bytes"]
+        out, err, setup = bytearray(), bytearray(), bytearray()
+        pending = memoryview(stdin)
+        os.set_blocking(in_w, False)
+        pidfd = os.pidfd_open(pid)
+        poller = select.poll()
+        for fd in (out_r, err_r, st_r, pidfd):
+            poller.register(fd, select.POLLIN)
+        open_fds = {out_r, err_r, st_r}
+        if pending:
+            poller.register(in_w, select.POLLOUT)
+        else:
+            os.close(in_w)
+            in_w = -1
+        verdict = None  # a limit we enforced, if any
+        exited = False
+        while not exited or open_fds:
+            timeout = deadline - time.monotonic()
+            if timeout <= 0:
+                verdict = verdict or ("time_limit", f"wall clock backstop {wall_s:g}s")
+                break
+            for fd, ev in poller.poll(timeout * 1000):
+                if fd == pidfd:
+                    exited = True
+                    poller.unregister(pidfd)
+                    # the main process is gone: stray descendants must not stall the run
+                    self._kill_all()
+                elif fd == in_w:
+                    try:
+                        pending = pending[os.write(in_w, pending[: 1 << 16]):]
+                    except BlockingIOError:
+                        pass
+                    except OSError:  # the program closed its stdin: the rest is not wanted
+                        pending = pending[:0]
+                    if not pending:
+                        poller.unregister(in_w)
+                        os.close(in_w)
+                        in_w = -1
+                else:
+                    data = os.read(fd, 1 << 16)
+                    if not data:
+                        poller.unregister(fd)
+                        open_fds.discard(fd)
+                    elif fd == out_r:
+                        out += data
+                        if len(out) > out_cap:
+                            del out[out_cap:]
+                            verdict = verdict or ("output_limit", f"stdout over {out_cap} bytes")
+                    elif fd == err_r:
+                        err += data
+                        if len(err) > 2 * err_cap:
+                            del err[: len(err) - err_cap]
+                    else:
+                        setup += data
+            if verdict:
+                break
+        self._kill_all()
+        if in_w >= 0:
+            os.close(in_w)
+        _, status, usage = os.wait4(pid, 0)
+        while True:  # reap every other process of the namespace
+            try:
+                os.waitpid(-1, 0)
+            except ChildProcessError:
+                break
+        os.close(pidfd)
+        wall = time.monotonic() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (usage_before.ru_utime + usage_before.ru_stime)
+        peak = self._cg_read("memory.max_usage_in_bytes").strip()
+        peak_mb = int(peak) / _MB if peak.isdigit() else usage.ru_maxrss / 1024
+        exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        err = bytes(err[-err_cap:])
+        status_name, detail = self._classify(verdict, setup, exit_code, sig, cpu, limits,
+                                             oom_before, err)
+        return {"status": status_name, "exit_code": exit_code, "signal": sig, "cpu_s": cpu,
+                "wall_s": wall, "peak_memory_mb": peak_mb, "detail": detail,
+                "stdout": bytes(out), "stderr": err,
+                "stderr_text": err[-2000:].decode("utf-8", "replace")}
+
+    def _classify(self, verdict, setup, exit_code, sig, cpu, limits, oom_before, err):
+        if not setup.startswith(b"ok"):
+            if setup:
+                return "sandbox_error", "confinement setup failed: " + setup.decode("utf-8", "replace")[:300]
+            if verdict is None and exit_code == SETUP_FAILED:
+                return "sandbox_error", "child exited during confinement setup"
+        if verdict:
+            return verdict
+        if cpu > limits["cpu_s"] or sig == signal.SIGXCPU:
+            return "time_limit", f"cpu {cpu:.2f}s over {limits['cpu_s']:g}s"
+        if self._oom_kills() > oom_before:
+            return "memory_limit", f"cgroup OOM at {limits['memory_mb']} MB"
+        if sig == signal.SIGXFSZ:
+            return "output_limit", f"file write over {limits['written_bytes']} bytes"
+        tail = err[-400:]
+        # Only a downgrade between two failing statuses rests on the program's own stderr.
+        if exit_code not in (0, None) and (b"MemoryError" in tail or b"std::bad_alloc" in tail):
+            return "memory_limit", f"allocation failed under {limits['memory_mb']} MB"
+        if sig is not None:
+            return "runtime_error", f"killed by signal {signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else sig}"
+        if exit_code != 0:
+            return "runtime_error", f"exit code {exit_code}"
+        return "ok", ""
+
+    # -- the child: confine, then become the program ----------------------------------------
+    def _child(self, mode, source, binary, workdir, limits, fds) -> None:
+        in_r, out_w, err_w, st_w = fds
+        try:
+            os.dup2(in_r, 0)
+            os.dup2(out_w, 1)
+            os.dup2(err_w, 2)
+            for name in ("memory.procs", "pids.procs"):
+                if name in self.cg:
+                    os.write(self.cg[name], b"0")
+            try:
+                _write_file("/proc/self/oom_score_adj", "1000")
+            except OSError:
+                pass
+            os.chdir(workdir)
+            os.setsid()
+            mem = limits["memory_mb"] * _MB
+            cpu_soft = int(limits["cpu_s"]) + 1
+            for res, soft, hard in (
+                (resource.RLIMIT_CPU, cpu_soft, cpu_soft + 1),
+                # address space is only a backstop (virtual size overshoots RSS); the memory
+                # cgroup enforces the real limit where available
+                (resource.RLIMIT_AS, mem * 2 + 256 * _MB, mem * 2 + 256 * _MB),
+                (resource.RLIMIT_FSIZE, limits["written_bytes"], limits["written_bytes"]),
+                (resource.RLIMIT_NOFILE, limits["open_files"], limits["open_files"]),
+                (resource.RLIMIT_STACK, min(mem, 256 * _MB), min(mem, 256 * _MB)),
+                (resource.RLIMIT_CORE, 0, 0),
+            ):
+                resource.setrlimit(res, (soft, hard))
+            if self.uid is not None:
+                os.setgroups([])
+                os.setgid(self.uid)
+                os.setuid(self.uid)
+                resource.setrlimit(resource.RLIMIT_NPROC, (limits["pids"], limits["pids"]))
+            cf.drop_capabilities()
+            keep = {0, 1, 2, st_w}
+            if self.landlock_fd is not None:
+                keep.add(self.landlock_fd)
+            for fd in _open_fds():
+                if fd not in keep:
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+            cf.prctl(cf.PR_SET_NO_NEW_PRIVS, 1)
+            if self.landlock_fd is not None:
+                cf.landlock_restrict(self.landlock_fd)
+                os.close(self.landlock_fd)
+            if self.seccomp_prog is not None:
+                cf.seccomp_install(self.seccomp_prog)
+            for sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
+                signal.signal(sig, signal.SIG_DFL)
+            os.environ.clear()
+            if mode == "python":
+                os.write(st_w, b"ok")
+                os.close(st_w)
+                _run_python_here(source, self.stdlib_path)
+            os.set_inheritable(st_w, False)
+            if mode == "python_strict":
+                argv = [self.python, "-I", "main.py"]
+                env = {}
+            elif mode == "compile":
+                argv = ["/usr/bin/g++", "-O2", "-std=c++17", "-pipe", "-o", "prog", "main.cpp"]
+                env = {"PATH": "/usr/bin:/bin", "TMPDIR": workdir, "LANG": "C"}
+            else:
+                argv, env = [binary], {}
+            os.write(st_w, b"ok")
+            os.execve(argv[0], argv, env)
+        except BaseException as exc:
+            try:
+                os.write(st_w, f"FAIL {type(exc).__name__}: {exc}".encode()[:500])
+            except OSError:
+                pass
+            os._exit(SETUP_FAILED)
+
+
+def _open_fds() -> list[int]:
+    try:
+        return [int(n) for n in os.listdir("/proc/self/fd")]
+    except OSError:
+        return list(range(3, 1024))
+
+
+def _run_python_here(source: str, stdlib_path: list[str]) -> None:
+    """The fast path: run the program in this forked interpreter the way `python main.py` would
+    (fresh __main__, argv, std streams, SystemExit/exception exit codes, atexit), then _exit."""
+    atexit._clear()
+    sys.argv = ["main.py"]
+    sys.path[:] = [""] + stdlib_path
+    sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)),
+                                 encoding="utf-8", errors="surrogateescape")
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)),
+                                  encoding="utf-8", errors="strict")
+    sys.stderr = io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
+                                  encoding="utf-8", errors="backslashreplace", line_buffering=True)
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
+    main = types.ModuleType("__main__")
+    main.__file__ = "main.py"
+    main.__builtins__ = builtins
+    sys.modules["__main__"] = main
+    code = 0
+    try:
+        exec(compile(source, "main.py", "exec"), main.__dict__)
+    except SystemExit as exc:
+        code = _exit_code(exc)
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    try:
+        threading._shutdown()  # like interpreter shutdown: wait for non-daemon threads
+        atexit._run_exitfuncs()
+    except SystemExit as exc:
+        code = _exit_code(exc)
+    except BaseException:
+        traceback.print_exc()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        code = code or 120
+    os._exit(code)
+
+
+def _exit_code(exc: SystemExit) -> int:
+    if exc.code is None:
+        return 0
+    if isinstance(exc.code, int):
+        return exc.code & 0xFF
+    try:
+        print(exc.code, file=sys.stderr)
+    except BaseException:
+        pass
+    return 1
+
+
+def main(argv: list[str]) -> None:
+    cfg = json.loads(argv[0])
+    _launch(cfg, int(argv[1]), int(argv[2]))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
