@@ -131,7 +131,8 @@ def summarize(rows: list[Row], verdicts: list[Verdict], errors: list[tuple[int, 
     }
 
 
-def print_summary(summary: dict, out=sys.stdout) -> None:
+def print_summary(summary: dict, out=None) -> None:
+    out = out or sys.stdout
     print(f"graded {summary['graded']} rows in {summary['seconds']:.1f} s"
           f" ({summary['skipped_lines']} malformed lines skipped, {summary['masked']} masked)", file=out)
     print(f"accuracy {summary['accuracy']:.4f} (masked rows excluded)", file=out)

@@ -1,0 +1,126 @@
+"""The grader CLI end to end: real files, real verifier, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from verifiers.cli import main
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "math_samples.jsonl"
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _row(i: int, completion: str, answer: str = "5") -> str:
+    return json.dumps({"id": f"r{i}", "completion": completion, "answer": answer})
+
+
+def test_grades_rows_and_writes_reward_reason_detail(tmp_path, capsys):
+    src = _write(tmp_path / "in.jsonl", [_row(1, r"\boxed{5}"), _row(2, r"\boxed{6}"), _row(3, "no box")])
+    out = tmp_path / "out.jsonl"
+    assert main(["grade", "--task", "math", "-i", str(src), "-o", str(out), "--no-progress"]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["id"], r["reward"], r["reason"]) for r in rows] == [
+        ("r1", 1.0, "correct"), ("r2", 0.0, "wrong_answer"), ("r3", 0.0, "no_answer")]
+    assert all(r["answer"] == "5" and r["detail"] for r in rows)  # input fields are kept
+    printed = capsys.readouterr().out
+    assert "accuracy 0.3333" in printed and "wrong_answer" in printed
+
+
+def test_malformed_lines_are_reported_with_line_numbers_and_the_rest_is_graded(tmp_path, capsys):
+    lines = [_row(1, r"\boxed{5}"), "{not json", _row(3, r"\boxed{5}"), json.dumps([1, 2]),
+             json.dumps({"id": "x", "completion": r"\boxed{5}"}), json.dumps({"id": "y", "completion": 7, "answer": "7"}),
+             "", _row(8, r"\boxed{4}")]
+    src = _write(tmp_path / "in.jsonl", lines)
+    out = tmp_path / "out.jsonl"
+    assert main(["grade", "-i", str(src), "-o", str(out), "--json", "--no-progress"]) == 0
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert summary["graded"] == 3 and summary["skipped_lines"] == 4
+    assert [e["line"] for e in summary["errors"]] == [2, 4, 5, 6]
+    assert "in.jsonl:5: skipped: missing field 'answer'" in captured.err
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["r1", "r3", "r8"]
+
+
+def test_numeric_gold_in_json_is_graded_as_text_of_the_number(tmp_path, capsys):
+    src = _write(tmp_path / "in.jsonl", [json.dumps({"id": 1, "completion": r"\boxed{0.5}", "answer": 0.5})])
+    assert main(["grade", "-i", str(src), "--json", "--no-progress"]) == 0
+    assert json.loads(capsys.readouterr().out)["accuracy"] == 1.0
+
+
+def test_custom_field_names_and_lenient_mode(tmp_path, capsys):
+    src = _write(tmp_path / "in.jsonl", [json.dumps({"qid": "a", "output": "The answer is 12.", "gold": "12"})])
+    args = ["grade", "-i", str(src), "--id-field", "qid", "--completion-field", "output", "--answer-field", "gold",
+            "--json", "--no-progress"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["reasons"] == {"no_answer": 1}  # strict: no tags, no box
+    assert main([*args, "--mode", "lenient"]) == 0
+    assert json.loads(capsys.readouterr().out)["reasons"] == {"correct": 1}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["-i", "does-not-exist.jsonl"], "cannot read input"),
+        (["-i", "{src}", "-o", "{tmp}/no/such/dir/out.jsonl"], "output directory"),
+        (["-i", "{src}", "--workers", "0"], "--workers 0 is not allowed"),
+        (["-i", "{src}", "--fail-under", "3"], "--fail-under 3.0 is not allowed"),
+        (["-i", "{empty}"], "no gradable rows"),
+    ],
+    ids=["missing-input", "missing-output-dir", "zero-workers", "bad-fail-under", "no-rows"],
+)
+def test_usage_errors_exit_2_with_one_clear_line(tmp_path, capsys, argv, message):
+    src = _write(tmp_path / "in.jsonl", [_row(1, r"\boxed{5}")])
+    empty = _write(tmp_path / "empty.jsonl", ["{broken"])
+    argv = [a.format(src=src, tmp=tmp_path, empty=empty) for a in argv]
+    assert main(["grade", *argv, "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_fail_under_exits_1_only_when_accuracy_is_below(tmp_path, capsys):
+    src = _write(tmp_path / "in.jsonl", [_row(1, r"\boxed{5}"), _row(2, r"\boxed{4}")])
+    assert main(["grade", "-i", str(src), "--fail-under", "0.5", "--no-progress"]) == 0
+    assert main(["grade", "-i", str(src), "--fail-under", "0.6", "--no-progress"]) == 1
+    assert "below --fail-under 0.6" in capsys.readouterr().err
+
+
+def test_failed_run_leaves_an_existing_output_untouched(tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous\n")
+    empty = _write(tmp_path / "empty.jsonl", ["{broken"])
+    assert main(["grade", "-i", str(empty), "-o", str(out), "--no-progress"]) == 2
+    assert out.read_text() == "previous\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".verity-")] == []
+
+
+def test_workers_give_the_same_results_as_one_worker(tmp_path, capsys):
+    lines = [_row(i, rf"\boxed{{{i % 7}}}") for i in range(40)]
+    src = _write(tmp_path / "in.jsonl", lines)
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}.jsonl"
+        assert main(["grade", "-i", str(src), "-o", str(out), "--workers", workers, "--no-progress"]) == 0
+        outs.append(out.read_text())
+    assert outs[0] == outs[1]
+    assert sum(json.loads(line)["reward"] for line in outs[0].splitlines()) == len([i for i in range(40) if i % 7 == 5])
+
+
+def test_python_dash_m_and_the_shipped_example(tmp_path):
+    out = tmp_path / "graded.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "verifiers", "grade", "--task", "math", "-i", str(EXAMPLE),
+                           "-o", str(out), "--json"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["graded"] == len(EXAMPLE.read_text().splitlines()) and summary["skipped_lines"] == 0
+    graded = {json.loads(line)["id"]: json.loads(line) for line in out.read_text().splitlines()}
+    assert graded["math-1"]["reward"] == 1.0 and graded["math-2"]["reward"] == 0.0  # echo of the question
+    assert graded["math-14"]["reason"] == "no_answer"  # boxed only inside <think>
