@@ -89,7 +89,7 @@ def answer_blocks(region: str) -> tuple[list[Span], bool]:
 # Boxes
 # ---------------------------------------------------------------------------------------------
 
-_BOX_RE = re.compile(r"\\(?:boxed|fbox)\s*(\{)?")
+_BOX_RE = re.compile(r"\\(?:boxed|fbox)(?![a-zA-Z])\s*(\{)?")
 
 
 def braced(text: str, open_pos: int) -> int | None:
@@ -148,7 +148,9 @@ _SENTENCE_END_RE = re.compile(r"\.(?=\s+[A-Z(])|\.\s*$")
 
 
 def _statement_after(text: str, pos: int) -> str:
-    line = text[pos:].split("\n", 1)[0]
+    lines = text[pos:].split("\n", 3)
+    # "**Final answer:**" on its own line states the answer on the next non-empty line.
+    line = lines[0] if lines[0].strip(" *:") else next((x for x in lines[1:] if x.strip()), "")
     line = _HOPE_RE.sub("", line).strip().strip("*").strip()
     for opener, closer in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
         if line.startswith(opener):
@@ -169,6 +171,8 @@ def final_statements(text: str) -> list[Span]:
     out: list[Span] = []
     for m in _ANCHOR_RE.finditer(text):
         stmt = _statement_after(text, m.end())
+        if m.group(0) == "####" and re.match(r"[A-Za-z]+\s+\S|#", stmt):
+            continue  # a markdown heading ("#### Step 2: ..."), not GSM8K's answer marker
         if out and "\n" not in text[out[-1].start : m.start()]:
             out.pop()  # "Final Answer: The final answer is 5" states one answer, not two
         if stmt:
@@ -189,6 +193,13 @@ _RETRACTION_RE = re.compile(
     r"no,|that(?:'s| is) not right)",
     re.IGNORECASE,
 )
+
+
+# After the last answer, only an explicit statement that it is wrong takes it back ("wait, let me
+# double-check" followed by nothing keeps it).
+_DISOWNED_RE = re.compile(
+    r"\b(?:that(?:'s| is) (?:wrong|incorrect|not (?:right|correct))|this is (?:wrong|incorrect)|"
+    r"I made a mistake|is wrong\b|is incorrect\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -230,7 +241,7 @@ def committed_answer(completion: str, mode: Mode = "strict") -> Extraction:
         for block in blocks:
             # Inside answer tags, "The answer is 5" states 5 in either mode.
             found = boxes(block.text) or final_statements(block.text)
-            inner.extend(Span(block.start + s.start, block.start + s.end, s.text) for s in found[-1:])
+            inner.extend(Span(block.start + s.start, block.start + s.end, s.text) for s in found)
             if not found:
                 inner.append(block)
         return _ok(region, inner, "answer_tag")
@@ -249,6 +260,8 @@ def committed_answer(completion: str, mode: Mode = "strict") -> Extraction:
 
 
 def _ok(region: str, spans: list[Span], source: str) -> Extraction:
+    if _DISOWNED_RE.search(region, spans[-1].end):
+        return Extraction("no_answer", source=source, detail="the final answer is taken back and none follows")
     cands = tuple(c for c in _committed(region, spans) if c)
     if not cands:
         return Extraction("no_answer", source=source, detail=f"empty {source}")

@@ -31,7 +31,7 @@ _DEGREE_RE = re.compile(
     re.IGNORECASE)
 _DROP_RE = re.compile(
     r"\\displaystyle|\\textstyle|\\left(?![a-zA-Z])|\\right(?![a-zA-Z])|\\[bB]igg?[lr]?(?![a-zA-Z])|"
-    r"\\middle|\\limits|\\nolimits|\\!|\\,|\\;|\\:|\\quad|\\qquad|\\ |~")
+    r"\\middle|\\limits|\\nolimits|(?<!\\)\\[!,;: ]|\\q?quad|~")
 _THOUSANDS_RE = re.compile(r"(?<![\d.])(\d{1,3})((?:(?:,|\{,\}|\\,|\\ |\s)\d{3})+)(?![\d])")
 
 

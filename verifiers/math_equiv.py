@@ -93,15 +93,19 @@ CORRECT, WRONG, HEDGED = "correct", "wrong_answer", "hedged"
 
 _NUM_RE = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
 _FRAC_RE = re.compile(r"^([-+]?)\\frac\{(\d+)\}\{(\d+)\}$")
+_REPEAT_RE = re.compile(r"^([-+]?)(\d*)\.(\d*)\\(?:overline|bar|dot)\{(\d+)\}$")
 _SCI_RE = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*[eE]\s*([-+]?\d+)$")
 _MIXED_RE = re.compile(r"^([-+]?)(\d+)\s*(?:\\frac\{(\d+)\}\{(\d+)\}|\s(\d+)/(\d+))$")
 _VAR_RE = re.compile(r"^[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-z]\))?$|^\\(?:theta|alpha|beta|phi)$")
 _TEXT_CMD_RE = re.compile(r"\\(?:text|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}")
+# A unit in \text{} takes its exponent with it: 16\text{ cm}^2 is 16, never 16^2.
+_TEXT_UNIT_RE = re.compile(r"\\(?:text|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}(\^\s*\{?\s*\d\s*\}?)?")
 _CHOICE_RE = re.compile(
     r"^(?:(?:option|choice|answer)\s*:?\s*)?\(?\s*([A-J])\s*\)?(?:\s*[.:)]?\s*(?:$|\s.*|\$.*))$",
     re.IGNORECASE | re.DOTALL)
 _RELATION_RE = re.compile(r"\\leq|\\geq|\\neq|<|>|=")
 _WORDS_RE = re.compile(r"^[A-Za-z][A-Za-z' .-]*$")
+_WORD_UNIT_RE = re.compile(r"^([-+]?[\d.,/]+|\\frac\{\d+\}\{\d+\})\s+([a-zA-Z]{2,}\.?(?:\^\{?\d\}?)?(?:\s*/\s*[a-zA-Z]+)?\s*)+$")
 _UNIT_RE = re.compile(r"^(.*?\d)\s*(?:[a-zA-Z]{1,12}(?:\^\{?\d\}?)?(?:\s*/\s*[a-zA-Z]{1,8}(?:\^\{?\d\}?)?)?\s*)+$")
 _CHOICE_LETTERS = "ABCDEFGHIJ"
 _SETS = {r"\mathbb{R}": S.Reals, r"\mathbb R": S.Reals, r"\emptyset": S.EmptySet,
@@ -183,6 +187,11 @@ def parse_scalar(s: str, percent: bool = False) -> Scalar | None:
     decimal = bool(re.search(r"\d\.\d|\d\.(?!\d)|(?<!\d)\.\d", s))
     if _NUM_RE.match(s):
         return Scalar(sympy.Rational(s.rstrip(".") or "0"), decimal, percent)
+    m = _REPEAT_RE.match(s)
+    if m:  # 0.1\overline{6} = 1/6: exact, like the fraction it stands for
+        sign, whole, fixed, rep_ = m.group(1), m.group(2) or "0", m.group(3), m.group(4)
+        val = sympy.Rational(int(whole + fixed + rep_) - int(whole + fixed), (10 ** len(rep_) - 1) * 10 ** len(fixed))
+        return Scalar(-val if sign == "-" else val, False, percent)
     m = _SCI_RE.match(s)
     if m:
         return Scalar(sympy.Rational(m.group(1)) * sympy.Integer(10) ** int(m.group(2)), True, percent)
@@ -254,6 +263,12 @@ def _relation(s: str, percent: bool) -> object | None:
         return None
     if re.search(r"\\leq|\\geq|<|>", s) and "\\neq" not in s:
         return _inequality(s)
+    m = re.fullmatch(r"\s*([a-zA-Z])\s*\\neq\s*(.+)", s)
+    if m:  # x \neq 0: every real but one point
+        point = parse_scalar(m.group(2))
+        if point is None or point.expr.free_symbols:
+            return None
+        return Region(sympy.Union(sympy.Interval.open(-sympy.oo, point.expr), sympy.Interval.open(point.expr, sympy.oo)))
     if "\\neq" in s:
         return None
     sides = [p.strip() for p in s.split("=")]
@@ -280,6 +295,9 @@ def _relation(s: str, percent: bool) -> object | None:
 
 
 def _matrix(s: str) -> Matrix | None:
+    for open_, close in (("[", "]"), ("(", ")")):
+        if s.startswith(open_) and s.endswith(close) and "\\begin" in s[:12]:
+            s = s[1:-1].strip()  # \left[ \begin{array}...\end{array} \right]
     m = _MATRIX_RE.match(s)
     if not m:
         return None
@@ -297,7 +315,7 @@ def _strip_text(s: str) -> tuple[str, list[str]]:
         texts.append(m.group(1))
         return f" {m.group(1)} " if re.fullmatch(r"\s*(or|and)\s*", m.group(1)) else " "
 
-    return _TEXT_CMD_RE.sub(keep, s), texts
+    return _TEXT_UNIT_RE.sub(keep, s), texts
 
 
 def _text_words(s: str) -> str:
@@ -366,7 +384,18 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
     stripped, texts = _strip_text(s)
     stripped = stripped.strip()
     if texts and not stripped:
+        inner = " ".join(texts).strip()
+        if re.search(r"\d", inner):  # \text{5 cm}, \textbf{9}: a number dressed as text
+            value = parse_value(inner, percent=percent)
+            if isinstance(value, Scalar):
+                return value
         return Text(_text_words(s))
+    if strip_units:
+        m = _WORD_UNIT_RE.match(stripped)
+        if m:  # "24 apples", "5 cm": words after a number are units, never part of the value
+            value = parse_value(m.group(1), percent=percent, strip_units=False)
+            if isinstance(value, Scalar) and not value.expr.free_symbols:
+                return value
     scalar = parse_scalar(stripped, percent)
     if scalar is not None:
         return scalar
@@ -464,8 +493,10 @@ def expr_equal(a: sympy.Basic, b: sympy.Basic, rel: float) -> bool:
 
 def scalar_equal(g: Scalar, c: Scalar, rel_tol: float) -> bool:
     rel = rel_tol if g.decimal != c.decimal else 0.0
-    gvals = [g.expr] + ([g.expr / 100] if g.percent else [])
-    cvals = [c.expr] + ([c.expr / 100] if c.percent else [])
+    # A percent sign on one side may be a label (50% vs 50) or a scale (50% vs 0.5); on both
+    # sides the numbers themselves must agree (50% vs 0.5% differ).
+    gvals = [g.expr] + ([g.expr / 100] if g.percent and not c.percent else [])
+    cvals = [c.expr] + ([c.expr / 100] if c.percent and not g.percent else [])
     return any(expr_equal(gv, cv, rel) for gv in gvals for cv in cvals)
 
 
