@@ -203,6 +203,10 @@ def shared_pool(workers: int, preload: Sequence[str], initializer: Callable[[], 
 
 
 @atexit.register
-def _close_shared() -> None:
-    for pool in list(_SHARED.values()):
+def close_shared_pools() -> None:
+    """Stop every shared pool; the next call starts fresh workers (cold caches)."""
+    with _SHARED_LOCK:
+        pools = list(_SHARED.values())
+        _SHARED.clear()
+    for pool in pools:
         pool.close()
