@@ -2,4 +2,14 @@
 
 from verifiers.base import Problem, Verdict, Verifier
 
-__all__ = ["Problem", "Verdict", "Verifier"]
+__all__ = ["Problem", "Verdict", "Verifier", "grade", "score"]
+
+
+def __getattr__(name: str):
+    # The one-call API (`verifiers.score(text, answer="5")`) is imported on first use, so that
+    # `import verifiers` stays as light as the base types.
+    if name in ("score", "grade"):
+        from verifiers import adapters
+
+        return getattr(adapters, name)
+    raise AttributeError(f"module 'verifiers' has no attribute {name!r}")

@@ -1,0 +1,180 @@
+"""Entry points for callers outside our own loop: rewards by name ("correct,format=0.5"), a
+one-call `score()`, a TRL reward function and a verl `compute_score`; they only translate
+arguments into Problems and RewardSets and import no trainer.
+
+Masking across trainers: TRL turns a `None` reward into NaN and, when every reward function
+returns None for a completion, excludes it from the group baseline with advantage 0 (TRL 1.16,
+GRPOTrainer._calculate_rewards / _generate_and_score_completions) — the same masking as ours, so
+the TRL adapter returns None for a masked sample. verl has no such channel (a NaN would poison
+the whole group's mean and std), so the verl adapter returns 0.0 and `"masked": 1` next to it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from verifiers.base import Problem, Verifier
+from verifiers.format import FormatVerifier
+from verifiers.language import LanguageVerifier
+from verifiers.rewards import Reward, RewardSet, Scored, summarize
+from verifiers.shaping import RepetitionPenalty
+
+
+def _math() -> Verifier:
+    from verifiers.math_answer import MathAnswerVerifier
+
+    return MathAnswerVerifier(mode="strict")
+
+
+def _code_tests() -> Verifier:
+    from verifiers.code_tests import CodeTestsVerifier  # sandboxes are only needed for code
+
+    return CodeTestsVerifier()
+
+
+# Reward names usable in `--rewards` and `score(rewards=...)`, each with its default verifier.
+# Shaping rewards that need a budget (overlong, cosine) are built in Python or Hydra config.
+NAMED_REWARDS: dict[str, Callable[[], Verifier]] = {
+    "correct": _math,
+    "tests": _code_tests,
+    "format": FormatVerifier,
+    "language": LanguageVerifier,
+    "repetition": RepetitionPenalty,
+}
+# What `score(task=...)` grades when no rewards are named: the accuracy reward alone.
+TASK_REWARDS = {"math": "correct", "code": "tests"}
+
+
+def parse_rewards(spec: str | Sequence[str] | Mapping[str, float], *, gate: str | None = None,
+                  workers: int = 0, deadline_s: float = 30.0) -> RewardSet:
+    """"correct,format=0.5,language" (or ["correct", "format=0.5"], or {"correct": 1.0}) ->
+    RewardSet. A bare name has weight 1.0."""
+    if isinstance(spec, Mapping):
+        items = [(str(k), v) for k, v in spec.items()]
+    else:
+        parts = spec.split(",") if isinstance(spec, str) else list(spec)
+        items = []
+        for part in (p.strip() for p in parts):
+            if not part:
+                continue
+            name, _, weight = part.partition("=")
+            try:
+                items.append((name.strip(), float(weight) if weight.strip() else 1.0))
+            except ValueError:
+                raise ValueError(f"rewards: weight {weight!r} of {name!r} is not a number") from None
+    if not items:
+        raise ValueError(f"rewards={spec!r} is not allowed; name at least one of {sorted(NAMED_REWARDS)}")
+    rewards = []
+    for name, weight in items:
+        if name not in NAMED_REWARDS:
+            raise ValueError(f"rewards: {name!r} is not allowed; use names from {sorted(NAMED_REWARDS)}")
+        try:
+            verifier = NAMED_REWARDS[name]()
+        except ImportError as exc:
+            raise ValueError(f"rewards: {name!r} is unavailable here ({exc})") from None
+        rewards.append(Reward(name, verifier, weight))
+    return RewardSet(tuple(rewards), gate=gate, workers=workers, deadline_s=deadline_s)
+
+
+def problem_from_fields(fields: Mapping[str, Any], *, index: int = 0) -> Problem:
+    """A Problem from loosely named dataset fields, as trainers pass them."""
+    answer = next((fields[k] for k in ("answer", "solution", "ground_truth", "gold") if fields.get(k) is not None), None)
+    meta = {k: fields[k] for k in ("language", "source", "checker", "limits") if fields.get(k) is not None}
+    return Problem(
+        id=str(fields.get("id", index)),
+        question=_text(fields.get("question") or fields.get("prompt") or fields.get("problem") or ""),
+        answer=None if answer is None else str(answer),
+        tests=fields.get("tests"),
+        meta=meta,
+    )
+
+
+def _text(value: Any) -> str:
+    """Plain text of a TRL completion/prompt: a string, or a conversation (list of messages)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Sequence):
+        return "".join(_text(m.get("content", "")) if isinstance(m, Mapping) else _text(m) for m in value)
+    return "" if value is None else str(value)
+
+
+def grade(completion: str, *, answer: str | None = None, task: str = "math",
+          rewards: str | Sequence[str] | Mapping[str, float] | None = None, question: str = "",
+          language: str | None = None, tests: Any = None) -> Scored:
+    """One completion, every verdict: `grade(text, answer="5").verdicts["correct"].reason`."""
+    if rewards is None:
+        if task not in TASK_REWARDS:
+            raise ValueError(f"task={task!r} is not allowed; use one of {sorted(TASK_REWARDS)} or name rewards")
+        rewards = TASK_REWARDS[task]
+    fields = {"answer": answer, "question": question, "language": language, "tests": tests}
+    return parse_rewards(rewards).score(completion=completion, problem=problem_from_fields(fields))
+
+
+def score(completion: str, **kwargs: Any) -> float | None:
+    """The combined reward of one completion (`score(text, answer="5")` -> 1.0), or None when
+    the sample is masked because our side failed. Arguments as for `grade`."""
+    scored = grade(completion, **kwargs)
+    return None if scored.masked else scored.reward
+
+
+class TRLReward:
+    """A TRL reward function: `reward(prompts=..., completions=..., completion_ids=..., **columns)`
+    returns one float per completion, or None for a masked one. Dataset columns named answer /
+    solution / ground_truth, language, tests and id reach the Problem; with TRL's `log_metric`
+    the per-reward means and reason counts are logged next to TRL's own metrics."""
+
+    def __init__(self, rewards: RewardSet | str = "correct", *, name: str = "verity") -> None:
+        self.rewards = parse_rewards(rewards) if isinstance(rewards, str) else rewards
+        self.__name__ = name  # TRL names the reward column after __name__
+
+    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any],
+                 completion_ids: Sequence[Sequence[int]] | None = None, **kwargs: Any) -> list[float | None]:
+        log_metric = kwargs.pop("log_metric", None)
+        columns = {k: v for k, v in kwargs.items() if isinstance(v, list) and len(v) == len(completions)}
+        problems = []
+        for i, prompt in enumerate(prompts):
+            fields = {k: v[i] for k, v in columns.items()}
+            fields.setdefault("question", _text(prompt))
+            problems.append(problem_from_fields(fields, index=i))
+        results = self.rewards.score_batch([_text(c) for c in completions], problems, completion_ids)
+        if callable(log_metric):
+            for key, value in summarize(results).items():
+                if not math.isnan(value):
+                    log_metric(f"{self.__name__}/{key}", value)
+        return [None if r.masked else r.reward for r in results]
+
+
+def make_verl_compute_score(rewards: RewardSet | str = "correct") -> Callable[..., dict[str, float]]:
+    """verl's custom reward function (`custom_reward_function.path/name`):
+    compute_score(data_source, solution_str, ground_truth, extra_info=None) -> {"score": ..., ...}.
+    The extra keys (one per reward, and "masked") land in verl's reward_extra_info."""
+    reward_set = parse_rewards(rewards) if isinstance(rewards, str) else rewards
+
+    def compute_score(data_source: Any, solution_str: str, ground_truth: Any,
+                      extra_info: Mapping[str, Any] | None = None, **_: Any) -> dict[str, float]:
+        fields = dict(extra_info or {})
+        fields["answer"] = ground_truth
+        fields.setdefault("source", data_source)
+        scored = reward_set.score(completion=_text(solution_str), problem=problem_from_fields(fields))
+        out = {"score": 0.0 if scored.masked else scored.reward, "masked": float(scored.masked)}
+        out.update({name: v.score for name, v in scored.verdicts.items()})
+        return out
+
+    return compute_score
+
+
+def compute_score(data_source: Any, solution_str: str, ground_truth: Any,
+                  extra_info: Mapping[str, Any] | None = None, **kwargs: Any) -> dict[str, float]:
+    """verl entry point with the default math reward (strict answer equivalence)."""
+    return _default_verl()(data_source, solution_str, ground_truth, extra_info, **kwargs)
+
+
+_VERL: list[Callable[..., dict[str, float]]] = []
+
+
+def _default_verl() -> Callable[..., dict[str, float]]:
+    if not _VERL:  # built on first call: the math verifier is imported only when used
+        _VERL.append(make_verl_compute_score("correct"))
+    return _VERL[0]
