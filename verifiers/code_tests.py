@@ -1,0 +1,242 @@
+"""CodeTestsVerifier: completion -> program (last fenced block of the language in the graded
+region) -> sandboxed runs -> pass ratio or all-or-nothing reward; it judges only from facts the
+trusted side observes (captured output, decoded return values, nonce-proven asserts), never from
+exit status or markers the candidate prints, and it does not execute anything itself."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from sandboxes.base import Limits, Program, RunResult, Sandbox, Status
+from verifiers.base import Problem, Verdict
+from verifiers.code_cases import AssertCase, CallCase, StdioCase, call_passed, parse_tests
+from verifiers.extract import code_blocks, split_sections
+from verifiers.output_checkers import CheckerSpec, float_tokens_match, lines_match
+from verifiers.plain_data import decode, result_line
+
+REWARDS = ("ratio", "binary")
+LANGUAGE_TAGS = {"python": ("python", "py", "python3", "py3"), "cpp": ("cpp", "c++", "cc", "cxx")}
+_DRIVER = (Path(__file__).with_name("sandbox_driver.py")).read_text(encoding="utf-8")
+_LIMIT_KEYS = ("time_s", "memory_mb", "output_mb")
+_FAILURES = ("time_limit", "memory_limit", "output_limit", "runtime_error", "compile_error")
+
+
+@dataclass(frozen=True)
+class CodeOutcome:
+    """A verdict and one status per test: "pass", a failure reason, or "skipped" (early exit)."""
+
+    verdict: Verdict
+    test_statuses: tuple[str, ...] = ()
+
+
+def extract_program(completion: str, language: str) -> str | None:
+    """The last fenced block tagged with `language` in the graded region (an untagged block only
+    when no tagged one exists); None when there is none."""
+    region = split_sections(completion).graded
+    if region is None:
+        return None
+    blocks = code_blocks(region)
+    tagged = [b for b in blocks if b.language in LANGUAGE_TAGS[language]]
+    chosen = tagged or [b for b in blocks if b.language == ""]
+    return chosen[-1].code if chosen and chosen[-1].code.strip() else None
+
+
+class CodeTestsVerifier:
+    """Runs a problem's tests against the extracted program in a Sandbox (a LocalSandbox is
+    started on first use when none is given). Thread-safe; results are cached by program hash +
+    tests hash + limits, because GRPO groups repeat completions."""
+
+    REASONS = frozenset({"correct", "failed_tests", "no_code", "compile_error", "runtime_error",
+                         "time_limit", "memory_limit", "output_limit", "sandbox_error"})
+
+    def __init__(self, sandbox: Sandbox | None = None, *, reward: str = "ratio",
+                 language: str = "python", limits: Limits | None = None, cache_size: int = 4096):
+        if reward not in REWARDS:
+            raise ValueError(f"reward={reward!r} is not allowed; use one of {REWARDS}")
+        if language not in LANGUAGE_TAGS:
+            raise ValueError(f"language={language!r} is not allowed; use one of {tuple(LANGUAGE_TAGS)}")
+        if not isinstance(cache_size, int) or cache_size < 0:
+            raise ValueError(f"cache_size={cache_size!r} is not allowed; use an integer >= 0")
+        self.reward, self.language = reward, language
+        self.limits = limits or Limits()
+        self.cache_size = cache_size
+        self._sandbox, self._owns_sandbox = sandbox, sandbox is None
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, CodeOutcome] = OrderedDict()
+
+    def __call__(self, *, completion: str, problem: Problem) -> Verdict:
+        return self.evaluate(completion=completion, problem=problem).verdict
+
+    def evaluate(self, *, completion: str, problem: Problem) -> CodeOutcome:
+        language = str(problem.meta.get("language", self.language))
+        if language not in LANGUAGE_TAGS:
+            return _infra(f"problem language {language!r} is not supported")
+        if not isinstance(completion, str):
+            return CodeOutcome(Verdict(0.0, "no_code", "completion is not text"))
+        source = extract_program(completion, language)
+        if source is None:
+            return CodeOutcome(Verdict(0.0, "no_code", f"no ```{language} block in the graded region"))
+        return self.evaluate_program(source=source, problem=problem, language=language)
+
+    def evaluate_program(self, *, source: str, problem: Problem, language: str | None = None) -> CodeOutcome:
+        """Judge raw source (CLI rows with `program`). Never raises: our own failures come back as
+        a masked sandbox_error verdict."""
+        language = language or str(problem.meta.get("language", self.language))
+        try:
+            kind, cases, entry = parse_tests(problem.tests, problem.meta.get("kind"),
+                                             problem.meta.get("entry_point"))
+            checker = CheckerSpec.from_config(problem.meta.get("checker"))
+            limits = self._limits(problem.meta.get("limits"))
+            program = Program(source, language)
+            if kind == "function" and language != "python":
+                raise ValueError(f"function tests need Python, not {language}")
+        except ValueError as exc:
+            return _infra(f"problem {problem.id!r}: {exc}")
+        key = hashlib.sha256(json.dumps([program.digest, kind, entry, problem.tests, checker.__dict__,
+                                         limits.key, self.reward], default=repr).encode()).hexdigest()
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        try:
+            outcome = self._judge(program, kind, cases, entry, checker, limits)
+        except Exception as exc:  # our bug or a dead sandbox: mask, never punish
+            return _infra(f"{type(exc).__name__}: {exc}")
+        if not outcome.verdict.infra_error and self.cache_size:
+            with self._lock:
+                self._cache[key] = outcome
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return outcome
+
+    # -- judging -------------------------------------------------------------------------------
+    def _judge(self, program: Program, kind, cases, entry, checker, limits) -> CodeOutcome:
+        n = len(cases)
+        if program.language == "python" and (err := _syntax_error(program.source)):
+            return CodeOutcome(Verdict(0.0, "compile_error", err), ("compile_error",) * n)
+        nonce = secrets.token_hex(16)
+        if kind == "stdio":
+            stdins = [c.input.encode("utf-8", "surrogatepass") for c in cases]
+        else:
+            program = Program(f"{_DRIVER}\nmain({program.source!r}, {entry!r})\n")
+            stdins = [_call_request(c, nonce) for c in cases]
+        sandbox = self._get_sandbox()
+        statuses: list[str] = []
+        if self.reward == "binary" and program.language == "python":
+            results: list[RunResult] = []
+            for i, stdin in enumerate(stdins):  # early exit: nothing after the first failure runs
+                results += sandbox.run(program, [stdin], limits)
+                statuses.append(self._status(cases[i], results[-1], nonce, checker, limits))
+                if statuses[-1] != "pass":
+                    break
+        else:  # one request: compiled once; with binary, stop at the first failing execution
+            results = sandbox.run(program, stdins, limits, stop_on_error=self.reward == "binary")
+            for i, res in enumerate(results):
+                statuses.append(self._status(cases[i], res, nonce, checker, limits))
+                if self.reward == "binary" and statuses[-1] != "pass":
+                    break
+        statuses += ["skipped"] * (n - len(statuses))
+        return _outcome(statuses, results, self.reward)
+
+    def _status(self, case, res: RunResult, nonce: str, checker: CheckerSpec, limits: Limits) -> str:
+        if res.status is Status.SANDBOX_ERROR:
+            return "sandbox_error"
+        if res.status is not Status.OK:
+            return res.status.value if res.status.value in _FAILURES else "runtime_error"
+        if isinstance(case, StdioCase):
+            if checker.type == "lines":
+                return "pass" if lines_match(case.output, res.stdout) else "failed_tests"
+            if checker.type == "float_tokens":
+                ok = float_tokens_match(case.output, res.stdout, checker.abs_tol, checker.rel_tol)
+                return "pass" if ok else "failed_tests"
+            return self._python_check(case, res.stdout, checker, limits)
+        report = result_line(res.stdout, nonce)
+        if report is None:  # exited before the tests finished (sys.exit, os._exit, ...)
+            return "failed_tests"
+        if "raised" in report:  # a failing assert is a wrong answer; anything else a crash
+            return "failed_tests" if report["raised"] == "AssertionError" else "runtime_error"
+        if isinstance(case, AssertCase):
+            return "pass" if report.get("passed") is True else "failed_tests"
+        try:
+            value = decode(report["value"])
+        except (KeyError, ValueError, TypeError, OverflowError, RecursionError):
+            return "failed_tests"  # unencodable (always-equal objects, subclasses) or malformed
+        return "pass" if call_passed(case, value) else "failed_tests"
+
+    def _python_check(self, case: StdioCase, stdout: bytes, checker: CheckerSpec, limits: Limits) -> str:
+        """Trusted checker, in its own sandboxed process: the candidate never shares it."""
+        nonce = secrets.token_hex(16)
+        request = json.dumps({"nonce": nonce, "mode": "check", "checker": checker.source,
+                              "input": case.input, "output": stdout.decode("utf-8", "replace"),
+                              "answer": case.output}).encode()
+        program = Program(f"{_DRIVER}\nmain('', '')\n")
+        check_limits = replace(limits, cpu_s=max(limits.cpu_s, 5.0), wall_s=None)
+        res = self._get_sandbox().run(program, [request], check_limits)[0]
+        if res.status is Status.SANDBOX_ERROR:
+            return "sandbox_error"
+        report = result_line(res.stdout, nonce) if res.ok else None
+        # A checker that fails on the candidate's output rejects it: masking would reward attacks.
+        return "pass" if report and report.get("value") == ["b", 1] else "failed_tests"
+
+    def _limits(self, config: Any) -> Limits:
+        if config is None:
+            return self.limits
+        if not isinstance(config, dict) or set(config) - set(_LIMIT_KEYS):
+            raise ValueError(f"limits={config!r} is not allowed; use a mapping with keys {_LIMIT_KEYS}")
+        fields = {"cpu_s": config.get("time_s"), "memory_mb": config.get("memory_mb"),
+                  "stdout_bytes": int(config["output_mb"] * (1 << 20)) if "output_mb" in config else None}
+        return replace(self.limits, **{k: v for k, v in fields.items() if v is not None})
+
+    def _get_sandbox(self) -> Sandbox:
+        with self._lock:
+            if self._sandbox is None:
+                from sandboxes.local import LocalSandbox
+
+                self._sandbox = LocalSandbox()
+            return self._sandbox
+
+    def close(self) -> None:
+        if self._owns_sandbox and self._sandbox is not None:
+            self._sandbox.close()
+            self._sandbox = None
+
+
+def _syntax_error(source: str) -> str | None:
+    try:
+        ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        return f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}"[:200]
+    return None
+
+
+def _call_request(case, nonce: str) -> bytes:
+    if isinstance(case, CallCase):
+        return json.dumps({"nonce": nonce, "mode": "call", "args": case.args}).encode()
+    return json.dumps({"nonce": nonce, "mode": "assert", "test": case.source}).encode()
+
+
+def _infra(detail: str) -> CodeOutcome:
+    return CodeOutcome(Verdict(0.0, "sandbox_error", detail[:300], infra_error=True))
+
+
+def _outcome(statuses: list[str], results: list[RunResult], reward: str) -> CodeOutcome:
+    n = len(statuses)
+    if "sandbox_error" in statuses:
+        i = statuses.index("sandbox_error")
+        return _infra(f"test #{i}: {results[i].detail if i < len(results) else 'checker'}")
+    passed = statuses.count("pass")
+    if passed == n:
+        return CodeOutcome(Verdict(1.0, "correct", f"{n}/{n} tests passed"), tuple(statuses))
+    i = next(k for k, s in enumerate(statuses) if s not in ("pass", "skipped"))
+    note = results[i].detail if i < len(results) and results[i].detail else ""
+    score = passed / n if reward == "ratio" else 0.0
+    detail = f"{passed}/{n} tests passed; first failure #{i}: {statuses[i]}" + (f" ({note})" if note else "")
+    return CodeOutcome(Verdict(score, statuses[i], detail), tuple(statuses))
