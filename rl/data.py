@@ -48,12 +48,13 @@ def arithmetic_pool(split: str, ops: Sequence[str] = ("+", "-", "*")) -> list[Pr
     return out
 
 
-def arithmetic_eval_set(n_per_op: int, seed: int, ops: Sequence[str] = ("+", "-", "*")) -> list[Problem]:
-    """A balanced held-out sample: n_per_op problems of each operator."""
+def arithmetic_sample(split: str, n_per_op: int, seed: int, ops: Sequence[str] = ("+", "-", "*")) -> list[Problem]:
+    """A sample balanced across operators: up to n_per_op problems of each, from one split
+    (the pools differ in size by 10x, so unbalanced sampling would hardly see multiplication)."""
     rng = random.Random(seed)
     out: list[Problem] = []
     for op in ops:
-        pool = arithmetic_pool("eval", [op])
+        pool = arithmetic_pool(split, [op])
         out += rng.sample(pool, min(n_per_op, len(pool)))
     return out
 

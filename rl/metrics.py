@@ -1,0 +1,79 @@
+"""The one logging sink of a run: a console line per step, metrics.jsonl, samples.jsonl and an
+end-of-run PNG plot (also on demand: `python rl/metrics.py metrics.jsonl out.png`); it computes
+no metric itself.
+
+Glossary (prefix = pipeline stage, in data-flow order):
+  rollout/len_mean          mean completion length in tokens
+  rollout/truncated_frac    share of completions that hit max_new_tokens
+  reward/<name>             mean score of one configured reward; reward/total the weighted sum
+  verdict/<name>/<reason>   share of completions whose verdict from reward <name> had that reason
+  adv/zero_std_group_frac   share of groups whose valid rewards are all equal (advantage 0)
+  adv/masked_frac           share of completions masked for infra errors
+  loss/policy, loss/kl      objective value; mean k3 KL to the reference per completion token
+  loss/clip_frac            share of completion tokens whose ratio was clipped
+  loss/entropy              mean per-token entropy of the policy on its own samples
+  optim/lr, optim/grad_norm learning rate; gradient norm before clipping
+  time/rollout_s, time/verify_s, time/update_s   wall time of each stage
+  eval/accuracy             greedy accuracy on the held-out split (evaluation rows only)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+PLOTTED = ("reward/total", "eval/accuracy", "loss/kl", "rollout/len_mean")
+
+
+class MetricsSink:
+    def __init__(self, run_dir: str | Path, total_steps: int, append: bool = False):
+        self.dir = Path(run_dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.total = total_steps
+        mode = "a" if append else "w"
+        self.metrics = (self.dir / "metrics.jsonl").open(mode)
+        self.samples = (self.dir / "samples.jsonl").open(mode)
+
+    def log(self, step: int, row: dict) -> None:
+        self.metrics.write(json.dumps({"step": step, **row}) + "\n")
+        self.metrics.flush()
+        done = int(20 * step / max(self.total, 1))
+        keys = ("eval/accuracy",) if "eval/accuracy" in row else (
+            "reward/total", "adv/zero_std_group_frac", "loss/kl", "rollout/len_mean", "time/rollout_s", "time/update_s")
+        shown = " ".join(f"{k.split('/', 1)[1]}={row[k]:.3g}" for k in keys if k in row)
+        print(f"[{'#' * done}{'.' * (20 - done)}] {step}/{self.total} {shown}", flush=True)
+
+    def log_samples(self, step: int, rows: list[dict]) -> None:
+        for r in rows:
+            self.samples.write(json.dumps({"step": step, **r}) + "\n")
+        self.samples.flush()
+
+    def close(self) -> Path:
+        self.metrics.close()
+        self.samples.close()
+        return plot(self.dir / "metrics.jsonl", self.dir / "curves.png")
+
+
+def plot(metrics_path: str | Path, out: str | Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on training machines
+    import matplotlib.pyplot as plt
+
+    rows = [json.loads(x) for x in Path(metrics_path).read_text().splitlines() if x.strip()]
+    fig, axes = plt.subplots(1, len(PLOTTED), figsize=(4 * len(PLOTTED), 3))
+    for ax, key in zip(axes, PLOTTED):
+        pts = [(r["step"], r[key]) for r in rows if key in r]
+        if pts:
+            ax.plot(*zip(*pts), marker="o" if key.startswith("eval/") else None, markersize=3)
+        ax.set_title(key)
+        ax.set_xlabel("step")
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return Path(out)
+
+
+if __name__ == "__main__":
+    print(plot(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "curves.png"))

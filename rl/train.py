@@ -1,0 +1,131 @@
+"""Hydra entry point of GRPO training: builds the pieces from config and runs the visible step
+loop, one line per pipeline stage; the math lives in rl/grpo.py, sampling in rl/rollout.py.
+
+    python rl/train.py +task=math [algo=dapo] [steps=300] [hydra.run.dir=runs/x]
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+if __package__ in (None, ""):  # `python rl/train.py` puts rl/ on sys.path, not the repo root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import hydra
+import torch
+from hydra.core.hydra_config import HydraConfig
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from rl.data import ProblemStream
+from rl.grpo import AlgoConfig, group_advantages, overlong_shaping, policy_loss, token_weights
+from rl.metrics import MetricsSink
+from rl.policy import PolicyConfig, load_checkpoint, load_policy, save_checkpoint, token_logprobs
+from rl.prompts import render
+from rl.rollout import HFRollout, SamplingConfig
+from rl.scoring import build_rewards, score
+
+
+def evaluate(rollout, problems, rewards, reward_name, template) -> float:
+    """Greedy held-out accuracy: the share of problems the `reward_name` verifier scores 1."""
+    batch = rollout.generate([render(template, p) for p in problems], 1, greedy=True)
+    s = score([r for r in rewards if r.name == reward_name], batch.texts, problems)
+    return sum(x == 1.0 for x in s.per_reward[reward_name]) / len(problems)
+
+
+def update(model, ref, opt, batch, adv, algo: AlgoConfig, pcfg: PolicyConfig, max_grad_norm: float):
+    """mu optimizer steps on one rollout batch, micro-batched; returns loss statistics."""
+    w = token_weights(batch.completion_mask, algo.loss_agg)  # [N, T] over the whole batch
+    # rows with A = 0 get exactly zero gradient when beta = 0 and mu = 1: skipping them is exact
+    rows = torch.arange(len(adv)) if algo.beta > 0 or algo.mu > 1 else adv.nonzero().flatten()
+    ids, am, P, mb = batch.ids[rows], batch.attention_mask[rows], batch.prompt_len, pcfg.micro_batch
+    with torch.no_grad():
+        ref_lp = token_logprobs(ref, ids, am, P, mb)[0] if algo.beta > 0 else None
+        old_lp = token_logprobs(model, ids, am, P, mb)[0] if algo.mu > 1 else None
+    stats = Counter()
+    for _ in range(algo.mu):
+        opt.zero_grad()
+        for s in range(0, len(rows), mb):
+            sl = slice(s, s + mb)
+            lp, ent = token_logprobs(model, ids[sl], am[sl], P)
+            parts = policy_loss(lp, adv[rows][sl], w[rows][sl], algo, None if old_lp is None else old_lp[sl],
+                                None if ref_lp is None else ref_lp[sl])
+            parts.loss.backward()
+            stats.update({"loss/policy": parts.loss.item(), "kl": parts.kl_sum, "clip": parts.clip_sum,
+                          "tok": parts.tokens, "ent": float((ent * w[rows][sl].gt(0)).sum())})
+        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+        if not (math.isfinite(stats["loss/policy"]) and torch.isfinite(grad_norm)):
+            raise FloatingPointError(f"non-finite loss ({stats['loss/policy']}) or gradient norm ({grad_norm})")
+        opt.step()
+    tok = max(stats["tok"], 1)
+    return {"loss/policy": stats["loss/policy"] / algo.mu, "loss/kl": stats["kl"] / tok,
+            "loss/clip_frac": stats["clip"] / tok, "loss/entropy": stats["ent"] / tok, "optim/grad_norm": float(grad_norm)}
+
+
+@hydra.main(config_path="../conf", config_name="train", version_base=None)
+def main(cfg: DictConfig) -> None:
+    if "task" not in cfg:
+        sys.exit("no task selected: run `python rl/train.py +task=math` (tasks are the files in conf/task/)")
+    torch.manual_seed(cfg.seed)
+    algo, pcfg = AlgoConfig(**cfg.algo), PolicyConfig(**cfg.policy)
+    scfg = SamplingConfig(**OmegaConf.to_container(cfg.sampling))
+    model, tok = load_policy(pcfg)
+    ref = load_policy(pcfg, trainable=False)[0] if algo.beta > 0 else None
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.optim.lr, betas=tuple(cfg.optim.betas),
+                            weight_decay=cfg.optim.weight_decay)
+    rollout, rewards = HFRollout(model, tok, scfg), build_rewards(
+        {name: {"weight": r.weight, "verifier": instantiate(r.verifier)} for name, r in cfg.task.rewards.items()})
+    stream, eval_set = ProblemStream(instantiate(cfg.task.train), seed=cfg.seed), instantiate(cfg.task.eval)
+    run_dir, G, start = Path(HydraConfig.get().runtime.output_dir), scfg.group_size, 0
+    if cfg.resume:
+        start, stream.position = load_checkpoint(Path(cfg.resume), model, opt)
+    sink, ckpt = MetricsSink(run_dir, cfg.steps, append=bool(cfg.resume)), run_dir / "checkpoint.pt"
+    if start == 0:
+        sink.log(0, {"eval/accuracy": evaluate(rollout, eval_set, rewards, cfg.task.eval_reward, cfg.task.template)})
+    for step in range(start + 1, cfg.steps + 1):
+        for g in opt.param_groups:
+            g["lr"] = cfg.optim.lr * min(1.0, step / max(cfg.optim.warmup_steps, 1))
+        t0 = time.perf_counter()
+        problems = stream.take(cfg.batch_prompts)                                        # 1 problems [B]
+        prompts = [render(cfg.task.template, p) for p in problems]                       # 2 prompts [B]
+        batch = rollout.generate(prompts, G)                                             # 3 rollouts [N]
+        t1 = time.perf_counter()
+        scores = score(rewards, batch.texts, [p for p in problems for _ in range(G)])    # 4 rewards [N]
+        r = scores.total + overlong_shaping(batch.lengths, scfg.max_new_tokens, algo.overlong_buffer,
+                                            algo.overlong_penalty)
+        adv, zero = group_advantages(r.view(-1, G), scores.valid.view(-1, G),           # 5 advantages [B, G]
+                                     algo.scale_std, algo.std_eps)
+        if algo.dynamic_sampling:  # DAPO: zero-variance groups leave the batch and its normaliser
+            if zero.all():
+                continue
+            batch.completion_mask &= ~zero.repeat_interleave(G)[:, None]
+        t2 = time.perf_counter()
+        try:                                                                             # 6-7 loss, update
+            row = update(model, ref, opt, batch, adv.flatten(), algo, pcfg, cfg.optim.max_grad_norm)
+        except FloatingPointError as e:
+            sys.exit(f"step {step}: {e}; stopping. Last good checkpoint: {ckpt if ckpt.exists() else 'none'}")
+        row.update({"rollout/len_mean": batch.lengths.float().mean().item(), "reward/total": r.mean().item(),
+                    "rollout/truncated_frac": batch.finish_reasons.count("length") / len(batch.texts),
+                    "adv/zero_std_group_frac": zero.float().mean().item(),
+                    "adv/masked_frac": 1 - scores.valid.float().mean().item(), "optim/lr": opt.param_groups[0]["lr"],
+                    "time/rollout_s": t1 - t0, "time/verify_s": t2 - t1, "time/update_s": time.perf_counter() - t2})
+        for name, vals in scores.per_reward.items():
+            row[f"reward/{name}"] = sum(vals) / len(vals)
+            row.update({f"verdict/{name}/{k}": c / len(vals) for k, c in Counter(scores.reasons[name]).items()})
+        if step % cfg.eval_every == 0 or step == cfg.steps:
+            row["eval/accuracy"] = evaluate(rollout, eval_set, rewards, cfg.task.eval_reward, cfg.task.template)
+        sink.log(step, row)                                                              # 8 metrics
+        if step % cfg.samples_every == 0:
+            sink.log_samples(step, [{"prompt": prompts[i // G], "completion": batch.texts[i], "reward": r[i].item(),
+                                     **{f"reason/{k}": v[i] for k, v in scores.reasons.items()}} for i in range(len(r))])
+        if step % cfg.checkpoint_every == 0 or step == cfg.steps:
+            save_checkpoint(ckpt, model, opt, step, stream.position)
+    print(f"wrote {sink.close()} and {run_dir / 'metrics.jsonl'}")
+
+
+if __name__ == "__main__":
+    main()
