@@ -171,6 +171,11 @@ _add("lenient-paren-math-equation", "2", "Answer: \\(x = 2\\)", 1, mode="lenient
 _add("lenient-answer-with-reason", "3", "The answer is 3, since 3 > 2.", 1, mode="lenient")
 _add("strict-boxed-in-tags-and-after", "5", r1(r"\boxed{5}") + "\nThat is $\\boxed{5}$ indeed.", 1)
 
+_add("lenient-bold-after-colon", "12", "Therefore, the answer is: **12**", 1, mode="lenient")
+_add("lenient-bold-answer-label", r"\frac{1}{2}", "**Answer:** $\\frac{1}{2}$", 1, mode="lenient")
+_add("lenient-equation-sentence", "5", "Therefore, the answer is x = 5.", 1, mode="lenient")
+_add("lenient-unit-sentence", "12", "The answer is 12 cm.", 1, mode="lenient")
+
 # =============================================================================================
 _group = "retraction"
 # =============================================================================================
@@ -291,6 +296,18 @@ _add("or-gold-pm", r"\pm 2", box(r"2 \text{ or } -2"), 1)
 _add("format-example-box", "5",
      "The problem wants the format \\boxed{5}. My answer: $\\boxed{3}$.", 0, reason="hedged")
 
+_add("lor", "3", box(r"x = 3 \lor x = 4"), 0, reason="hedged")
+_add("either-or-text", "3", box(r"\text{either } 3 \text{ or } 4"), 0, reason="hedged")
+_add("spaced-or", "4", box(r"3 \;\text{or}\; 4"), 0, reason="hedged")
+_add("repeated-then-different", "3", "$\\boxed{3}$, so $\\boxed{3}$; also $\\boxed{4}$.", 0,
+     reason="hedged")
+_add("set-union-contains", "3", box(r"\{3\} \cup \{4\}"), 0)
+_add("equal-forms-one-off", r"\frac{1}{2}", "$\\boxed{\\frac{1}{2}} = \\boxed{0.55}$", 0,
+     reason="hedged")
+_add("pm-one-gold-center", "12", box(r"12 \pm 1"), 0)
+_add("in-set-gold-set", "2, 3", box(r"x \in \{2, 3\}"), 1)
+_add("or-shared-variable-gold-list", "2, 3", box(r"x = 2 \text{ or } 3"), 1)
+
 # =============================================================================================
 _group = "fractions_decimals"
 # =============================================================================================
@@ -342,6 +359,12 @@ _add("twenty-two-sevenths", r"\frac{22}{7}", box("3.142857"), 1)  # rel err 4.5e
 _add("two-thirds-7dp", r"\frac{2}{3}", r1("0.6666667"), 1)
 _add("two-thirds-4dp", r"\frac{2}{3}", r1("0.6667"), 0)
 _add("five-tenths", r"\frac{1}{2}", box("5/10"), 1)
+
+_add("leading-zeros", "7", box("007"), 1)
+_add("trailing-period-in-box", "5", box("5."), 1)
+_add("displaystyle", r"\frac{1}{2}", box(r"\displaystyle \frac{1}{2}"), 1)
+_add("thin-space-after-minus", "-3", box(r"-\,3"), 1)
+_add("text-wrapped-number", "5", box(r"\text{5}"), 1)
 
 # =============================================================================================
 _group = "symbolic"
@@ -405,6 +428,13 @@ _add("implicit-product", "8", box("2(3+1)"), 1)
 _add("infinity", r"\infty", box(r"\infty"), 1)
 _add("infinity-sign", r"\infty", box(r"-\infty"), 0)
 
+_add("braceless-sqrt", r"\frac{\sqrt{3}}{2}", box(r"\dfrac{\sqrt3}{2}"), 1)
+_add("sqrt-slash", r"\frac{\sqrt{3}}{2}", box(r"\sqrt{3}/2"), 1)
+_add("double-angle", r"\sin(2x)", box(r"2\sin x\cos x"), 1)
+_add("sin-vs-cos", r"\sin x", box(r"\cos x"), 0)
+_add("other-variable", "2x", box("2y"), 0)
+_add("other-variable-in-sum", "x+y", box("x+z"), 0)
+
 # =============================================================================================
 _group = "intervals"
 # =============================================================================================
@@ -447,6 +477,9 @@ _add("outside-absolute-value", r"(-\infty,-2]\cup[2,\infty)", box(r"|x| \ge 2"),
 _add("pi-endpoint-closed-vs-open", r"[0, 2\pi)", box(r"[0, 2\pi]"), 0)
 _add("two-points-not-interval", "[1, 3]", box("1, 3"), 0)
 
+_add("interval-plus-point", "[1,2]", box(r"[1,2] \cup \{5\}"), 0)
+_add("interval-plus-interval", "(0,1)", box(r"(0,1) \cup (1,2)"), 0)
+
 # =============================================================================================
 _group = "sets_tuples"
 # =============================================================================================
@@ -488,6 +521,9 @@ _add("named-coordinates-swapped", "(1, 2)", box("x = 2, y = 1"), 0)
 _add("named-pair-reordered", "a = 2, b = 3", box("b = 3, a = 2"), 1)
 _add("named-pair-values-swapped", "a = 2, b = 3", box("a = 3, b = 2"), 0)
 
+_add("set-union-extra", r"\{1,2\}", box(r"\{1,2\} \cup \{3\}"), 0)
+_add("set-union-equal", r"\{1,2,3\}", box(r"\{1,2\} \cup \{3\}"), 1)
+
 # =============================================================================================
 _group = "matrices"
 # =============================================================================================
@@ -526,6 +562,9 @@ _add("scalar-times-identity", pm([["2", "0"], ["0", "2"]]),
 _add("scalar-times-identity-wrong", pm([["2", "0"], ["0", "2"]]),
      box(r"3\begin{pmatrix} 1 & 0 \\ 0 & 1 \end{pmatrix}"), 0)
 
+_add("row-instead-of-matrix", _M, box(r"\begin{pmatrix} 1 & 2 \end{pmatrix}"), 0)
+_add("column-extra-entry", pm([["1"], ["2"]]), box(pm([["1"], ["2"], ["0"]])), 0)
+
 # =============================================================================================
 _group = "equations"
 # =============================================================================================
@@ -562,6 +601,9 @@ _add("circle-general-form-wrong", "(x+1)^2 + (y-3)^2 = 4", box("x^2 + y^2 + 2x -
 _add("line-through-origin", "y = 3x", box("3x - y = 0"), 1)
 _add("equation-vs-inequality", "x=3", box(r"x \geq 3"), 0)
 
+_add("square-equation-vs-root", "x=3", box("x^2 = 9"), 0)
+_add("extra-variable-rhs", "3", box("x = 3 + y"), 0)
+
 # =============================================================================================
 _group = "complex_numbers"
 # =============================================================================================
@@ -584,6 +626,9 @@ _add("reciprocal-of-i", "-i", box(r"\frac{1}{i}"), 1)
 _add("square-of-one-plus-i", "2i", box("(1+i)^2"), 1)
 _add("polar-third-turn", r"-1 + i\sqrt{3}", box(r"2e^{2\pi i/3}"), 1)
 _add("polar-third-turn-conjugate", r"-1 + i\sqrt{3}", box(r"2e^{-2\pi i/3}"), 0)
+
+_add("conjugate-of-i", "i", box("-i"), 0)
+_add("imaginary-root", "2", box(r"\sqrt{4}i"), 0)
 
 # =============================================================================================
 _group = "scientific_notation"
@@ -686,6 +731,9 @@ _add("units-word-no-space", "4", box(r"4\text{units}"), 1)
 _add("units-word-wrong-number", "5", box(r"\text{4 units}"), 0)
 _add("per-hour", "5", box(r"\$5 \text{ per hour}"), 1)
 _add("gold-area-units", r"15 \text{ cm}^2", r1("15"), 1)
+
+_add("fraction-with-words", r"\frac{1}{2}", box(r"\frac{1}{2}\text{ of the pie}"), 1)
+_add("radians-word", r"\frac{\pi}{2}", box(r"\frac{\pi}{2} \text{ radians}"), 1)
 
 # =============================================================================================
 _group = "percent"
@@ -812,6 +860,10 @@ _add("gold-with-option-text", r"\textbf{(B) } 12", box("B"), 1)
 _add("two-letters-text", "B", box(r"\text{B and C}"), 0)
 _add("lenient-letter-paren-value", "D", "Answer: D) 7", 1, mode="lenient")
 
+_add("letter-slash", "B", box(r"\text{B/C}"), 0)
+_add("letters-paren-list", "B", box("(B), (C)"), 0, reason="hedged")
+_add("not-letter", "B", box(r"\text{not (B)}"), 0)
+
 # =============================================================================================
 _group = "plain_text"
 # =============================================================================================
@@ -843,6 +895,10 @@ _add("yes-trailing-period", "Yes", box(r"\text{Yes.}"), 1)
 _add("name-near-miss", "Alice", box(r"\text{Alicia}"), 0)
 _add("no-is-not-zero", "no", box("0"), 0)
 _add("yes-is-not-one", "yes", box("1"), 0)
+
+_add("negated-name", "Alice", box(r"\text{not Alice}"), 0)
+_add("name-or-name", "Alice", box(r"\text{Alice or Bob}"), 0, reason="hedged")
+_add("no-idea", "no", box(r"\text{no idea}"), 0)
 
 # =============================================================================================
 _group = "unicode"
@@ -996,6 +1052,19 @@ _add("double-factorial", "120", box("5!!"), 0)
 _add("emptyset-vs-zero", "0", box(r"\emptyset"), 0)
 _add("lenient-gold-times-x", "2", "The answer is 2x.", 0, mode="lenient")
 
+_add("gold-is-wrong-text", "12", box(r"12 \text{ is wrong}"), 0)
+_add("never-gold", "12", box(r"\text{never } 12"), 0)
+_add("neq-gold", "12", box(r"\neq 12"), 0)
+_add("x-neq-gold", "12", box(r"x \neq 12"), 0)
+_add("anything-but", "12", box(r"\text{anything but } 12"), 0)
+_add("less-than-gold", "12", box("< 12"), 0)
+_add("gold-as-parenthetical", "12", box(r"13 \text{ (i.e. } 12\text{)}"), 0)
+_add("gold-in-units-clause", "12", box(r"13 \text{ cm, not } 12"), 0)
+_add("gold-question-mark", "12", box("12?"), 0)
+_add("lenient-answer-is-not", "5", "The answer is not 5.", 0, mode="lenient")
+_add("lenient-definitely-not", "5", "The answer is definitely not 5; it is 6.", 0, mode="lenient")
+_add("sci-plus-one", r"3 \times 10^5", box(r"3 \times 10^{5} + 1"), 0)
+
 # =============================================================================================
 _group = "adversarial"
 # =============================================================================================
@@ -1100,6 +1169,13 @@ _add("huge-power", "2", box("2^{10^{7}}"), 0)
 _add("division-by-zero", "5", box(r"\frac{1}{0}"), 0)
 _add("zero-over-zero", "0", box(r"\frac{0}{0}"), 0)
 _add("infinity-minus-infinity", "0", box(r"\infty - \infty"), 0)
+
+_add("phantom-gold", "5", box(r"6\phantom{5}"), 0)
+_add("white-gold", "5", box(r"\color{white}{5} 6"), 0)
+_add("html-comment-gold", "5", "$\\boxed{4}$ <!-- $\\boxed{5}$ -->", 0)
+_add("wait-spray", "5",
+     "$\\boxed{1}$ wait $\\boxed{2}$ wait $\\boxed{3}$ or $\\boxed{4}$ or $\\boxed{5}$", 0,
+     reason="hedged")
 
 # =============================================================================================
 _group = "gold_unparseable"
