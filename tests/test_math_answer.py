@@ -242,6 +242,28 @@ def test_linear_expressions_agree_when_rearranged(verifier, a: int, b: int) -> N
     assert verdict.score == 0.0, f"{near!r} must not equal {gold!r}: {verdict}"
 
 
+# The same answer in every wrapper a completion may use: a grader that reads one wrapper
+# differently from another teaches the policy to prefer the lenient one.
+_WRAPPERS = {
+    "box": lambda x: f"Therefore, the answer is $\\boxed{{{x}}}$.",
+    "fbox": lambda x: f"The result is \\fbox{{{x}}}.",
+    "tags": lambda x: f"<think>\nwork\n</think>\n<answer>{x}</answer>",
+    "tags-box": lambda x: f"<think>\nwork\n</think>\n<answer>\\boxed{{{x}}}</answer>",
+    "prefilled-think": lambda x: f"work\n</think>\n$$\\boxed{{{x}}}$$",
+}
+_VALUES = [("\\frac{1}{2}", "0.5"), ("\\frac{1}{2}", "0.6"), ("(1,2]", "(1,2]"), ("(1,2]", "[1,2]"),
+           ("x=3", "3"), ("x=3", "x=-3"), ("B", "(B)"), ("B", "(C)"), ("2\\pi", "2 \\pi"),
+           ("\\{1,2\\}", "\\{2,1\\}"), ("\\{1,2\\}", "\\{1\\}"), ("5", "\\pm 5")]
+
+
+@settings(PROPERTY, max_examples=30)
+@given(pair=st.sampled_from(_VALUES), wrappers=st.permutations(sorted(_WRAPPERS)))
+def test_the_wrapper_never_changes_the_verdict(verifier, pair: tuple[str, str], wrappers) -> None:
+    gold, answer = pair
+    verdicts = {w: _timed(verifier["strict"], _WRAPPERS[w](answer), gold)[0] for w in wrappers[:3]}
+    assert len({(v.score, v.reason) for v in verdicts.values()}) == 1, verdicts
+
+
 # ---------------------------------------------------------------------------------------------
 # Deadlines and threads
 # ---------------------------------------------------------------------------------------------
