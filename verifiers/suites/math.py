@@ -308,6 +308,13 @@ _add("pm-one-gold-center", "12", box(r"12 \pm 1"), 0)
 _add("in-set-gold-set", "2, 3", box(r"x \in \{2, 3\}"), 1)
 _add("or-shared-variable-gold-list", "2, 3", box(r"x = 2 \text{ or } 3"), 1)
 
+_add("tag-also-works", "5", r1("x = 5, but x = 6 also works"), 0, reason="hedged")
+_add("lenient-two-answer-lines", "5", "Answer: 5\nAnswer: 6", 0, mode="lenient", reason="hedged")
+_add("lenient-or-possibly", "5", "The final answer is 5 or possibly 6.", 0, mode="lenient",
+     reason="hedged")
+_add("or-between-unsimplified", "5", box(r"\frac{10}{2} \text{ or } \frac{12}{2}"), 0,
+     reason="hedged")
+
 # =============================================================================================
 _group = "fractions_decimals"
 # =============================================================================================
@@ -434,6 +441,12 @@ _add("double-angle", r"\sin(2x)", box(r"2\sin x\cos x"), 1)
 _add("sin-vs-cos", r"\sin x", box(r"\cos x"), 0)
 _add("other-variable", "2x", box("2y"), 0)
 _add("other-variable-in-sum", "x+y", box("x+z"), 0)
+
+# Unevaluated operators still have one value; a careful grader evaluates them.
+_add("definite-integral", "2", box(r"\int_0^1 4x\,dx"), 1)
+_add("finite-sum", "10", box(r"\sum_{k=1}^{4} k"), 1)
+_add("finite-sum-off-by-one", "11", box(r"\sum_{k=1}^{4} k"), 0)
+_add("limit", "0", box(r"\lim_{x\to 0} x"), 1)
 
 # =============================================================================================
 _group = "intervals"
@@ -1064,6 +1077,8 @@ _add("gold-question-mark", "12", box("12?"), 0)
 _add("lenient-answer-is-not", "5", "The answer is not 5.", 0, mode="lenient")
 _add("lenient-definitely-not", "5", "The answer is definitely not 5; it is 6.", 0, mode="lenient")
 _add("sci-plus-one", r"3 \times 10^5", box(r"3 \times 10^{5} + 1"), 0)
+
+_add("indeterminate-one-to-infinity", "1", box(r"1^{\infty}"), 0)
 
 # =============================================================================================
 _group = "adversarial"
