@@ -177,6 +177,7 @@ def _serve(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
                             "stderr": probe["stderr_text"]})
         return
     wire.send(resp_fd, {"ready": True, "layers": layers, "missing": missing})
+    server.prepare_next()
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     while True:
         try:
@@ -188,6 +189,7 @@ def _serve(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
             continue
         results, outs = server.handle(header, blobs)
         wire.send(resp_fd, {"results": results}, outs)
+        server.prepare_next()  # after answering: the grader never waits for it
 
 
 def _probe_limits() -> dict:
@@ -209,6 +211,7 @@ class _Server:
         self.uid = cfg["uid"] if cfg["mode"] == "root" else None
         self.python = cfg["python"]
         self.counter = 0
+        self.ready: dict | None = None  # the pre-forked child waiting for the next request
         self.stdlib_path = [p for p in sys.path if p.startswith(cfg["python_prefix"])]
 
     # -- request ---------------------------------------------------------------------------
@@ -224,13 +227,15 @@ class _Server:
             if binary is None:
                 res["status"] = "compile_error" if res["status"] != "sandbox_error" else res["status"]
                 for _ in stdins:
-                    results.append({k: v for k, v in res.items() if k not in ("stdout", "stderr")})
+                    results.append({k: v for k, v in res.items() if k not in ("stdout", "stderr", "stderr_text")})
                     outs += [b"", res["stderr"]]
                 return results, outs
         try:
             for stdin in stdins:
                 mode = "exec" if binary else ("python" if header.get("fast", True) else "python_strict")
                 res = self.execute(mode, source, binary, stdin, limits)
+                res.pop("workdir")
+                res.pop("stderr_text")
                 outs += [res.pop("stdout"), res.pop("stderr")]
                 results.append(res)
                 if header.get("stop_on_error") and res["status"] != "ok":
@@ -244,9 +249,8 @@ class _Server:
         climits = dict(limits, cpu_s=limits["compile_cpu_s"], wall_s=limits["compile_cpu_s"] * 2 + 5,
                        memory_mb=limits["compile_memory_mb"], pids=max(limits["pids"], 16),
                        written_bytes=256 * _MB, stdout_bytes=64 << 10, open_files=256)
-        self.counter += 1
-        outdir = f"{WORK}/bin-{self.counter}"
-        res = self.execute("compile", source, None, b"", climits, keep_dir=outdir)
+        res = self.execute("compile", source, None, b"", climits, keep_dir=True)
+        outdir = res.pop("workdir")
         exe = os.path.join(outdir, "prog")
         if res["status"] != "ok" or not os.path.isfile(exe):
             shutil.rmtree(outdir, ignore_errors=True)
@@ -295,41 +299,61 @@ class _Server:
         self._cg_write("pids.max", str(limits["pids"]))
 
     # -- one execution ---------------------------------------------------------------------
-    def execute(self, mode: str, source: str, binary, stdin: bytes, limits: dict,
-                keep_dir: str | None = None) -> dict:
+    def _prepare(self) -> dict:
+        """Fork the next child ahead of its request: it confines itself (everything that does not
+        depend on the request) and then waits, so a request pays only for the run itself."""
         self.counter += 1
-        workdir = keep_dir or f"{WORK}/run-{self.counter}"
+        workdir = f"{WORK}/run-{self.counter}"
         os.mkdir(workdir, 0o700)
         if self.uid is not None:
             os.chown(workdir, self.uid, self.uid)
-        if mode in ("python", "python_strict"):
-            _write_file(os.path.join(workdir, "main.py"), source)
-        elif mode == "compile":
-            _write_file(os.path.join(workdir, "main.cpp"), source)
-        self._set_cgroup_limits(limits)
-        oom_before = self._oom_kills()
         in_r, in_w = os.pipe()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         st_r, st_w = os.pipe()
-        usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.monotonic()
+        go_r, go_w = os.pipe()
         pid = os.fork()
         if pid == 0:
-            self._child(mode, source, binary, workdir, limits, (in_r, out_w, err_w, st_w))
-        for fd in (in_r, out_w, err_w, st_w):
+            self._child(workdir, (in_r, out_w, err_w, st_w, go_r))
+        for fd in (in_r, out_w, err_w, st_w, go_r):
             os.close(fd)
+        return {"pid": pid, "workdir": workdir, "in_w": in_w, "out_r": out_r, "err_r": err_r,
+                "st_r": st_r, "go_w": go_w}
+
+    def execute(self, mode: str, source: str, binary, stdin: bytes, limits: dict,
+                keep_dir: bool = False) -> dict:
+        child, self.ready = self.ready or self._prepare(), None
+        workdir = child["workdir"]
         try:
-            return self._monitor(pid, start, usage_before, oom_before, limits, stdin, in_w,
-                                 out_r, err_r, st_r)
+            if mode in ("python", "python_strict"):
+                _write_file(os.path.join(workdir, "main.py"), source)
+            elif mode == "compile":
+                _write_file(os.path.join(workdir, "main.cpp"), source)
+            self._set_cgroup_limits(limits)
+            oom_before = self._oom_kills()
+            usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.monotonic()
+            try:
+                wire.send(child["go_w"], {"mode": mode, "limits": limits, "binary": binary},
+                          [source.encode("utf-8", "surrogatepass") if mode == "python" else b""])
+            except OSError:
+                pass  # the child died while waiting: the monitor reports it as a setup failure
+            res = self._monitor(child["pid"], start, usage_before, oom_before, limits, stdin,
+                                child["in_w"], child["out_r"], child["err_r"], child["st_r"])
+            res["workdir"] = workdir
+            return res
         finally:
-            for fd in (in_w, out_r, err_r, st_r):
+            for key in ("in_w", "out_r", "err_r", "st_r", "go_w"):
                 try:
-                    os.close(fd)
+                    os.close(child[key])
                 except OSError:
                     pass
-            if keep_dir is None:
+            if not keep_dir:
                 shutil.rmtree(workdir, ignore_errors=True)
+
+    def prepare_next(self) -> None:
+        if self.ready is None:
+            self.ready = self._prepare()
 
     def _kill_all(self) -> None:
         # pid 1 of our own namespace: -1 means every process the candidate created, nothing else
@@ -449,8 +473,8 @@ class _Server:
         return "ok", ""
 
     # -- the child: confine, then become the program ----------------------------------------
-    def _child(self, mode, source, binary, workdir, limits, fds) -> None:
-        in_r, out_w, err_w, st_w = fds
+    def _child(self, workdir, fds) -> None:
+        in_r, out_w, err_w, st_w, go_r = fds
         try:
             os.dup2(in_r, 0)
             os.dup2(out_w, 1)
@@ -464,26 +488,13 @@ class _Server:
                 pass
             os.chdir(workdir)
             os.setsid()
-            mem = limits["memory_mb"] * _MB
-            cpu_soft = int(limits["cpu_s"]) + 1
-            for res, soft, hard in (
-                (resource.RLIMIT_CPU, cpu_soft, cpu_soft + 1),
-                # address space is only a backstop (virtual size overshoots RSS); the memory
-                # cgroup enforces the real limit where available
-                (resource.RLIMIT_AS, mem * 2 + 256 * _MB, mem * 2 + 256 * _MB),
-                (resource.RLIMIT_FSIZE, limits["written_bytes"], limits["written_bytes"]),
-                (resource.RLIMIT_NOFILE, limits["open_files"], limits["open_files"]),
-                (resource.RLIMIT_STACK, min(mem, 256 * _MB), min(mem, 256 * _MB)),
-                (resource.RLIMIT_CORE, 0, 0),
-            ):
-                resource.setrlimit(res, (soft, hard))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
             if self.uid is not None:
                 os.setgroups([])
                 os.setgid(self.uid)
                 os.setuid(self.uid)
-                resource.setrlimit(resource.RLIMIT_NPROC, (limits["pids"], limits["pids"]))
             cf.drop_capabilities()
-            keep = {0, 1, 2, st_w}
+            keep = {0, 1, 2, st_w, go_r}
             if self.landlock_fd is not None:
                 keep.add(self.landlock_fd)
             for fd in _open_fds():
@@ -501,7 +512,26 @@ class _Server:
             for sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
                 signal.signal(sig, signal.SIG_DFL)
             os.environ.clear()
+            # Confined; now wait for the request. Limits can only be lowered from here on.
+            header, blobs = wire.recv(go_r)
+            os.close(go_r)
+            mode, limits, binary = header["mode"], header["limits"], header["binary"]
+            mem = limits["memory_mb"] * _MB
+            cpu_soft = int(limits["cpu_s"]) + 1
+            for res, soft, hard in (
+                (resource.RLIMIT_CPU, cpu_soft, cpu_soft + 1),
+                # address space is only a backstop (virtual size overshoots RSS); the memory
+                # cgroup enforces the real limit where available
+                (resource.RLIMIT_AS, mem * 2 + 256 * _MB, mem * 2 + 256 * _MB),
+                (resource.RLIMIT_FSIZE, limits["written_bytes"], limits["written_bytes"]),
+                (resource.RLIMIT_NOFILE, limits["open_files"], limits["open_files"]),
+                (resource.RLIMIT_STACK, min(mem, 256 * _MB), min(mem, 256 * _MB)),
+            ):
+                resource.setrlimit(res, (soft, hard))
+            if self.uid is not None:  # nproc counts per uid: only meaningful with our own uid
+                resource.setrlimit(resource.RLIMIT_NPROC, (limits["pids"], limits["pids"]))
             if mode == "python":
+                source = blobs[0].decode("utf-8", "surrogatepass")
                 os.write(st_w, b"ok")
                 os.close(st_w)
                 _run_python_here(source, self.stdlib_path)
