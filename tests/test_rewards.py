@@ -221,3 +221,18 @@ def test_score_batch_masks_a_verifier_that_overruns_its_deadline():
 def test_score_batch_rejects_mismatched_lengths():
     with pytest.raises(ValueError, match="same length"):
         _mixed_set().score_batch(["a", "b"], [PROBLEM])
+
+
+def test_gated_math_and_format_on_the_pool_equal_the_sequential_path():
+    from verifiers.math_answer import MathAnswerVerifier
+
+    def build(workers):
+        return RewardSet((Reward("correct", MathAnswerVerifier(mode="strict")), Reward("format", FormatVerifier(), 0.5)),
+                         gate="format", workers=workers, deadline_s=20)
+
+    completions = ["<think>a</think><answer>5</answer>", "<think>a</think><answer>6</answer>",
+                   "no tags \\boxed{5}", "<think>a</think><answer>\\frac{10}{2}</answer>"] * 2
+    problems = [Problem(id=str(i), question="2+3?", answer="5") for i in range(len(completions))]
+    sequential = build(0).score_batch(completions, problems)
+    assert [s.reward for s in sequential] == [1.5, 0.5, 0.0, 1.5] * 2  # the gate zeroes the bare box
+    assert build(2).score_batch(completions, problems) == sequential
