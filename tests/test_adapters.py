@@ -84,9 +84,11 @@ def test_problem_from_fields_reads_common_column_names():
 
 
 # --- verl ---------------------------------------------------------------------------------------
-# verl is not installed here (it pulls ray and a GPU stack); its reward managers call
-# compute_score(data_source=..., solution_str=..., ground_truth=..., extra_info=...) by keyword and,
-# for a dict, read result["score"] and log every key. These tests use exactly that call.
+# verl cannot be installed next to our pins (verl 0.9.1 requires transformers<5.11, ray, tensordict,
+# wandb). Its NaiveRewardManager (verl 0.9.1, workers/reward_manager/naive.py) calls
+# compute_score(data_source=..., solution_str=..., ground_truth=..., extra_info=...) by keyword, after
+# adding "num_turns" and "rollout_reward_scores" to extra_info, and for a dict reads result["score"]
+# and appends every key to reward_extra_info. These tests make exactly that call.
 
 
 @pytest.mark.parametrize(
@@ -99,7 +101,8 @@ def test_problem_from_fields_reads_common_column_names():
     ],
 )
 def test_verl_compute_score_matches_our_scoring(solution, truth, expected):
-    extra_info = {"split": "train", "index": 0, "answer": "worked solution #### 99", "question": "q"}
+    extra_info = {"split": "train", "index": 0, "answer": "worked solution #### 99", "question": "q",
+                  "num_turns": None, "rollout_reward_scores": {}}
     out = compute_score(data_source="openai/gsm8k", solution_str=solution, ground_truth=truth, extra_info=extra_info)
     ours = parse_rewards("correct").score(completion=solution, problem=Problem(id="0", question="q", answer=truth))
     assert out["score"] == ours.reward == expected
