@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -183,3 +184,46 @@ def test_protocol_and_helpers():
     assert isinstance(LanguageVerifier(), Verifier)
     assert detect_language("Привет мир") == "ru"
     assert word_counts("costs $5 and\n\n$6 more") == {"latin": 3}
+
+
+def toy_detector(sentence: str) -> str:
+    """Stands in for an offline detector (the optional extra): French if it has French words."""
+    return "FR-fr" if re.search(r"\b(nous|le|la|est|donc)\b", sentence, re.IGNORECASE) else "en"
+
+
+def broken_detector(sentence: str) -> str:
+    raise RuntimeError("model file missing")
+
+
+@pytest.mark.parametrize(
+    "target, text, ratio",
+    [
+        pytest.param("fr", "Nous calculons la somme. We check it.", 4 / 7, id="fr-target-en-sentence"),
+        pytest.param("en", "Nous calculons la somme. We check it.", 3 / 7, id="en-target-fr-sentence"),
+        pytest.param("fr", "Nous calculons la somme donc 5.", 1.0, id="fr-only"),
+        pytest.param("fr", "Nous calculons. 我们计算。", 2 / 6, id="fr-and-chinese"),
+        pytest.param("zh", "Nous calculons. 我们计算。", 4 / 6, id="non-latin-target-ignores-detector"),
+    ],
+)
+def test_a_plugged_detector_tells_latin_languages_apart(target, text, ratio):
+    v = LanguageVerifier(language=target, latin_detector=f"{__name__}:toy_detector")
+    assert v(completion=_think(text), problem=Problem(id="p")).score == pytest.approx(ratio)
+    without = LanguageVerifier(language=target)(completion=_think(text), problem=Problem(id="p")).score
+    assert without >= v(completion=_think(text), problem=Problem(id="p")).score
+
+
+@pytest.mark.parametrize(
+    "path, reason",
+    [
+        pytest.param(f"{__name__}:broken_detector", "detector_error", id="raises"),
+        pytest.param("no_such_module_xyz:detect", "detector_error", id="missing-module"),
+    ],
+)
+def test_a_failing_detector_masks_instead_of_scoring(path, reason):
+    verdict = LanguageVerifier(language="fr", latin_detector=path)(completion=_think("Nous calculons."), problem=Problem(id="p"))
+    assert (verdict.reason, verdict.infra_error) == (reason, True)
+
+
+def test_detector_path_is_validated():
+    with pytest.raises(ValueError, match="latin_detector"):
+        LanguageVerifier(latin_detector="no-colon")

@@ -18,10 +18,13 @@ words. Cost target ≤ 1 ms per 1,000 characters (bench/language_cost.py measure
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from functools import lru_cache
+from typing import Any, ClassVar
 
 from verifiers.base import Problem, Verdict
 from verifiers.extract import split_sections
@@ -56,30 +59,49 @@ _WORD_RE = re.compile(
     r"|(?P<greek>[\u0370-\u03ff]{2,})"
     r"|(?P<kana>[\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9d]+)"
     r"|(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)"
-    r"|(?P<end>[。！？!?\n])"  # a sentence boundary: a sentence with kana is Japanese
+    r"|(?P<end>[。！？!?\n]|\.(?=\s|$))"  # a sentence boundary ("3.14" is not one)
 )
 
 
 
-def word_counts(text: str) -> Counter[str]:
-    """Words per class ("latin", "zh", "ja", "ko", "cyrillic", "greek") after cutting math/code."""
+def word_counts(text: str, latin_language: Callable[[str], Any] | None = None) -> Counter[str]:
+    """Words per class ("latin", "zh", "ja", "ko", "cyrillic", "greek") after cutting math/code.
+    With `latin_language` (sentence -> ISO code), a sentence's Latin words count under
+    "latin:<code>" instead of "latin", so Latin-script languages can be told apart."""
     counts: Counter[str] = Counter()
-    han = kana = 0  # of the current sentence: its Han characters are kanji if it holds kana
-    for m in _WORD_RE.finditer(_STRIP_RE.sub(" ", text)):
+    stripped = _STRIP_RE.sub(" ", text)
+    han = kana = latin = 0  # of the current sentence: Han is kanji if the sentence holds kana
+    start = 0
+
+    def close(end: int) -> None:
+        if han or kana:
+            counts["ja" if kana else "zh"] += han + kana
+        if latin:
+            code = str(latin_language(stripped[start:end]) or "und").lower().split("-")[0]
+            counts[f"latin:{code}"] += latin
+
+    for m in _WORD_RE.finditer(stripped):
         kind = m.lastgroup
         if kind == "han":
             han += m.end() - m.start()
         elif kind == "kana":
             kana += m.end() - m.start()
         elif kind == "end":
-            if han or kana:
-                counts["ja" if kana else "zh"] += han + kana
-                han = kana = 0
+            close(m.start())
+            han = kana = latin = 0
+            start = m.end()
+        elif kind == "latin" and latin_language is not None:
+            latin += 1
         else:
             counts[kind] += 1
-    if han or kana:
-        counts["ja" if kana else "zh"] += han + kana
+    close(len(stripped))
     return counts
+
+
+@lru_cache(maxsize=16)
+def _load(path: str) -> Callable[[str], Any]:
+    module, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module), attr)
 
 
 def detect_language(text: str) -> str | None:
@@ -96,10 +118,15 @@ class LanguageVerifier:
 
     The target is, in order: `language` (fixed in config), `problem.meta["language"]`, or the
     language detected from `problem.question`. A region without words scores 0 ("no_reasoning"):
-    an empty chain of thought must not earn a consistency reward."""
+    an empty chain of thought must not earn a consistency reward.
+
+    `latin_detector` ("package.module:function", sentence -> ISO code) plugs an offline detector
+    (the optional extra) to tell Latin-script languages apart for a Latin-script target; without
+    it every Latin-script word counts for any Latin-script target."""
 
     language: str | None = None
     region: str = "think"
+    latin_detector: str | None = None
 
     REASONS: ClassVar[frozenset[str]] = frozenset({
         "consistent",            # every word in the target language
@@ -108,6 +135,7 @@ class LanguageVerifier:
         "no_reasoning",          # the region holds no words (or there is no think block)
         "unknown_language",      # no target given and none detectable: masked, our side
         "unsupported_language",  # a target code we cannot count: masked, our side
+        "detector_error",        # the configured Latin detector failed: masked, our side
     })
 
     def __post_init__(self) -> None:
@@ -118,6 +146,13 @@ class LanguageVerifier:
             )
         if self.region not in REGIONS:
             raise ValueError(f"region={self.region!r} is not allowed; use one of {REGIONS}")
+        if self.latin_detector is not None and (
+            not isinstance(self.latin_detector, str) or not all(self.latin_detector.partition(":")[::2])
+        ):
+            raise ValueError(
+                f"latin_detector={self.latin_detector!r} is not allowed; use None or "
+                "'package.module:function'"
+            )
 
     def target(self, problem: Problem | None) -> str | None:
         if self.language is not None:
@@ -140,11 +175,16 @@ class LanguageVerifier:
             text = split_sections(completion).think
         else:
             text = completion
-        counts = word_counts(text)
+        plugged = self.latin_detector is not None and WORD_CLASS[target] == "latin"
+        word_class = f"latin:{target}" if plugged else WORD_CLASS[target]
+        try:
+            counts = word_counts(text, _load(self.latin_detector) if plugged else None)
+        except Exception as exc:  # noqa: BLE001 - a plugged detector failing is our side
+            return Verdict(0.0, "detector_error", f"{type(exc).__name__}: {exc}"[:300], True)
         total = sum(counts.values())
         if total == 0:
             return Verdict(0.0, "no_reasoning", f"no words in the {self.region} region")
-        hits = counts.get(WORD_CLASS[target], 0)
+        hits = counts.get(word_class, 0)
         score = hits / total
         detail = f"{hits}/{total} {target}; " + ", ".join(f"{k}={n}" for k, n in counts.most_common())
         reason = "consistent" if hits == total else ("off_target" if hits == 0 else "mixed")
