@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import builtins
+import contextlib
 import io
 import json
 import os
@@ -145,10 +146,8 @@ def _serve(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
     _build_root(cfg)
     layers["fs"] = "pivot_root into read-only minimal root; work dirs on a size-limited tmpfs"
     cf.prctl(cf.PR_SET_DUMPABLE, 0)
-    try:
+    with contextlib.suppress(OSError):  # userns may not lower it; the run cgroup still confines
         _write_file("/proc/self/oom_score_adj", "-1000")
-    except OSError:
-        pass  # userns: may not lower it; the run cgroup still confines the OOM killer
     if cfg["mode"] == "root":
         layers["uid"] = f"per-slot uid {cfg['uid']}"
     layers["rlimits"] = "cpu, as, fsize (SIGXFSZ default), nofile, stack" + (
@@ -156,8 +155,10 @@ def _serve(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
     landlock_fd = None
     if cfg["landlock"]:
         try:
-            landlock_fd, abi = cf.landlock_ruleset([WORK], ["/dev/null"])
-            layers["landlock"] = f"ABI {abi}: read-only fs outside /work" + (
+            landlock_fd, abi = cf.landlock_ruleset([WORK], ["/dev/null"])  # probe once
+            os.close(landlock_fd)
+            landlock_fd = abi
+            layers["landlock"] = f"ABI {abi}: read-only fs outside the execution's work dir" + (
                 ", no TCP" if abi >= 4 else "") + (", scoped signals/abstract sockets" if abi >= 6 else "")
         except OSError as exc:
             missing["landlock"] = str(exc)
@@ -174,7 +175,7 @@ def _serve(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
     probe = server.execute("python", "import os; print(os.getuid())", None, b"", _probe_limits())
     if probe["status"] != "ok":
         wire.send(resp_fd, {"ready": False, "error": f"probe failed: {probe['detail']}",
-                            "stderr": probe["stderr_text"]})
+                            "stderr": probe["stderr"][-2000:].decode("utf-8", "replace")})
         return
     wire.send(resp_fd, {"ready": True, "layers": layers, "missing": missing})
     server.prepare_next()
@@ -189,6 +190,10 @@ def _serve(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
             continue
         results, outs = server.handle(header, blobs)
         wire.send(resp_fd, {"results": results}, outs)
+        # In the fast path every later child starts as a copy of this process: what one request
+        # sent or produced (inputs, a checker's answer, another program's output) must be gone.
+        wire.zero(blobs)
+        wire.zero(outs)
         server.prepare_next()  # after answering: the grader never waits for it
 
 
@@ -203,15 +208,16 @@ def _probe_limits() -> dict:
 
 
 class _Server:
-    def __init__(self, cfg, cg_fds, landlock_fd, seccomp_prog):
+    def __init__(self, cfg, cg_fds, landlock_abi, seccomp_prog):
         self.cfg = cfg
         self.cg = cg_fds
-        self.landlock_fd = landlock_fd
+        self.landlock_abi = landlock_abi
         self.seccomp_prog = seccomp_prog
         self.uid = cfg["uid"] if cfg["mode"] == "root" else None
         self.python = cfg["python"]
         self.counter = 0
         self.ready: dict | None = None  # the pre-forked child waiting for the next request
+        self.kept: set[str] = set()  # work dirs that hold this request's compiled binary
         self.stdlib_path = [p for p in sys.path if p.startswith(cfg["python_prefix"])]
 
     # -- request ---------------------------------------------------------------------------
@@ -227,7 +233,7 @@ class _Server:
             if binary is None:
                 res["status"] = "compile_error" if res["status"] != "sandbox_error" else res["status"]
                 for _ in stdins:
-                    results.append({k: v for k, v in res.items() if k not in ("stdout", "stderr", "stderr_text")})
+                    results.append({k: v for k, v in res.items() if k not in ("stdout", "stderr")})
                     outs += [b"", res["stderr"]]
                 return results, outs
         try:
@@ -235,13 +241,13 @@ class _Server:
                 mode = "exec" if binary else ("python" if header.get("fast", True) else "python_strict")
                 res = self.execute(mode, source, binary, stdin, limits)
                 res.pop("workdir")
-                res.pop("stderr_text")
                 outs += [res.pop("stdout"), res.pop("stderr")]
                 results.append(res)
                 if header.get("stop_on_error") and res["status"] != "ok":
                     break
         finally:
             if binary:
+                self.kept.discard(os.path.dirname(binary))
                 shutil.rmtree(os.path.dirname(binary), ignore_errors=True)
         return results, outs
 
@@ -252,7 +258,7 @@ class _Server:
         res = self.execute("compile", source, None, b"", climits, keep_dir=True)
         outdir = res.pop("workdir")
         exe = os.path.join(outdir, "prog")
-        if res["status"] != "ok" or not os.path.isfile(exe):
+        if res["status"] != "ok" or os.path.islink(exe) or not os.path.isfile(exe):
             shutil.rmtree(outdir, ignore_errors=True)
             res["detail"] = res["detail"] or "g++ failed"
             return None, res
@@ -264,6 +270,7 @@ class _Server:
         os.chmod(exe, 0o555)
         os.chown(outdir, 0, 0)
         os.chmod(outdir, 0o555)
+        self.kept.add(outdir)
         return exe, res
 
     # -- cgroups ---------------------------------------------------------------------------
@@ -333,23 +340,31 @@ class _Server:
             oom_before = self._oom_kills()
             usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.monotonic()
-            try:
+            # if the child died while waiting, the monitor reports a setup failure
+            with contextlib.suppress(OSError):
                 wire.send(child["go_w"], {"mode": mode, "limits": limits, "binary": binary},
                           [source.encode("utf-8", "surrogatepass") if mode == "python" else b""])
-            except OSError:
-                pass  # the child died while waiting: the monitor reports it as a setup failure
             res = self._monitor(child["pid"], start, usage_before, oom_before, limits, stdin,
                                 child["in_w"], child["out_r"], child["err_r"], child["st_r"])
             res["workdir"] = workdir
             return res
         finally:
             for key in ("in_w", "out_r", "err_r", "st_r", "go_w"):
-                try:
+                with contextlib.suppress(OSError):
                     os.close(child[key])
-                except OSError:
-                    pass
             if not keep_dir:
                 shutil.rmtree(workdir, ignore_errors=True)
+            self._wipe_work(keep=workdir if keep_dir else None)
+
+    def _wipe_work(self, keep: str | None) -> None:
+        """Nothing a program leaves in /work (where user-namespace mode lets it write) outlives it."""
+        for name in os.listdir(WORK):
+            path = os.path.join(WORK, name)
+            if path != keep and path not in self.kept:
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    os.unlink(path)
 
     def prepare_next(self) -> None:
         if self.ready is None:
@@ -358,17 +373,19 @@ class _Server:
     def _kill_all(self) -> None:
         # pid 1 of our own namespace: -1 means every process the candidate created, nothing else
         if os.getpid() == 1:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(-1, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
     def _monitor(self, pid, start, usage_before, oom_before, limits, stdin, in_w, out_r, err_r,
                  st_r):
         wall_s = limits.get("wall_s") or 2 * limits["cpu_s"] + 1
         deadline = start + wall_s
         out_cap, err_cap = limits["stdout_bytes"], limits["stderr_bytes"]
-        out, err, setup = bytearray(), bytearray(), bytearray()
+        # stdout is read straight into one zero-filled buffer that the server zeroes after
+        # answering: no stray copies of a program's output linger in this process's heap
+        out, n_out = bytearray(out_cap + (1 << 16)), 0
+        out_view = memoryview(out)
+        err, setup = bytearray(), bytearray()
         pending = memoryview(stdin)
         os.set_blocking(in_w, False)
         pidfd = os.pidfd_open(pid)
@@ -388,7 +405,7 @@ class _Server:
             if timeout <= 0:
                 verdict = verdict or ("time_limit", f"wall clock backstop {wall_s:g}s")
                 break
-            for fd, ev in poller.poll(timeout * 1000):
+            for fd, _ev in poller.poll(timeout * 1000):
                 if fd == pidfd:
                     exited = True
                     poller.unregister(pidfd)
@@ -405,16 +422,21 @@ class _Server:
                         poller.unregister(in_w)
                         os.close(in_w)
                         in_w = -1
+                elif fd == out_r:
+                    k = os.readv(out_r, [out_view[n_out : n_out + (1 << 16)]])
+                    n_out += k
+                    if not k:
+                        poller.unregister(fd)
+                        open_fds.discard(fd)
+                    elif n_out > out_cap:
+                        out_view[out_cap:n_out] = bytes(n_out - out_cap)
+                        n_out = out_cap
+                        verdict = verdict or ("output_limit", f"stdout over {out_cap} bytes")
                 else:
                     data = os.read(fd, 1 << 16)
                     if not data:
                         poller.unregister(fd)
                         open_fds.discard(fd)
-                    elif fd == out_r:
-                        out += data
-                        if len(out) > out_cap:
-                            del out[out_cap:]
-                            verdict = verdict or ("output_limit", f"stdout over {out_cap} bytes")
                     elif fd == err_r:
                         err += data
                         if len(err) > 2 * err_cap:
@@ -427,11 +449,14 @@ class _Server:
         if in_w >= 0:
             os.close(in_w)
         _, status, usage = os.wait4(pid, 0)
-        while True:  # reap every other process of the namespace
+        while True:  # reap every other process of the namespace, re-killing any late fork
             try:
-                os.waitpid(-1, 0)
+                reaped, _ = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
                 break
+            if reaped == 0:
+                self._kill_all()
+                time.sleep(0.0005)
         os.close(pidfd)
         wall = time.monotonic() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -440,13 +465,12 @@ class _Server:
         peak_mb = int(peak) / _MB if peak.isdigit() else usage.ru_maxrss / 1024
         exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
-        err = bytes(err[-err_cap:])
+        err = err[-err_cap:]
         status_name, detail = self._classify(verdict, setup, exit_code, sig, cpu, limits,
                                              oom_before, err)
         return {"status": status_name, "exit_code": exit_code, "signal": sig, "cpu_s": cpu,
                 "wall_s": wall, "peak_memory_mb": peak_mb, "detail": detail,
-                "stdout": bytes(out), "stderr": err,
-                "stderr_text": err[-2000:].decode("utf-8", "replace")}
+                "stdout": out_view[:n_out], "stderr": err}
 
     def _classify(self, verdict, setup, exit_code, sig, cpu, limits, oom_before, err):
         if not setup.startswith(b"ok"):
@@ -482,10 +506,8 @@ class _Server:
             for name in ("memory.procs", "pids.procs"):
                 if name in self.cg:
                     os.write(self.cg[name], b"0")
-            try:
+            with contextlib.suppress(OSError):
                 _write_file("/proc/self/oom_score_adj", "1000")
-            except OSError:
-                pass
             os.chdir(workdir)
             os.setsid()
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -495,18 +517,17 @@ class _Server:
                 os.setuid(self.uid)
             cf.drop_capabilities()
             keep = {0, 1, 2, st_w, go_r}
-            if self.landlock_fd is not None:
-                keep.add(self.landlock_fd)
             for fd in _open_fds():
                 if fd not in keep:
-                    try:
+                    with contextlib.suppress(OSError):
                         os.close(fd)
-                    except OSError:
-                        pass
             cf.prctl(cf.PR_SET_NO_NEW_PRIVS, 1)
-            if self.landlock_fd is not None:
-                cf.landlock_restrict(self.landlock_fd)
-                os.close(self.landlock_fd)
+            if self.landlock_abi is not None:
+                # per execution, so that even a program that owns /work (user-namespace mode)
+                # can write nowhere but its own fresh work dir
+                ruleset, _ = cf.landlock_ruleset([workdir], ["/dev/null"])
+                cf.landlock_restrict(ruleset)
+                os.close(ruleset)
             if self.seccomp_prog is not None:
                 cf.seccomp_install(self.seccomp_prog)
             for sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
@@ -547,10 +568,8 @@ class _Server:
             os.write(st_w, b"ok")
             os.execve(argv[0], argv, env)
         except BaseException as exc:
-            try:
+            with contextlib.suppress(OSError):
                 os.write(st_w, f"FAIL {type(exc).__name__}: {exc}".encode()[:500])
-            except OSError:
-                pass
             os._exit(SETUP_FAILED)
 
 
@@ -606,10 +625,8 @@ def _exit_code(exc: SystemExit) -> int:
         return 0
     if isinstance(exc.code, int):
         return exc.code & 0xFF
-    try:
+    with contextlib.suppress(BaseException):
         print(exc.code, file=sys.stderr)
-    except BaseException:
-        pass
     return 1
 
 

@@ -10,6 +10,7 @@ start; `require=[...]` refuses to start when any named layer is missing.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import queue
@@ -118,10 +119,8 @@ class _Slot:
 
     def close(self) -> None:
         for fd in (self.req_w, self.resp_r):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         try:
             self.proc.wait(timeout=5)  # EOF on its pipe ends the server, and with it the namespace
         except subprocess.TimeoutExpired:
@@ -222,7 +221,11 @@ class LocalSandbox:
                   "limits": {f: getattr(limits, f) for f in limits.__dataclass_fields__}
                   | {"wall_s": limits.effective_wall_s}}
         budget = len(stdins) * (limits.effective_wall_s + 2) + limits.compile_cpu_s * 2 + 30
-        slot = self._free.get()
+        try:
+            slot = self._free.get(timeout=budget)
+        except queue.Empty:  # every slot died and could not be restarted, or all are stuck
+            return [RunResult(Status.SANDBOX_ERROR, detail="no sandbox slot became free")
+                    for _ in stdins]
         try:
             reply, blobs = slot.request(header, [program.source.encode("utf-8", "surrogatepass"),
                                                  *stdins], budget)
@@ -238,7 +241,7 @@ class LocalSandbox:
         for k, r in enumerate(reply["results"]):
             out.append(RunResult(
                 status=Status(r["status"]), exit_code=r["exit_code"], signal=r["signal"],
-                stdout=blobs[2 * k], stderr=blobs[2 * k + 1], cpu_s=float(r["cpu_s"]),
+                stdout=bytes(blobs[2 * k]), stderr=bytes(blobs[2 * k + 1]), cpu_s=float(r["cpu_s"]),
                 wall_s=float(r["wall_s"]), peak_memory_mb=float(r["peak_memory_mb"]),
                 detail=r["detail"]))
         return out
@@ -249,10 +252,8 @@ class LocalSandbox:
             self._slots.remove(slot)
             if self._closed:
                 return
-            try:
+            with contextlib.suppress(RuntimeError):  # capacity shrinks; describe() says so
                 self._start_slot(slot.index)
-            except RuntimeError:
-                pass  # capacity shrinks; describe() still reports the remaining slots
 
     def close(self) -> None:
         with self._lock:

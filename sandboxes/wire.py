@@ -15,7 +15,7 @@ MAX_HEADER_BYTES = 1 << 20
 MAX_BLOB_BYTES = 1 << 30
 
 
-def send(fd: int, header: dict, blobs: list[bytes] = ()) -> None:
+def send(fd: int, header: dict, blobs: list[bytes | bytearray] = ()) -> None:
     head = json.dumps({**header, "blob_sizes": [len(b) for b in blobs]}).encode()
     os.write(fd, _MAGIC + struct.pack("=I", len(head)))
     for chunk in (head, *blobs):
@@ -24,22 +24,23 @@ def send(fd: int, header: dict, blobs: list[bytes] = ()) -> None:
             view = view[os.write(fd, view):]
 
 
-def _read_exact(fd: int, n: int, deadline: float | None) -> bytes:
-    parts, got = [], 0
+def _read_exact(fd: int, n: int, deadline: float | None) -> bytearray:
+    """Reads into one mutable buffer, so that a receiver can zero what it was sent."""
+    buf = bytearray(n)
+    view, got = memoryview(buf), 0
     while got < n:
         if deadline is not None:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
                 raise TimeoutError("slot did not answer in time")
-        chunk = os.read(fd, min(n - got, 1 << 20))
-        if not chunk:
-            raise EOFError("slot closed its pipe")
-        parts.append(chunk)
-        got += len(chunk)
-    return b"".join(parts)
+        k = os.readv(fd, [view[got : got + min(n - got, 1 << 20)]])
+        if k == 0:
+            raise EOFError("peer closed its pipe")
+        got += k
+    return buf
 
 
-def recv(fd: int, timeout_s: float | None = None) -> tuple[dict, list[bytes]]:
+def recv(fd: int, timeout_s: float | None = None) -> tuple[dict, list[bytearray]]:
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     prefix = _read_exact(fd, 8, deadline)
     if prefix[:4] != _MAGIC:
@@ -53,3 +54,12 @@ def recv(fd: int, timeout_s: float | None = None) -> tuple[dict, list[bytes]]:
                                           for s in sizes):
         raise ValueError("bad blob sizes in frame")
     return header, [_read_exact(fd, s, deadline) for s in sizes]
+
+
+def zero(blobs: list) -> None:
+    """Overwrite received or produced buffers (bytearrays, or memoryviews of one) with zeros."""
+    for blob in blobs:
+        if isinstance(blob, memoryview):
+            blob = blob.obj
+        if isinstance(blob, bytearray):
+            blob[:] = bytes(len(blob))

@@ -286,6 +286,32 @@ def test_cannot_kill_the_grader(sandbox):
     assert run1(sandbox, "print('alive')").stdout == b"alive\n"
 
 
+_MEMORY_SCAN = r"""
+import ctypes, re
+found = set()
+pattern = re.compile(rb"LEAK" + rb"MARK:([0-9a-f]{32})")
+for line in open("/proc/self/maps"):
+    fields = line.split()
+    if "r" not in fields[1] or (len(fields) > 5 and not fields[5].startswith("[heap")):
+        continue  # anonymous memory and the heap: where a copied-in buffer would linger
+    lo, hi = (int(x, 16) for x in fields[0].split("-"))
+    if hi - lo < 1 << 28:
+        found.update(m.group(1) for m in pattern.finditer(ctypes.string_at(lo, hi - lo)))
+print(b" ".join(sorted(found)).decode())
+"""
+
+
+def test_earlier_inputs_and_outputs_are_not_in_a_programs_memory(sandbox):
+    import secrets
+
+    out_token, in_token = secrets.token_hex(16), secrets.token_hex(16)
+    run1(sandbox, "import sys\nprint('LEAK' + 'MARK:' + sys.stdin.read())", out_token.encode())
+    run1(sandbox, "import sys\nsys.stdin.read()", f"LEAKMARK:{in_token}".encode())
+    r = run1(sandbox, _MEMORY_SCAN, limits=Limits(cpu_s=2, memory_mb=512))
+    assert r.status is Status.OK, r.stderr[-300:]
+    assert out_token.encode() not in r.stdout and in_token.encode() not in r.stdout
+
+
 def test_kernel_attack_surface_is_filtered(sandbox):
     layer(sandbox, "seccomp")
     src = ("import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
