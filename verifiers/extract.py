@@ -129,8 +129,8 @@ def boxes(text: str) -> list[Span]:
             out.append(Span(m.start(), end, text[m.end() : end - 1]))
             pos = end
         else:
-            token = re.match(r"[^\s$\\{}]+", text[m.end() :])
-            if token:
+            token = re.match(r"[^\s$\\{}]*[^\s$\\{}.,;:!?]", text[m.end() :])
+            if token:  # `\boxed 5.` boxes 5: the sentence's full stop is not part of it
                 out.append(Span(m.start(), m.end() + token.end(), token.group(0)))
             pos = m.end()
 
@@ -140,11 +140,14 @@ def boxes(text: str) -> list[Span]:
 # ---------------------------------------------------------------------------------------------
 
 _ANCHOR_RE = re.compile(
-    r"####|\b(?:final\s+answer|(?:the\s+)?answer)\s*(?:is\s*:?|:|=)|\bthe\s+answer\s+should\s+be",
+    r"####|\b(?:final\s+answer|(?<!to )(?:the\s+)?answer)\s*(?:is\s*:?|:|=)|\bthe\s+answer\s+should\s+be",
     re.IGNORECASE,
 )
 _HOPE_RE = re.compile(r"\s*\.?\s*I hope it is correct\.?\s*$", re.IGNORECASE)
 _SENTENCE_END_RE = re.compile(r"\.(?=\s+[A-Z(])|\.\s*$")
+# "The answer is 3, since 3 > 2": the reason after the answer is not part of it.
+_CLAUSE_RE = re.compile(r",?\s+(?:since|because|as|which|where|so that|given that)\b", re.IGNORECASE)
+_MATH_SPAN_RE = re.compile(r"\$\$.*?\$\$|\$.*?\$|\\\(.*?\\\)|\\\[.*?\\\]")
 
 
 def _statement_after(text: str, pos: int) -> str:
@@ -152,28 +155,26 @@ def _statement_after(text: str, pos: int) -> str:
     # "**Final answer:**" on its own line states the answer on the next non-empty line.
     line = lines[0] if lines[0].strip(" *:") else next((x for x in lines[1:] if x.strip()), "")
     line = _HOPE_RE.sub("", line).strip().strip("*").strip()
-    for opener, closer in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
-        if line.startswith(opener):
-            end = line.find(closer, len(opener))
-            if end != -1:
-                return line[len(opener) : end].strip()
-    if "$" not in line:
-        m = _SENTENCE_END_RE.search(line)
-        if m:
-            line = line[: m.start()]
-    return line.strip().rstrip(".").strip()
+    # Math spans are atomic: a period or comma inside $...$ ends nothing.
+    masked = _MATH_SPAN_RE.sub(lambda m: "x" * len(m.group(0)), line)
+    cut = [m.start() for m in (_SENTENCE_END_RE.search(masked), _CLAUSE_RE.search(masked)) if m]
+    if cut:
+        line = line[: min(cut)]
+    line = re.sub(r"\$+|\\[()\[\]]", " ", line)
+    return re.sub(r"^[\s*]+|[\s*.,;:]+$", "", re.sub(r"\s+", " ", line))
 
 
 def final_statements(text: str) -> list[Span]:
     """Answers stated after an anchor: "The final answer is X", "Answer: X", "#### X",
-    "Final Answer: The final answer is X. I hope it is correct." Anchors on one line merge
-    (the last one on a line wins)."""
+    "Final Answer: The final answer is X. I hope it is correct." Adjacent anchors merge (the
+    last one wins); anchors with answers between them are separate statements."""
     out: list[Span] = []
     for m in _ANCHOR_RE.finditer(text):
         stmt = _statement_after(text, m.end())
-        if m.group(0) == "####" and re.match(r"[A-Za-z]+\s+\S|#", stmt):
+        if m.group(0) == "####" and re.match(r"[A-Za-z]{2,}\s+\S|#", stmt):
             continue  # a markdown heading ("#### Step 2: ..."), not GSM8K's answer marker
-        if out and "\n" not in text[out[-1].start : m.start()]:
+        gap = text[out[-1].end : m.start()] if out else ""
+        if out and not re.sub(r"(?i)\bthe\b|[\s*:]", "", gap):
             out.pop()  # "Final Answer: The final answer is 5" states one answer, not two
         if stmt:
             out.append(Span(m.start(), m.end(), stmt))
@@ -198,8 +199,8 @@ _RETRACTION_RE = re.compile(
 # After the last answer, only an explicit statement that it is wrong takes it back ("wait, let me
 # double-check" followed by nothing keeps it).
 _DISOWNED_RE = re.compile(
-    r"\b(?:that(?:'s| is) (?:wrong|incorrect|not (?:right|correct))|this is (?:wrong|incorrect)|"
-    r"I made a mistake|is wrong\b|is incorrect\b)", re.IGNORECASE)
+    r"\b(?:(?:that|this)(?:'s| is) (?:wrong|incorrect|not (?:right|correct))|I made a mistake|"
+    r"scratch that|my answer is (?:wrong|incorrect))", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

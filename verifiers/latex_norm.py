@@ -54,6 +54,8 @@ def _unicode(s: str) -> str:
     # √ takes a number, a letter, a parenthesised group or a braced group as its radicand.
     s = re.sub(r"\u221a\s*\(([^()]*)\)", r"\\sqrt{\1}", s)
     s = re.sub(r"\u221a\s*(\d+(?:\.\d+)?|[a-zA-Z])", r"\\sqrt{\1}", s)
+    s = re.sub("\u221b\\s*(\\d+|[a-zA-Z])", lambda m: r"\sqrt[3]{" + m.group(1) + "}", s)
+    s = re.sub("\u221c\\s*(\\d+|[a-zA-Z])", lambda m: r"\sqrt[4]{" + m.group(1) + "}", s)
     return s.replace("\u221a", r"\sqrt")
 
 
@@ -116,14 +118,15 @@ def _thousands(s: str, m: re.Match) -> str:
 
 def normalize(answer: str) -> Normalized:
     s = _unicode(answer.strip())
+    s, n_cur = _CURRENCY_RE.subn(" ", s)  # before stripping $: `42\$` is a price, not math mode
     s = re.sub(r"^\$+|\$+$", "", s.strip())
     s = re.sub(r"^\\[\[(]|\\[\])]$", "", s.strip())
     s = re.sub(r"\\[dtc]frac", r"\\frac", s)
+    s = re.sub(r"\\[dt]binom", r"\\binom", s)
     s = s.replace(r"\le ", r"\leq ").replace(r"\ge ", r"\geq ").replace(r"\ne ", r"\neq ")
     s = re.sub(r"\\(le|ge|ne)(?![a-zA-Z])", lambda m: "\\" + m.group(1) + "q", s)
     s = re.sub(r"\\(leq|geq)slant", r"\\\1", s)
     s = _THOUSANDS_RE.sub(lambda m: _thousands(s, m), s)
-    s, n_cur = _CURRENCY_RE.subn(" ", s)
     s, n_pct = _PERCENT_RE.subn(" ", s)
     s, n_deg = _DEGREE_RE.subn(" ", s)
     s = _DROP_RE.sub(" ", s)

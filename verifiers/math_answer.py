@@ -10,6 +10,8 @@ parsed is an infrastructure error (`gold_unparseable`, masked), never reward.
 from __future__ import annotations
 
 import re
+import sys
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
@@ -42,14 +44,18 @@ def _echoes_question(answer: str, question: str, gold: str) -> bool:
     """An answer copied from the question (`\\sqrt{50}` for "Simplify \\sqrt{50}") restates the
     task instead of solving it, even when its value equals the gold."""
     a = _squash(answer)
-    if not question or len(a) < 3 or a == _squash(gold) or re.fullmatch(r"[-+]?[\d.]+|[a-zA-Z]", a):
+    if not question or len(a) < 3 or a == _squash(gold):
         return False
-    return a in _squash(question)
+    # A number echoes only as a whole token: "0.75" in "Convert 0.75", not "5" inside "15".
+    return re.search(rf"(?<![\d.]){re.escape(a)}(?![\d])", _squash(question)) is not None
 
 
 def judge(completion: str, gold: str, question: str, mode: str, rel_tol: float) -> tuple[float, str, str]:
     """The whole decision, as plain data so it can cross a process boundary."""
     from verifiers.math_equiv import HEDGED, Choice, Unparseable, compare, parse_answer
+
+    if pool.IN_WORKER and sys.getrecursionlimit() < 8000:
+        sys.setrecursionlimit(8000)  # deep but legal nesting; a crash only costs this worker
 
     gval = _gold_value(gold)
     if isinstance(gval, Unparseable):
@@ -62,7 +68,7 @@ def judge(completion: str, gold: str, question: str, mode: str, rel_tol: float) 
     values = [parse_answer(c, gval) for c in ex.candidates]
     final, shown = values[-1], ex.candidates[-1][:80]
     if isinstance(final, Unparseable):
-        return 0.0, "unparseable", f"{ex.source} {shown!r}: {final.why}"
+        return 0.0, "hedged" if final.hedge else "unparseable", f"{ex.source} {shown!r}: {final.why}"
     for earlier, text in zip(values[:-1], ex.candidates[:-1]):
         # Two different committed answers with no retraction between them are a hedge.
         if isinstance(earlier, Unparseable) or compare(final, earlier, rel_tol) != "correct":
@@ -77,10 +83,17 @@ def judge(completion: str, gold: str, question: str, mode: str, rel_tol: float) 
     return 0.0, "wrong_answer", f"{ex.source} {shown!r} != gold {gold[:40]!r}"
 
 
-def _gold_only(gold: str) -> bool:
-    from verifiers.math_equiv import Unparseable
+def _gold_checkable(gold: str) -> bool:
+    from verifiers.math_equiv import Unparseable, evaluable
 
-    return not isinstance(_gold_value(gold), Unparseable)
+    value = _gold_value(gold)
+    return not isinstance(value, Unparseable) and bool(evaluable(value))
+
+
+# Golds this process has seen parse and evaluate in time. RL repeats each gold G times, so the
+# extra round trip that checks a gold is paid once per problem, not once per completion.
+_CHECKED_GOLDS: dict[str, None] = {}
+_MAX_CHECKED_GOLDS = 100_000
 
 
 def warm_up() -> None:
@@ -123,14 +136,22 @@ class MathAnswerVerifier:
         if pool.IN_WORKER:  # already inside a pool worker whose deadline bounds us
             return _verdict(*judge(*args))
         workers = pool.shared_pool(self.workers, ("verifiers.math_answer", "verifiers.math_equiv"), warm_up)
-        out = workers.call(judge, *args, deadline_s=self.deadline_s)
+        start = time.monotonic()
+        if problem.answer not in _CHECKED_GOLDS:
+            # The gold gets half the deadline on its own, so that a gold which cannot be checked
+            # is reported as ours (masked) and a candidate that overruns is the policy's (0).
+            gold_ok = workers.call(_gold_checkable, problem.answer, deadline_s=self.deadline_s / 2)
+            if gold_ok.status != "ok" or not gold_ok.value:
+                why = "cannot be checked within the deadline" if gold_ok.status == "timeout" else "cannot be parsed"
+                return Verdict(0.0, "gold_unparseable", f"gold {problem.answer[:60]!r} {why}", infra_error=True)
+            if len(_CHECKED_GOLDS) >= _MAX_CHECKED_GOLDS:
+                _CHECKED_GOLDS.clear()
+            _CHECKED_GOLDS[problem.answer] = None
+        remaining = max(self.deadline_s - (time.monotonic() - start), self.deadline_s / 4)
+        out = workers.call(judge, *args, deadline_s=remaining)
         if out.status == "ok":
             return _verdict(*out.value)
         if out.status == "timeout":
-            # Blame the gold only if the gold alone also fails: then it is our problem, not the policy's.
-            gold_ok = workers.call(_gold_only, problem.answer, deadline_s=self.deadline_s)
-            if gold_ok.status != "ok" or not gold_ok.value:
-                return Verdict(0.0, "gold_unparseable", "gold answer cannot be checked within the deadline", infra_error=True)
             return Verdict(0.0, "timeout", f"checking took over {self.deadline_s:g} s")
         # A checker crash on one answer (MemoryError, a sympy bug) is that answer's problem.
         return Verdict(0.0, "unparseable", f"checker failed: {out.error[:200]}")

@@ -73,6 +73,7 @@ class Matrix:
 @dataclass(frozen=True)
 class Choice:
     letters: frozenset
+    value: object = None  # AMC-style gold `\textbf{(C)}\ 17` also names the option's value
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Text:
 @dataclass(frozen=True)
 class Unparseable:
     why: str = ""
+    hedge: bool = False  # unreadable because it offers alternatives ("5 (or 6)")
 
 
 CORRECT, WRONG, HEDGED = "correct", "wrong_answer", "hedged"
@@ -97,6 +99,8 @@ _REPEAT_RE = re.compile(r"^([-+]?)(\d*)\.(\d*)\\(?:overline|bar|dot)\{(\d+)\}$")
 _SCI_RE = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*[eE]\s*([-+]?\d+)$")
 _MIXED_RE = re.compile(r"^([-+]?)(\d+)\s*(?:\\frac\{(\d+)\}\{(\d+)\}|\s(\d+)/(\d+))$")
 _VAR_RE = re.compile(r"^[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-z]\))?$|^\\(?:theta|alpha|beta|phi)$")
+# Names of a single quantity: \angle ABC, m\angle A, AB (a segment), f(2), P(A).
+_NAME_RE = re.compile(r"^(?:m\s*)?\\angle\s*[A-Z]{1,3}$|^[A-Z]{2}$|^[a-zA-Z]\([^()=]*\)$")
 _TEXT_CMD_RE = re.compile(r"\\(?:text|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}")
 # A unit in \text{} takes its exponent with it: 16\text{ cm}^2 is 16, never 16^2.
 _TEXT_UNIT_RE = re.compile(r"\\(?:text|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}(\^\s*\{?\s*\d\s*\}?)?")
@@ -107,7 +111,11 @@ _RELATION_RE = re.compile(r"\\leq|\\geq|\\neq|<|>|=")
 _WORDS_RE = re.compile(r"^[A-Za-z][A-Za-z' .-]*$")
 _WORD_UNIT_RE = re.compile(r"^([-+]?[\d.,/]+|\\frac\{\d+\}\{\d+\})\s+([a-zA-Z]{2,}\.?(?:\^\{?\d\}?)?(?:\s*/\s*[a-zA-Z]+)?\s*)+$")
 _UNIT_RE = re.compile(r"^(.*?\d)\s*(?:[a-zA-Z]{1,12}(?:\^\{?\d\}?)?(?:\s*/\s*[a-zA-Z]{1,8}(?:\^\{?\d\}?)?)?\s*)+$")
-_CHOICE_LETTERS = "ABCDEFGHIJ"
+_MEANINGFUL_TEXT_RE = re.compile(
+    r"\b(?:not|never|no|except|but|maybe|perhaps|possibly|probably|approximately|about|around|roughly|"
+    r"wrong|incorrect|false|either|neither|nor|unless|if|could|might|any|anything|all|none|only|"
+    r"at least|at most|more than|less than|or|and)\b", re.IGNORECASE)
+_AMC_GOLD_RE = re.compile(r"^\\text(?:bf|rm)?\{\s*\(([A-J])\)\s*\}\s*(?:\\ |~|\\quad)?\s*(\S.*)$")
 _SETS = {r"\mathbb{R}": S.Reals, r"\mathbb R": S.Reals, r"\emptyset": S.EmptySet,
          r"\varnothing": S.EmptySet, r"\{\}": S.EmptySet, r"\mathbb{Z}": S.Integers}
 _REAL_WORDS = {"all real numbers", "all reals", "real numbers", "all real x", "r"}
@@ -171,6 +179,85 @@ def _rationalize(expr: sympy.Basic) -> sympy.Basic:
     return expr.xreplace({s: I for s in syms}) if syms else expr
 
 
+_TOKEN_RE = re.compile(r"\s*(\d+\.\d*|\.\d+|\d+|\\frac|\\cdot|\\times|\\div|[-+*/^(){}])")
+_MAX_EXPONENT = 10_000
+
+
+def _arithmetic(s: str) -> sympy.Rational | None:
+    """Exact value of plain arithmetic (numbers, + - * / ^, \\frac, brackets) by recursive descent.
+    Most answers are this; it is much faster than the general grammar and handles deep nesting.
+    Anything else (symbols, implicit products, huge exponents) returns None for the general path."""
+    tokens, pos = [], 0
+    for m in _TOKEN_RE.finditer(s):
+        if m.start() != pos:
+            return None
+        tokens.append(m.group(1))
+        pos = m.end()
+    if pos != len(s.rstrip()) or not tokens:
+        return None
+    i = 0
+
+    def peek() -> str | None:
+        return tokens[i] if i < len(tokens) else None
+
+    def take(expected: str | None = None) -> str:
+        nonlocal i
+        tok = peek()
+        if tok is None or (expected is not None and tok != expected):
+            raise ValueError(tok)
+        i += 1
+        return tok
+
+    def expr():
+        val = term()
+        while peek() in ("+", "-"):
+            val = val + term() if take() == "+" else val - term()
+        return val
+
+    def term():
+        val = unary()
+        while peek() in ("*", "/", "\\cdot", "\\times", "\\div"):
+            op, rhs = take(), unary()
+            val = val * rhs if op in ("*", "\\cdot", "\\times") else val / rhs
+        return val
+
+    def unary():
+        if peek() in ("+", "-"):
+            return unary() if take() == "+" else -unary()
+        base = atom()
+        if peek() == "^":
+            take()
+            exp = unary() if peek() in ("+", "-") else atom()
+            if not exp.is_integer or abs(exp) > _MAX_EXPONENT or (base == 0 and exp < 0):
+                raise ValueError("exponent")
+            return base**exp
+        return base
+
+    def atom():
+        tok = take()
+        if tok in ("(", "{"):
+            val = expr()
+            take(")" if tok == "(" else "}")
+            return val
+        if tok == "\\frac":
+            take("{")
+            num = expr()
+            take("}")
+            take("{")
+            den = expr()
+            take("}")
+            return num / den
+        if tok[0].isdigit() or tok[0] == ".":
+            return sympy.Rational(tok)
+        raise ValueError(tok)
+
+    try:
+        val = expr()
+    except (ValueError, ZeroDivisionError, RecursionError):
+        return None
+    return val if i == len(tokens) and val.is_finite else None
+
+
 @lru_cache(maxsize=4096)
 def _latex(s: str) -> sympy.Basic | None:
     try:
@@ -205,6 +292,9 @@ def parse_scalar(s: str, percent: bool = False) -> Scalar | None:
         if q and p < q:
             val = whole + sympy.Rational(p, q)
             return Scalar(-val if m.group(1) == "-" else val, False, percent)
+    exact = _arithmetic(s)
+    if exact is not None:
+        return Scalar(exact, decimal, percent)
     expr = _latex(s)
     if expr is None or not isinstance(expr, sympy.Expr):
         return None
@@ -234,6 +324,16 @@ def _unbounded(region: sympy.Set) -> bool:
 
 
 def _inequality(s: str) -> Region | None:
+    m = re.fullmatch(r"\s*\|\s*([a-zA-Z])\s*\|\s*(<|>|\\leq|\\geq)\s*(.+)", s)
+    if m:  # |x| < a is -a < x < a; |x| > a is its complement
+        bound = parse_scalar(m.group(3))
+        if bound is None or bound.expr.free_symbols:
+            return None
+        op, a = m.group(2), bound.expr
+        inside = sympy.Interval(-a, a, op == "<", op == "<")
+        if op in ("<", "\\leq"):
+            return Region(inside)
+        return Region(sympy.Complement(S.Reals, sympy.Interval(-a, a, op == "\\geq", op == "\\geq")))
     pieces = re.split(r"(\\leq|\\geq|<|>)", s)
     if len(pieces) not in (3, 5) or "=" in s.replace("\\leq", "").replace("\\geq", ""):
         return None
@@ -274,7 +374,7 @@ def _relation(s: str, percent: bool) -> object | None:
     sides = [p.strip() for p in s.split("=")]
     if any(not p for p in sides):
         return None
-    if len(sides) == 2 and _VAR_RE.match(sides[0]):
+    if len(sides) == 2 and (_VAR_RE.match(sides[0]) or _NAME_RE.match(sides[0])):
         value = parse_value(sides[1], percent=percent)
         if isinstance(value, Scalar):
             return Assign(sides[0], value)
@@ -298,6 +398,13 @@ def _matrix(s: str) -> Matrix | None:
     for open_, close in (("[", "]"), ("(", ")")):
         if s.startswith(open_) and s.endswith(close) and "\\begin" in s[:12]:
             s = s[1:-1].strip()  # \left[ \begin{array}...\end{array} \right]
+    scale = S.One
+    k = re.match(r"^([-\d./]+)\s*(?=\\begin)", s)
+    if k:  # 2\begin{pmatrix}...\end{pmatrix}
+        factor = parse_scalar(k.group(1))
+        if factor is None:
+            return None
+        scale, s = factor.expr, s[k.end():]
     m = _MATRIX_RE.match(s)
     if not m:
         return None
@@ -305,6 +412,8 @@ def _matrix(s: str) -> Matrix | None:
     cells = [tuple(parse_scalar(c) for c in r.split("&")) for r in rows]
     if not cells or any(c is None for row in cells for c in row) or len({len(r) for r in cells}) != 1:
         return None
+    if scale != 1:
+        cells = [tuple(Scalar(scale * c.expr, c.decimal) for c in row) for row in cells]
     return Matrix(tuple(cells))
 
 
@@ -336,6 +445,11 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
         return Region(_SETS[s])
     inner = _wrapped(s, "\\{", "\\}")
     if inner is not None:
+        builder = re.match(r"^\s*[a-zA-Z]\s*(?::|\\mid|\||\\vert)\s*(.+)$", inner)
+        if builder:  # {x : 1 < x <= 2} is the interval it describes
+            cond = re.sub(r"^[a-zA-Z]\s*\\in\s*\\mathbb\{R\}\s*,?\s*(?:\\text\{\s*and\s*\}|and)?", "", builder.group(1).strip())
+            region = _as_region(parse_value(cond.strip()))
+            return Region(region) if region is not None else Unparseable("set-builder condition")
         items = [parse_value(p) for p in split_top(inner, (",", ";"))] if inner.strip() else []
         return Region(S.EmptySet) if not items else Collection(tuple(items), "set")
     for sep, kind in (((" or ", "\\text{or}", "\\lor"), "or"), ((",", ";", " and "), "list")):
@@ -345,6 +459,10 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
             if kind == "or" and items and all(isinstance(i, Region) for i in items):
                 return Region(sympy.Union(*(i.set for i in items)))
             return Collection(items, kind)
+    if "\\setminus" in s:
+        left, _, right = s.partition("\\setminus")
+        a, b = _as_region(parse_value(left)), _as_region(parse_value(right))
+        return Region(sympy.Complement(a, b)) if a is not None and b is not None else Unparseable("set difference")
     if "\\cup" in s:
         parts = [_as_region(parse_value(p)) for p in split_top(s, ("\\cup",))]
         if len(parts) > 1 and all(p is not None for p in parts):
@@ -383,6 +501,11 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
         return Text(words)  # "yes", "Monday", "John Smith": plain words are not a product x*y*z
     stripped, texts = _strip_text(s)
     stripped = stripped.strip()
+    if texts and (_MEANINGFUL_TEXT_RE.search(" ".join(texts)) or re.match(r"^\s*\\text\w*\{[^{}]*[a-zA-Z][^{}]*\}\s*[-\d]", s)):
+        # "not 12", "12 is wrong", "maybe 12": words that change the claim are not units, and
+        # units follow their number, they do not precede it.
+        hedge = re.search(r"\b(?:or|and|either|maybe|perhaps|possibly)\b", " ".join(texts), re.IGNORECASE)
+        return Unparseable("text that qualifies the answer", hedge=bool(hedge))
     if texts and not stripped:
         inner = " ".join(texts).strip()
         if re.search(r"\d", inner):  # \text{5 cm}, \textbf{9}: a number dressed as text
@@ -426,10 +549,18 @@ def parse_answer(raw: str, gold: object | None = None) -> object:
     written (a choice letter only when the gold is one)."""
     if isinstance(gold, Choice):
         letters = parse_choice(raw)
-        return Choice(letters) if letters else Unparseable("no choice letter")
+        if letters:
+            return Choice(letters)
+        if gold.value is not None:  # "17" answers `\textbf{(C)}\ 17` by value
+            norm = normalize(raw)
+            return parse_value(norm.text, percent=norm.percent)
+        return Unparseable("no choice letter")
     if gold is None:
-        letters = parse_choice(raw)
         s = raw.strip().strip("$*").strip()
+        m = _AMC_GOLD_RE.match(s)
+        if m:
+            return Choice(frozenset(m.group(1)), parse_answer(m.group(2)))
+        letters = parse_choice(raw)
         if letters and len(letters) == 1 and re.fullmatch(r"\(?[A-J]\)?|\\text\w*\{\(?[A-J]\)?\}", s):
             return Choice(letters)
     norm = normalize(raw)
@@ -506,6 +637,13 @@ def _items(v: object) -> tuple | None:
     return None
 
 
+def _named(v: Collection) -> dict | None:
+    if not v.items or not all(isinstance(i, Assign) for i in v.items):
+        return None
+    names = {i.var.lower(): i.value for i in v.items}
+    return names if len(names) == len(v.items) else None
+
+
 def _match_unordered(gold: tuple, cand: tuple, rel_tol: float) -> bool:
     if len(gold) != len(cand):
         return False
@@ -535,6 +673,8 @@ def _distinct(items: tuple, rel_tol: float) -> tuple:
 def _as_region(v: object) -> sympy.Set | None:
     if isinstance(v, Region):
         return v.set
+    if isinstance(v, Collection) and v.kind == "set" and all(isinstance(i, Scalar) for i in v.items):
+        return sympy.FiniteSet(*(i.expr for i in v.items))
     if isinstance(v, Tuple) and v.paren_pair and all(isinstance(i, Scalar) for i in v.items):
         try:
             return sympy.Interval.open(v.items[0].expr, v.items[1].expr)
@@ -571,6 +711,12 @@ def compare(gold: object, cand: object, rel_tol: float = 1e-6) -> str:
         if len(items) != 1:
             return HEDGED
         cand = items[0]
+    if isinstance(gold, Collection) and _named(gold) and not (isinstance(cand, Tuple) and gold.kind == "list"):
+        # `a = 2, b = 3`: each value belongs to its name; `a = 3, b = 2` is wrong.
+        g, c = _named(gold), _named(cand) if isinstance(cand, Collection) else None
+        if c is None or set(c) != set(g):
+            return WRONG
+        return CORRECT if all(compare(g[k], c[k], rel_tol) == CORRECT for k in g) else WRONG
     if isinstance(gold, Collection):
         g_items = _distinct(_items(gold), rel_tol)
         if len(g_items) == 1 and not isinstance(cand, (Collection, Tuple)):
@@ -585,13 +731,15 @@ def compare(gold: object, cand: object, rel_tol: float = 1e-6) -> str:
         return CORRECT if _match_unordered(g_items, _distinct(c_items, rel_tol), rel_tol) else WRONG
     if isinstance(gold, Choice):
         if not isinstance(cand, Choice):
-            return WRONG
+            return compare(gold.value, cand, rel_tol) if gold.value is not None else WRONG
         if len(cand.letters) > len(gold.letters):
             return HEDGED
         return CORRECT if cand.letters == gold.letters else WRONG
     if isinstance(gold, Text):
         if isinstance(cand, Text):
-            return CORRECT if cand.words == gold.words else WRONG
+            if cand.words == gold.words:
+                return CORRECT
+            return HEDGED if re.search(r"\b(?:or|and)\b", cand.words) and " or " not in gold.words else WRONG
         return WRONG
     if isinstance(gold, Scalar):
         if isinstance(cand, Assign):
@@ -651,6 +799,22 @@ def compare(gold: object, cand: object, rel_tol: float = 1e-6) -> str:
             return CORRECT if _match_ordered(flat, cand.items, rel_tol) else WRONG
         return WRONG
     return WRONG
+
+
+def evaluable(value: object) -> bool:
+    """Evaluate every number inside a value, as comparing will. Run on a gold under a deadline, it
+    finds golds that cannot be checked in time (`9^{9^{9^{9}}}`) before any candidate is blamed."""
+    if isinstance(value, Scalar):
+        return value.expr.free_symbols or _num(value.expr, 30) is not None or value.expr.has(S.Infinity, S.NegativeInfinity)
+    if isinstance(value, Assign):
+        return evaluable(value.value)
+    if isinstance(value, (Collection, Tuple)):
+        return all(evaluable(i) for i in value.items)
+    if isinstance(value, Matrix):
+        return all(evaluable(c) for row in value.rows for c in row)
+    if isinstance(value, Choice):
+        return value.value is None or evaluable(value.value)
+    return not isinstance(value, Unparseable)
 
 
 def parse_gold(raw: str) -> object:
