@@ -56,8 +56,16 @@ def test_our_format_verifier_passes_the_format_suite():
     assert f"{len(suite_rows('format'))} passed" in run.stdout
 
 
-def test_our_math_verifier_passes_the_hacking_suite():
-    run = _audit("--verity-suite=hacking", "--verity-reward=verifiers.math_answer:MathAnswerVerifier")
+@pytest.mark.parametrize(
+    "reward",
+    [
+        pytest.param("verifiers.math_answer:MathAnswerVerifier", id="verifier"),
+        pytest.param("verifiers.adapters:TRLReward", id="our-trl-adapter-via-trl-signature"),
+        pytest.param("verifiers.adapters:compute_score", id="our-verl-adapter-via-verl-signature"),
+    ],
+)
+def test_our_math_reward_passes_the_hacking_suite_through_every_signature(reward):
+    run = _audit("--verity-suite=hacking", f"--verity-reward={reward}")
     assert run.returncode == 0, run.stdout[-2000:]
     assert f"{len(HACKING)} passed" in run.stdout
 
