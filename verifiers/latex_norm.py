@@ -123,6 +123,7 @@ def normalize(answer: str) -> Normalized:
     s = re.sub(r"^\\[\[(]|\\[\])]$", "", s.strip())
     s = re.sub(r"\\[dtc]frac", r"\\frac", s)
     s = re.sub(r"\\[dt]binom", r"\\binom", s)
+    s = re.sub(r"\\(?:mathrm|text|operatorname)\{\s*([ie])\s*\}", r"\1", s)  # upright i and e are still i and e
     s = s.replace(r"\le ", r"\leq ").replace(r"\ge ", r"\geq ").replace(r"\ne ", r"\neq ")
     s = re.sub(r"\\(le|ge|ne)(?![a-zA-Z])", lambda m: "\\" + m.group(1) + "q", s)
     s = re.sub(r"\\(leq|geq)slant", r"\\\1", s)

@@ -470,9 +470,10 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
         if len(parts) > 1:
             return Unparseable("union of non-sets")
     if "\\pm" in s or "\\mp" in s:
-        a, _, b = s.replace("\\mp", "\\pm").partition("\\pm")
-        plus, minus = parse_scalar(f"{a or '0'} + ({b})"), parse_scalar(f"{a or '0'} - ({b})")
-        if plus is None or minus is None:
+        # a \pm b anywhere (also inside \frac{-1 \pm \sqrt5}{2}) names two values.
+        plus = parse_value(s.replace("\\pm", "+").replace("\\mp", "-"), percent=percent)
+        minus = parse_value(s.replace("\\pm", "-").replace("\\mp", "+"), percent=percent)
+        if isinstance(plus, Unparseable) or isinstance(minus, Unparseable):
             return Unparseable("bad \\pm")
         return Collection((plus, minus), "pm")
     m = re.match(r"^[a-zA-Z]\s*\\in\s*(.+)$", s)
