@@ -6,6 +6,8 @@ import random
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from verifiers.base import Problem, Verifier
 from verifiers.language import LanguageVerifier, detect_language, word_counts
@@ -227,3 +229,11 @@ def test_a_failing_detector_masks_instead_of_scoring(path, reason):
 def test_detector_path_is_validated():
     with pytest.raises(ValueError, match="latin_detector"):
         LanguageVerifier(latin_detector="no-colon")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300), st.sampled_from(["en", "zh", "ja", "ko", "ru", "fr"]))
+def test_any_text_gets_a_score_in_range_from_the_closed_vocabulary(text, target):
+    verdict = LanguageVerifier(language=target)(completion=f"<think>{text}</think>", problem=Problem(id="p"))
+    assert 0.0 <= verdict.score <= 1.0
+    assert verdict.reason in LanguageVerifier.REASONS and not verdict.infra_error

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from verifiers.base import Problem, Verdict
 from verifiers.format import FormatVerifier
@@ -236,3 +238,16 @@ def test_gated_math_and_format_on_the_pool_equal_the_sequential_path():
     sequential = build(0).score_batch(completions, problems)
     assert [s.reward for s in sequential] == [1.5, 0.5, 0.0, 1.5] * 2  # the gate zeroes the bare box
     assert build(2).score_batch(completions, problems) == sequential
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0.0, 0.25, 1.0, "infra", "raise"]),
+                          st.sampled_from([0.0, 0.5, 1.0, -1.0])), min_size=1, max_size=5))
+def test_masked_exactly_when_an_optimised_reward_fails(spec):
+    verifiers = {"infra": Infra(), "raise": Raises()}
+    rs = _set(*[(f"r{i}", verifiers.get(v) or Const(v), w) for i, (v, w) in enumerate(spec)])
+    scored = rs.score(completion=GOOD, problem=PROBLEM)
+    failing = any(isinstance(v, str) and w != 0.0 for v, w in spec)
+    assert scored.masked == failing
+    if not failing:
+        assert scored.reward == pytest.approx(sum(w * v for v, w in spec if not isinstance(v, str)))
