@@ -118,9 +118,9 @@ class FormatVerifier:
                 return "unexpected_tag", f"{_tag_text(key)} {at}; variant {self.variant!r} has none"
             step = len(done) - (1 if self.prefilled_think else 0)
             if step < len(expected) and key == expected[step]:
-                problem = self._between(key, between)
-                if problem:
-                    return problem, at
+                wrong = self._between(key, between)
+                if wrong:
+                    return wrong, at
                 done.append(key)
                 cursor = tag.end
                 continue
@@ -129,8 +129,9 @@ class FormatVerifier:
             open_block = done and not done[-1][1]
             if not tag.closing and open_block:
                 return "nested_tag", f"{_tag_text(key)} inside <{done[-1][0]}> {at}"
-            if tag.name == "think" or not done:
+            if not done:  # a tag before <think>: the layout never opened its reasoning
                 return "missing_think", f"{_tag_text(key)} {at} before any <think>"
+            # What is left: a closing tag whose opener never came (only </answer> can get here).
             return "missing_answer", f"{_tag_text(key)} {at} without <answer>"
         rest = text[cursor:]
         step = len(done) - (1 if self.prefilled_think else 0)
