@@ -48,7 +48,8 @@ ADD_FN = Problem("add_fn", tests=["assert add(1, 2) == 3", "assert add(-1, 2) ==
                  meta={"entry_point": "add"})
 MATH_FN = Problem("half", tests=["assert math.isclose(half(3), 1.5)", "assert abs(half(1) - 0.5) < 1e-9",
                                  "assert half(4) == 2"], meta={"entry_point": "half"})
-RESIDUAL = Problem("resid", tests=["r = add(2, 3)\nassert r == 5", "assert add(1, 1) + 1 == 3"],
+RESIDUAL = Problem("resid", tests=["r = add(2, 3)\nassert r == 5", "assert add(1, 1) + 1 == 3",
+                                   "r = add(1, 2)\nassert abs(r - 3) < 1e-9"],
                    meta={"entry_point": "add"})
 MANY = Problem("any_divisor", tests=[{"input": "12\n", "output": "2\n"}, {"input": "15\n", "output": "3\n"}],
                meta={"checker": {"type": "python",
@@ -126,6 +127,19 @@ HACKS = [
                  "def add(a, b):\n    return len(found) * 0 + 7", id="read-expected-from-disk"),
     pytest.param(ADD_FN, "import os, signal\nfor p in (os.getppid(), 1, -1):\n    try: os.kill(p, signal.SIGKILL)\n"
                  "    except OSError: pass\ndef add(a, b): return 0", id="kill-the-grader"),
+    pytest.param(RESIDUAL, "import sys\nf = sys._getframe(0)\nwhile f is not None and 'report' not in f.f_locals:\n"
+                 "    f = f.f_back\nif f is not None: f.f_locals['report']({'passed': True})\ndef add(a, b): return 0",
+                 id="frame-walk-to-the-reporter"),
+    pytest.param(RESIDUAL, "def abs(x): return 0\ndef add(a, b): return 0", id="shadow-builtin-abs"),
+    pytest.param(RESIDUAL, "import os, re\ntry: d = os.read(0, 65536)\nexcept OSError: d = b''\n"
+                 "for n in set(re.findall(rb'[0-9a-f]{32}', d)):\n    print('\\n' + n.decode() + ' " + _PASSED_GUESS +
+                 "')\ndef add(a, b): return 0", id="nonce-from-stdin"),
+    pytest.param(RESIDUAL, "import ctypes, re\nfound = set()\nfor line in open('/proc/self/maps'):\n"
+                 "    f = line.split()\n    lo, hi = (int(x, 16) for x in f[0].split('-'))\n"
+                 "    if 'r' in f[1] and hi - lo < 1 << 26 and (len(f) < 6 or f[5] == '[heap]'):\n"
+                 "        found.update(re.findall(rb'[0-9a-f]{32}', ctypes.string_at(lo, hi - lo)))\n"
+                 "for n in list(found)[:5000]:\n    print('\\n' + n.decode() + ' " + _PASSED_GUESS + "')\n"
+                 "def add(a, b): return 0", id="nonce-from-memory"),
     pytest.param(ADD, "import sys\nprint(3)\nsys.stdout.flush()\nwhile True: pass", id="right-output-then-timeout"),
     pytest.param(ADD, "import os\nprint(3, flush=True)\nos.kill(os.getpid(), 9)", id="right-output-then-killed"),
     pytest.param(ADD_FN, "import sys\nsys.stdin.read()\ndef add(a, b): return 0", id="eats-driver-stdin"),

@@ -174,9 +174,9 @@ class CodeTestsVerifier:
     def _python_check(self, case: StdioCase, stdout: bytes, checker: CheckerSpec, limits: Limits) -> str:
         """Trusted checker, in its own sandboxed process: the candidate never shares it."""
         nonce = secrets.token_hex(16)
-        request = json.dumps({"nonce": nonce, "mode": "check", "checker": checker.source,
-                              "input": case.input, "output": stdout.decode("utf-8", "replace"),
-                              "answer": case.output}).encode()
+        request = _driver_stdin({"mode": "check", "checker": checker.source, "input": case.input,
+                                 "output": stdout.decode("utf-8", "replace"),
+                                 "answer": case.output}, nonce)
         program = Program(f"{_DRIVER}\nmain('', '')\n")
         check_limits = replace(limits, cpu_s=max(limits.cpu_s, 5.0), wall_s=None)
         res = self._get_sandbox().run(program, [request], check_limits)[0]
@@ -217,10 +217,16 @@ def _syntax_error(source: str) -> str | None:
     return None
 
 
+def _driver_stdin(request: dict, nonce: str) -> bytes:
+    """The framing verifiers/sandbox_driver.py reads: length, JSON request, then the nonce."""
+    data = json.dumps(request).encode()
+    return b"%010d" % len(data) + data + nonce.encode()
+
+
 def _call_request(case, nonce: str) -> bytes:
     if isinstance(case, CallCase):
-        return json.dumps({"nonce": nonce, "mode": "call", "args": case.args}).encode()
-    return json.dumps({"nonce": nonce, "mode": "assert", "test": case.source}).encode()
+        return _driver_stdin({"mode": "call", "args": case.args}, nonce)
+    return _driver_stdin({"mode": "assert", "test": case.source}, nonce)
 
 
 def _infra(detail: str) -> CodeOutcome:

@@ -54,18 +54,6 @@ def encode(x, depth=0, budget=None):
     raise Unencodable(f"type {t.__name__} is not plain data")
 
 
-_BUILTINS = dict(vars(builtins))
-_MATH = dict(vars(math))
-
-
-def _restore_trusted_names():
-    """Undo monkeypatching of builtins and math before assert tests run."""
-    for name, value in _BUILTINS.items():
-        setattr(builtins, name, value)
-    for name, value in _MATH.items():
-        setattr(math, name, value)
-
-
 class _StrictEq(ast.NodeTransformer):
     """Rewrites `a == b` / `a != b` in an assert test into a comparison of strict encodings."""
 
@@ -96,36 +84,145 @@ def _decode_local(node):
             "c": lambda: complex(float(node[1]), float(node[2]))}[tag]()
 
 
+NONCE_CHARS = 32
+_BUILTIN_NAMES = frozenset(vars(builtins))
+
+
+def _read_exact(fd, n):
+    buf = b""
+    while _len(buf) < n:
+        chunk = os.read(fd, n - _len(buf))
+        if not chunk:
+            raise EOFError("pipe closed")
+        buf += chunk
+    return buf
+
+
+def _send(fd, obj):
+    data = json.dumps(obj).encode()
+    view = memoryview(b"%010d" % _len(data) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _recv(fd):
+    return json.loads(_read_exact(fd, int(_read_exact(fd, 10))))
+
+
+class CandidateFailed(Exception):
+    """The candidate's function raised, exited or returned something that is not plain data."""
+
+
+def _worker(candidate_source, calls_r, answers_w):
+    """Runs in a child process: the candidate's code lives here and only here. It answers calls
+    with strictly encoded values; nothing it does can reach the asserting process's memory."""
+    ns = {"__name__": "solution", "__builtins__": builtins}
+    try:
+        exec(compile(candidate_source, "solution.py", "exec"), ns)
+        names = {}
+        for k, v in list(ns.items()):
+            if k.startswith("__"):
+                continue
+            try:
+                names[k] = ["f"] if callable(v) else ["v", encode(v)]
+            except Unencodable:
+                continue
+        _send(answers_w, {"names": names})
+    except BaseException as exc:
+        _send(answers_w, {"raised": _type(exc).__name__})
+        os._exit(0)
+    while True:
+        call = _recv(calls_r)
+        try:
+            value = ns[call["name"]](*_decode_local(call["args"]), **_decode_local(call["kwargs"]))
+            answer = {"value": encode(value)}
+        except Unencodable as exc:
+            answer = {"unencodable": str(exc)[:200]}
+        except BaseException as exc:
+            answer = {"raised": _type(exc).__name__}
+        _send(answers_w, answer)
+
+
+def _start_worker(candidate_source, out_fd):
+    calls_r, calls_w = os.pipe()
+    answers_r, answers_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(calls_w)
+        os.close(answers_r)
+        os.close(out_fd)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)  # the nonce still waiting on stdin is out of the candidate's reach
+        sys.stdin = open(os.devnull)  # noqa: SIM115 - the candidate's stdin for the whole run
+        try:
+            _worker(candidate_source, calls_r, answers_w)
+        finally:
+            os._exit(0)
+    os.close(calls_r)
+    os.close(answers_w)
+    return calls_w, answers_r
+
+
+def _stub(name, calls_w, answers_r):
+    def call(*args, **kwargs):
+        _send(calls_w, {"name": name, "args": encode(list(args)), "kwargs": encode(kwargs)})
+        try:
+            answer = _recv(answers_r)
+        except (EOFError, ValueError):
+            raise CandidateFailed("the candidate's process died") from None
+        if "value" not in answer:
+            raise CandidateFailed(str(answer)[:200])
+        return _decode_local(answer["value"])
+
+    return call
+
+
 def main(candidate_source, entry_point):
+    """stdin: a 10-digit length, that many bytes of JSON request, then the nonce. The request is
+    read unbuffered, so the nonce stays in the pipe until the candidate can no longer see it."""
     out_fd = os.dup(1)
-    request = json.loads(sys.stdin.read())
-    nonce = request.pop("nonce")
-    sys.stdin = open(os.devnull)  # noqa: SIM115 - the candidate's stdin for the whole run
+    request = _recv(0)
+    mode = request["mode"]
     os.environ.clear()
+    if mode == "assert":
+        # The test runs here, the candidate in a worker forked before the nonce is read: it
+        # cannot patch our builtins, walk our frames or learn the nonce.
+        calls_w, answers_r = _start_worker(candidate_source, out_fd)
+    nonce = _read_exact(0, NONCE_CHARS).decode()
+    sys.stdin = open(os.devnull)  # noqa: SIM115 - the candidate's stdin for the whole run
 
     def report(obj):
         os.write(out_fd, ("\n" + nonce + " " + json.dumps(obj) + "\n").encode())
         os._exit(0)
 
     ns = {"__name__": "solution", "__builtins__": builtins}
-    if request["mode"] == "check":  # a trusted checker: ns gets its source, not a candidate's
+    if mode == "check":  # a trusted checker: ns gets its source, not a candidate's
         exec(compile(request["checker"], "checker.py", "exec"), ns)
         verdict = ns["check"](request["input"], request["output"], request["answer"])
         ok = verdict is True or (_type(verdict) in (int, float) and verdict == 1)
         report({"value": ["b", 1 if ok else 0]})
     try:
-        exec(compile(candidate_source, "solution.py", "exec"), ns)
-        fn = ns.get(entry_point)
-        if request["mode"] == "call":
+        if mode == "call":  # expected values live outside: forging one means solving the task
+            exec(compile(candidate_source, "solution.py", "exec"), ns)
             args, kwargs = ast.literal_eval(request["args"])
-            value = fn(*args, **kwargs)
+            value = ns[entry_point](*args, **kwargs)
             report({"value": encode(value)})
-        _restore_trusted_names()
+        try:
+            ready = _recv(answers_r)
+        except (EOFError, ValueError):
+            report({"raised": "CandidateFailed"})
+        if "names" not in ready:
+            report({"raised": ready.get("raised", "CandidateFailed")})
+        test_ns = {"__name__": "__test__", "__builtins__": builtins, "math": math}
+        for name, kind in ready["names"].items():
+            if name in _BUILTIN_NAMES or name == "math":
+                continue  # a candidate's `def abs(x): return 0` must not rewrite the test
+            test_ns[name] = _stub(name, calls_w, answers_r) if kind == ["f"] else _decode_local(kind[1])
+        test_ns["candidate"] = test_ns.get(entry_point)
+        test_ns["__verity_eq__"] = _strict_eq
         tree = _StrictEq().visit(ast.parse(request["test"]))
         ast.fix_missing_locations(tree)
-        ns["candidate"] = fn
-        ns["__verity_eq__"] = _strict_eq
-        exec(compile(tree, "test.py", "exec"), ns)
+        exec(compile(tree, "test.py", "exec"), test_ns)
         report({"passed": True})
     except Unencodable as exc:
         report({"unencodable": str(exc)[:200]})
