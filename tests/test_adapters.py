@@ -36,6 +36,15 @@ def test_parse_rewards(spec, names, weights):
     assert rs.names == names and [r.weight for r in rs.rewards] == weights
 
 
+def test_parse_rewards_uses_given_instances_by_name():
+    from verifiers.format import FormatVerifier
+
+    mine = FormatVerifier(variant="boxed")
+    rs = parse_rewards("format=2,custom", verifiers={"format": mine, "custom": FormatVerifier()})
+    assert rs.rewards[0].verifier is mine and rs.rewards[0].weight == 2.0
+    assert rs.names == ("format", "custom")
+
+
 @pytest.mark.parametrize(
     "spec, match",
     [

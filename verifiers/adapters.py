@@ -48,9 +48,12 @@ TASK_REWARDS = {"math": "correct", "code": "tests"}
 
 
 def parse_rewards(spec: str | Sequence[str] | Mapping[str, float], *, gate: str | None = None,
-                  workers: int = 0, deadline_s: float = 30.0) -> RewardSet:
+                  workers: int = 0, deadline_s: float = 30.0,
+                  verifiers: Mapping[str, Verifier] | None = None) -> RewardSet:
     """"correct,format=0.5,language" (or ["correct", "format=0.5"], or {"correct": 1.0}) ->
-    RewardSet. A bare name has weight 1.0."""
+    RewardSet. A bare name has weight 1.0. `verifiers` supplies ready instances by name (a CLI's
+    configured math verifier, say), used instead of the defaults in NAMED_REWARDS."""
+    given = dict(verifiers or {})
     if isinstance(spec, Mapping):
         items = [(str(k), v) for k, v in spec.items()]
     else:
@@ -68,8 +71,13 @@ def parse_rewards(spec: str | Sequence[str] | Mapping[str, float], *, gate: str 
         raise ValueError(f"rewards={spec!r} is not allowed; name at least one of {sorted(NAMED_REWARDS)}")
     rewards = []
     for name, weight in items:
+        if name in given:
+            rewards.append(Reward(name, given[name], weight))
+            continue
         if name not in NAMED_REWARDS:
-            raise ValueError(f"rewards: {name!r} is not allowed; use names from {sorted(NAMED_REWARDS)}")
+            raise ValueError(
+                f"rewards: {name!r} is not allowed; use names from {sorted(set(NAMED_REWARDS) | set(given))}"
+            )
         try:
             verifier = NAMED_REWARDS[name]()
         except ImportError as exc:
