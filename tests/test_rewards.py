@@ -220,6 +220,19 @@ def test_score_batch_masks_a_verifier_that_overruns_its_deadline():
     assert results[0].reward == results[2].reward == 2.0
 
 
+def test_score_batch_refuses_verifiers_that_cannot_reach_a_worker():
+    @dataclass(frozen=True)
+    class Local:  # defined in a function: not importable by name, so not picklable
+        REASONS: ClassVar[frozenset[str]] = frozenset({"x"})
+
+        def __call__(self, *, completion, problem):
+            return Verdict(1.0, "x")
+
+    with pytest.raises(ValueError, match="'local'.*workers=0"):
+        _set(("local", Local(), 1.0), workers=2).score_batch(["a"], [PROBLEM])
+    assert _set(("local", Local(), 1.0), workers=0).score_batch(["a"], [PROBLEM])[0].reward == 1.0
+
+
 def test_score_batch_rejects_mismatched_lengths():
     with pytest.raises(ValueError, match="same length"):
         _mixed_set().score_batch(["a", "b"], [PROBLEM])

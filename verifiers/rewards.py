@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+import pickle
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -161,6 +162,14 @@ class RewardSet:
         if self.workers == 0 or pool.IN_WORKER:
             return [self.score(completion=c, problem=p, completion_ids=i)
                     for c, p, i in zip(completions, problems, ids)]
+        for r in self.rewards:  # fail loudly here, not by masking every sample in the workers
+            try:
+                pickle.dumps(r.verifier)
+            except Exception as exc:  # noqa: BLE001 - any pickling failure means the same
+                raise ValueError(
+                    f"workers={self.workers}: reward {r.name!r} cannot be sent to a worker process "
+                    f"({type(exc).__name__}: {exc}); use a module-level verifier or workers=0"
+                ) from None
         modules = sorted({type(r.verifier).__module__ for r in self.rewards} | {__name__})
         workers = min(self.workers, os.cpu_count() or 1) or 1
         shared = pool.shared_pool(workers, modules, None)
