@@ -140,6 +140,11 @@ def test_failure_in_a_weight_zero_reward_is_logged_not_masked():
     assert scored.verdicts["logged"].reason == "verifier_error"
 
 
+def test_a_failing_gate_masks_even_at_weight_zero():
+    scored = _set(("gate", Infra(), 0.0), ("c", Const(1.0), 1.0), gate="gate").score(completion=GOOD, problem=PROBLEM)
+    assert scored.masked
+
+
 def test_completion_ids_reach_only_verifiers_that_accept_them():
     rs = _set(("ids", CountsIds(), 1.0), ("c", Const(1.0), 1.0))
     assert rs.score(completion="x", problem=PROBLEM, completion_ids=list(range(5))).verdicts["ids"].score == 0.5

@@ -128,7 +128,8 @@ class RewardSet:
         return self.combine(verdicts)
 
     def combine(self, verdicts: Mapping[str, Verdict]) -> Scored:
-        if any(verdicts[r.name].infra_error for r in self.rewards if r.weight != 0.0):
+        # The gate decides what counts, so its failure masks even at weight 0.
+        if any(verdicts[r.name].infra_error for r in self.rewards if r.weight != 0.0 or r.name == self.gate):
             return Scored(0.0, True, dict(verdicts))
         gate_open = self.gate is None or verdicts[self.gate].score >= self.gate_threshold
         total = sum(
