@@ -6,8 +6,8 @@ Masking, not punishing: a verdict with `infra_error`, a verifier that raises, or
 overruns its deadline says nothing about the policy. Scoring such a sample 0 would teach the
 policy to avoid whatever made *our* code fail, so the sample is masked (the trainer excludes it
 from group statistics and gives it advantage 0) and counted, so that a run can stop when the
-count grows. Only rewards with a non-zero weight can mask: a weight-0 reward is computed and
-logged, never optimised.
+count grows. Only rewards with a non-zero weight (and the gate) can mask: a weight-0 reward is
+computed and logged, never optimised.
 """
 
 from __future__ import annotations
