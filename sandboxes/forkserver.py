@@ -140,6 +140,10 @@ def _launch(cfg: dict, req_fd: int, resp_fd: int) -> None:
 
 def _serve(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
     assert os.getpid() == 1, "the server must be pid 1 of its own pid namespace"
+    # The launcher is single-threaded, so its death (the handle the grader holds) ends us too.
+    # (Our parent is outside our pid namespace, so getppid() cannot detect the tiny window
+    # before this call; EOF on the request pipe still ends us then.)
+    cf.prctl(cf.PR_SET_PDEATHSIG, signal.SIGKILL)
     socket.sethostname("sandbox")
     layers.update(pid="pid namespace", net="network namespace (no interfaces up)",
                   ipc="ipc namespace", uts="uts namespace")

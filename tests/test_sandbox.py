@@ -355,3 +355,38 @@ def test_close_leaves_no_processes_or_cgroups():
     for d in cgroups:
         assert not os.path.exists(d)
     assert shutil.which("true")  # the host root is untouched by our private mounts
+
+
+def test_concurrent_requests_from_threads_all_answer_right():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sandboxes.local import LocalSandbox
+
+    with LocalSandbox(slots=2) as sb:
+        prog = Program("print(int(input()) ** 2)")
+        with ThreadPoolExecutor(4) as pool:
+            outs = list(pool.map(lambda i: sb.run(prog, [str(i).encode()], FAST)[0].stdout, range(24)))
+        assert outs == [f"{i * i}\n".encode() for i in range(24)]
+
+
+def test_a_dead_slot_is_masked_then_replaced():
+    import signal
+
+    from sandboxes.local import LocalSandbox
+
+    with LocalSandbox(slots=1) as sb:
+        victim = sb._slots[0].proc.pid
+        os.kill(victim, signal.SIGKILL)  # our side failing: the slot's launcher dies
+        r = run1(sb, "print('x')")
+        assert r.status is Status.SANDBOX_ERROR
+        assert run1(sb, "print('back')").stdout == b"back\n"
+        assert sb._slots[0].proc.pid != victim
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"cpu_s": 0}, "cpu_s=0"), ({"memory_mb": 1.5}, "memory_mb=1.5"), ({"open_files": 4}, "open_files=4"),
+    ({"wall_s": float("inf")}, "wall_s=inf"),
+])
+def test_limits_validation_names_key_and_value(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Limits(**kwargs)
