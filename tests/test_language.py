@@ -135,6 +135,12 @@ def test_there_are_at_least_80_snippets():
         pytest.param(LanguageVerifier(), Problem(id="p", question="Find the value of $x$."), "en", id="detected-en"),
         pytest.param(LanguageVerifier(), Problem(id="p", question="값을 구하시오."), "ko", id="detected-ko"),
         pytest.param(LanguageVerifier(), Problem(id="p", question="$1+1$"), None, id="undetectable"),
+        pytest.param(LanguageVerifier(meta_key="reasoning_language"),
+                     Problem(id="p", question="Write f.", meta={"language": "python", "reasoning_language": "zh"}),
+                     "zh", id="code-task-other-key"),
+        pytest.param(LanguageVerifier(meta_key="reasoning_language"),
+                     Problem(id="p", question="Write a function.", meta={"language": "python"}),
+                     "en", id="code-task-key-absent-detects"),
     ],
 )
 def test_target_resolution(verifier, problem, expected):
@@ -175,7 +181,8 @@ def test_prefilled_think_is_read():
 @pytest.mark.parametrize(
     "kwargs, key",
     [pytest.param({"language": "klingon"}, "language", id="language"),
-     pytest.param({"region": "answer"}, "region", id="region")],
+     pytest.param({"region": "answer"}, "region", id="region"),
+     pytest.param({"meta_key": ""}, "meta_key", id="meta-key")],
 )
 def test_config_validation_names_the_key(kwargs, key):
     with pytest.raises(ValueError, match=key):

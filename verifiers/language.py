@@ -116,7 +116,7 @@ def detect_language(text: str) -> str | None:
 class LanguageVerifier:
     """Score = target-language words / all words in the region (the think block by default).
 
-    The target is, in order: `language` (fixed in config), `problem.meta["language"]`, or the
+    The target is, in order: `language` (fixed in config), `problem.meta[meta_key]`, or the
     language detected from `problem.question`. A region without words scores 0 ("no_reasoning"):
     an empty chain of thought must not earn a consistency reward.
 
@@ -127,6 +127,9 @@ class LanguageVerifier:
     language: str | None = None
     region: str = "think"
     latin_detector: str | None = None
+    # Code problems use meta["language"] for the programming language (CodeTestsVerifier), so a
+    # code task names another key for the natural language here.
+    meta_key: str = "language"
 
     REASONS: ClassVar[frozenset[str]] = frozenset({
         "consistent",            # every word in the target language
@@ -144,6 +147,8 @@ class LanguageVerifier:
                 f"language={self.language!r} is not allowed; use None (per problem) or one of "
                 f"{sorted(WORD_CLASS)}"
             )
+        if not isinstance(self.meta_key, str) or not self.meta_key:
+            raise ValueError(f"meta_key={self.meta_key!r} is not allowed; use a non-empty string")
         if self.region not in REGIONS:
             raise ValueError(f"region={self.region!r} is not allowed; use one of {REGIONS}")
         if self.latin_detector is not None and (
@@ -158,7 +163,7 @@ class LanguageVerifier:
         if self.language is not None:
             return self.language
         meta = problem.meta if problem is not None else {}
-        code = meta.get("language")
+        code = meta.get(self.meta_key)
         if isinstance(code, str) and code.strip():
             return code.strip().lower().split("-")[0].split("_")[0]  # "zh-CN" -> "zh"
         return detect_language(problem.question) if problem is not None else None
