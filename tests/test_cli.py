@@ -124,3 +124,34 @@ def test_python_dash_m_and_the_shipped_example(tmp_path):
     graded = {json.loads(line)["id"]: json.loads(line) for line in out.read_text().splitlines()}
     assert graded["math-1"]["reward"] == 1.0 and graded["math-2"]["reward"] == 0.0  # echo of the question
     assert graded["math-14"]["reason"] == "no_answer"  # boxed only inside <think>
+
+
+def test_several_rewards_give_per_reward_scores_means_and_reasons(tmp_path, capsys):
+    good = "<think>Two and three make five.</think>\n<answer>5</answer>"
+    chinese = "<think>二加三等于五。</think>\n<answer>5</answer>"
+    rows = [json.dumps({"id": "a", "completion": good, "answer": "5", "language": "en"}),
+            json.dumps({"id": "b", "completion": r"\boxed{5}", "answer": "5", "language": "en"}),
+            json.dumps({"id": "c", "completion": chinese, "answer": "5", "language": "en"})]
+    src = _write(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    argv = ["grade", "-i", str(src), "-o", str(out), "--rewards", "correct,format=0.5,language=0.25",
+            "--json", "--no-progress"]
+    assert main(argv) == 0
+    graded = {json.loads(line)["id"]: json.loads(line) for line in out.read_text().splitlines()}
+    assert graded["a"]["rewards"] == {"correct": 1.0, "format": 1.0, "language": 1.0}
+    assert graded["a"]["reward"] == 1.75
+    assert graded["b"]["rewards"]["correct"] == 1.0 and graded["b"]["rewards"]["format"] == 0.0
+    assert graded["c"]["rewards"]["language"] == 0.0 and graded["c"]["reasons"]["format"] == "ok"
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["by_reward"]["correct"]["mean"] == 1.0
+    assert summary["by_reward"]["format"]["mean"] == 2 / 3
+    assert set(summary["by_reward"]) == {"correct", "format", "language"}
+
+
+def test_gate_and_unknown_reward_names(tmp_path, capsys):
+    src = _write(tmp_path / "in.jsonl", [_row(1, r"\boxed{5}")])
+    assert main(["grade", "-i", str(src), "--rewards", "correct,format", "--gate", "format", "--json",
+                 "--no-progress"]) == 0
+    assert json.loads(capsys.readouterr().out)["accuracy"] == 0.0  # no tags: the gate stays shut
+    assert main(["grade", "-i", str(src), "--rewards", "correct,bogus", "--no-progress"]) == 2
+    assert "'bogus' is not allowed" in capsys.readouterr().err

@@ -19,8 +19,12 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from verifiers.base import Problem, Verdict, Verifier
+from verifiers.base import Problem, Verifier
+
+if TYPE_CHECKING:
+    from verifiers.rewards import RewardSet, Scored
 
 EXIT_OK, EXIT_FAIL_UNDER, EXIT_USAGE = 0, 1, 2
 
@@ -31,8 +35,12 @@ def _math(args: argparse.Namespace) -> Verifier:
     return MathAnswerVerifier(mode=args.mode, rel_tol=args.rel_tol, deadline_s=args.deadline_s, workers=args.workers)
 
 
-# A task is a name for a verifier factory; choosing a task never changes the loop below.
-TASKS: dict[str, Callable[[argparse.Namespace], Verifier]] = {"math": _math}
+# Reward names whose verifier the CLI configures from its flags; other names in --rewards
+# (format, language, ...) get their defaults from verifiers.adapters.NAMED_REWARDS.
+CONFIGURED: dict[str, Callable[[argparse.Namespace], Verifier]] = {"correct": _math}
+# A task names its accuracy reward and the row fields it needs; choosing a task never changes
+# the loop below.
+TASKS: dict[str, dict] = {"math": {"reward": "correct", "needs": ("answer",)}}
 
 
 class UsageError(Exception):
@@ -66,19 +74,23 @@ def read_rows(path: str, args: argparse.Namespace) -> tuple[list[Row], list[tupl
             if not isinstance(data, dict):
                 errors.append((n, f"expected a JSON object, got {type(data).__name__}"))
                 continue
-            missing = [f for f in (args.completion_field, args.answer_field) if data.get(f) is None]
+            fields = {"completion": args.completion_field, "answer": args.answer_field}
+            needed = [("completion", args.completion_field)] + [(k, fields.get(k, k)) for k in TASKS[args.task]["needs"]]
+            missing = [(k, f) for k, f in needed if data.get(f) is None]
             if missing:
-                errors.append((n, f"missing field {missing[0]!r} (rename it or pass --{'completion' if missing[0] == args.completion_field else 'answer'}-field)"))
+                kind, name = missing[0]
+                hint = f" (rename it or pass --{kind}-field)" if kind in fields else ""
+                errors.append((n, f"missing field {name!r}{hint}"))
                 continue
             completion = data[args.completion_field]
             if not isinstance(completion, str):
                 errors.append((n, f"field {args.completion_field!r} must be a string, got {type(completion).__name__}"))
                 continue
-            answer = data[args.answer_field]
+            answer = data.get(args.answer_field)
             problem = Problem(
                 id=str(data.get(args.id_field, f"line-{n}")),
                 question=str(data.get(args.question_field) or ""),
-                answer=answer if isinstance(answer, str) else json.dumps(answer),
+                answer=answer if isinstance(answer, str) or answer is None else json.dumps(answer),
                 tests=data.get("tests"),
                 meta={k: v for k, v in data.items() if k not in (args.completion_field, args.answer_field)},
             )
@@ -86,14 +98,13 @@ def read_rows(path: str, args: argparse.Namespace) -> tuple[list[Row], list[tupl
     return rows, errors
 
 
-def grade(rows: list[Row], verifier: Verifier, workers: int, progress: bool) -> list[Verdict]:
+def grade(rows: list[Row], rewards: RewardSet, workers: int, progress: bool) -> list[Scored]:
+    """Each row through every reward. Rows run on `workers` threads; the verifiers bound their own
+    time (process pools, sandboxes), and a verifier that raises masks its row (RewardSet)."""
     from tqdm import tqdm
 
-    def one(row: Row) -> Verdict:
-        try:
-            return verifier(completion=row.completion, problem=row.problem)
-        except Exception as exc:  # noqa: BLE001 - a verifier bug masks the row, never kills the run
-            return Verdict(0.0, "verifier_error", f"{type(exc).__name__}: {exc}"[:200], infra_error=True)
+    def one(row: Row) -> Scored:
+        return rewards.score(completion=row.completion, problem=row.problem)
 
     with ThreadPoolExecutor(max_workers=workers) as ex:
         it = ex.map(one, rows)
@@ -101,31 +112,56 @@ def grade(rows: list[Row], verifier: Verifier, workers: int, progress: bool) -> 
                          disable=None if progress else True))
 
 
-def write_atomic(path: str, rows: list[Row], verdicts: list[Verdict]) -> None:
+def output_row(row: Row, scored: Scored) -> dict:
+    """The input row plus `reward` (null when masked), and `reason`/`detail` of the first reward;
+    with several rewards also each one's score and reason under `rewards` / `reasons`."""
+    first = next(iter(scored.verdicts.values()))
+    out = {**row.data, "reward": None if scored.masked else scored.reward, "reason": first.reason, "detail": first.detail}
+    if len(scored.verdicts) > 1:
+        out["rewards"] = {name: v.score for name, v in scored.verdicts.items()}
+        out["reasons"] = {name: v.reason for name, v in scored.verdicts.items()}
+    if scored.masked:
+        out["masked"] = True
+    return out
+
+
+def check_output_dir(path: str) -> str:
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise UsageError(f"output directory {directory!r} does not exist; create it or pick another -o path")
+    return directory
+
+
+def write_atomic(path: str, rows: list[Row], results: list[Scored]) -> None:
+    directory = check_output_dir(path)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".verity-", suffix=".jsonl")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            for row, v in zip(rows, verdicts):
-                out.write(json.dumps({**row.data, "reward": v.score, "reason": v.reason, "detail": v.detail},
-                                     ensure_ascii=False) + "\n")
+            for row, scored in zip(rows, results):
+                out.write(json.dumps(output_row(row, scored), ensure_ascii=False) + "\n")
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
         raise
 
 
-def summarize(rows: list[Row], verdicts: list[Verdict], errors: list[tuple[int, str]], seconds: float) -> dict:
-    reasons = Counter(v.reason for v in verdicts)
-    scored = [v.score for v in verdicts if not v.infra_error]
+def summarize(results: list[Scored], errors: list[tuple[int, str]], seconds: float) -> dict:
+    """`accuracy` is the mean combined reward over unmasked rows (with one accuracy reward, the
+    share correct); `by_reward` gives each reward's mean and reason histogram."""
+    kept = [r.reward for r in results if not r.masked]
+    by_reward = {}
+    for name in results[0].verdicts if results else ():
+        verdicts = [r.verdicts[name] for r in results]
+        scores = [v.score for v in verdicts if not v.infra_error]
+        by_reward[name] = {"mean": sum(scores) / len(scores) if scores else 0.0,
+                           "reasons": dict(Counter(v.reason for v in verdicts).most_common())}
     return {
-        "graded": len(verdicts),
+        "graded": len(results),
         "skipped_lines": len(errors),
-        "masked": sum(v.infra_error for v in verdicts),
-        "accuracy": sum(scored) / len(scored) if scored else 0.0,
-        "reasons": dict(reasons.most_common()),
+        "masked": len(results) - len(kept),
+        "accuracy": sum(kept) / len(kept) if kept else 0.0,
+        "reasons": next(iter(by_reward.values()))["reasons"] if by_reward else {},
+        "by_reward": by_reward,
         "errors": [{"line": n, "error": msg} for n, msg in errors],
         "seconds": round(seconds, 3),
     }
@@ -135,11 +171,15 @@ def print_summary(summary: dict, out=None) -> None:
     out = out or sys.stdout
     print(f"graded {summary['graded']} rows in {summary['seconds']:.1f} s"
           f" ({summary['skipped_lines']} malformed lines skipped, {summary['masked']} masked)", file=out)
-    print(f"accuracy {summary['accuracy']:.4f} (masked rows excluded)", file=out)
-    width = max((len(r) for r in summary["reasons"]), default=6)
-    for reason, count in summary["reasons"].items():
-        share = count / summary["graded"] if summary["graded"] else 0.0
-        print(f"  {reason:<{width}}  {count:>7}  {share:6.1%}", file=out)
+    several = len(summary["by_reward"]) > 1
+    print(f"{'mean reward' if several else 'accuracy'} {summary['accuracy']:.4f} (masked rows excluded)", file=out)
+    for name, stats in summary["by_reward"].items():
+        if several:
+            print(f"reward {name}: mean {stats['mean']:.4f}", file=out)
+        width = max((len(r) for r in stats["reasons"]), default=6)
+        for reason, count in stats["reasons"].items():
+            share = count / summary["graded"] if summary["graded"] else 0.0
+            print(f"  {reason:<{width}}  {count:>7}  {share:6.1%}", file=out)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -147,7 +187,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     g = sub.add_parser("grade", help="grade a JSONL file of completions",
                        description="Grade JSONL rows {id, completion, answer}; writes rows + reward, reason, detail.")
-    g.add_argument("--task", choices=sorted(TASKS), default="math", help="which verifier grades the rows")
+    g.add_argument("--task", choices=sorted(TASKS), default="math", help="which accuracy verifier grades the rows")
+    g.add_argument("--rewards", help="rewards to compute, with optional weights, e.g. 'correct,format=0.5,language'"
+                   " (default: the task's accuracy reward); the combined reward is their weighted sum")
+    g.add_argument("--gate", help="a reward that must pass before the others count (e.g. format)")
     g.add_argument("-i", "--input", required=True, help="input JSONL file ('-' for stdin)")
     g.add_argument("-o", "--output", help="output JSONL file (written atomically); omit to only summarise")
     g.add_argument("--mode", choices=["strict", "lenient"], default="strict",
@@ -170,8 +213,13 @@ def run_grade(args: argparse.Namespace) -> int:
         raise UsageError(f"--workers {args.workers} is not allowed; use 1 or more")
     if args.fail_under is not None and not 0 <= args.fail_under <= 1:
         raise UsageError(f"--fail-under {args.fail_under} is not allowed; use a value in [0, 1]")
+    from verifiers.adapters import parse_rewards
+
+    spec = args.rewards or TASKS[args.task]["reward"]
     try:
-        verifier = TASKS[args.task](args)
+        names = {part.partition("=")[0].strip() for part in spec.split(",")}
+        configured = {name: make(args) for name, make in CONFIGURED.items() if name in names}
+        rewards = parse_rewards(spec, gate=args.gate, verifiers=configured)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     start = time.perf_counter()
@@ -181,11 +229,11 @@ def run_grade(args: argparse.Namespace) -> int:
     if not rows:
         raise UsageError(f"no gradable rows in {args.input!r} ({len(errors)} malformed lines)")
     if args.output:  # fail on a bad output path before grading, not after
-        write_atomic(args.output, [], [])
-    verdicts = grade(rows, verifier, args.workers, progress=not args.no_progress)
+        check_output_dir(args.output)
+    results = grade(rows, rewards, args.workers, progress=not args.no_progress)
     if args.output:
-        write_atomic(args.output, rows, verdicts)
-    summary = summarize(rows, verdicts, errors, time.perf_counter() - start)
+        write_atomic(args.output, rows, results)
+    summary = summarize(results, errors, time.perf_counter() - start)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
