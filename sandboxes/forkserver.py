@@ -7,6 +7,12 @@ process tree is: launcher (host pid namespace, waits) -> server (pid 1 of the sl
 namespace) -> one child per execution. Because the server is pid 1, `kill(-1, SIGKILL)` from it
 reaches every process the candidate created and nothing else, and when the server dies the kernel
 kills the whole namespace.
+
+Each child is forked *ahead* of its request and confines itself while the server is idle (cgroup,
+setsid, uid, capabilities, fds, no_new_privs, Landlock on its own work dir, seccomp); on a request
+it only lowers its rlimits and runs. In the Python fast path the program runs in that forked
+interpreter, so it starts as a copy of the server's memory: the server therefore zeroes every
+buffer a request sent or produced once it has answered. The strict path (execve) does not share.
 """
 
 from __future__ import annotations

@@ -179,6 +179,10 @@ class LocalSandbox:
             raise
         self._layers = dict(self._slots[0].hello["layers"])
         self._missing = dict(self._slots[0].hello["missing"])
+        if cgroups and "cgroup" not in self._missing and not self._slots[0].cgroups:
+            for layer in ("cgroup_memory", "cgroup_pids"):
+                self._missing[layer] = ("could not create a writable v1 cgroup (needs root or a "
+                                        "delegated hierarchy; cgroup v2 is not supported yet)")
         for layer in LAYERS:
             if layer not in self._layers and layer not in self._missing:
                 self._missing[layer] = "not applicable in mode " + mode if layer in (
@@ -207,7 +211,9 @@ class LocalSandbox:
     def describe(self) -> dict[str, object]:
         return {"backend": "local", "mode": self.mode, "slots": len(self._slots),
                 "python_fast_path": self.python_fast_path, "active": dict(self._layers),
-                "missing": dict(self._missing)}
+                "missing": dict(self._missing),
+                "python": "fork of the slot's interpreter (request buffers zeroed after use)"
+                if self.python_fast_path else "execve of a fresh interpreter (python -I)"}
 
     def run(self, program: Program, stdins: Sequence[bytes], limits: Limits,
             *, stop_on_error: bool = False) -> list[RunResult]:

@@ -390,3 +390,46 @@ def test_a_dead_slot_is_masked_then_replaced():
 def test_limits_validation_names_key_and_value(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Limits(**kwargs)
+
+
+_UNPRIVILEGED_PROBE = r"""
+import json, sys
+from sandboxes.base import Limits, Program
+from sandboxes.local import LocalSandbox
+with LocalSandbox(slots=1) as sb:
+    src = ("import os, socket\nout = [os.getuid(), sorted(os.environ)]\n"
+           "for p in ('/etc/shadow', '/usr/x', '/tmp/x'):\n"
+           "    try: open(p, 'w'); out.append('WROTE')\n    except OSError as e: out.append(e.errno)\n"
+           "try: socket.create_connection(('127.0.0.1', 22), timeout=1); out.append('CONNECTED')\n"
+           "except OSError as e: out.append(e.errno)\nprint(out)")
+    ok = sb.run(Program(src), [b""], Limits())[0]
+    loop = sb.run(Program("while True: pass"), [b""], Limits(cpu_s=0.5, wall_s=1))[0]
+    print(json.dumps({"describe": sb.describe(), "ok": [ok.status, ok.stdout.decode()],
+                      "loop": loop.status}))
+"""
+
+
+def test_unprivileged_user_namespace_fallback_as_a_real_unprivileged_user():
+    """Runs the whole backend as uid 65534 (no root, no cgroups): the user-namespace fallback."""
+    import json
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to switch to an unprivileged uid for this test")
+    setpriv, python = shutil.which("setpriv"), "/usr/bin/python3"
+    if not setpriv or not os.access(python, os.X_OK):
+        pytest.skip("needs setpriv and a system python3 that an unprivileged user can execute")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "env", "-i",
+                           f"PYTHONPATH={root}", python, "-c", _UNPRIVILEGED_PROBE],
+                          capture_output=True, text=True, timeout=60, cwd="/")
+    if proc.returncode != 0 and "failed to start" in proc.stderr:
+        pytest.skip(f"user namespaces unavailable to unprivileged users here: {proc.stderr[-300:]}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    active = report["describe"]["active"]
+    assert {"userns", "pid", "net", "fs", "landlock", "seccomp"} <= set(active)
+    assert "outer uid 65534" in active["userns"] and "cgroup_pids" in report["describe"]["missing"]
+    assert report["ok"][0] == "ok" and "WROTE" not in report["ok"][1] and "CONNECTED" not in report["ok"][1]
+    assert report["ok"][1].startswith("[0, [],")
+    assert report["loop"] == "time_limit"

@@ -5,6 +5,13 @@ never enter the sandbox. Self-contained: stdlib only, because the sandbox cannot
 It reads one JSON request from stdin before the candidate's code runs, and writes exactly one
 result line `<nonce> <json>` on the original stdout as its last act. The trusted side decodes that
 line with verifiers.plain_data and decides; exit status and any other output prove nothing.
+
+Modes: `call` (tests as data: run the entry point on literal arguments, report the encoded value;
+forging it means knowing the expected value, which is not here); `assert` (a residual test snippet:
+the candidate's code runs in a forked worker, the snippet runs here against stubs that call into
+the worker and get back strictly decoded values, so patched builtins, always-equal objects, frame
+walking and stolen nonces do not reach the assert; in exchange arguments must be plain data and
+in-place mutation of an argument is not visible to the test); `check` (a trusted checker).
 """
 
 import ast
