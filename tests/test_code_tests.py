@@ -270,3 +270,17 @@ def test_float_tokens_comparator(expected, actual, ok):
 
 def test_verdicts_are_verdicts(ratio):
     assert isinstance(ratio(completion=fence("print(1)"), problem=ADD), Verdict)
+
+
+def test_row_limits_apply_and_bad_ones_are_masked(ratio):
+    tight = Problem("tight", tests=ADD.tests, meta={"limits": {"time_s": 0.5, "memory_mb": 64, "output_mb": 0.001}})
+    spam = ratio(completion=fence("print('z' * 5000)"), problem=tight)
+    assert (spam.score, spam.reason) == (0.0, "output_limit")
+    bad = ratio(completion=fence("print(1)"), problem=Problem("bad", tests=ADD.tests, meta={"limits": {"cpu": 1}}))
+    assert bad.infra_error and "limits=" in bad.detail
+
+
+def test_kind_is_inferred_and_raw_programs_are_graded(ratio):
+    out = ratio.evaluate_program(source="def add(a, b):\n    return a + b\n",
+                                 problem=Problem("raw", tests=["assert add(2, 3) == 5"]))
+    assert out.verdict.reason == "correct" and out.test_statuses == ("pass",)
