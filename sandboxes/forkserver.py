@@ -393,7 +393,7 @@ class _Server:
         out_cap, err_cap = limits["stdout_bytes"], limits["stderr_bytes"]
         # stdout is read straight into one zero-filled buffer that the server zeroes after
         # answering: no stray copies of a program's output linger in this process's heap
-        out, n_out = bytearray(out_cap + (1 << 16)), 0
+        out, n_out = bytearray(min(out_cap, _MB) + (1 << 16)), 0
         out_view = memoryview(out)
         err, setup = bytearray(), bytearray()
         pending = memoryview(stdin)
@@ -433,6 +433,10 @@ class _Server:
                         os.close(in_w)
                         in_w = -1
                 elif fd == out_r:
+                    if n_out + (1 << 16) > len(out):  # grow by doubling; past 1 MB the
+                        out_view.release()  # allocator moves whole mappings, leaving no copy
+                        out.extend(bytes(len(out)))
+                        out_view = memoryview(out)
                     k = os.readv(out_r, [out_view[n_out : n_out + (1 << 16)]])
                     n_out += k
                     if not k:
