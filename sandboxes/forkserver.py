@@ -48,6 +48,16 @@ def _write_file(path: str, text: str) -> None:
         f.write(text)
 
 
+def _write_bytes(path: str, data: bytes | bytearray) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
 # ---------------------------------------------------------------------------------------------
 # Startup (launcher and server), before any request is served
 # ---------------------------------------------------------------------------------------------
@@ -182,7 +192,8 @@ def _serve(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
     layers["no_new_privs"] = "set per execution"
     server = _Server(cfg, cg_fds, landlock_fd, seccomp_prog)
     # Verify the per-execution confinement really applies before announcing readiness.
-    probe = server.execute("python", "import os; print(os.getuid())", None, b"", _probe_limits())
+    probe = server.execute("python", bytearray(b"import os; print(os.getuid())"), None, b"",
+                           _probe_limits())
     if probe["status"] != "ok":
         wire.send(resp_fd, {"ready": False, "error": f"probe failed: {probe['detail']}",
                             "stderr": probe["stderr"][-2000:].decode("utf-8", "replace")})
@@ -233,7 +244,7 @@ class _Server:
     # -- request ---------------------------------------------------------------------------
     def handle(self, header: dict, blobs: list[bytes]) -> tuple[list[dict], list[bytes]]:
         language, limits = header["language"], header["limits"]
-        source = blobs[0].decode("utf-8", "surrogatepass")
+        source = blobs[0]  # kept as the received buffer (never decoded here) so it can be zeroed
         stdins = blobs[1:]
         results: list[dict] = []
         outs: list[bytes] = []
@@ -261,7 +272,7 @@ class _Server:
                 shutil.rmtree(os.path.dirname(binary), ignore_errors=True)
         return results, outs
 
-    def compile_cpp(self, source: str, limits: dict):
+    def compile_cpp(self, source: bytearray, limits: dict):
         climits = dict(limits, cpu_s=limits["compile_cpu_s"], wall_s=limits["compile_cpu_s"] * 2 + 5,
                        memory_mb=limits["compile_memory_mb"], pids=max(limits["pids"], 16),
                        written_bytes=256 * _MB, stdout_bytes=64 << 10, open_files=256)
@@ -337,15 +348,15 @@ class _Server:
         return {"pid": pid, "workdir": workdir, "in_w": in_w, "out_r": out_r, "err_r": err_r,
                 "st_r": st_r, "go_w": go_w}
 
-    def execute(self, mode: str, source: str, binary, stdin: bytes, limits: dict,
+    def execute(self, mode: str, source: bytearray, binary, stdin: bytes, limits: dict,
                 keep_dir: bool = False) -> dict:
         child, self.ready = self.ready or self._prepare(), None
         workdir = child["workdir"]
         try:
             if mode in ("python", "python_strict"):
-                _write_file(os.path.join(workdir, "main.py"), source)
+                _write_bytes(os.path.join(workdir, "main.py"), source)
             elif mode == "compile":
-                _write_file(os.path.join(workdir, "main.cpp"), source)
+                _write_bytes(os.path.join(workdir, "main.cpp"), source)
             self._set_cgroup_limits(limits)
             oom_before = self._oom_kills()
             usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -353,7 +364,7 @@ class _Server:
             # if the child died while waiting, the monitor reports a setup failure
             with contextlib.suppress(OSError):
                 wire.send(child["go_w"], {"mode": mode, "limits": limits, "binary": binary},
-                          [source.encode("utf-8", "surrogatepass") if mode == "python" else b""])
+                          [source if mode == "python" else b""])
             res = self._monitor(child["pid"], start, usage_before, oom_before, limits, stdin,
                                 child["in_w"], child["out_r"], child["err_r"], child["st_r"])
             res["workdir"] = workdir
@@ -566,7 +577,7 @@ class _Server:
             if self.uid is not None:  # nproc counts per uid: only meaningful with our own uid
                 resource.setrlimit(resource.RLIMIT_NPROC, (limits["pids"], limits["pids"]))
             if mode == "python":
-                source = blobs[0].decode("utf-8", "surrogatepass")
+                source = blobs[0]  # kept as the received buffer (never decoded here) so it can be zeroed
                 os.write(st_w, b"ok")
                 os.close(st_w)
                 _run_python_here(source, self.stdlib_path)

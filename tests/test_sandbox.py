@@ -304,12 +304,14 @@ print(b" ".join(sorted(found)).decode())
 def test_earlier_inputs_and_outputs_are_not_in_a_programs_memory(sandbox):
     import secrets
 
-    out_token, in_token = secrets.token_hex(16), secrets.token_hex(16)
+    out_token, in_token, src_token = (secrets.token_hex(16) for _ in range(3))
     run1(sandbox, "import sys\nprint('LEAK' + 'MARK:' + sys.stdin.read())", out_token.encode())
     run1(sandbox, "import sys\nsys.stdin.read()", f"LEAKMARK:{in_token}".encode())
+    run1(sandbox, f"# a sibling's solution: LEAKMARK:{src_token}\nprint(1)")
     r = run1(sandbox, _MEMORY_SCAN, limits=Limits(cpu_s=2, memory_mb=512))
     assert r.status is Status.OK, r.stderr[-300:]
-    assert out_token.encode() not in r.stdout and in_token.encode() not in r.stdout
+    for token in (out_token, in_token, src_token):
+        assert token.encode() not in r.stdout
 
 
 def test_kernel_attack_surface_is_filtered(sandbox):
