@@ -8,7 +8,7 @@ import enum
 import hashlib
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 LANGUAGES = ("python", "cpp")
@@ -125,10 +125,3 @@ class Sandbox(Protocol):
 
     def close(self) -> None: ...
 
-
-@dataclass(frozen=True)
-class Layers:
-    """Which isolation layers a backend really has active (reported by describe())."""
-
-    active: frozenset[str] = field(default_factory=frozenset)
-    missing: dict[str, str] = field(default_factory=dict)  # layer -> why it is not active
