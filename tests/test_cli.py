@@ -155,3 +155,27 @@ def test_gate_and_unknown_reward_names(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["accuracy"] == 0.0  # no tags: the gate stays shut
     assert main(["grade", "-i", str(src), "--rewards", "correct,bogus", "--no-progress"]) == 2
     assert "'bogus' is not allowed" in capsys.readouterr().err
+
+
+def test_code_task_runs_programs_in_the_local_sandbox_and_reports_test_statuses(tmp_path, capsys):
+    rows = [
+        {"id": "fn", "completion": "```python\ndef add(a, b):\n    return a + b\n```", "kind": "function",
+         "entry_point": "add", "tests": ["assert add(1, 2) == 3", "assert add(-1, 1) == 0"]},
+        {"id": "half", "program": "def add(a, b):\n    return a - b\n", "entry_point": "add",
+         "tests": ["assert add(1, 2) == 3", "assert add(0, 0) == 0"]},
+        {"id": "stdio", "program": "print(int(input()) * 2)",
+         "tests": [{"input": "2\n", "output": "4\n"}, {"input": "5\n", "output": "10\n"}]},
+        {"id": "exit0", "program": "import sys; sys.exit(0)", "tests": [{"input": "2\n", "output": "4\n"}]},
+        {"id": "no-tests", "program": "print(1)"},
+    ]
+    src = _write(tmp_path / "in.jsonl", [json.dumps(r) for r in rows])
+    out = tmp_path / "out.jsonl"
+    assert main(["grade", "--task", "code", "-i", str(src), "-o", str(out), "--no-progress"]) == 0
+    graded = {json.loads(line)["id"]: json.loads(line) for line in out.read_text().splitlines()}
+    assert "no-tests" not in graded and "missing field 'tests'" in capsys.readouterr().err
+    assert graded["fn"]["reward"] == 1.0 and graded["fn"]["test_statuses"] == ["pass", "pass"]
+    assert graded["half"]["reward"] == 0.5 and graded["half"]["test_statuses"][1] == "pass"
+    assert graded["stdio"]["reward"] == 1.0
+    assert graded["exit0"]["reward"] == 0.0  # exit status 0 proves nothing
+    assert main(["grade", "--task", "code", "-i", str(src), "--reward", "binary", "--json", "--no-progress"]) == 0
+    assert json.loads(capsys.readouterr().out)["accuracy"] == 0.5  # fn and stdio pass all; half and exit0 fail

@@ -35,12 +35,39 @@ def _math(args: argparse.Namespace) -> Verifier:
     return MathAnswerVerifier(mode=args.mode, rel_tol=args.rel_tol, deadline_s=args.deadline_s, workers=args.workers)
 
 
+def _code(args: argparse.Namespace) -> Verifier:
+    from verifiers.code_tests import CodeTestsVerifier
+
+    if args.sandbox == "docker":
+        try:
+            from sandboxes.docker import DockerSandbox
+        except ImportError:
+            raise ValueError("--sandbox docker: the Docker backend is not part of this build yet; use --sandbox local") from None
+        sandbox = DockerSandbox()
+    else:
+        from sandboxes.local import LocalSandbox
+
+        try:
+            sandbox = LocalSandbox()
+        except (OSError, RuntimeError) as exc:
+            raise ValueError(f"--sandbox local cannot start on this host: {exc}") from exc
+    return CodeTestsVerifier(sandbox, reward=args.reward)
+
+
+def _test_statuses(verifier: Verifier, row: Row) -> dict:
+    # The verifier caches by program + tests + limits, so this re-reads the run, it does not redo it.
+    return {"test_statuses": list(verifier.evaluate(completion=row.completion, problem=row.problem).test_statuses)}
+
+
 # Reward names whose verifier the CLI configures from its flags; other names in --rewards
 # (format, language, ...) get their defaults from verifiers.adapters.NAMED_REWARDS.
-CONFIGURED: dict[str, Callable[[argparse.Namespace], Verifier]] = {"correct": _math}
-# A task names its accuracy reward and the row fields it needs; choosing a task never changes
-# the loop below.
-TASKS: dict[str, dict] = {"math": {"reward": "correct", "needs": ("answer",)}}
+CONFIGURED: dict[str, Callable[[argparse.Namespace], Verifier]] = {"correct": _math, "tests": _code}
+# A task names its accuracy reward, the row fields it needs and any extra output per row;
+# choosing a task never changes the loop below.
+TASKS: dict[str, dict] = {
+    "math": {"reward": "correct", "needs": ("answer",)},
+    "code": {"reward": "tests", "needs": ("tests",), "annotate": _test_statuses},
+}
 
 
 class UsageError(Exception):
@@ -76,6 +103,10 @@ def read_rows(path: str, args: argparse.Namespace) -> tuple[list[Row], list[tupl
                 continue
             fields = {"completion": args.completion_field, "answer": args.answer_field}
             needed = [("completion", args.completion_field)] + [(k, fields.get(k, k)) for k in TASKS[args.task]["needs"]]
+            if data.get(args.completion_field) is None and isinstance(data.get("program"), str):
+                # A code row may carry raw source instead of a completion.
+                lang = data.get("language") if data.get("language") in ("python", "cpp") else "python"
+                data = {**data, args.completion_field: f"```{lang}\n{data['program']}\n```"}
             missing = [(k, f) for k, f in needed if data.get(f) is None]
             if missing:
                 kind, name = missing[0]
@@ -112,7 +143,7 @@ def grade(rows: list[Row], rewards: RewardSet, workers: int, progress: bool) -> 
                          disable=None if progress else True))
 
 
-def output_row(row: Row, scored: Scored) -> dict:
+def output_row(row: Row, scored: Scored, extra: dict | None = None) -> dict:
     """The input row plus `reward` (null when masked), and `reason`/`detail` of the first reward;
     with several rewards also each one's score and reason under `rewards` / `reasons`."""
     first = next(iter(scored.verdicts.values()))
@@ -122,7 +153,7 @@ def output_row(row: Row, scored: Scored) -> dict:
         out["reasons"] = {name: v.reason for name, v in scored.verdicts.items()}
     if scored.masked:
         out["masked"] = True
-    return out
+    return {**out, **(extra or {})}
 
 
 def check_output_dir(path: str) -> str:
@@ -132,13 +163,13 @@ def check_output_dir(path: str) -> str:
     return directory
 
 
-def write_atomic(path: str, rows: list[Row], results: list[Scored]) -> None:
+def write_atomic(path: str, rows: list[Row], results: list[Scored], extras: list[dict]) -> None:
     directory = check_output_dir(path)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".verity-", suffix=".jsonl")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            for row, scored in zip(rows, results):
-                out.write(json.dumps(output_row(row, scored), ensure_ascii=False) + "\n")
+            for row, scored, extra in zip(rows, results, extras):
+                out.write(json.dumps(output_row(row, scored, extra), ensure_ascii=False) + "\n")
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -193,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--gate", help="a reward that must pass before the others count (e.g. format)")
     g.add_argument("-i", "--input", required=True, help="input JSONL file ('-' for stdin)")
     g.add_argument("-o", "--output", help="output JSONL file (written atomically); omit to only summarise")
+    g.add_argument("--sandbox", choices=["local", "docker"], default="local", help="where --task code runs programs")
+    g.add_argument("--reward", choices=["ratio", "binary"], default="ratio",
+                   help="code reward: share of tests passed (default) or all-or-nothing")
     g.add_argument("--mode", choices=["strict", "lenient"], default="strict",
                    help="strict: answer tags or \\boxed only (RL); lenient: also 'The answer is X' (evaluation)")
     g.add_argument("--workers", type=int, default=1, help="parallel worker processes (default 1)")
@@ -231,8 +265,10 @@ def run_grade(args: argparse.Namespace) -> int:
     if args.output:  # fail on a bad output path before grading, not after
         check_output_dir(args.output)
     results = grade(rows, rewards, args.workers, progress=not args.no_progress)
+    annotate, own = TASKS[args.task].get("annotate"), configured.get(TASKS[args.task]["reward"])
+    extras = [annotate(own, row) if annotate and own else {} for row in rows]
     if args.output:
-        write_atomic(args.output, rows, results)
+        write_atomic(args.output, rows, results, extras)
     summary = summarize(results, errors, time.perf_counter() - start)
     if args.json:
         print(json.dumps(summary, indent=2))
