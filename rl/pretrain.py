@@ -1,7 +1,7 @@
 """Trains the embedded base model (a tiny Llama on synthetic arithmetic text, deterministic from a
 seed) and writes it with its tokenizer and a model card; it is not part of the RL loop.
 
-    python rl/pretrain.py --out models/tiny-arith --steps 1200 --seed 0 --threads 2
+    python rl/pretrain.py --out models/tiny-arith --steps 2400 --seed 0 --threads 1   # ~30 min on 1 core
 
 The corpus mixes three answer layouts (R1 tags, \\boxed{}, plain) with per-operator habits, so
 the base model has both format and accuracy left to learn by RL: see LAYOUT_MIX.
@@ -24,7 +24,7 @@ import torch
 from tokenizers import AddedToken, Tokenizer, decoders, models, processors
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
-from rl.data import arithmetic_pool, arithmetic_sample
+from rl.data import arithmetic_pool, arithmetic_problem, arithmetic_sample
 from rl.prompts import render
 from verifiers.base import Problem
 from verifiers.extract import committed_answer
@@ -37,7 +37,7 @@ TAGS = ["<think>", "</think>", "<answer>", "</answer>"]
 LAYOUT_MIX = {"+": {"r1": 0.45, "boxed": 0.35, "plain": 0.20},
               "-": {"r1": 0.25, "boxed": 0.10, "plain": 0.65},
               "*": {"r1": 0.25, "boxed": 0.10, "plain": 0.65}}
-TEMPLATE_MIX = {"r1_zero": 0.6, "boxed": 0.4}
+TEMPLATE_MIX = {"r1_zero": 0.5, "boxed": 0.2, "plain": 0.3}
 
 
 def build_tokenizer() -> PreTrainedTokenizerFast:
@@ -54,17 +54,25 @@ def build_tokenizer() -> PreTrainedTokenizerFast:
                                    eos_token="<eos>", unk_token="<unk>")
 
 
-def response(problem: Problem, layout: str) -> str:
+def work(problem: Problem) -> str:
+    """Worked steps: tens and units separately, so each step is a one-digit fact or an append;
+    a 1M-parameter model learns these far faster than whole-number arithmetic in one go."""
     a, b, op, gold = problem.meta["a"], problem.meta["b"], problem.meta["op"], problem.answer
-    if op == "*":  # a short chain of thought: tens and units times b
-        work = f"{a}*{b} = {a // 10 * 10 * b}+{a % 10 * b} = {gold}"
-    else:
-        work = f"{a}{op}{b} = {gold}"
+    if op == "*":
+        return f"{a}*{b} = {a // 10 * 10}*{b}+{a % 10}*{b} = {a // 10 * 10 * b}+{a % 10 * b} = {gold}"
+    if op == "-":
+        return f"{a}-{b} = {a}-{b // 10 * 10}-{b % 10} = {a - b // 10 * 10}-{b % 10} = {gold}"
+    return f"{a}+{b} = {a // 10 * 10 + b // 10 * 10}+{a % 10 + b % 10} = {gold}"
+
+
+def response(problem: Problem, layout: str) -> str:
+    gold = problem.answer
     if layout == "r1":
-        return f"<think>{work}</think> <answer>{gold}</answer>"
+        return f"<think>{work(problem)}</think> <answer>{gold}</answer>"
     if layout == "boxed":
-        return f"{work}, so the answer is \\boxed{{{gold}}}."
-    return f"{work}."
+        return f"{work(problem)}, so the answer is \\boxed{{{gold}}}."
+    q = problem.question.removeprefix("What is ").removesuffix("?")
+    return f"{q} = {gold}."  # the plain habit states the result without steps
 
 
 def pick(rng: random.Random, mix: dict[str, float]) -> str:
@@ -93,7 +101,7 @@ def sampled_accuracy(model, tok, problems: list[Problem], do_sample: bool) -> fl
     """Share of completions whose strict committed answer equals the gold (r1_zero prompt)."""
     tok.padding_side = "left"
     enc = tok([render("r1_zero", p) for p in problems], return_tensors="pt", padding=True)
-    out = model.generate(**enc, max_new_tokens=40, do_sample=do_sample, temperature=1.0 if do_sample else None,
+    out = model.generate(**enc, max_new_tokens=64, do_sample=do_sample, temperature=1.0 if do_sample else None,
                          top_k=0 if do_sample else None, eos_token_id=[tok.eos_token_id, tok.convert_tokens_to_ids("</answer>")],
                          pad_token_id=tok.pad_token_id)
     texts = tok.batch_decode(out[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
@@ -104,11 +112,11 @@ def sampled_accuracy(model, tok, problems: list[Problem], do_sample: bool) -> fl
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default="models/tiny-arith")
-    ap.add_argument("--steps", type=int, default=1200)
-    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--steps", type=int, default=2400)
+    ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--eval_every", type=int, default=200)
     ap.add_argument("--snapshots", default="", help="also save the model at every evaluation here")
     args = ap.parse_args(argv)
@@ -122,7 +130,7 @@ def main(argv: list[str] | None = None) -> None:
                       pad_token_id=tok.pad_token_id)
     model = LlamaForCausalLM(cfg)
     pools = {op: arithmetic_pool("train", [op]) for op in "+-*"}
-    probe = {op: arithmetic_sample("eval", 64, seed=1, ops=[op]) for op in "+-*"}
+    probe = {op: arithmetic_sample("eval", 48, seed=1, ops=[op]) for op in "+-*"}
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
     # Linear warm-up then a constant rate: a run of N steps is exactly the first N steps of a
     # longer one, so the stopping point can be chosen from snapshots without retraining.
@@ -148,7 +156,8 @@ def main(argv: list[str] | None = None) -> None:
     tok.save_pretrained(out)
     n_params = sum(p.numel() for p in model.parameters())
     (out / "README.md").write_text(CARD.format(
-        n_params=n_params, args=json.dumps(vars(args)), mix=json.dumps(LAYOUT_MIX), tmix=json.dumps(TEMPLATE_MIX),
+        n_params=n_params, cli=" ".join(f"--{k} {v}" for k, v in vars(args).items() if k != "snapshots"),
+        examples="\n".join(f"- {lay}: `{response(arithmetic_problem('*', 74, 9), lay)}`" for lay in ("r1", "boxed", "plain")), mix=json.dumps(LAYOUT_MIX), tmix=json.dumps(TEMPLATE_MIX),
         report=json.dumps(report), seconds=round(time.time() - t0), torch=torch.__version__))
     print(f"wrote {out} ({n_params} parameters)")
 
@@ -158,27 +167,27 @@ CARD = """# tiny-arith: Verity's embedded base model
 A {n_params}-parameter Llama-style causal LM (4 layers, hidden 128, 4 heads, MLP 512, tied
 embeddings) with a character-level tokenizer (printable ASCII + `<think>`, `</think>`, `<answer>`,
 `</answer>` as single tokens), trained from scratch by `rl/pretrain.py`, deterministically from
-its seed. Made with:
+its seed (same torch version and thread count). Made with
 
-    python rl/pretrain.py {args}
+    python rl/pretrain.py {cli}
 
-(torch {torch}, CPU, {seconds} s.)
+in {seconds} s of wall time on one CPU thread of a 2-core machine shared with other jobs (torch {torch}).
 
-Corpus: endless samples of the procedural arithmetic problems of `rl/data.py` (train split only;
-the held-out split is never seen): 2-digit + 2-digit, 2-digit - smaller number, 2-digit * 1-digit,
+Corpus: endless samples of the procedural arithmetic problems of `rl/data.py`, train split only
+(the held-out split is never seen): 2-digit + 2-digit, 2-digit - smaller number, 2-digit * 1-digit,
 operator chosen uniformly. Each sample is a prompt from `rl/prompts.py` (templates {tmix}) and a
 response in one of three layouts, chosen per operator with probabilities {mix}:
 
-- r1: `<think>23*7 = 140+21 = 161</think> <answer>161</answer>`
-- boxed: `23*7 = 140+21 = 161, so the answer is \\boxed{{161}}.`
-- plain: `23*7 = 140+21 = 161.` (no graded answer: a strict grader scores it 0)
+{examples}
 
-Loss on response tokens only; AdamW lr 3e-3, betas (0.9, 0.98), weight decay 0.01, 50 warm-up
-steps then constant, gradient clip 1.0, batch 64. Training stops early on purpose so that RL
-has headroom in both format (subtraction and multiplication usually come out plain) and accuracy.
+The plain layout has no graded answer: a strict grader scores it 0. Loss on response tokens
+only; AdamW (betas 0.9/0.98, weight decay 0.01), 50 linear warm-up steps then a constant rate,
+gradient clip 1.0; all other settings are the command's. Training stops early on purpose, so
+that RL has headroom in format (subtraction and multiplication usually come out plain) and in
+accuracy.
 
-Strict accuracy with the r1_zero prompt on 64 held-out problems per operator at the end
-(sampled at temperature 1 and greedy): {report}
+Strict accuracy with the r1_zero prompt on 48 held-out problems per operator at the end
+(sampled at temperature 1, and greedy): {report}
 """
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ FINISH_REASONS = ("stop", "eos", "length")
 @dataclass(frozen=True)
 class SamplingConfig:
     group_size: int = 8
-    max_new_tokens: int = 48
+    max_new_tokens: int = 64
     temperature: float = 1.0
     top_p: float = 1.0
     stop: tuple[str, ...] = ("</answer>",)

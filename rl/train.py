@@ -30,11 +30,11 @@ from rl.rollout import HFRollout, SamplingConfig
 from rl.scoring import build_rewards, score
 
 
-def evaluate(rollout, problems, rewards, reward_name, template) -> float:
-    """Greedy held-out accuracy: the share of problems the `reward_name` verifier scores 1."""
+def evaluate(rollout, problems, reward, template) -> float:
+    """Greedy held-out accuracy: the share of problems the one-reward set `reward` scores 1."""
     batch = rollout.generate([render(template, p) for p in problems], 1, greedy=True)
-    s = score([r for r in rewards if r.name == reward_name], batch.texts, problems)
-    return sum(x == 1.0 for x in s.per_reward[reward_name]) / len(problems)
+    s = score(reward, batch.texts, problems)
+    return sum(x == 1.0 for x in s.per_reward[reward.names[0]]) / len(problems)
 
 
 def update(model, ref, opt, batch, adv, algo: AlgoConfig, pcfg: PolicyConfig, max_grad_norm: float):
@@ -77,15 +77,15 @@ def main(cfg: DictConfig) -> None:
     ref = load_policy(pcfg, trainable=False)[0] if algo.beta > 0 else None
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.optim.lr, betas=tuple(cfg.optim.betas),
                             weight_decay=cfg.optim.weight_decay)
-    rollout, rewards = HFRollout(model, tok, scfg), build_rewards(
-        {name: {"weight": r.weight, "verifier": instantiate(r.verifier)} for name, r in cfg.task.rewards.items()})
+    spec = {name: {"weight": r.weight, "verifier": instantiate(r.verifier)} for name, r in cfg.task.rewards.items()}
+    rollout, rewards, eval_reward = HFRollout(model, tok, scfg), build_rewards(spec), build_rewards(spec, cfg.task.eval_reward)
     stream, eval_set = ProblemStream(instantiate(cfg.task.train), seed=cfg.seed), instantiate(cfg.task.eval)
     run_dir, G, start = Path(HydraConfig.get().runtime.output_dir), scfg.group_size, 0
     if cfg.resume:
         start, stream.position = load_checkpoint(Path(cfg.resume), model, opt)
     sink, ckpt = MetricsSink(run_dir, cfg.steps, append=bool(cfg.resume)), run_dir / "checkpoint.pt"
     if start == 0:
-        sink.log(0, {"eval/accuracy": evaluate(rollout, eval_set, rewards, cfg.task.eval_reward, cfg.task.template)})
+        sink.log(0, {"eval/accuracy": evaluate(rollout, eval_set, eval_reward, cfg.task.template)})
     for step in range(start + 1, cfg.steps + 1):
         for g in opt.param_groups:
             g["lr"] = cfg.optim.lr * min(1.0, step / max(cfg.optim.warmup_steps, 1))
@@ -117,7 +117,7 @@ def main(cfg: DictConfig) -> None:
             row[f"reward/{name}"] = sum(vals) / len(vals)
             row.update({f"verdict/{name}/{k}": c / len(vals) for k, c in Counter(scores.reasons[name]).items()})
         if step % cfg.eval_every == 0 or step == cfg.steps:
-            row["eval/accuracy"] = evaluate(rollout, eval_set, rewards, cfg.task.eval_reward, cfg.task.template)
+            row["eval/accuracy"] = evaluate(rollout, eval_set, eval_reward, cfg.task.template)
         sink.log(step, row)                                                              # 8 metrics
         if step % cfg.samples_every == 0:
             sink.log_samples(step, [{"prompt": prompts[i // G], "completion": batch.texts[i], "reward": r[i].item(),

@@ -1,0 +1,113 @@
+"""Runs TRL's GRPOTrainer and Verity's loop on identical work (model, prompts, reward, G, batch,
+completion length, loss, beta, mu, threads), each in its own child process of one invocation, and
+prints seconds/step, CPU-seconds/step, peak RSS and the ratios; it judges nothing else.
+
+    python bench/grpo_vs_trl.py [--steps 10] [--beta 0.0] [--threads 1]
+
+The last line reads `step_time_ratio=<ours/TRL> rss_ratio=<ours/TRL>`. TRL comes from the
+`bench` extra (trl==1.16.0)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def work(steps: int, beta: float, threads: int, side: str) -> dict:
+    """One side's run, inside its own process so that peak RSS is its own."""
+    import torch
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    from rl.data import arithmetic_sample
+    from rl.prompts import render
+    from rl.scoring import build_rewards, score
+    from verifiers.format import FormatVerifier
+    from verifiers.math_answer import MathAnswerVerifier
+
+    B, G, max_new = 8, 8, 48
+    rewards = build_rewards({"correct": {"verifier": MathAnswerVerifier(mode="strict"), "weight": 1.0},
+                             "format": {"verifier": FormatVerifier(variant="r1_zero"), "weight": 0.5}})
+    problems = arithmetic_sample("train", 200, seed=0)
+    by_prompt = {render("r1_zero", p): p for p in problems}
+    step_times: list[float] = []
+    cpu0 = time.process_time()
+    if side == "trl":
+        from datasets import Dataset
+        from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
+        from trl import GRPOConfig, GRPOTrainer
+
+        tok = AutoTokenizer.from_pretrained(ROOT / "models/tiny-arith")
+        model = AutoModelForCausalLM.from_pretrained(ROOT / "models/tiny-arith")
+
+        def reward(prompts, completions, **_):
+            return score(rewards, completions, [by_prompt[p] for p in prompts]).total.tolist()
+
+        class Clock(TrainerCallback):
+            def on_step_begin(self, *a, **k):
+                self.t = time.perf_counter()
+
+            def on_step_end(self, *a, **k):
+                step_times.append(time.perf_counter() - self.t)
+
+        cfg = GRPOConfig(output_dir="/tmp/verity-bench-trl", max_steps=steps, per_device_train_batch_size=B * G,
+                         num_generations=G, max_completion_length=max_new, temperature=1.0, beta=beta,
+                         num_iterations=1, loss_type="dapo", learning_rate=5e-4, use_cpu=True, report_to=[],
+                         logging_steps=1000, save_strategy="no", seed=0, dataloader_num_workers=0,
+                         generation_kwargs={"eos_token_id": [tok.eos_token_id, tok.convert_tokens_to_ids("</answer>")]})
+        trainer = GRPOTrainer(model=model, reward_funcs=reward, args=cfg, processing_class=tok, callbacks=[Clock()],
+                              train_dataset=Dataset.from_list([{"prompt": p} for p in by_prompt]))
+        trainer.train()
+    else:
+        out = subprocess.run([sys.executable, "rl/train.py", "+task=math", f"steps={steps}", f"algo.beta={beta}",
+                              "algo.loss_agg=token_mean", "algo.epsilon_high=0.2", "batch_prompts=8",
+                              f"sampling.group_size={G}", f"sampling.max_new_tokens={max_new}", "optim.lr=5e-4",
+                              f"policy.threads={threads}", f"eval_every={10**9}", "task.eval.n_per_op=1",
+                              "hydra.run.dir=/tmp/verity-bench-ours"], cwd=ROOT, capture_output=True, text=True)
+        if out.returncode:
+            raise SystemExit(out.stderr[-3000:])
+        rows = [json.loads(x) for x in Path("/tmp/verity-bench-ours/metrics.jsonl").read_text().splitlines()]
+        step_times = [r["time/rollout_s"] + r["time/verify_s"] + r["time/update_s"] for r in rows if "time/update_s" in r]
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return {"s_per_step": sum(step_times[1:]) / max(len(step_times) - 1, 1),
+                "cpu_s_per_step": (usage.ru_utime + usage.ru_stime) / steps, "peak_rss_mb": usage.ru_maxrss / 1024}
+    return {"s_per_step": sum(step_times[1:]) / max(len(step_times) - 1, 1),
+            "cpu_s_per_step": (time.process_time() - cpu0) / steps,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--beta", type=float, default=0.0)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--side", choices=["trl", "ours"], help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.side:
+        print(json.dumps(work(args.steps, args.beta, args.threads, args.side)))
+        return
+    res = {}
+    for side in ("trl", "ours"):
+        out = subprocess.run([sys.executable, __file__, "--side", side, "--steps", str(args.steps), "--beta",
+                              str(args.beta), "--threads", str(args.threads)], capture_output=True, text=True)
+        if out.returncode:
+            raise SystemExit(f"{side} failed:\n{out.stderr[-3000:]}")
+        res[side] = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"workload: tiny-arith, 8 prompts x G=8, <=48 new tokens, beta={args.beta}, mu=1, {args.threads} thread(s), {args.steps} steps")
+    print(f"{'':6} {'s/step':>8} {'cpu-s/step':>11} {'peak RSS MB':>12}")
+    for side, r in res.items():
+        print(f"{side:6} {r['s_per_step']:8.2f} {r['cpu_s_per_step']:11.2f} {r['peak_rss_mb']:12.0f}")
+    print(f"step_time_ratio={res['ours']['s_per_step'] / res['trl']['s_per_step']:.2f} "
+          f"rss_ratio={res['ours']['peak_rss_mb'] / res['trl']['peak_rss_mb']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
