@@ -13,6 +13,12 @@ setsid, uid, capabilities, fds, no_new_privs, Landlock on its own work dir, secc
 it only lowers its rlimits and runs. In the Python fast path the program runs in that forked
 interpreter, so it starts as a copy of the server's memory: the server therefore zeroes every
 buffer a request sent or produced once it has answered. The strict path (execve) does not share.
+
+Mode "container" (sandboxes.docker) skips the launcher, the namespaces and the private root: the
+engine already made this process pid 1 of a fresh pid/net/mount/ipc/uts namespace with a read-only
+root and a /work tmpfs, as a dedicated non-root uid without capabilities, so the server serves
+directly and its children share its uid (RLIMIT_NPROC still counts them: the uid is the
+container's own).
 """
 
 from __future__ import annotations
@@ -156,6 +162,8 @@ def _launch(cfg: dict, req_fd: int, resp_fd: int) -> None:
 
 def _serve(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
     assert os.getpid() == 1, "the server must be pid 1 of its own pid namespace"
+    if cfg["mode"] == "container":
+        return _serve_in_container(cfg, req_fd, resp_fd, layers, missing)
     # The launcher is single-threaded, so its death (the handle the grader holds) ends us too.
     # (Our parent is outside our pid namespace, so getppid() cannot detect the tiny window
     # before this call; EOF on the request pipe still ends us then.)
@@ -170,8 +178,24 @@ def _serve(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
         _write_file("/proc/self/oom_score_adj", "-1000")
     if cfg["mode"] == "root":
         layers["uid"] = f"per-slot uid {cfg['uid']}"
+    _serve_confined(cfg, req_fd, resp_fd, layers, missing, cg_fds)
+
+
+def _serve_in_container(cfg, req_fd, resp_fd, layers, missing) -> None:
+    """The engine built the namespaces and the root; only the read-only view of our own memory
+    cgroup is ours to use (its OOM-kill counter tells a memory kill from any other SIGKILL)."""
+    cf.prctl(cf.PR_SET_DUMPABLE, 0)
+    cg_fds: dict[str, int] = {}
+    with contextlib.suppress(OSError):
+        cg_fds["memory.oom_control"] = os.open("/sys/fs/cgroup/memory/memory.oom_control",
+                                               os.O_RDONLY)
+    _serve_confined(cfg, req_fd, resp_fd, layers, missing, cg_fds)
+
+
+def _serve_confined(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
+    """Per-execution layers (rlimits, Landlock, seccomp), the self-test, then the request loop."""
     layers["rlimits"] = "cpu, as, fsize (SIGXFSZ default), nofile, stack" + (
-        ", nproc" if cfg["mode"] == "root" else "")
+        ", nproc" if cfg["mode"] in ("root", "container") else "")
     landlock_fd = None
     if cfg["landlock"]:
         try:
@@ -234,7 +258,9 @@ class _Server:
         self.cg = cg_fds
         self.landlock_abi = landlock_abi
         self.seccomp_prog = seccomp_prog
-        self.uid = cfg["uid"] if cfg["mode"] == "root" else None
+        self.uid = cfg["uid"] if cfg["mode"] == "root" else None  # switched to per execution
+        # nproc counts per uid: only meaningful with a uid of our own (per slot or per container)
+        self.nproc = cfg["mode"] in ("root", "container")
         self.python = cfg["python"]
         self.counter = 0
         self.ready: dict | None = None  # the pre-forked child waiting for the next request
@@ -287,9 +313,10 @@ class _Server:
             if name != "prog":
                 p = os.path.join(outdir, name)
                 shutil.rmtree(p) if os.path.isdir(p) and not os.path.islink(p) else os.unlink(p)
-        os.chown(exe, 0, 0)
+        if self.uid is not None:  # root: the program's uid cannot chmod it back
+            os.chown(exe, 0, 0)
+            os.chown(outdir, 0, 0)
         os.chmod(exe, 0o555)
-        os.chown(outdir, 0, 0)
         os.chmod(outdir, 0o555)
         self.kept.add(outdir)
         return exe, res
@@ -574,7 +601,7 @@ class _Server:
                 (resource.RLIMIT_STACK, min(mem, 256 * _MB), min(mem, 256 * _MB)),
             ):
                 resource.setrlimit(res, (soft, hard))
-            if self.uid is not None:  # nproc counts per uid: only meaningful with our own uid
+            if self.nproc:
                 resource.setrlimit(resource.RLIMIT_NPROC, (limits["pids"], limits["pids"]))
             if mode == "python":
                 source = blobs[0]  # kept as the received buffer (never decoded here) so it can be zeroed
@@ -657,6 +684,9 @@ def _exit_code(exc: SystemExit) -> int:
 
 def main(argv: list[str]) -> None:
     cfg = json.loads(argv[0])
+    if cfg["mode"] == "container":  # already pid 1 of the container's namespaces
+        _serve(cfg, int(argv[1]), int(argv[2]), {}, {}, {})
+        os._exit(0)
     _launch(cfg, int(argv[1]), int(argv[2]))
 
 

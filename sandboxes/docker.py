@@ -1,0 +1,498 @@
+"""DockerSandbox, the Docker-engine backend: a pool of long-lived hardened containers, each running
+the same fork-server worker as the local backend (sandboxes.forkserver in mode "container") and
+spoken to over the container's attached stdin/stdout; it manages containers and reports facts,
+and deliberately never starts a container per execution, pulls from a registry, or judges output.
+
+The engine supplies the outer walls (pid/net/mount/ipc/uts namespaces, network none, read-only
+image root, /work tmpfs, memory = memory+swap, pids and CPU caps, no capabilities,
+no-new-privileges, a dedicated non-root uid, optionally a runtime such as gVisor's runsc); the
+worker adds the per-execution layers (rlimits, Landlock, seccomp, empty environment, fresh work
+dir, process-tree kill). The base image comes from `sh sandboxes/docker_image.sh` (built from
+this host's packages, no registry); our code is layered onto it here, tagged by its digest.
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import contextlib
+import hashlib
+import io
+import json
+import os
+import queue
+import socket
+import struct
+import tarfile
+import threading
+import time
+from collections.abc import Sequence
+
+from sandboxes import wire
+from sandboxes.base import Limits, Program, RunResult, Status
+
+LABEL = "verity.sandbox"
+OWNER_LABEL = "verity.sandbox.owner"
+BASE_IMAGE = "verity-sandbox-base:latest"
+LAYERS = ("pid", "net", "ipc", "uts", "fs", "uid", "caps", "no_new_privs", "rlimits",
+          "cgroup_memory", "cgroup_pids", "cgroup_cpu", "landlock", "seccomp", "runtime")
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_WORKER_FILES = ("__init__.py", "confinement.py", "forkserver.py", "wire.py")
+_START_TIMEOUT_S = 60.0
+_INSTALL_HINT = "pip install -e '.[docker]'"
+
+
+def _docker_sdk():
+    """The SDK is an optional extra: importing this module must work without it."""
+    try:
+        import docker
+    except ImportError:
+        raise RuntimeError("the docker backend needs the docker SDK: "
+                           f"{_INSTALL_HINT}") from None
+    return docker
+
+
+def _positive_int(name: str, value, minimum: int = 1) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name}={value!r} is not allowed; use an integer >= {minimum}")
+
+
+def container_memory_mb(limits: Limits, language: str, headroom_mb: int) -> int:
+    """The container's memory (and memory+swap) for one request: the program's limit, or the
+    compiler's for a compiled language, plus room for the worker and the /work tmpfs pages that
+    the memory cgroup also charges."""
+    need = limits.memory_mb
+    if language == "cpp":
+        need = max(need, limits.compile_memory_mb)
+    return need + headroom_mb
+
+
+def container_spec(*, image: str, uid: int, worker_cfg: dict, memory_mb: int, pids: int,
+                   cpus: float, work_mb: int, runtime: str | None, labels: dict[str, str]) -> dict:
+    """Keyword arguments for the engine API, {"config": create_container(...), "host_config":
+    create_host_config(...)}: a pure function of the pool settings, so what every container is
+    allowed can be read (and tested) without an engine."""
+    config = {
+        "image": image,
+        # fd 0 and 1 are the attached stdin/stdout: the worker's request and response channels
+        "command": ["python3", "-m", "sandboxes.forkserver", json.dumps(worker_cfg), "0", "1"],
+        "user": f"{uid}:{uid}",
+        "working_dir": "/",
+        "hostname": "sandbox",
+        "environment": {"PYTHONPATH": "/opt/verity", "PYTHONSAFEPATH": "1",
+                        "PYTHONDONTWRITEBYTECODE": "1"},
+        "labels": dict(labels),
+        "stdin_open": True,
+        # not detached: the SDK then sets StdinOnce, so the grader going away closes the
+        # worker's stdin; it sees EOF and exits, and auto_remove removes the container
+        "detach": False,
+        "tty": False,  # raw bytes both ways; the engine multiplexes stdout/stderr frames
+    }
+    host = {
+        "network_mode": "none",
+        "read_only": True,
+        # exec: compiled C++ candidates run from /work; owned by the container's uid, no one else
+        "tmpfs": {"/work": f"rw,exec,nosuid,nodev,size={work_mb}m,nr_inodes=8192,mode=0700,"
+                           f"uid={uid},gid={uid}"},
+        "mem_limit": f"{memory_mb}m",
+        "memswap_limit": f"{memory_mb}m",  # equal: no swap, so the memory limit is real
+        "pids_limit": pids,
+        "nano_cpus": int(cpus * 1e9),
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "ipc_mode": "private",
+        "auto_remove": True,
+    }
+    if runtime:
+        host["runtime"] = runtime
+    return {"config": config, "host_config": host}
+
+
+def worker_config(slot: int, uid: int, *, landlock: bool, seccomp: bool, work_mb: int) -> dict:
+    """What sandboxes.forkserver needs in mode "container" (paths are those of the image)."""
+    return {"mode": "container", "slot": slot, "uid": uid, "work_mb": work_mb,
+            "landlock": landlock, "seccomp": seccomp, "python": "/usr/bin/python3",
+            "python_prefix": "/usr", "ro_paths": [], "cgroups": {}}
+
+
+def _worker_digest() -> str:
+    h = hashlib.sha256()
+    for name in _WORKER_FILES:
+        with open(os.path.join(_PACKAGE_DIR, name), "rb") as f:
+            h.update(name.encode() + b"\0" + f.read() + b"\0")
+    return h.hexdigest()
+
+
+def _owner_alive(owner: str) -> bool:
+    host, _, pid = owner.rpartition("/")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # not ours to judge: another host's pool may be live
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class _Container:
+    """One pool member: a started container, its attached socket, and a thread that strips the
+    engine's stream multiplexing (8-byte frame headers) so the worker's replies reach a plain
+    pipe that sandboxes.wire can read with a deadline."""
+
+    def __init__(self, client, spec: dict, index: int, uid: int):
+        self.index, self.uid = index, uid
+        self.runs = 0
+        self.memory_mb = int(spec["host_config"]["mem_limit"].rstrip("m"))
+        self.stderr_tail: collections.deque[bytes] = collections.deque(maxlen=64)
+        created = client.api.create_container(
+            **spec["config"], host_config=client.api.create_host_config(**spec["host_config"]))
+        self.container = client.containers.get(created["Id"])
+        self._sock = None
+        self._reply_r = self._reply_w = -1
+        try:
+            attached = self.container.attach_socket(
+                params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
+            # the SDK hands back a SocketIO for unix sockets; we need the socket itself
+            self._sock = getattr(attached, "_sock", attached)
+            self._sock.settimeout(None)
+            self._attached = attached  # keeps the HTTP response (and the fd) alive
+            self._reply_r, self._reply_w = os.pipe()
+            self._pump = threading.Thread(target=self._demux, daemon=True,
+                                          name=f"verity-docker-{index}")
+            self._pump.start()
+            self.container.start()
+            self.hello, _ = wire.recv(self._reply_r, _START_TIMEOUT_S)
+        except (EOFError, TimeoutError, ValueError) as exc:
+            tail = self._stderr_text()
+            self.close()
+            raise RuntimeError(f"docker sandbox container {index} failed to start ({exc}): "
+                               f"{tail}") from None
+        except BaseException:
+            self.close()
+            raise
+        if not self.hello.get("ready"):
+            self.close()
+            raise RuntimeError(f"docker sandbox container {index} failed its self-test: "
+                               f"{self.hello.get('error')} {self.hello.get('stderr', '')}")
+        self.container.reload()
+        self.attrs = self.container.attrs
+
+    def _recv_exact(self, n: int) -> bytes | None:
+        buf = bytearray(n)
+        view, got = memoryview(buf), 0
+        while got < n:
+            k = self._sock.recv_into(view[got:])
+            if k == 0:
+                return None
+            got += k
+        return bytes(buf)
+
+    def _demux(self) -> None:
+        try:
+            while True:
+                head = self._recv_exact(8)
+                if head is None:
+                    return
+                kind, size = head[0], struct.unpack(">I", head[4:])[0]
+                data = self._recv_exact(size) if size else b""
+                if data is None:
+                    return
+                if kind == 1:  # stdout: the worker's wire frames
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.write(self._reply_w, view):]
+                else:  # stderr: only for error messages
+                    self.stderr_tail.append(data)
+        except OSError:
+            return  # the pool closed our pipe or socket: nothing more to relay
+        finally:
+            with contextlib.suppress(OSError):
+                os.close(self._reply_w)
+
+    def _stderr_text(self) -> str:
+        time.sleep(0.2)  # let the pump relay what the worker printed before dying
+        return b"".join(self.stderr_tail).decode("utf-8", "replace")[-2000:]
+
+    def request(self, header: dict, blobs: list[bytes], timeout_s: float):
+        wire.send(self._sock.fileno(), header, blobs)
+        return wire.recv(self._reply_r, timeout_s)
+
+    def close(self) -> None:
+        if self._sock is not None:
+            with contextlib.suppress(OSError):
+                self._sock.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                self._sock.close()
+        with contextlib.suppress(Exception):  # gone already (auto_remove) or being removed
+            self.container.remove(force=True)
+        with contextlib.suppress(OSError):
+            if self._reply_r >= 0:
+                os.close(self._reply_r)
+
+
+class DockerSandbox:
+    """Container pool. Thread-safe: each `run` takes one free container for its whole request
+    (compile once, run every stdin), so concurrency equals the number of containers. A container
+    is replaced after `max_runs` requests or at once after any anomaly (no answer in time, a
+    malformed reply, a dead worker, a failed resize)."""
+
+    def __init__(self, slots: int | None = None, *, require: Sequence[str] = (),
+                 image: str = BASE_IMAGE, runtime: str | None = None, max_runs: int = 200,
+                 python_fast_path: bool = True, work_mb: int = 256, headroom_mb: int = 48,
+                 pids: int = 64, cpus: float = 1.0, uid_base: int = 70000,
+                 landlock: bool = True, seccomp: bool = True, base_url: str | None = None):
+        unknown = [r for r in require if r not in LAYERS]
+        if unknown:
+            raise ValueError(f"require={list(require)!r} names unknown layers {unknown}; "
+                             f"allowed: {LAYERS}")
+        if slots is None:
+            slots = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        _positive_int("slots", slots)
+        _positive_int("max_runs", max_runs)
+        _positive_int("work_mb", work_mb, 8)
+        _positive_int("headroom_mb", headroom_mb, 32)
+        _positive_int("pids", pids, 8)
+        _positive_int("uid_base", uid_base, 1000)
+        if isinstance(cpus, bool) or not isinstance(cpus, (int, float)) or not 0 < cpus <= 64:
+            raise ValueError(f"cpus={cpus!r} is not allowed; use a number in (0, 64]")
+        if runtime is not None and (not isinstance(runtime, str) or not runtime):
+            raise ValueError(f"runtime={runtime!r} is not allowed; use None or a runtime name "
+                             "registered with the engine (e.g. 'runsc')")
+        docker = _docker_sdk()
+        self._errors = docker.errors
+        try:
+            self._client = docker.DockerClient(base_url=base_url) if base_url else docker.from_env()
+            self._engine = self._client.version()
+        except docker.errors.DockerException as exc:
+            raise RuntimeError(f"no Docker engine reachable ({exc}); start one or set "
+                               "DOCKER_HOST") from None
+        if runtime and runtime not in self._client.info().get("Runtimes", {}):
+            raise RuntimeError(f"runtime={runtime!r} is not registered with the engine; it has "
+                               f"{sorted(self._client.info().get('Runtimes', {}))}")
+        self.python_fast_path = python_fast_path
+        self._settings = {"runtime": runtime, "max_runs": max_runs, "work_mb": work_mb,
+                          "headroom_mb": headroom_mb, "pids": pids, "cpus": float(cpus),
+                          "landlock": landlock, "seccomp": seccomp}
+        self._uid_base = uid_base
+        self._owner = f"{socket.gethostname()}/{os.getpid()}"
+        self._seq = 0
+        self._lock = threading.Lock()
+        self._free: queue.Queue[_Container] = queue.Queue()
+        self._pool: list[_Container] = []
+        self._closed = False
+        self.removed_stale = self._remove_stale()
+        self.image = self._worker_image(image)
+        try:
+            for i in range(slots):
+                self._start(i)
+        except BaseException:
+            self.close()
+            raise
+        self._layers, self._missing = self._verify(self._pool[0])
+        lacking = [r for r in require if r not in self._layers]
+        if lacking:
+            self.close()
+            raise RuntimeError("DockerSandbox refuses to start: required isolation layers "
+                               "missing: " + "; ".join(f"{r} ({self._missing.get(r, 'unavailable')})"
+                                                       for r in lacking))
+        atexit.register(self.close)
+
+    # -- images and containers ---------------------------------------------------------------
+    def _remove_stale(self) -> int:
+        """Containers left by a pool whose process died (on this host) are removed."""
+        removed = 0
+        for c in self._client.containers.list(all=True, filters={"label": f"{LABEL}=1"}):
+            if not _owner_alive(c.labels.get(OWNER_LABEL, "")):
+                with contextlib.suppress(self._errors.APIError):
+                    c.remove(force=True)
+                    removed += 1
+        return removed
+
+    def _worker_image(self, base: str) -> str:
+        """The base image plus our worker files, tagged by their digest: built locally from the
+        files of this checkout (FROM a local image pulls nothing), reused while they match."""
+        try:
+            base_id = self._client.images.get(base).id
+        except self._errors.ImageNotFound:
+            raise RuntimeError(f"docker sandbox base image {base!r} not found; build it with "
+                               "`sh sandboxes/docker_image.sh` (no registry pull is made)") from None
+        tag = f"verity-sandbox:{hashlib.sha256((base_id + _worker_digest()).encode()).hexdigest()[:16]}"
+        with contextlib.suppress(self._errors.ImageNotFound):
+            self._client.images.get(tag)
+            return tag
+        context = io.BytesIO()
+        with tarfile.open(fileobj=context, mode="w") as tar:
+            dockerfile = (f"FROM {base}\nCOPY sandboxes /opt/verity/sandboxes\n"
+                          f"LABEL {LABEL}.worker=1\n").encode()
+            info = tarfile.TarInfo("Dockerfile")
+            info.size = len(dockerfile)
+            tar.addfile(info, io.BytesIO(dockerfile))
+            for name in _WORKER_FILES:
+                with open(os.path.join(_PACKAGE_DIR, name), "rb") as f:
+                    data = f.read()
+                info = tarfile.TarInfo(f"sandboxes/{name}")
+                info.size, info.mode = len(data), 0o444
+                tar.addfile(info, io.BytesIO(data))
+        context.seek(0)
+        self._client.images.build(fileobj=context, custom_context=True, tag=tag, rm=True,
+                                  pull=False, forcerm=True)
+        return tag
+
+    def _start(self, index: int, memory_mb: int | None = None) -> None:
+        s = self._settings
+        self._seq += 1
+        # A uid of the container's own: RLIMIT_NPROC counts per uid across the host, so pools in
+        # other processes (and this container's predecessor) must not share it.
+        uid = self._uid_base + ((os.getpid() << 6) + self._seq) % 200000
+        spec = container_spec(
+            image=self.image, uid=uid,
+            worker_cfg=worker_config(index, uid, landlock=s["landlock"], seccomp=s["seccomp"],
+                                     work_mb=s["work_mb"]),
+            memory_mb=memory_mb or container_memory_mb(Limits(), "python", s["headroom_mb"]),
+            pids=s["pids"], cpus=s["cpus"], work_mb=s["work_mb"], runtime=s["runtime"],
+            labels={LABEL: "1", OWNER_LABEL: self._owner})
+        member = _Container(self._client, spec, index, uid)
+        self._pool.append(member)
+        self._free.put(member)
+
+    def _verify(self, member: _Container) -> tuple[dict[str, str], dict[str, str]]:
+        """Layers as the engine reports them for a started container (inspect), plus what the
+        worker verified inside it; a setting the engine silently dropped is reported missing."""
+        hc, cfg = member.attrs["HostConfig"], member.attrs["Config"]
+        active: dict[str, str] = {}
+        missing: dict[str, str] = dict(member.hello.get("missing", {}))
+        checks = {
+            "pid": (hc.get("PidMode", "") in ("", "private"), "container pid namespace; the worker is pid 1"),
+            "net": (hc.get("NetworkMode") == "none", "network none (loopback only)"),
+            "ipc": (hc.get("IpcMode") == "private", "private ipc namespace"),
+            "uts": (hc.get("UTSMode", "") == "", "container uts namespace"),
+            "fs": (hc.get("ReadonlyRootfs") is True and "/work" in (hc.get("Tmpfs") or {}),
+                   f"read-only image root; work dirs on a {self._settings['work_mb']} MB /work tmpfs"),
+            "uid": (cfg.get("User", "").split(":")[0] not in ("", "0", "root"),
+                    "dedicated non-root uid per container"),
+            "caps": ("ALL" in (hc.get("CapDrop") or []) and not hc.get("CapAdd"),
+                     "all capabilities dropped"),
+            "no_new_privs": ("no-new-privileges" in (hc.get("SecurityOpt") or []),
+                             "no-new-privileges"),
+            "cgroup_memory": (hc.get("Memory", 0) > 0 and hc.get("MemorySwap") == hc.get("Memory"),
+                              "container memory = memory+swap = request memory_mb + "
+                              f"{self._settings['headroom_mb']} MB"),
+            "cgroup_pids": ((hc.get("PidsLimit") or 0) > 0,
+                            f"container pids limit {hc.get('PidsLimit')}; per-execution nproc "
+                            "rlimit = Limits.pids"),
+            "cgroup_cpu": (hc.get("NanoCpus", 0) > 0, f"{hc.get('NanoCpus', 0) / 1e9:g} CPU"),
+        }
+        for name, (ok, text) in checks.items():
+            if ok:
+                active[name] = text
+            else:
+                missing[name] = "the engine did not apply it (docker inspect)"
+        runtime = hc.get("Runtime") or "runc"
+        if self._settings["runtime"]:
+            active["runtime"] = runtime
+        else:
+            missing["runtime"] = f"default runtime {runtime} (no sandboxed runtime requested)"
+        for name in ("rlimits", "landlock", "seccomp"):
+            if name in member.hello.get("layers", {}):
+                active[name] = member.hello["layers"][name]
+        if "seccomp" in active and not any(o.replace(":", "=") == "seccomp=unconfined"
+                                           for o in hc.get("SecurityOpt") or []):
+            active["seccomp"] = "engine's default profile, then per execution: " + active["seccomp"]
+        if "landlock" not in active:
+            # all executions share the container's uid: only Landlock keeps one run from
+            # writing into another's directory (a compiled binary kept for the next stdin)
+            missing["landlock"] = (missing.get("landlock", "unavailable") + "; without it a "
+                                   "C++ run can rewrite its own binary for later stdins")
+        for name in LAYERS:
+            if name not in active and name not in missing:
+                missing[name] = "not available in this container"
+        return active, {k: v for k, v in missing.items() if k not in active}
+
+    # -- the protocol ----------------------------------------------------------------------
+    def describe(self) -> dict[str, object]:
+        return {"backend": "docker", "image": self.image, "slots": len(self._pool),
+                "engine": f"Docker {self._engine.get('Version')} (API {self._engine.get('ApiVersion')})",
+                "runtime": self._settings["runtime"] or "default", "max_runs": self._settings["max_runs"],
+                "python_fast_path": self.python_fast_path, "active": dict(self._layers),
+                "missing": dict(self._missing),
+                "python": "fork of the container worker's interpreter (request buffers zeroed "
+                          "after use)" if self.python_fast_path
+                          else "execve of a fresh interpreter (python -I)"}
+
+    def run(self, program: Program, stdins: Sequence[bytes], limits: Limits,
+            *, stop_on_error: bool = False) -> list[RunResult]:
+        if self._closed:
+            raise RuntimeError("DockerSandbox.run after close()")
+        stdins = [bytes(s) for s in stdins]
+        if not stdins:
+            return []
+        header = {"op": "run", "language": program.language, "stop_on_error": stop_on_error,
+                  "fast": self.python_fast_path,
+                  "limits": {f: getattr(limits, f) for f in limits.__dataclass_fields__}
+                  | {"wall_s": limits.effective_wall_s}}
+        budget = len(stdins) * (limits.effective_wall_s + 2) + limits.compile_cpu_s * 2 + 30
+        try:
+            member = self._free.get(timeout=budget)
+        except queue.Empty:
+            return [RunResult(Status.SANDBOX_ERROR, detail="no docker sandbox container became free")
+                    for _ in stdins]
+        try:
+            self._resize(member, container_memory_mb(limits, program.language,
+                                                     self._settings["headroom_mb"]))
+            reply, blobs = member.request(
+                header, [program.source.encode("utf-8", "surrogatepass"), *stdins], budget)
+            if "results" not in reply:
+                raise ValueError(reply.get("error", "malformed reply"))
+        except (OSError, EOFError, TimeoutError, ValueError, self._errors.APIError) as exc:
+            self._replace(member)  # an anomaly: this container is never reused
+            return [RunResult(Status.SANDBOX_ERROR, detail=f"container {member.index}: {exc}")
+                    for _ in stdins]
+        member.runs += 1
+        if member.runs >= self._settings["max_runs"]:
+            self._replace(member)
+        else:
+            self._free.put(member)
+        out = []
+        for k, r in enumerate(reply["results"]):
+            out.append(RunResult(
+                status=Status(r["status"]), exit_code=r["exit_code"], signal=r["signal"],
+                stdout=bytes(blobs[2 * k]), stderr=bytes(blobs[2 * k + 1]), cpu_s=float(r["cpu_s"]),
+                wall_s=float(r["wall_s"]), peak_memory_mb=float(r["peak_memory_mb"]),
+                detail=r["detail"]))
+        return out
+
+    def _resize(self, member: _Container, memory_mb: int) -> None:
+        """The container's memory follows the request (cached: one engine call per change)."""
+        if member.memory_mb != memory_mb:
+            member.container.update(mem_limit=f"{memory_mb}m", memswap_limit=f"{memory_mb}m")
+            member.memory_mb = memory_mb
+
+    def _replace(self, member: _Container) -> None:
+        with self._lock:
+            member.close()
+            if member in self._pool:
+                self._pool.remove(member)
+            if self._closed:
+                return
+            with contextlib.suppress(RuntimeError, self._errors.APIError):  # describe() shows capacity
+                self._start(member.index, member.memory_mb)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            for member in self._pool:
+                member.close()
+            self._pool.clear()
+        atexit.unregister(self.close)
+        with contextlib.suppress(Exception):
+            self._client.close()
+
+    def __enter__(self) -> DockerSandbox:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
