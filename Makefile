@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-slow lint bench clean
+.PHONY: run test test-slow lint bench clean docker-test
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+
+# Docker backend tests against a real, private engine (root; installs docker.io when missing).
+docker-test: $(STAMP)
+	command -v dockerd >/dev/null || (apt-get update -qq && apt-get install -y -qq docker.io)
+	sh bench/docker_engine.sh -m docker tests/test_sandbox.py tests/test_docker.py

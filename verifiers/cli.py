@@ -42,8 +42,11 @@ def _code(args: argparse.Namespace) -> Verifier:
         try:
             from sandboxes.docker import DockerSandbox
         except ImportError:
-            raise ValueError("--sandbox docker: the Docker backend is not part of this build yet; use --sandbox local") from None
-        sandbox = DockerSandbox()
+            raise ValueError("--sandbox docker: sandboxes.docker cannot be imported; use --sandbox local") from None
+        try:
+            sandbox = DockerSandbox()
+        except (OSError, RuntimeError) as exc:  # no engine, no image, no SDK: say which
+            raise ValueError(f"--sandbox docker cannot start: {exc}") from exc
     else:
         from sandboxes.local import LocalSandbox
 
