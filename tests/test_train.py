@@ -1,0 +1,81 @@
+"""The real loop on the embedded tiny model: a two-step smoke run, bit-for-bit resume, the
+missing-task message, NaN stop, and the rollout's masks and finish reasons."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from rl.grpo import AlgoConfig
+from rl.policy import PolicyConfig, load_policy
+from rl.rollout import HFRollout, SamplingConfig
+from rl.train import update
+
+ROOT = Path(__file__).resolve().parent.parent
+# Small enough to run in seconds on a shared 2-core CPU; still every stage of the real loop.
+TINY = ["+task=math", "batch_prompts=2", "sampling.group_size=4", "sampling.max_new_tokens=24",
+        "task.eval.n_per_op=2", "eval_every=2", "samples_every=1", "policy.threads=1"]
+
+
+def train(tmp_path: Path, name: str, *overrides: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "rl/train.py", *TINY, f"hydra.run.dir={tmp_path / name}", *overrides],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_missing_task_names_the_fix():
+    out = subprocess.run([sys.executable, "rl/train.py"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode != 0
+    assert out.stderr.strip().splitlines()[-1].count("+task=math") == 1
+
+
+def test_smoke_and_bitwise_resume(tmp_path):
+    full = train(tmp_path, "full", "steps=2", "checkpoint_every=1")
+    assert full.returncode == 0, full.stderr[-2000:]
+    rows = (tmp_path / "full" / "metrics.jsonl").read_text().splitlines()
+    assert len(rows) == 3 and '"eval/accuracy"' in rows[0] and '"reward/correct"' in rows[1]
+    assert (tmp_path / "full" / "curves.png").stat().st_size > 0
+    assert (tmp_path / "full" / "samples.jsonl").read_text().count("\n") == 2 * 2 * 4
+    half = train(tmp_path, "half", "steps=1", "checkpoint_every=1")
+    assert half.returncode == 0, half.stderr[-2000:]
+    resumed = train(tmp_path, "resumed", "steps=2", f"resume={tmp_path / 'half' / 'checkpoint.pt'}")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    a = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=False)
+    b = torch.load(tmp_path / "resumed" / "checkpoint.pt", weights_only=False)
+    assert a["step"] == b["step"] == 2 and a["data_position"] == b["data_position"]
+    for k, v in a["model"].items():
+        assert torch.equal(v, b["model"][k]), k
+
+
+@pytest.fixture(scope="module")
+def policy():
+    torch.manual_seed(0)
+    return load_policy(PolicyConfig(threads=1))
+
+
+def test_rollout_masks_and_finish_reasons(policy):
+    model, tok = policy
+    batch = HFRollout(model, tok, SamplingConfig(group_size=4, max_new_tokens=12)).generate(
+        ["User: What is 12+34?\nAssistant: ", "Think in <think> </think>, then answer in <answer> </answer>.\nUser: What is 5*3?\nAssistant: "], 4)
+    N, T = batch.completion_mask.shape
+    assert N == 8 and len(batch.texts) == len(batch.finish_reasons) == 8
+    m = batch.completion_mask.long()
+    assert ((m[:, 1:] - m[:, :-1]) <= 0).all()  # ones then zeros
+    for row, mask, reason in zip(batch.ids[:, batch.prompt_len:], batch.completion_mask, batch.finish_reasons):
+        last = row[mask][-1].item()
+        assert reason == {tok.eos_token_id: "eos", tok.convert_tokens_to_ids("</answer>"): "stop"}.get(last, "length")
+        assert reason != "length" or bool(mask.all())
+
+
+def test_non_finite_loss_stops(policy):
+    model, tok = policy
+    batch = HFRollout(model, tok, SamplingConfig(group_size=2, max_new_tokens=4)).generate(["User: 1+1\n"], 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    saved = model.model.norm.weight.data.clone()
+    model.model.norm.weight.data.fill_(float("nan"))
+    try:
+        with pytest.raises(FloatingPointError, match="non-finite"):
+            update(model, None, opt, batch, torch.tensor([1.0, -1.0]), AlgoConfig(beta=0.0), PolicyConfig(), 1.0)
+    finally:
+        model.model.norm.weight.data.copy_(saved)
