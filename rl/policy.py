@@ -22,7 +22,7 @@ class PolicyConfig:
     path: str = "models/tiny-arith"
     dtype: str = "float32"
     gradient_checkpointing: bool = False
-    micro_batch: int = 64
+    micro_batch: int = 16
     threads: int = 2
 
     def __post_init__(self) -> None:
