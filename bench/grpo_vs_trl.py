@@ -61,6 +61,9 @@ def work(steps: int, beta: float, threads: int, side: str) -> dict:
         cfg = GRPOConfig(output_dir="/tmp/verity-bench-trl", max_steps=steps, per_device_train_batch_size=B * G,
                          num_generations=G, max_completion_length=max_new, temperature=1.0, beta=beta,
                          num_iterations=1, loss_type="dapo", learning_rate=5e-4, use_cpu=True, report_to=[],
+                         # TRL's GRPO defaults are bf16 and gradient checkpointing; ours fp32 without:
+                         # identical work means turning both off.
+                         bf16=False, gradient_checkpointing=False,
                          logging_steps=1000, save_strategy="no", seed=0, dataloader_num_workers=0,
                          generation_kwargs={"eos_token_id": [tok.eos_token_id, tok.convert_tokens_to_ids("</answer>")]})
         trainer = GRPOTrainer(model=model, reward_funcs=reward, args=cfg, processing_class=tok, callbacks=[Clock()],
