@@ -4,9 +4,10 @@ import math
 import statistics
 
 import pytest
-import torch
 
-from rl.grpo import AlgoConfig, group_advantages, overlong_shaping, policy_loss, token_weights
+torch = pytest.importorskip("torch", reason="the rl extra (torch) is not installed")
+
+from rl.grpo import AlgoConfig, group_advantages, overlong_shaping, policy_loss, token_weights  # noqa: E402 - after the torch skip
 
 
 def test_worked_example_advantages():

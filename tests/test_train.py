@@ -6,12 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
 
-from rl.grpo import AlgoConfig
-from rl.policy import PolicyConfig, load_policy
-from rl.rollout import HFRollout, SamplingConfig
-from rl.train import update
+torch = pytest.importorskip("torch", reason="the rl extra (torch) is not installed")
+
+from rl.grpo import AlgoConfig  # noqa: E402 - after the torch skip
+from rl.policy import PolicyConfig, load_policy  # noqa: E402 - after the torch skip
+from rl.rollout import HFRollout, SamplingConfig  # noqa: E402 - after the torch skip
+from rl.train import update  # noqa: E402 - after the torch skip
 
 ROOT = Path(__file__).resolve().parent.parent
 # Small enough to run in seconds on a shared 2-core CPU; still every stage of the real loop.
