@@ -458,6 +458,8 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
             items = tuple(parse_value(p, percent=percent) for p in parts)
             if kind == "or" and items and all(isinstance(i, Region) for i in items):
                 return Region(sympy.Union(*(i.set for i in items)))
+            if re.search(r" and |\\land", s) and all(isinstance(i, Region) for i in items):
+                return Region(sympy.Intersection(*(i.set for i in items)))  # x > 3 and x < 5
             return Collection(items, kind)
     if "\\setminus" in s:
         left, _, right = s.partition("\\setminus")
