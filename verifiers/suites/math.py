@@ -1215,6 +1215,20 @@ _add("dollars-only-gold", "$$", box("5"), 0, reason="gold_unparseable")
 _add("empty-box-gold", r"\boxed{}", box("5"), 0, reason="gold_unparseable")
 
 
+# Rows added with the lead's later fixes (found by probing outside the table).
+_group = "symbolic"
+_add("pm-inside-fraction-both-roots", r"\frac{-1 \pm \sqrt{5}}{2}",
+     box(r"\frac{-1+\sqrt5}{2}, \frac{-1-\sqrt5}{2}"), 1)
+_add("pm-inside-fraction-one-root", r"\frac{-1 \pm \sqrt{5}}{2}", box(r"\frac{-1+\sqrt5}{2}"), 0)
+_add("pm-assignment-gold", r"x = \frac{-1 \pm \sqrt{5}}{2}", box(r"\frac{-1-\sqrt5}{2}, \frac{-1+\sqrt5}{2}"), 1)
+_group = "complex_numbers"
+_add("upright-i", "2-3i", box(r"2-3\mathrm{i}"), 1)
+_add("upright-i-conjugate", "2-3i", box(r"2+3\mathrm{i}"), 0)
+_group = "intervals"
+_add("and-joined-inequalities", "(3,5)", box(r"x > 3 \text{ and } x < 5"), 1)
+_add("and-joined-half-closed", "(3,5)", box(r"x > 3 \text{ and } x \le 5"), 0)
+
+
 def groups() -> list[str]:
     """Group names in table order."""
     return list(dict.fromkeys(c.group for c in CASES))
