@@ -428,11 +428,8 @@ class DockerSandbox:
         stdins = [bytes(s) for s in stdins]
         if not stdins:
             return []
-        header = {"op": "run", "language": program.language, "stop_on_error": stop_on_error,
-                  "fast": self.python_fast_path,
-                  "limits": {f: getattr(limits, f) for f in limits.__dataclass_fields__}
-                  | {"wall_s": limits.effective_wall_s}}
-        budget = len(stdins) * (limits.effective_wall_s + 2) + limits.compile_cpu_s * 2 + 30
+        header, blobs_out, budget = limits.request(program, stdins, stop_on_error=stop_on_error,
+                                                   fast=self.python_fast_path)
         try:
             member = self._free.get(timeout=budget)
         except queue.Empty:
@@ -441,10 +438,7 @@ class DockerSandbox:
         try:
             self._resize(member, container_memory_mb(limits, program.language,
                                                      self._settings["headroom_mb"]))
-            reply, blobs = member.request(
-                header, [program.source.encode("utf-8", "surrogatepass"), *stdins], budget)
-            if "results" not in reply:
-                raise ValueError(reply.get("error", "malformed reply"))
+            results = RunResult.from_reply(*member.request(header, blobs_out, budget))
         except (OSError, EOFError, TimeoutError, ValueError, self._errors.APIError) as exc:
             self._replace(member)  # an anomaly: this container is never reused
             return [RunResult(Status.SANDBOX_ERROR, detail=f"container {member.index}: {exc}")
@@ -454,14 +448,7 @@ class DockerSandbox:
             self._replace(member)
         else:
             self._free.put(member)
-        out = []
-        for k, r in enumerate(reply["results"]):
-            out.append(RunResult(
-                status=Status(r["status"]), exit_code=r["exit_code"], signal=r["signal"],
-                stdout=bytes(blobs[2 * k]), stderr=bytes(blobs[2 * k + 1]), cpu_s=float(r["cpu_s"]),
-                wall_s=float(r["wall_s"]), peak_memory_mb=float(r["peak_memory_mb"]),
-                detail=r["detail"]))
-        return out
+        return results
 
     def _resize(self, member: _Container, memory_mb: int) -> None:
         """The container's memory follows the request (cached: one engine call per change)."""

@@ -222,35 +222,22 @@ class LocalSandbox:
         stdins = [bytes(s) for s in stdins]
         if not stdins:
             return []
-        header = {"op": "run", "language": program.language, "stop_on_error": stop_on_error,
-                  "fast": self.python_fast_path,
-                  "limits": {f: getattr(limits, f) for f in limits.__dataclass_fields__}
-                  | {"wall_s": limits.effective_wall_s}}
-        budget = len(stdins) * (limits.effective_wall_s + 2) + limits.compile_cpu_s * 2 + 30
+        header, blobs_out, budget = limits.request(program, stdins, stop_on_error=stop_on_error,
+                                                   fast=self.python_fast_path)
         try:
             slot = self._free.get(timeout=budget)
         except queue.Empty:  # every slot died and could not be restarted, or all are stuck
             return [RunResult(Status.SANDBOX_ERROR, detail="no sandbox slot became free")
                     for _ in stdins]
         try:
-            reply, blobs = slot.request(header, [program.source.encode("utf-8", "surrogatepass"),
-                                                 *stdins], budget)
-            if "results" not in reply:
-                raise ValueError(reply.get("error", "malformed reply"))
+            results = RunResult.from_reply(*slot.request(header, blobs_out, budget))
         except (OSError, EOFError, TimeoutError, ValueError) as exc:
             # A slot that misbehaves is never reused: replace it and mask this request.
             self._replace(slot)
             return [RunResult(Status.SANDBOX_ERROR, detail=f"slot {slot.index}: {exc}")
                     for _ in stdins]
         self._free.put(slot)
-        out = []
-        for k, r in enumerate(reply["results"]):
-            out.append(RunResult(
-                status=Status(r["status"]), exit_code=r["exit_code"], signal=r["signal"],
-                stdout=bytes(blobs[2 * k]), stderr=bytes(blobs[2 * k + 1]), cpu_s=float(r["cpu_s"]),
-                wall_s=float(r["wall_s"]), peak_memory_mb=float(r["peak_memory_mb"]),
-                detail=r["detail"]))
-        return out
+        return results
 
     def _replace(self, slot: _Slot) -> None:
         with self._lock:
