@@ -110,7 +110,6 @@ _CHOICE_RE = re.compile(
 _RELATION_RE = re.compile(r"\\leq|\\geq|\\neq|<|>|=")
 _WORDS_RE = re.compile(r"^[A-Za-z][A-Za-z' .-]*$")
 _WORD_UNIT_RE = re.compile(r"^([-+]?[\d.,/]+|\\frac\{\d+\}\{\d+\})\s+([a-zA-Z]{2,}\.?(?:\^\{?\d\}?)?(?:\s*/\s*[a-zA-Z]+)?\s*)+$")
-_UNIT_RE = re.compile(r"^(.*?\d)\s*(?:[a-zA-Z]{1,12}(?:\^\{?\d\}?)?(?:\s*/\s*[a-zA-Z]{1,8}(?:\^\{?\d\}?)?)?\s*)+$")
 _MEANINGFUL_TEXT_RE = re.compile(
     r"\b(?:not|never|no|except|but|maybe|perhaps|possibly|probably|approximately|about|around|roughly|"
     r"wrong|incorrect|false|either|neither|nor|unless|if|could|might|any|anything|all|none|only|"
@@ -159,7 +158,7 @@ def _wrapped(s: str, open_: str, close: str) -> str | None:
     if not (s.startswith(open_) and s.endswith(close)) or len(s) < len(open_) + len(close):
         return None
     inner = s[len(open_) : len(s) - len(close)]
-    return inner if split_top(inner + " ", ("\x00",)) and _balanced(inner) else None
+    return inner if _balanced(inner) else None
 
 
 def _balanced(s: str) -> bool:
@@ -525,12 +524,6 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
     scalar = parse_scalar(stripped, percent)
     if scalar is not None:
         return scalar
-    if strip_units:
-        m = _UNIT_RE.match(stripped)
-        if m:
-            value = parse_value(m.group(1), percent=percent, strip_units=False)
-            if isinstance(value, Scalar) and not value.expr.free_symbols:
-                return value
     if _WORDS_RE.match(_text_words(s) or "-"):
         return Text(_text_words(s))
     return Unparseable(f"cannot read {s[:60]!r}")
