@@ -11,6 +11,7 @@ the whole group's mean and std), so the verl adapter returns 0.0 and `"masked": 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -47,6 +48,13 @@ NAMED_REWARDS: dict[str, Callable[[], Verifier]] = {
 TASK_REWARDS = {"math": "correct", "code": "tests"}
 
 
+@functools.cache
+def _default_verifier(name: str) -> Verifier:
+    # One instance per name and process: `score()` in a loop must not start a new sandbox (or
+    # pool) per call; the default verifiers are thread-safe and hold no per-call state.
+    return NAMED_REWARDS[name]()
+
+
 def parse_rewards(spec: str | Sequence[str] | Mapping[str, float], *, gate: str | None = None,
                   workers: int = 0, deadline_s: float = 30.0,
                   verifiers: Mapping[str, Verifier] | None = None) -> RewardSet:
@@ -79,7 +87,7 @@ def parse_rewards(spec: str | Sequence[str] | Mapping[str, float], *, gate: str 
                 f"rewards: {name!r} is not allowed; use names from {sorted(set(NAMED_REWARDS) | set(given))}"
             )
         try:
-            verifier = NAMED_REWARDS[name]()
+            verifier = _default_verifier(name)
         except ImportError as exc:
             raise ValueError(f"rewards: {name!r} is unavailable here ({exc})") from None
         rewards.append(Reward(name, verifier, weight))
