@@ -49,9 +49,9 @@ for line in sys.stdin:
     print(real.lstrip("/"))
 ' > "$STAGE/files"
 
-mkdir -p "$STAGE/root/etc" "$STAGE/root/work" "$STAGE/root/opt/verity"
+mkdir -p "$STAGE/skeleton/etc" "$STAGE/skeleton/work" "$STAGE/skeleton/opt/verity"
 for top in bin sbin lib lib64; do
-  [ -L "/$top" ] && ln -s "usr/$top" "$STAGE/root/$top"
+  [ -L "/$top" ] && ln -s "usr/$top" "$STAGE/skeleton/$top"
 done
 # No /etc/passwd or /etc/group: the engine takes numeric uids, and a candidate reading host-like
 # account files is exactly what the property suite checks never succeeds.
@@ -59,7 +59,7 @@ done
 tar -C / --no-recursion -cf "$STAGE/rootfs.tar" -T "$STAGE/files"
 mkdir -p "$STAGE/unpacked"
 tar -C "$STAGE/unpacked" -xf "$STAGE/rootfs.tar"
-cp -a "$STAGE/root/." "$STAGE/unpacked/"
+cp -a "$STAGE/skeleton/." "$STAGE/unpacked/"
 # the dynamic linker cache must describe the image's libraries, not the host's
 ldconfig -r "$STAGE/unpacked"
 [ -e "$STAGE/unpacked/usr/bin/python3" ] || ln -s "$PY" "$STAGE/unpacked/usr/bin/python3"
