@@ -56,23 +56,69 @@ def load_policy(cfg: PolicyConfig, trainable: bool = True):
     return model, tok
 
 
-def token_logprobs(model, ids: torch.Tensor, attention_mask: torch.Tensor, prompt_len: int,
-                   micro_batch: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """ids, attention_mask: [N, P + T] -> (log pi(token) [N, T], entropy [N, T]) over completion
-    positions; logits at position j predict token j + 1, so P - 1 ... P + T - 2 are used."""
-    micro_batch = micro_batch or ids.shape[0]
-    logps, ents = [], []
-    for s in range(0, ids.shape[0], micro_batch):
-        # position ids follow the mask so left padding does not shift positions
-        am = attention_mask[s: s + micro_batch]
-        pos = (am.cumsum(-1) - 1).clamp(min=0)
-        logits = model(input_ids=ids[s: s + micro_batch], attention_mask=am, position_ids=pos).logits
-        logits = logits[:, prompt_len - 1: -1].float()  # [n, T, V]
-        lsm = logits.log_softmax(-1)
-        target = ids[s: s + micro_batch, prompt_len:]
-        logps.append(lsm.gather(-1, target[..., None]).squeeze(-1))
-        ents.append(-(lsm.exp() * lsm).sum(-1).detach())
-    return torch.cat(logps), torch.cat(ents)
+def row_chunks(rows: torch.Tensor, group_size: int, micro_batch: int) -> list[torch.Tensor]:
+    """Splits sorted row indices into micro-batches of at most max(micro_batch, G) rows that
+    never cut a group, so each group's prompt is packed once."""
+    chunks, cur = [], []
+    for g in rows.div(group_size, rounding_mode="floor").unique_consecutive().tolist():
+        members = [r for r in rows.tolist() if r // group_size == g]
+        if cur and len(cur) + len(members) > max(micro_batch, group_size):
+            chunks.append(torch.tensor(cur))
+            cur = []
+        cur += members
+    return chunks + ([torch.tensor(cur)] if cur else [])
+
+
+def token_logprobs(model, batch, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(log pi(token), entropy) over the completion positions of `rows` of a RolloutBatch, both
+    [len(rows), T], 0 past each completion's end.
+
+    Completions of one group share their prompt, so each group is packed into one sequence
+    [prompt, o_1, ..., o_k] whose attention mask lets o_i see the prompt and itself only, with
+    positions restarting after the prompt: the same numbers as one row per completion, but the
+    prompt is run once per group instead of G times (rows from DESIGN's tensor letters: the
+    update costs B*(P + G*T) tokens instead of B*G*(P + T))."""
+    P, T, G = batch.prompt_len, batch.completion_mask.shape[1], batch.group_size
+    lengths = batch.completion_mask.sum(-1)
+    seqs, segs, poss, preds, targets, slots = [], [], [], [], [], []
+    for g in rows.div(G, rounding_mode="floor").unique_consecutive().tolist():
+        first = g * G
+        prompt = batch.ids[first, :P][batch.attention_mask[first, :P].bool()]
+        L = len(prompt)
+        seq, seg, pos, pred = [prompt], [torch.zeros(L, dtype=torch.long)], [torch.arange(L)], []
+        start, k = L, len(seqs)
+        for i, r in enumerate(rows.tolist()):
+            if r // G != g:
+                continue
+            n = int(lengths[r])
+            seq.append(batch.ids[r, P:P + n])
+            seg.append(torch.full((n,), i + 1))  # i + 1 is unique within the packed row
+            pos.append(torch.arange(L, L + n))
+            # token j of o_i is predicted at the previous token of o_i, token 0 at the prompt's end
+            pred += [(k, L - 1)] + [(k, start + j) for j in range(n - 1)]
+            targets.append(batch.ids[r, P:P + n])
+            slots += [(i, j) for j in range(n)]
+            start += n
+        seqs.append(torch.cat(seq))
+        segs.append(torch.cat(seg))
+        poss.append(torch.cat(pos))
+        preds += pred
+    S = max(len(s) for s in seqs)
+    pad = lambda xs, v: torch.stack([torch.nn.functional.pad(x, (0, S - len(x)), value=v) for x in xs])  # noqa: E731
+    ids, seg, pos = pad(seqs, 0), pad(segs, -1), pad(poss, 0)  # [n, S]; padding is segment -1
+    causal = torch.ones(S, S, dtype=torch.bool).tril()
+    allowed = causal & ((seg[:, None, :] == 0) | (seg[:, None, :] == seg[:, :, None]))  # [n, S(query), S(key)]
+    dtype = next(model.parameters()).dtype
+    mask = torch.zeros(allowed.shape, dtype=dtype).masked_fill(~allowed, torch.finfo(dtype).min)[:, None]
+    logits = model(input_ids=ids, attention_mask=mask, position_ids=pos).logits  # [n, S, V]
+    at = torch.tensor(preds)
+    lsm = logits[at[:, 0], at[:, 1]].float().log_softmax(-1)  # [tokens, V]
+    lp = lsm.gather(-1, torch.cat(targets)[:, None]).squeeze(-1)
+    ent = -(lsm.exp() * lsm).sum(-1).detach()
+    where = torch.tensor(slots)
+    flat = where[:, 0] * T + where[:, 1]
+    zeros = torch.zeros(len(rows) * T)
+    return zeros.index_put((flat,), lp).view(len(rows), T), zeros.index_put((flat,), ent).view(len(rows), T)
 
 
 def rng_state() -> dict:

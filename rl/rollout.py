@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import torch
+from transformers import DynamicCache
 
 FINISH_REASONS = ("stop", "eos", "length")
 
@@ -21,11 +22,14 @@ class SamplingConfig:
     temperature: float = 1.0
     top_p: float = 1.0
     stop: tuple[str, ...] = ("</answer>",)
+    backend: str = "cached"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stop", tuple(self.stop))
         if self.group_size < 2:
             raise ValueError(f"sampling.group_size={self.group_size!r} must be >= 2 (advantages compare within a group)")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"sampling.backend={self.backend!r} is not allowed; use one of {tuple(BACKENDS)}")
         if self.max_new_tokens < 1 or self.temperature <= 0 or not 0 < self.top_p <= 1:
             raise ValueError(f"sampling.max_new_tokens={self.max_new_tokens!r} must be >= 1, temperature="
                              f"{self.temperature!r} > 0 and top_p={self.top_p!r} in (0, 1]")
@@ -37,6 +41,7 @@ class RolloutBatch:
     attention_mask: torch.Tensor  # [N, P + T]
     completion_mask: torch.Tensor  # [N, T] bool: generated tokens up to and including the stop
     prompt_len: int  # P
+    group_size: int  # G
     texts: list[str]  # N completions, decoded without special tokens
     finish_reasons: list[str]  # N of FINISH_REASONS
 
@@ -62,17 +67,10 @@ class HFRollout:
 
     @torch.no_grad()
     def generate(self, prompts: list[str], n: int, greedy: bool = False) -> RolloutBatch:
-        enc = self.tok([p for p in prompts for _ in range(n)], return_tensors="pt", padding=True)
-        P = enc["input_ids"].shape[1]
         was_training = self.model.training
         self.model.eval()
-        extra = {"stop_strings": self.stop_strings, "tokenizer": self.tok} if self.stop_strings else {}
-        sample = {} if greedy else {"temperature": self.cfg.temperature, "top_p": self.cfg.top_p, "top_k": 0}
-        out = self.model.generate(**enc, do_sample=not greedy, max_new_tokens=self.cfg.max_new_tokens,
-                                  eos_token_id=[self.tok.eos_token_id, *self.stop_ids],
-                                  pad_token_id=self.tok.pad_token_id, **sample, **extra)
+        prompt_ids, prompt_mask, completion = self._complete(prompts, n, greedy)  # [N, P], [N, P], [N, T]
         self.model.train(was_training)
-        completion = out[:, P:]  # [N, T]
         ends = torch.tensor([self.tok.eos_token_id, *self.stop_ids])
         is_end = torch.isin(completion, ends)
         # the mask covers tokens up to and including the first end token (padding after it)
@@ -86,5 +84,74 @@ class HFRollout:
                 reasons.append("eos" if row[first] == self.tok.eos_token_id else "stop")
             else:  # multi-token stop strings are only visible in the text
                 reasons.append("stop" if any(text.endswith(s) for s in self.stop_strings) else "length")
-        mask_full = torch.cat([enc["attention_mask"], before_end.long()], dim=1)
-        return RolloutBatch(out, mask_full, before_end, P, texts, reasons)
+        return RolloutBatch(torch.cat([prompt_ids, completion], 1), torch.cat([prompt_mask, before_end.long()], 1),
+                            before_end, prompt_ids.shape[1], n, texts, reasons)
+
+    def _complete(self, prompts: list[str], n: int, greedy: bool):
+        enc = self.tok([p for p in prompts for _ in range(n)], return_tensors="pt", padding=True)
+        extra = {"stop_strings": self.stop_strings, "tokenizer": self.tok} if self.stop_strings else {}
+        sample = {} if greedy else {"temperature": self.cfg.temperature, "top_p": self.cfg.top_p, "top_k": 0}
+        out = self.model.generate(**enc, do_sample=not greedy, max_new_tokens=self.cfg.max_new_tokens,
+                                  eos_token_id=[self.tok.eos_token_id, *self.stop_ids],
+                                  pad_token_id=self.tok.pad_token_id, **sample, **extra)
+        P = enc["input_ids"].shape[1]
+        return enc["input_ids"], enc["attention_mask"], out[:, P:]
+
+
+class CachedRollout(HFRollout):
+    """The same samples as HFRollout (softmax(logits / temperature), nucleus top_p, or greedy),
+    drawn by a lean decode loop over the model's KV cache instead of `generate`, for two exact
+    savings on small models: each distinct prompt is prefilled once and its cache copied to its
+    G rows, and finished rows leave the batch (and the cache) at once, so later decode steps
+    only pay for completions still running. Stop strings must be single tokens (`generate`
+    handles longer ones: use HFRollout)."""
+
+    def __init__(self, model, tokenizer, cfg: SamplingConfig):
+        super().__init__(model, tokenizer, cfg)
+        if self.stop_strings:
+            raise ValueError(f"sampling.stop={list(cfg.stop)!r}: {self.stop_strings} are not single tokens of "
+                             "this tokenizer; use rollout HFRollout (generate's stop_strings) for them")
+
+    def _complete(self, prompts: list[str], n: int, greedy: bool):
+        enc = self.tok(prompts, return_tensors="pt", padding=True)
+        am = enc["attention_mask"]  # [B, P]
+        pos = (am.cumsum(-1) - 1).clamp(min=0)
+        cache = DynamicCache(config=self.model.config)
+        logits = self.model(input_ids=enc["input_ids"], attention_mask=am, position_ids=pos, past_key_values=cache,
+                            use_cache=True, logits_to_keep=1).logits[:, -1].repeat_interleave(n, 0)  # [N, V]
+        cache.batch_repeat_interleave(n)
+        am, last = am.repeat_interleave(n, 0), pos[:, -1:].repeat_interleave(n, 0)  # [N, P], [N, 1]
+        ends = torch.tensor([self.tok.eos_token_id, *self.stop_ids])
+        live = torch.arange(len(am))  # rows still generating
+        out = torch.full((len(am), self.cfg.max_new_tokens), self.tok.pad_token_id)  # [N, T]
+        for t in range(self.cfg.max_new_tokens):
+            token = self._pick(logits.float(), greedy)
+            out[live, t] = token
+            going = ~torch.isin(token, ends)
+            if t + 1 == self.cfg.max_new_tokens or not going.any():
+                break
+            if not going.all():
+                keep = going.nonzero().flatten()
+                cache.batch_select_indices(keep)
+                live, token, am, last = live[keep], token[keep], am[keep], last[keep]
+            am, last = torch.cat([am, am.new_ones(len(live), 1)], 1), last + 1
+            logits = self.model(input_ids=token[:, None], attention_mask=am, position_ids=last,
+                                past_key_values=cache, use_cache=True).logits[:, -1]
+        return enc["input_ids"].repeat_interleave(n, 0), enc["attention_mask"].repeat_interleave(n, 0), out
+
+    def _pick(self, logits: torch.Tensor, greedy: bool) -> torch.Tensor:
+        if greedy:
+            return logits.argmax(-1)
+        probs = (logits / self.cfg.temperature).softmax(-1)  # [n, V]
+        if self.cfg.top_p < 1:  # nucleus: keep the smallest set of top tokens with mass >= top_p
+            p, order = probs.sort(-1, descending=True)
+            p = p.masked_fill(p.cumsum(-1) - p >= self.cfg.top_p, 0.0)
+            probs = torch.zeros_like(probs).scatter(-1, order, p)
+        return torch.multinomial(probs, 1).squeeze(-1)
+
+
+BACKENDS = {"cached": CachedRollout, "generate": HFRollout}
+
+
+def make_rollout(model, tokenizer, cfg: SamplingConfig) -> Rollout:
+    return BACKENDS[cfg.backend](model, tokenizer, cfg)

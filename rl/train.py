@@ -24,9 +24,16 @@ from omegaconf import DictConfig, OmegaConf
 from rl.data import ProblemStream
 from rl.grpo import AlgoConfig, group_advantages, overlong_shaping, policy_loss, token_weights
 from rl.metrics import MetricsSink
-from rl.policy import PolicyConfig, load_checkpoint, load_policy, save_checkpoint, token_logprobs
+from rl.policy import (
+    PolicyConfig,
+    load_checkpoint,
+    load_policy,
+    row_chunks,
+    save_checkpoint,
+    token_logprobs,
+)
 from rl.prompts import render
-from rl.rollout import HFRollout, SamplingConfig
+from rl.rollout import SamplingConfig, make_rollout
 from rl.scoring import build_rewards, score
 
 
@@ -42,21 +49,20 @@ def update(model, ref, opt, batch, adv, algo: AlgoConfig, pcfg: PolicyConfig, ma
     w = token_weights(batch.completion_mask, algo.loss_agg)  # [N, T] over the whole batch
     # rows with A = 0 get exactly zero gradient when beta = 0 and mu = 1: skipping them is exact
     rows = torch.arange(len(adv)) if algo.beta > 0 or algo.mu > 1 else adv.nonzero().flatten()
-    ids, am, P, mb = batch.ids[rows], batch.attention_mask[rows], batch.prompt_len, pcfg.micro_batch
+    chunks = row_chunks(rows, batch.group_size, pcfg.micro_batch)
     with torch.no_grad():
-        ref_lp = token_logprobs(ref, ids, am, P, mb)[0] if algo.beta > 0 else None
-        old_lp = token_logprobs(model, ids, am, P, mb)[0] if algo.mu > 1 else None
+        ref_lp = [token_logprobs(ref, batch, c)[0] for c in chunks] if algo.beta > 0 else None
+        old_lp = [token_logprobs(model, batch, c)[0] for c in chunks] if algo.mu > 1 else None
     stats = Counter()
     for _ in range(algo.mu):
         opt.zero_grad()
-        for s in range(0, len(rows), mb):
-            sl = slice(s, s + mb)
-            lp, ent = token_logprobs(model, ids[sl], am[sl], P)
-            parts = policy_loss(lp, adv[rows][sl], w[rows][sl], algo, None if old_lp is None else old_lp[sl],
-                                None if ref_lp is None else ref_lp[sl])
+        for k, c in enumerate(chunks):
+            lp, ent = token_logprobs(model, batch, c)
+            parts = policy_loss(lp, adv[c], w[c], algo, None if old_lp is None else old_lp[k],
+                                None if ref_lp is None else ref_lp[k])
             parts.loss.backward()
             stats.update({"loss/policy": parts.loss.item(), "kl": parts.kl_sum, "clip": parts.clip_sum,
-                          "tok": parts.tokens, "ent": float((ent * w[rows][sl].gt(0)).sum())})
+                          "tok": parts.tokens, "ent": float((ent * w[c].gt(0)).sum())})
         grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
         if not (math.isfinite(stats["loss/policy"]) and torch.isfinite(grad_norm)):
             raise FloatingPointError(f"non-finite loss ({stats['loss/policy']}) or gradient norm ({grad_norm})")
@@ -78,7 +84,7 @@ def main(cfg: DictConfig) -> None:
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.optim.lr, betas=tuple(cfg.optim.betas),
                             weight_decay=cfg.optim.weight_decay)
     spec = {name: {"weight": r.weight, "verifier": instantiate(r.verifier)} for name, r in cfg.task.rewards.items()}
-    rollout, rewards, eval_reward = HFRollout(model, tok, scfg), build_rewards(spec), build_rewards(spec, cfg.task.eval_reward)
+    rollout, rewards, eval_reward = make_rollout(model, tok, scfg), build_rewards(spec), build_rewards(spec, cfg.task.eval_reward)
     stream, eval_set = ProblemStream(instantiate(cfg.task.train), seed=cfg.seed), instantiate(cfg.task.eval)
     run_dir, G, start = Path(HydraConfig.get().runtime.output_dir), scfg.group_size, 0
     if cfg.resume:

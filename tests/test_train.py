@@ -10,8 +10,8 @@ import pytest
 torch = pytest.importorskip("torch", reason="the rl extra (torch) is not installed")
 
 from rl.grpo import AlgoConfig  # noqa: E402 - after the torch skip
-from rl.policy import PolicyConfig, load_policy  # noqa: E402 - after the torch skip
-from rl.rollout import HFRollout, SamplingConfig  # noqa: E402 - after the torch skip
+from rl.policy import PolicyConfig, load_policy, row_chunks, token_logprobs  # noqa: E402 - after the torch skip
+from rl.rollout import CachedRollout, HFRollout, SamplingConfig  # noqa: E402 - after the torch skip
 from rl.train import update  # noqa: E402 - after the torch skip
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,18 +55,62 @@ def policy():
     return load_policy(PolicyConfig(threads=1))
 
 
-def test_rollout_masks_and_finish_reasons(policy):
+PROMPTS = ["User: What is 12+34?\nAssistant: ",
+           "Think in <think> </think>, then answer in <answer> </answer>.\nUser: What is 5*3?\nAssistant: "]
+
+
+@pytest.mark.parametrize("backend", [HFRollout, CachedRollout])
+def test_rollout_masks_and_finish_reasons(policy, backend):
     model, tok = policy
-    batch = HFRollout(model, tok, SamplingConfig(group_size=4, max_new_tokens=12)).generate(
-        ["User: What is 12+34?\nAssistant: ", "Think in <think> </think>, then answer in <answer> </answer>.\nUser: What is 5*3?\nAssistant: "], 4)
+    batch = backend(model, tok, SamplingConfig(group_size=4, max_new_tokens=12)).generate(PROMPTS, 4)
     N, T = batch.completion_mask.shape
-    assert N == 8 and len(batch.texts) == len(batch.finish_reasons) == 8
+    assert N == 8 and len(batch.texts) == len(batch.finish_reasons) == 8 and batch.group_size == 4
     m = batch.completion_mask.long()
     assert ((m[:, 1:] - m[:, :-1]) <= 0).all()  # ones then zeros
     for row, mask, reason in zip(batch.ids[:, batch.prompt_len:], batch.completion_mask, batch.finish_reasons):
         last = row[mask][-1].item()
         assert reason == {tok.eos_token_id: "eos", tok.convert_tokens_to_ids("</answer>"): "stop"}.get(last, "length")
         assert reason != "length" or bool(mask.all())
+
+
+def test_cached_rollout_greedy_equals_generate(policy):
+    """The lean decode loop (prefill once per prompt, finished rows dropped) is the same
+    computation as HF generate: greedy completions agree token for token."""
+    model, tok = policy
+    prompts = PROMPTS + ["User: What is 97-8?\nAssistant: ", "Put the final answer in \\boxed{}.\nUser: What is 23*4?\nAssistant: "]
+    cfg = SamplingConfig(group_size=2, max_new_tokens=40)
+    a = HFRollout(model, tok, cfg).generate(prompts, 2, greedy=True)
+    b = CachedRollout(model, tok, cfg).generate(prompts, 2, greedy=True)
+    assert a.texts == b.texts and a.finish_reasons == b.finish_reasons
+    assert torch.equal(a.completion_mask, b.completion_mask)
+    assert torch.equal(a.ids[a.attention_mask.bool()], b.ids[b.attention_mask.bool()])
+
+
+def test_nucleus_never_samples_outside_top_p(policy):
+    model, tok = policy
+    roll = CachedRollout(model, tok, SamplingConfig(top_p=0.5))
+    logits = torch.log(torch.tensor([[0.4, 0.3, 0.2, 0.1]])).expand(2000, 4)
+    torch.manual_seed(0)
+    picked = roll._pick(logits, greedy=False)
+    assert set(picked.tolist()) == {0, 1}  # 0.4 < 0.5 needs the second token; the rest never
+
+
+def test_packed_logprobs_equal_separate_rows(policy):
+    """Packing a group's completions behind one copy of its prompt changes the cost, not the
+    numbers: log-probs match a plain forward of each row, for any subset of rows and chunking."""
+    model, tok = policy
+    torch.manual_seed(1)
+    batch = CachedRollout(model, tok, SamplingConfig(group_size=4, max_new_tokens=24)).generate(PROMPTS * 2, 4)
+    P, am = batch.prompt_len, batch.attention_mask
+    with torch.no_grad():
+        pos = (am.cumsum(-1) - 1).clamp(min=0)
+        logits = model(input_ids=batch.ids, attention_mask=am, position_ids=pos).logits[:, P - 1: -1]
+        expected = logits.float().log_softmax(-1).gather(-1, batch.ids[:, P:, None]).squeeze(-1) * batch.completion_mask
+        for rows, mb in [(torch.arange(16), 16), (torch.tensor([0, 2, 3, 5, 9, 10, 11, 12, 15]), 4)]:
+            chunks = row_chunks(rows, 4, mb)
+            assert all(len(set((c // 4).tolist())) * 4 >= len(c) for c in chunks)
+            got = torch.cat([token_logprobs(model, batch, c)[0] for c in chunks])
+            assert torch.allclose(got, expected[rows], atol=1e-5), (got - expected[rows]).abs().max()
 
 
 def test_non_finite_loss_stops(policy):
