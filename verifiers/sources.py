@@ -288,7 +288,8 @@ def _codecontests(row: Mapping, index: int) -> Problem:
 
 
 def _apps(row: Mapping, index: int) -> Problem:
-    io = _json(row.get("input_output"), "input_output")
+    io = row.get("input_output")
+    io = _json(io, "input_output") if io not in (None, "") else None
     if not isinstance(io, Mapping) or not io.get("inputs"):
         raise ValueError("column 'input_output' has no test cases")
     if io.get("fn_name"):
@@ -412,7 +413,7 @@ def gold_problem(problem: Problem, verifier: Any = None) -> str | None:
     if verdict.score == 1.0:
         return None
     if verdict.reason == "gold_unparseable":
-        return f"gold {problem.answer!r} cannot be parsed or checked ({verdict.detail})"
+        return f"gold cannot be checked: {verdict.detail}"
     return f"gold {problem.answer!r} does not grade as correct against itself ({verdict.reason}: {verdict.detail})"
 
 
@@ -431,7 +432,7 @@ def map_rows(rows: Iterable[tuple[int, Mapping]], fmt: str, *, check_golds: bool
         try:
             problem = to_problem(row, fmt, number - 1)
         except ValueError as exc:
-            rejects.append(Reject(number, _peek_id(row, fmt), str(exc)))
+            rejects.append(Reject(number, _peek_id(row, fmt, number), str(exc)))
             continue
         if problem.id in lines:
             rejects.append(Reject(number, problem.id, f"duplicate id (first on row {lines[problem.id]})"))
@@ -444,9 +445,11 @@ def map_rows(rows: Iterable[tuple[int, Mapping]], fmt: str, *, check_golds: bool
     return Loaded(problems, rejects, lines)
 
 
-def _peek_id(row: Mapping, fmt: str) -> str | None:
+def _peek_id(row: Mapping, fmt: str, number: int) -> str | None:
     key = id_column(fmt)
-    value = row.get(key) if key and isinstance(row, Mapping) else None
+    if key is None:
+        return str(number - 1)
+    value = row.get(key) if isinstance(row, Mapping) else None
     return None if value is None else str(value)
 
 
