@@ -99,3 +99,80 @@ class ProblemStream:
     def __iter__(self) -> Iterator[Problem]:
         while True:
             yield from self.take(1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Procedural Python functions: "Write f(x) that returns x plus 7." -> def f(x): return x+7
+# ---------------------------------------------------------------------------------------------
+
+# kind -> (how the question says it, the Python expression, the value); {x} is the argument and
+# {c} the constant. Each kind is one word-to-operator mapping a 1M-parameter model can learn;
+# solving a held-out problem needs that mapping plus copying the name, argument and constant.
+FUNCTION_KINDS = {
+    "add": ("{x} plus {c}", "{x}+{c}", lambda x, c: x + c),
+    "sub": ("{x} minus {c}", "{x}-{c}", lambda x, c: x - c),
+    "rsub": ("{c} minus {x}", "{c}-{x}", lambda x, c: c - x),
+    "mul": ("{x} times {c}", "{x}*{c}", lambda x, c: x * c),
+    "div": ("{x} floor-divided by {c}", "{x}//{c}", lambda x, c: x // c),
+    "mod": ("{x} modulo {c}", "{x}%{c}", lambda x, c: x % c),
+    "max": ("the larger of {x} and {c}", "max({x},{c})", max),
+    "min": ("the smaller of {x} and {c}", "min({x},{c})", min),
+}
+# Constants per kind: 1..20, from 2 where 1 makes the operation the identity.
+FUNCTION_CONSTANTS = {k: range(2 if k in ("div", "mod") else 1, 21) for k in FUNCTION_KINDS}
+FUNCTION_NAMES = ("f", "g", "h")
+ARGUMENT_NAMES = ("x", "n", "k")
+# Test inputs: below and above every constant (so max/min cannot pass as the identity) and
+# large enough that a wrong constant or operator changes some result.
+FUNCTION_INPUTS = (0, 3, 25, 42)
+# Per kind, the FUNCTION_HELD_OUT constants with the smallest hash are held out with all their
+# names: a held-out problem is an operation and a constant never seen together in training, the
+# split is stable across seeds and machines, and every kind has the same number held out.
+FUNCTION_HELD_OUT = 4
+
+
+def function_split_of(kind: str, c: int) -> str:
+    ranked = sorted(FUNCTION_CONSTANTS[kind], key=lambda k: zlib.crc32(f"fn:{kind}:{k}".encode()))
+    return "eval" if c in ranked[:FUNCTION_HELD_OUT] else "train"
+
+
+def function_problem(kind: str, c: int, name: str = "f", arg: str = "x") -> Problem:
+    """One problem with its reference solution in meta["solution"] and assert tests."""
+    if kind not in FUNCTION_KINDS:
+        raise ValueError(f"kind={kind!r} is not allowed; use one of {sorted(FUNCTION_KINDS)}")
+    if c not in FUNCTION_CONSTANTS[kind]:
+        raise ValueError(f"c={c!r} is not allowed for kind {kind!r}; use one of {list(FUNCTION_CONSTANTS[kind])}")
+    if name not in FUNCTION_NAMES or arg not in ARGUMENT_NAMES:
+        raise ValueError(f"name={name!r}, arg={arg!r} are not allowed; use names {FUNCTION_NAMES} "
+                         f"and arguments {ARGUMENT_NAMES}")
+    phrase, expr, fn = FUNCTION_KINDS[kind]
+    return Problem(id=f"{kind}:{c}:{name}({arg})",
+                   question=f"Write {name}({arg}) that returns {phrase.format(x=arg, c=c)}.",
+                   tests=[f"assert {name}({x}) == {fn(x, c)}" for x in FUNCTION_INPUTS],
+                   meta={"source": "functions", "entry_point": name, "kind": "function", "op": kind, "c": c,
+                         "arg": arg, "expr": expr.format(x=arg, c=c),
+                         "solution": f"def {name}({arg}):\n    return {expr.format(x=arg, c=c)}\n"})
+
+
+def function_pool(split: str, kinds: Sequence[str] = tuple(FUNCTION_KINDS)) -> list[Problem]:
+    """Every function problem of one split, in a fixed order."""
+    if split not in SPLITS:
+        raise ValueError(f"split={split!r} is not allowed; use one of {SPLITS}")
+    for kind in kinds:
+        if kind not in FUNCTION_KINDS:
+            raise ValueError(f"kinds contains {kind!r}; allowed kinds are {sorted(FUNCTION_KINDS)}")
+    return [function_problem(kind, c, name, arg) for kind in kinds for c in FUNCTION_CONSTANTS[kind]
+            if function_split_of(kind, c) == split for name in FUNCTION_NAMES for arg in ARGUMENT_NAMES]
+
+
+def function_sample(split: str, n_per_kind: int, seed: int,
+                    kinds: Sequence[str] = tuple(FUNCTION_KINDS)) -> list[Problem]:
+    """A sample balanced across kinds: up to n_per_kind problems of each, from one split."""
+    if not isinstance(n_per_kind, int) or n_per_kind < 1:
+        raise ValueError(f"n_per_kind={n_per_kind!r} is not allowed; use an integer >= 1")
+    rng = random.Random(seed)
+    out: list[Problem] = []
+    for kind in kinds:
+        pool = function_pool(split, [kind])
+        out += rng.sample(pool, min(n_per_kind, len(pool)))
+    return out

@@ -12,6 +12,10 @@ TEMPLATES = {
     "r1_zero": "Think in <think> </think>, then answer in <answer> </answer>.\nUser: {question}\nAssistant: ",
     "boxed": "Put the final answer in \\boxed{{}}.\nUser: {question}\nAssistant: ",
     "plain": "User: {question}\nAssistant: ",
+    # the code verifier grades the last ```python block after </think>; the format verifier's
+    # "code" variant wants that block inside <answer> </answer>
+    "code": "Think in <think> </think>, then answer in <answer> </answer> with a ```python block.\n"
+            "User: {question}\nAssistant: ",
 }
 
 
