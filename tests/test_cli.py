@@ -179,3 +179,90 @@ def test_code_task_runs_programs_in_the_local_sandbox_and_reports_test_statuses(
     assert graded["exit0"]["reward"] == 0.0  # exit status 0 proves nothing
     assert main(["grade", "--task", "code", "-i", str(src), "--reward", "binary", "--json", "--no-progress"]) == 0
     assert json.loads(capsys.readouterr().out)["accuracy"] == 0.5  # fn and stdio pass all; half and exit0 fail
+
+
+# -- benchmark layouts (--format) ------------------------------------------------------------------
+
+SOURCES = Path(__file__).resolve().parent / "data" / "sources"
+
+
+def _upstream(fmt: str) -> list[dict]:
+    return [json.loads(line) for line in (SOURCES / f"{fmt}.jsonl").read_text().splitlines()]
+
+
+def test_humaneval_samples_joined_to_the_problem_file_by_task_id(tmp_path, capsys):
+    # HumanEval's own layout: the benchmark file as shipped, samples {task_id, completion}.
+    he = {r["task_id"]: r for r in _upstream("humaneval")}
+    fenced = "Sure:\n```python\ndef add(x: int, y: int):\n    return x + y\n```"
+    samples = [json.dumps({"task_id": "HumanEval/0", "completion": he["HumanEval/0"]["canonical_solution"]}),
+               json.dumps({"task_id": "HumanEval/0", "completion": "    return False\n"}),
+               json.dumps({"task_id": "HumanEval/53", "completion": fenced}),
+               "{broken",
+               json.dumps({"task_id": "HumanEval/bad", "completion": "    pass\n"}),
+               json.dumps({"task_id": "HumanEval/999", "completion": "    pass\n"}),
+               json.dumps({"completion": "    pass\n"})]
+    src, out = _write(tmp_path / "samples.jsonl", samples), tmp_path / "graded.jsonl"
+    argv = ["grade", "--format", "humaneval", "--problems", str(SOURCES / "humaneval.jsonl"), "-i", str(src),
+            "-o", str(out), "--json", "--no-progress"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    graded = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["task_id"], r["reward"]) for r in graded] == [
+        ("HumanEval/0", 1.0), ("HumanEval/0", 0.0), ("HumanEval/53", 1.0)]  # binary by default: pass@1
+    assert summary["accuracy"] == pytest.approx(2 / 3) and summary["rejected_problems"] == 1
+    assert [e["line"] for e in summary["errors"]] == [4, 5, 6, 7]
+    assert "humaneval.jsonl:4: rejected problem 'HumanEval/bad'" in captured.err
+    assert "samples.jsonl:5: skipped: problem 'HumanEval/bad' was rejected" in captured.err
+    assert "samples.jsonl:6: skipped: problem 'HumanEval/999' is not in" in captured.err
+    assert "missing field 'task_id'" in captured.err
+    assert "1 of 3 problems" in captured.err  # HumanEval/32 has no sample
+
+
+def test_upstream_rows_with_a_completion_field_grade_inline(tmp_path, capsys):
+    outputs = ["The answer is 6.", "#### 1200", "The answer is 3.", "The answer is 1."]
+    rows = [json.dumps({**row, "output": text}) for row, text in zip(_upstream("gsm8k"), outputs)]
+    src = _write(tmp_path / "gsm8k.jsonl", rows)
+    argv = ["grade", "--format", "gsm8k", "-i", str(src), "--completion-field", "output", "--mode", "lenient",
+            "--json", "--no-progress"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert (summary["graded"], summary["accuracy"]) == (2, 1.0)
+    assert "gsm8k.jsonl:3: skipped: not a gsm8k row: column 'answer' has no '####'" in captured.err
+    assert "gsm8k.jsonl:4: skipped: gold cannot be checked" in captured.err
+
+
+@pytest.mark.parametrize("fmt, pid, right, wrong", [
+    ("mbpp", 902, "def sorted_unique(xs):\n    return sorted(set(xs))\n", "def sorted_unique(xs):\n    return xs\n"),
+    ("codecontests", "9999_B. Reverse", "```python\nprint(input()[::-1])\n```", "```python\nprint(input())\n```"),
+    ("apps", 5001, "print(2 * int(input()))", "print(8)"),
+    ("livecodebench", "abc999_a", "print(max(map(int, input().split())))", "print(5)"),
+])
+def test_code_benchmark_rows_grade_bare_or_fenced_code(tmp_path, capsys, fmt, pid, right, wrong):
+    id_key = {"mbpp": "task_id", "codecontests": "name", "apps": "problem_id", "livecodebench": "question_id"}[fmt]
+    row = next(r for r in _upstream(fmt) if r[id_key] == pid)
+    src = _write(tmp_path / "in.jsonl", [json.dumps({**row, "completion": c}) for c in (right, wrong)])
+    out = tmp_path / "out.jsonl"
+    assert main(["grade", "--format", fmt, "-i", str(src), "-o", str(out), "--no-progress"]) == 0
+    assert [json.loads(line)["reward"] for line in out.read_text().splitlines()] == [1.0, 0.0]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--problems", "x.jsonl"], "--problems needs --format"),
+    (["--format", "humaneval", "--task", "math"], "--task math does not match --format humaneval"),
+    (["--format", "mbpp", "--problems", "missing.jsonl"], "cannot read --problems"),
+], ids=["problems-without-format", "task-mismatch", "missing-problems"])
+def test_format_usage_errors_exit_2(tmp_path, capsys, argv, message):
+    src = _write(tmp_path / "in.jsonl", [json.dumps({"task_id": 1, "completion": "x"})])
+    assert main(["grade", "-i", str(src), *argv, "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_help_documents_the_benchmark_layouts():
+    from verifiers.cli import build_parser
+
+    grade = build_parser()._subparsers._group_actions[0].choices["grade"]
+    text = grade.format_help()
+    assert "--problems HumanEval.jsonl.gz -i samples.jsonl" in text and "{task_id, completion}" in text

@@ -5,6 +5,11 @@ grading logic of its own: tasks are factories of verifiers.
 Exit codes: 0 success, 2 usage or input errors (a missing file, no gradable row), 1 only when
 `--fail-under` is not met. A malformed line is reported with its line number and skipped; every
 other line is graded and the output file is replaced atomically at the end.
+
+With `--format`, rows are a benchmark's own schema (verifiers.sources maps them): either each line
+is an upstream row plus the completion field, or, with `--problems`, the benchmark file stays as
+downloaded and the input holds only `{<id>, completion}` rows joined to it by id (HumanEval's own
+samples.jsonl layout, several samples per problem allowed).
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from verifiers.base import Problem, Verifier
+from verifiers import sources
+from verifiers.base import Problem, Verdict, Verifier
 
 if TYPE_CHECKING:
     from verifiers.rewards import RewardSet, Scored
@@ -55,6 +61,26 @@ def _code(args: argparse.Namespace) -> Verifier:
         except (OSError, RuntimeError) as exc:
             raise ValueError(f"--sandbox local cannot start on this host: {exc}") from exc
     return CodeTestsVerifier(sandbox, reward=args.reward)
+
+
+class AssembledProgram:
+    """Benchmark outputs follow the benchmark's convention, not ours: a HumanEval sample is a bare
+    continuation of the prompt, MBPP outputs are often unfenced code. Each completion is turned
+    into the program it stands for (sources.assemble_program) before the code verifier runs it."""
+
+    def __init__(self, inner: Verifier):
+        self.inner, self.REASONS = inner, inner.REASONS
+
+    def evaluate(self, *, completion: str, problem: Problem):
+        from verifiers.code_tests import CodeOutcome
+
+        source = sources.assemble_program(problem, completion) if isinstance(completion, str) else None
+        if source is None:
+            return CodeOutcome(Verdict(0.0, "no_code", "nothing to grade (no code, or an unclosed <think>)"))
+        return self.inner.evaluate_program(source=source, problem=problem)
+
+    def __call__(self, *, completion: str, problem: Problem) -> Verdict:
+        return self.evaluate(completion=completion, problem=problem).verdict
 
 
 def _test_statuses(verifier: Verifier, row: Row) -> dict:
@@ -132,6 +158,78 @@ def read_rows(path: str, args: argparse.Namespace) -> tuple[list[Row], list[tupl
     return rows, errors
 
 
+def read_format_rows(path: str, args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, str]]]:
+    """--format without --problems: each line is an upstream row plus the completion field. A row
+    whose gold or tests cannot be checked is skipped like a malformed line, with the reason."""
+    rows, errors, gold_why = [], [], {}
+    try:
+        for line in sources.iter_rows(path):
+            if line.row is None:
+                errors.append((line.number, line.error))
+                continue
+            completion = line.row.get(args.completion_field)
+            if not isinstance(completion, str):
+                what = "missing" if completion is None else f"not a string ({type(completion).__name__})"
+                errors.append((line.number, f"field {args.completion_field!r} is {what} (rename it or pass --completion-field)"))
+                continue
+            upstream = {k: v for k, v in line.row.items() if k != args.completion_field}
+            try:
+                problem = sources.to_problem(upstream, args.format, line.number - 1)
+            except ValueError as exc:
+                errors.append((line.number, f"not a {args.format} row: {exc}"))
+                continue
+            if problem.answer is not None:  # math: one self-check per distinct gold
+                if problem.answer not in gold_why:
+                    gold_why[problem.answer] = sources.gold_problem(problem)
+                if gold_why[problem.answer]:
+                    errors.append((line.number, gold_why[problem.answer]))
+                    continue
+            rows.append(Row(line.number, line.row, problem, completion))
+    except (OSError, ImportError) as exc:
+        raise UsageError(f"cannot read input {path!r}: {getattr(exc, 'strerror', None) or exc}") from exc
+    return rows, errors
+
+
+def read_joined_rows(path: str, args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, str]], int]:
+    """--format with --problems: the benchmark file as downloaded, and output rows {<id>, completion}
+    joined to it by id. Returns the rows, the input errors and the number of rejected problems."""
+    try:
+        loaded = sources.load(args.problems, args.format)
+    except (OSError, ImportError) as exc:
+        raise UsageError(f"cannot read --problems {args.problems!r}: {getattr(exc, 'strerror', None) or exc}") from exc
+    for r in loaded.rejects:
+        print(f"{args.problems}:{r.line}: rejected problem{f' {r.id!r}' if r.id else ''}: {r.reason}", file=sys.stderr)
+    if not loaded.problems:
+        raise UsageError(f"no usable {args.format} problems in {args.problems!r} ({len(loaded.rejects)} rejected)")
+    by_id = {p.id: p for p in loaded.problems}
+    rejected = {r.id: r.reason for r in loaded.rejects if r.id}
+    rows, errors, seen = [], [], set()
+    try:
+        for line in sources.iter_rows(path):
+            if line.row is None:
+                errors.append((line.number, line.error))
+                continue
+            key, completion = line.row.get(args.id_field), line.row.get(args.completion_field)
+            if key is None or not isinstance(completion, str):
+                field = args.id_field if key is None else args.completion_field
+                flag = "--id-field" if key is None else "--completion-field"
+                errors.append((line.number, f"missing field {field!r} (or not a string); rename it or pass {flag}"))
+                continue
+            problem = by_id.get(str(key))
+            if problem is None:
+                why = f"was rejected: {rejected[str(key)]}" if str(key) in rejected else f"is not in {args.problems!r}"
+                errors.append((line.number, f"problem {str(key)!r} {why}"))
+                continue
+            seen.add(problem.id)
+            rows.append(Row(line.number, line.row, problem, completion))
+    except OSError as exc:
+        raise UsageError(f"cannot read input {path!r}: {exc.strerror}; pass an existing JSONL file with -i") from exc
+    if rows and len(seen) < len(by_id):
+        print(f"note: {len(by_id) - len(seen)} of {len(by_id)} problems in {args.problems!r} have no output row",
+              file=sys.stderr)
+    return rows, errors, len(loaded.rejects)
+
+
 def grade(rows: list[Row], rewards: RewardSet, workers: int, progress: bool) -> list[Scored]:
     """Each row through every reward. Rows run on `workers` threads; the verifiers bound their own
     time (process pools, sandboxes), and a verifier that raises masks its row (RewardSet)."""
@@ -207,6 +305,8 @@ def print_summary(summary: dict, out=None) -> None:
           f" ({summary['skipped_lines']} malformed lines skipped, {summary['masked']} masked)", file=out)
     several = len(summary["by_reward"]) > 1
     print(f"{'mean reward' if several else 'accuracy'} {summary['accuracy']:.4f} (masked rows excluded)", file=out)
+    if summary.get("rejected_problems"):
+        print(f"{summary['rejected_problems']} benchmark problems rejected (gold or tests unusable)", file=out)
     for name, stats in summary["by_reward"].items():
         if several:
             print(f"reward {name}: mean {stats['mean']:.4f}", file=out)
@@ -219,17 +319,32 @@ def print_summary(summary: dict, out=None) -> None:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="verity", description="Verity: rule-based verifiable rewards")
     sub = p.add_subparsers(dest="command", required=True)
-    g = sub.add_parser("grade", help="grade a JSONL file of completions",
-                       description="Grade JSONL rows {id, completion, answer}; writes rows + reward, reason, detail.")
-    g.add_argument("--task", choices=sorted(TASKS), default="math", help="which accuracy verifier grades the rows")
+    g = sub.add_parser(
+        "grade", help="grade a JSONL file of completions", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Grade JSONL rows {id, completion, answer}; writes rows + reward, reason, detail.",
+        epilog="""benchmark layouts (--format):
+  verity grade --format gsm8k -i rows.jsonl
+      each line: an upstream row (here question, answer) plus the model output in 'completion'
+  verity grade --format humaneval --problems HumanEval.jsonl.gz -i samples.jsonl
+      the benchmark file as downloaded (JSONL, .jsonl.gz or Parquet) and output rows
+      {task_id, completion} joined to it by the format's id column (--id-field to rename;
+      formats without one, gsm8k and deepscaler, use 'id' = the 0-based row index)
+  code outputs may be fenced or bare; a bare HumanEval continuation is appended to its prompt.
+  Code benchmarks default to --reward binary (pass@1); problems whose gold or tests cannot be
+  checked are reported with their line and skipped.""")
+    g.add_argument("--task", choices=sorted(TASKS), help="which accuracy verifier grades the rows"
+                   " (default math, or the one --format implies)")
+    g.add_argument("--format", choices=list(sources.FORMATS),
+                   help="rows follow this benchmark's upstream schema (see below)")
+    g.add_argument("--problems", help="with --format: the benchmark file; -i then holds {<id>, completion} rows")
     g.add_argument("--rewards", help="rewards to compute, with optional weights, e.g. 'correct,format=0.5,language'"
                    " (default: the task's accuracy reward); the combined reward is their weighted sum")
     g.add_argument("--gate", help="a reward that must pass before the others count (e.g. format)")
     g.add_argument("-i", "--input", required=True, help="input JSONL file ('-' for stdin)")
     g.add_argument("-o", "--output", help="output JSONL file (written atomically); omit to only summarise")
     g.add_argument("--sandbox", choices=["local", "docker"], default="local", help="where --task code runs programs")
-    g.add_argument("--reward", choices=["ratio", "binary"], default="ratio",
-                   help="code reward: share of tests passed (default) or all-or-nothing")
+    g.add_argument("--reward", choices=["ratio", "binary"],
+                   help="code reward: share of tests passed (default) or all-or-nothing (default with --format)")
     g.add_argument("--mode", choices=["strict", "lenient"], default="strict",
                    help="strict: answer tags or \\boxed only (RL); lenient: also 'The answer is X' (evaluation)")
     g.add_argument("--workers", type=int, default=1, help="parallel worker processes (default 1)")
@@ -238,14 +353,31 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--fail-under", type=float, help="exit 1 if accuracy is below this value (0..1)")
     g.add_argument("--json", action="store_true", help="print the summary as JSON")
     g.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    g.add_argument("--id-field", default="id")
+    g.add_argument("--id-field", help="default 'id'; with --problems, the format's id column")
     g.add_argument("--completion-field", default="completion")
     g.add_argument("--answer-field", default="answer")
     g.add_argument("--question-field", default="question")
     return p
 
 
+def resolve(args: argparse.Namespace) -> None:
+    """Defaults that depend on --format: the task it implies, its id column, pass@1 for code."""
+    if args.problems and not args.format:
+        raise UsageError("--problems needs --format (which benchmark schema the file follows)")
+    if args.format:
+        implied = sources.task_of(args.format)
+        if args.task and args.task != implied:
+            raise UsageError(f"--task {args.task} does not match --format {args.format} (a {implied} benchmark)")
+        args.task = implied
+    args.task = args.task or "math"
+    if args.id_field is None:
+        args.id_field = (args.format and args.problems and sources.id_column(args.format)) or "id"
+    if args.reward is None:
+        args.reward = "binary" if args.format else "ratio"
+
+
 def run_grade(args: argparse.Namespace) -> int:
+    resolve(args)
     if args.workers < 1:
         raise UsageError(f"--workers {args.workers} is not allowed; use 1 or more")
     if args.fail_under is not None and not 0 <= args.fail_under <= 1:
@@ -256,11 +388,19 @@ def run_grade(args: argparse.Namespace) -> int:
     try:
         names = {part.partition("=")[0].strip() for part in spec.split(",")}
         configured = {name: make(args) for name, make in CONFIGURED.items() if name in names}
+        if args.format and "tests" in configured:
+            configured["tests"] = AssembledProgram(configured["tests"])
         rewards = parse_rewards(spec, gate=args.gate, verifiers=configured)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     start = time.perf_counter()
-    rows, errors = read_rows(args.input, args)
+    rejected = 0
+    if args.problems:
+        rows, errors, rejected = read_joined_rows(args.input, args)
+    elif args.format:
+        rows, errors = read_format_rows(args.input, args)
+    else:
+        rows, errors = read_rows(args.input, args)
     for n, msg in errors:
         print(f"{args.input}:{n}: skipped: {msg}", file=sys.stderr)
     if not rows:
@@ -273,6 +413,8 @@ def run_grade(args: argparse.Namespace) -> int:
     if args.output:
         write_atomic(args.output, rows, results, extras)
     summary = summarize(results, errors, time.perf_counter() - start)
+    if args.problems:
+        summary["rejected_problems"] = rejected
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
