@@ -31,7 +31,8 @@ full-batch loss; rows with A_i = 0 and beta = 0 contribute nothing and may be sk
 
 Presets (conf/algo/*.yaml): grpo (std scaling, eps 0.2, beta 0.04, seq_mean_token_mean),
 dr_grpo (no std, beta 0, seq_mean_token_sum_norm), dapo (token_mean, eps 0.2/0.28, beta 0,
-dynamic sampling, overlong soft punishment), r1_zero (beta 0.001, G = 16; DeepSeek-R1
+dynamic sampling (§3.2: zero-variance groups are dropped and fresh prompts drawn, at most max_draws
+batches, until B groups remain), overlong soft punishment), r1_zero (beta 0.001, G = 16; DeepSeek-R1
 arXiv:2501.12948), gspo (sequence ratio, eps 3e-4/4e-4, beta 0).
 """
 
@@ -55,6 +56,7 @@ class AlgoConfig:
     ratio: str = "token"
     mu: int = 1
     dynamic_sampling: bool = False
+    max_draws: int = 3
     overlong_buffer: int = 0
     overlong_penalty: float = 1.0
     std_eps: float = 1e-4
@@ -67,9 +69,9 @@ class AlgoConfig:
         for key in ("epsilon", "epsilon_high", "beta", "std_eps", "overlong_penalty"):
             if getattr(self, key) < 0:
                 raise ValueError(f"algo.{key}={getattr(self, key)!r} must be >= 0")
-        if self.mu < 1 or self.overlong_buffer < 0:
-            raise ValueError(f"algo.mu={self.mu!r} must be >= 1 and algo.overlong_buffer="
-                             f"{self.overlong_buffer!r} >= 0")
+        if self.mu < 1 or self.overlong_buffer < 0 or self.max_draws < 1:
+            raise ValueError(f"algo.mu={self.mu!r} and algo.max_draws={self.max_draws!r} must be >= 1 and "
+                             f"algo.overlong_buffer={self.overlong_buffer!r} >= 0")
 
 
 def group_advantages(rewards: torch.Tensor, valid: torch.Tensor, scale_std: bool = True,

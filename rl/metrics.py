@@ -1,6 +1,7 @@
-"""The one logging sink of a run: a console line per step, metrics.jsonl, samples.jsonl and an
-end-of-run PNG plot (also on demand: `python rl/metrics.py metrics.jsonl out.png`); it computes
-no metric itself.
+"""The one logging sink of a run: a console line per step, metrics.jsonl, samples.jsonl, optional
+TensorBoard scalars (`tensorboard=true`: event files in the run directory's tb/), and an end-of-run
+PNG plot (also on demand: `python rl/metrics.py metrics.jsonl out.png`); it computes no metric
+itself.
 
 Glossary (prefix = pipeline stage, in data-flow order):
   rollout/len_mean          mean completion length in tokens
@@ -27,17 +28,27 @@ PLOTTED = ("reward/total", "eval/accuracy", "loss/kl", "rollout/len_mean")
 
 
 class MetricsSink:
-    def __init__(self, run_dir: str | Path, total_steps: int, append: bool = False):
+    def __init__(self, run_dir: str | Path, total_steps: int, append: bool = False, tensorboard: bool = False):
         self.dir = Path(run_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.total = total_steps
         mode = "a" if append else "w"
         self.metrics = (self.dir / "metrics.jsonl").open(mode)
         self.samples = (self.dir / "samples.jsonl").open(mode)
+        self.tb = None
+        if tensorboard:
+            try:
+                from torch.utils.tensorboard import SummaryWriter
+            except ImportError as exc:
+                raise ImportError(f"tensorboard=true needs the tensorboard package ({exc}); "
+                                  "run `pip install tensorboard` or set tensorboard=false") from None
+            self.tb = SummaryWriter(str(self.dir / "tb"))
 
     def log(self, step: int, row: dict) -> None:
         self.metrics.write(json.dumps({"step": step, **row}) + "\n")
         self.metrics.flush()
+        for key, value in row.items() if self.tb else ():
+            self.tb.add_scalar(key, value, step)
         done = int(20 * step / max(self.total, 1))
         keys = ("eval/accuracy",) if "eval/accuracy" in row else (
             "reward/total", "adv/zero_std_group_frac", "loss/kl", "rollout/len_mean", "time/rollout_s", "time/update_s")
@@ -52,6 +63,8 @@ class MetricsSink:
     def close(self) -> Path:
         self.metrics.close()
         self.samples.close()
+        if self.tb:
+            self.tb.close()
         return plot(self.dir / "metrics.jsonl", self.dir / "curves.png")
 
 

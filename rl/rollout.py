@@ -49,6 +49,26 @@ class RolloutBatch:
     def lengths(self) -> torch.Tensor:  # [N]
         return self.completion_mask.sum(-1)
 
+    def groups(self, keep: torch.Tensor) -> RolloutBatch:
+        """Only the groups whose entry of keep [B] (bool) is set."""
+        rows = keep.repeat_interleave(self.group_size).nonzero().flatten().tolist()
+        return RolloutBatch(self.ids[rows], self.attention_mask[rows], self.completion_mask[rows], self.prompt_len,
+                            self.group_size, [self.texts[i] for i in rows], [self.finish_reasons[i] for i in rows])
+
+    @staticmethod
+    def concat(parts: list[RolloutBatch]) -> RolloutBatch:
+        """One batch of all parts' rows: prompts re-aligned by left padding, completions by right
+        padding (padding ids are 0 and masked)."""
+        P, T = max(b.prompt_len for b in parts), max(b.completion_mask.shape[1] for b in parts)
+
+        def fit(b: RolloutBatch, x: torch.Tensor) -> torch.Tensor:  # [n, P_b + T_b] -> [n, P + T]
+            return torch.nn.functional.pad(x, (P - b.prompt_len, T + b.prompt_len - x.shape[1]))
+
+        return RolloutBatch(torch.cat([fit(b, b.ids) for b in parts]), torch.cat([fit(b, b.attention_mask) for b in parts]),
+                            torch.cat([torch.nn.functional.pad(b.completion_mask, (0, T - b.completion_mask.shape[1]))
+                                       for b in parts]), P, parts[0].group_size,
+                            sum((b.texts for b in parts), []), sum((b.finish_reasons for b in parts), []))
+
 
 class Rollout(Protocol):
     def generate(self, prompts: list[str], n: int, greedy: bool = False) -> RolloutBatch: ...

@@ -20,6 +20,16 @@ class Scores:
     per_reward: dict[str, list[float]]  # name -> N scores
     reasons: dict[str, list[str]]  # name -> N reason codes
 
+    def rows(self, rows: list[int]) -> Scores:
+        return Scores(self.total[rows], self.valid[rows], {k: [v[i] for i in rows] for k, v in self.per_reward.items()},
+                      {k: [v[i] for i in rows] for k, v in self.reasons.items()})
+
+    @staticmethod
+    def concat(parts: list[Scores]) -> Scores:
+        return Scores(torch.cat([s.total for s in parts]), torch.cat([s.valid for s in parts]),
+                      {k: sum((s.per_reward[k] for s in parts), []) for k in parts[0].per_reward},
+                      {k: sum((s.reasons[k] for s in parts), []) for k in parts[0].reasons})
+
 
 def build_rewards(spec: Mapping[str, Mapping], only: str | None = None) -> RewardSet:
     """spec: {name: {"verifier": <Verifier>, "weight": float}}; `only` keeps one reward (eval)."""

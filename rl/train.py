@@ -10,6 +10,7 @@ import math
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 if __package__ in (None, ""):  # `python rl/train.py` puts rl/ on sys.path, not the repo root
@@ -33,8 +34,8 @@ from rl.policy import (
     token_logprobs,
 )
 from rl.prompts import render
-from rl.rollout import SamplingConfig, make_rollout
-from rl.scoring import build_rewards, score
+from rl.rollout import RolloutBatch, SamplingConfig, make_rollout
+from rl.scoring import Scores, build_rewards, score
 
 
 def evaluate(rollout, problems, reward, template) -> float:
@@ -42,6 +43,42 @@ def evaluate(rollout, problems, reward, template) -> float:
     batch = rollout.generate([render(template, p) for p in problems], 1, greedy=True)
     s = score(reward, batch.texts, problems)
     return sum(x == 1.0 for x in s.per_reward[reward.names[0]]) / len(problems)
+
+
+@dataclass
+class Groups:
+    """What stages 1-5 produce for some prompts, G rows each: the update's input."""
+
+    prompts: list[str]  # [B]
+    batch: RolloutBatch  # [N]
+    scores: Scores  # [N]
+    r: torch.Tensor  # [N] reward incl. shaping
+    adv: torch.Tensor  # [N]
+    zero: torch.Tensor  # [B] bool: zero reward variance
+
+    def keep(self, keep: torch.Tensor) -> Groups:
+        rows = keep.repeat_interleave(self.batch.group_size).nonzero().flatten().tolist()
+        return Groups([p for p, k in zip(self.prompts, keep.tolist()) if k], self.batch.groups(keep),
+                      self.scores.rows(rows), self.r[rows], self.adv[rows], self.zero[keep])
+
+    @staticmethod
+    def concat(parts: list[Groups]) -> Groups:
+        return Groups(sum((p.prompts for p in parts), []), RolloutBatch.concat([p.batch for p in parts]),
+                      Scores.concat([p.scores for p in parts]), *(torch.cat([getattr(p, k) for p in parts])
+                                                                 for k in ("r", "adv", "zero")))
+
+
+def draw(problems, template, rollout, rewards, algo: AlgoConfig, scfg: SamplingConfig, times: Counter) -> Groups:
+    """Stages 1-5 of a step for a batch of problems; adds stage wall times to `times`."""
+    t0, G = time.perf_counter(), scfg.group_size
+    prompts = [render(template, p) for p in problems]                                    # 2 prompts [B]
+    batch = rollout.generate(prompts, G)                                                 # 3 rollouts [N]
+    t1 = time.perf_counter()
+    scores = score(rewards, batch.texts, [p for p in problems for _ in range(G)])        # 4 rewards [N]
+    r = scores.total + overlong_shaping(batch.lengths, scfg.max_new_tokens, algo.overlong_buffer, algo.overlong_penalty)
+    adv, zero = group_advantages(r.view(-1, G), scores.valid.view(-1, G), algo.scale_std, algo.std_eps)  # 5 [B, G]
+    times.update({"rollout": t1 - t0, "verify": time.perf_counter() - t1})
+    return Groups(prompts, batch, scores, r, adv.flatten(), zero)
 
 
 def update(model, ref, opt, batch, adv, algo: AlgoConfig, pcfg: PolicyConfig, max_grad_norm: float):
@@ -89,36 +126,34 @@ def main(cfg: DictConfig) -> None:
     run_dir, G, start = Path(HydraConfig.get().runtime.output_dir), scfg.group_size, 0
     if cfg.resume:
         start, stream.position = load_checkpoint(Path(cfg.resume), model, opt)
-    sink, ckpt = MetricsSink(run_dir, cfg.steps, append=bool(cfg.resume)), run_dir / "checkpoint.pt"
+    sink, ckpt = MetricsSink(run_dir, cfg.steps, bool(cfg.resume), cfg.tensorboard), run_dir / "checkpoint.pt"
     if start == 0:
         sink.log(0, {"eval/accuracy": evaluate(rollout, eval_set, eval_reward, cfg.task.template)})
     for step in range(start + 1, cfg.steps + 1):
         for g in opt.param_groups:
             g["lr"] = cfg.optim.lr * min(1.0, step / max(cfg.optim.warmup_steps, 1))
-        t0 = time.perf_counter()
-        problems = stream.take(cfg.batch_prompts)                                        # 1 problems [B]
-        prompts = [render(cfg.task.template, p) for p in problems]                       # 2 prompts [B]
-        batch = rollout.generate(prompts, G)                                             # 3 rollouts [N]
-        t1 = time.perf_counter()
-        scores = score(rewards, batch.texts, [p for p in problems for _ in range(G)])    # 4 rewards [N]
-        r = scores.total + overlong_shaping(batch.lengths, scfg.max_new_tokens, algo.overlong_buffer,
-                                            algo.overlong_penalty)
-        adv, zero = group_advantages(r.view(-1, G), scores.valid.view(-1, G),           # 5 advantages [B, G]
-                                     algo.scale_std, algo.std_eps)
-        if algo.dynamic_sampling:  # DAPO: zero-variance groups leave the batch and its normaliser
-            if zero.all():
-                continue
-            batch.completion_mask &= ~zero.repeat_interleave(G)[:, None]
+        times, B = Counter(), cfg.batch_prompts
+        s = draw(stream.take(B), cfg.task.template, rollout, rewards, algo, scfg, times)  # 1 problems, 2-5: draw()
+        zero_frac, drawn = s.zero.float().mean().item(), B
+        if algo.dynamic_sampling:  # DAPO: zero-variance groups leave; fresh prompts refill up to B
+            parts = [s.keep(~s.zero)]
+            while sum(len(p.prompts) for p in parts) < B and drawn < B * algo.max_draws:
+                more = draw(stream.take(B), cfg.task.template, rollout, rewards, algo, scfg, times)
+                parts.append(more.keep(~more.zero))
+                drawn += B
+            kept = Groups.concat(parts)
+            s = kept.keep(torch.arange(len(kept.prompts)) < B) if kept.prompts else s  # verl keeps the first B
+        prompts, batch, scores, r, adv = s.prompts, s.batch, s.scores, s.r, s.adv
         t2 = time.perf_counter()
         try:                                                                             # 6-7 loss, update
-            row = update(model, ref, opt, batch, adv.flatten(), algo, pcfg, cfg.optim.max_grad_norm)
+            row = update(model, ref, opt, batch, adv, algo, pcfg, cfg.optim.max_grad_norm)
         except FloatingPointError as e:
             sys.exit(f"step {step}: {e}; stopping. Last good checkpoint: {ckpt if ckpt.exists() else 'none'}")
         row.update({"rollout/len_mean": batch.lengths.float().mean().item(), "reward/total": r.mean().item(),
                     "rollout/truncated_frac": batch.finish_reasons.count("length") / len(batch.texts),
-                    "adv/zero_std_group_frac": zero.float().mean().item(),
+                    "adv/zero_std_group_frac": zero_frac, "rollout/drawn_prompts": drawn,
                     "adv/masked_frac": 1 - scores.valid.float().mean().item(), "optim/lr": opt.param_groups[0]["lr"],
-                    "time/rollout_s": t1 - t0, "time/verify_s": t2 - t1, "time/update_s": time.perf_counter() - t2})
+                    "time/rollout_s": times["rollout"], "time/verify_s": times["verify"], "time/update_s": time.perf_counter() - t2})
         for name, vals in scores.per_reward.items():
             row[f"reward/{name}"] = sum(vals) / len(vals)
             row.update({f"verdict/{name}/{k}": c / len(vals) for k, c in Counter(scores.reasons[name]).items()})

@@ -1,6 +1,7 @@
 """The real loop on the embedded tiny model: a two-step smoke run, bit-for-bit resume, the
 missing-task message, NaN stop, and the rollout's masks and finish reasons."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ torch = pytest.importorskip("torch", reason="the rl extra (torch) is not install
 
 from rl.grpo import AlgoConfig  # noqa: E402 - after the torch skip
 from rl.policy import PolicyConfig, load_policy, row_chunks, token_logprobs  # noqa: E402 - after the torch skip
-from rl.rollout import CachedRollout, HFRollout, SamplingConfig  # noqa: E402 - after the torch skip
+from rl.rollout import CachedRollout, HFRollout, RolloutBatch, SamplingConfig  # noqa: E402 - after the torch skip
 from rl.train import update  # noqa: E402 - after the torch skip
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,12 +33,16 @@ def test_missing_task_names_the_fix():
 
 
 def test_smoke_and_bitwise_resume(tmp_path):
-    full = train(tmp_path, "full", "steps=2", "checkpoint_every=1")
+    full = train(tmp_path, "full", "steps=2", "checkpoint_every=1", "tensorboard=true")
     assert full.returncode == 0, full.stderr[-2000:]
     rows = (tmp_path / "full" / "metrics.jsonl").read_text().splitlines()
     assert len(rows) == 3 and '"eval/accuracy"' in rows[0] and '"reward/correct"' in rows[1]
     assert (tmp_path / "full" / "curves.png").stat().st_size > 0
     assert (tmp_path / "full" / "samples.jsonl").read_text().count("\n") == 2 * 2 * 4
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    tb = EventAccumulator(str(tmp_path / "full" / "tb")).Reload()
+    assert [e.step for e in tb.Scalars("eval/accuracy")] == [0, 2] and len(tb.Scalars("reward/total")) == 2
     half = train(tmp_path, "half", "steps=1", "checkpoint_every=1")
     assert half.returncode == 0, half.stderr[-2000:]
     resumed = train(tmp_path, "resumed", "steps=2", f"resume={tmp_path / 'half' / 'checkpoint.pt'}")
@@ -124,3 +129,35 @@ def test_non_finite_loss_stops(policy):
             update(model, None, opt, batch, torch.tensor([1.0, -1.0]), AlgoConfig(beta=0.0), PolicyConfig(), 1.0)
     finally:
         model.model.norm.weight.data.copy_(saved)
+
+
+def test_concat_and_group_selection_keep_log_probs(policy):
+    """DAPO refill merges batches of different prompt and completion widths: every kept row
+    must keep exactly its tokens, masks and log-probs."""
+    model, tok = policy
+    torch.manual_seed(2)
+    roll = CachedRollout(model, tok, SamplingConfig(group_size=2, max_new_tokens=20))
+    a = roll.generate(PROMPTS, 2)
+    b = roll.generate(["User: 3+4\nAssistant: "], 2)
+    merged = RolloutBatch.concat([a.groups(torch.tensor([False, True])), b])
+    assert merged.texts == a.texts[2:] + b.texts and merged.prompt_len == max(a.prompt_len, b.prompt_len)
+    with torch.no_grad():
+        got = token_logprobs(model, merged, torch.arange(4))[0]
+        want = torch.cat([token_logprobs(model, a, torch.tensor([2, 3]))[0], token_logprobs(model, b, torch.arange(2))[0]])
+    T = min(got.shape[1], want.shape[1])
+    assert torch.allclose(got[:, :T], want[:, :T], atol=1e-5) and not got[:, T:].any() and not want[:, T:].any()
+
+
+def test_dapo_refills_with_groups_that_have_variance(tmp_path):
+    out = train(tmp_path, "dapo", "algo=dapo", "steps=2", "batch_prompts=3")
+    assert out.returncode == 0, out.stderr[-2000:]
+    rows = [json.loads(x) for x in (tmp_path / "dapo" / "metrics.jsonl").read_text().splitlines()][1:]
+    samples = [json.loads(x) for x in (tmp_path / "dapo" / "samples.jsonl").read_text().splitlines()]
+    for row in rows:
+        assert row["rollout/drawn_prompts"] in (3, 6, 9)  # batches of B = 3, at most max_draws = 3
+        groups = {}
+        for s in (s for s in samples if s["step"] == row["step"]):
+            groups.setdefault(s["prompt"], []).append(s["reward"])
+        assert len(groups) <= 3 and sum(map(len, groups.values())) <= 3 * 4
+        if row["rollout/drawn_prompts"] < 9:  # filled before the cap: every kept group has variance
+            assert len(groups) == 3 and all(max(v) > min(v) for v in groups.values())
