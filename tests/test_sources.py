@@ -200,6 +200,17 @@ def test_map_rows_takes_in_memory_rows_reports_duplicates_and_can_skip_gold_chec
     assert loaded.rejects == [Reject(2, "1", "duplicate id (first on row 1)")]
 
 
+def test_rows_of_the_wrong_shape_are_rejects_not_exceptions():
+    rows = [["not", "a", "mapping"], {"task_id": 1, "text": "t", "test_list": ["assert f(1) == 1"],
+                                      "test_setup_code": ["a list"]},
+            {"task_id": "HumanEval/x", "prompt": "def f():\n", "entry_point": "f",
+             "test": "def check(candidate):\n    assert True\n"}]
+    reasons = [r.reason for r in map_rows(enumerate(rows[:2], start=1), "mbpp").rejects]
+    assert reasons[0].startswith("a mbpp row must be a mapping") and "does not follow the mbpp schema" in reasons[1]
+    (reject,) = map_rows([(1, rows[2])], "humaneval").rejects
+    assert "never uses candidate" in reject.reason
+
+
 def test_unknown_format_names_the_allowed_ones():
     with pytest.raises(ValueError, match=r"format='nope' is not allowed; use one of \('gsm8k'"):
         load(str(DATA / "gsm8k.jsonl"), "nope")

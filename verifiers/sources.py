@@ -180,6 +180,8 @@ def _math_like(source: str, id_key: str | None) -> Callable[[Mapping, int], Prob
     def mapper(row: Mapping, index: int) -> Problem:
         question = _text(row, "problem")
         gold = row.get("answer")
+        if isinstance(gold, (int, float)) and not isinstance(gold, bool):
+            gold = _gold_number(gold, "answer")
         if not (isinstance(gold, str) and gold.strip()):
             found = boxes(row.get("solution") or "") if isinstance(row.get("solution"), str) else []
             if not found:
@@ -233,6 +235,9 @@ def humaneval_tests(test: str) -> list[str]:
         kept = [ast.unparse(n) for n in body if not isinstance(n.test, ast.Constant)]
         if kept:
             return kept
+    arg = check.args.args[0].arg
+    if not any(isinstance(n, ast.Name) and n.id == arg for n in ast.walk(check)):
+        raise ValueError("check(candidate) never uses candidate: it would pass any program")
     return [test.strip() + "\n\ncheck(candidate)\n"]
 
 
@@ -392,7 +397,12 @@ def to_problem(row: Mapping, fmt: str, index: int = 0) -> Problem:
     `index` (0-based) is the id of formats without an id column. Raises ValueError with the
     reason; the gold of a math row is not checked here (see `gold_problem`)."""
     _, _, mapper = _format(fmt)
-    problem = mapper(row, index)
+    if not isinstance(row, Mapping):
+        raise ValueError(f"a {fmt} row must be a mapping of columns, got {type(row).__name__}")
+    try:
+        problem = mapper(row, index)
+    except (TypeError, AttributeError, KeyError) as exc:  # a column of an unexpected type
+        raise ValueError(f"row does not follow the {fmt} schema ({type(exc).__name__}: {exc})") from None
     if problem.tests is None:
         return problem
     kind, _, entry = parse_tests(problem.tests, problem.meta.get("kind"), problem.meta.get("entry_point"))
