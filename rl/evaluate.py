@@ -199,17 +199,29 @@ def grade_rows(chunk: Sequence[Problem], texts: Sequence[str], finish: Sequence[
     return rows
 
 
+def _leaves(tree: dict, prefix: str = "") -> dict:
+    """{"a": {"b": 1}} -> {"a.b": 1}, so a resume refusal names the one key that differs."""
+    out = {}
+    for key, value in tree.items():
+        if isinstance(value, dict) and value:
+            out.update(_leaves(value, f"{prefix}{key}."))
+        else:
+            out[prefix + key] = value
+    return out
+
+
 def load_done(path: Path, settings: dict, resume: bool) -> dict[str, dict]:
-    """Rows already in results.jsonl (by problem id) when resuming with equal settings, else {}."""
+    """Rows already in results.jsonl (by problem id) when resuming with equal settings, else {}
+    (and an empty results.jsonl). Settings live next to it in eval_settings.json."""
     key_file = path.with_name("eval_settings.json")
     if not (resume and path.exists()):
         key_file.write_text(json.dumps(settings, indent=1))
         path.write_text("")
         return {}
-    saved = json.loads(key_file.read_text()) if key_file.exists() else {}
-    for key in sorted(set(saved) | set(settings)):
-        if saved.get(key) != settings.get(key):
-            raise ValueError(f"cannot resume {path}: {key}={settings.get(key)!r} but the run was started with "
+    saved, now = _leaves(json.loads(key_file.read_text()) if key_file.exists() else {}), _leaves(settings)
+    for key in sorted(set(saved) | set(now)):
+        if saved.get(key) != now.get(key):
+            raise ValueError(f"cannot resume {path}: {key}={now.get(key)!r} but the run was started with "
                              f"{saved.get(key)!r}; use the same value, resume=false, or another hydra.run.dir")
     done = {}
     for line in path.read_text().splitlines():
@@ -218,6 +230,8 @@ def load_done(path: Path, settings: dict, resume: bool) -> dict[str, dict]:
         except json.JSONDecodeError:  # the line being written when the run was killed
             continue
         done[row["id"]] = row
+    # rewritten without the torn line, which the next append would otherwise glue onto a good row
+    path.write_text("".join(json.dumps(row) + "\n" for row in done.values()))
     return done
 
 

@@ -135,13 +135,17 @@ def test_aggregate_k1_has_one_pass_column():
     assert [k for k in aggregate([row("a", [True])], 1) if k.startswith("pass@")] == ["pass@1"]
 
 
-def test_load_done_resumes_skips_torn_line_and_checks_settings(tmp_path):
-    results = tmp_path / "results.jsonl"
-    assert load_done(results, {"k": 2}, resume=True) == {}
-    results.write_text(json.dumps({"id": "a", "passed": [True]}) + "\n" + '{"id": "b", "pas')  # killed mid-write
-    assert list(load_done(results, {"k": 2}, resume=True)) == ["a"]
+def test_load_done_resumes_drops_torn_line_and_checks_settings(tmp_path):
+    results, settings = tmp_path / "results.jsonl", {"k": 2, "sampling": {"temperature": 1.0}}
+    assert load_done(results, settings, resume=True) == {}
+    good = json.dumps({"id": "a", "passed": [True]}) + "\n"
+    results.write_text(good + '{"id": "b", "pas')  # killed mid-write
+    assert list(load_done(results, settings, resume=True)) == ["a"]
+    assert results.read_text() == good  # the next append starts on a fresh line
     with pytest.raises(ValueError, match=r"k=3 but the run was started with 2"):
-        load_done(results, {"k": 3}, resume=True)
+        load_done(results, {**settings, "k": 3}, resume=True)
+    with pytest.raises(ValueError, match=r"sampling.temperature=0.5 but the run was started with 1.0"):
+        load_done(results, {"k": 2, "sampling": {"temperature": 0.5}}, resume=True)
     assert load_done(results, {"k": 3}, resume=False) == {} and results.read_text() == ""
 
 
