@@ -3,9 +3,12 @@ completion length, loss, beta, mu, threads), each in its own child process of on
 prints seconds/step, CPU-seconds/step, peak RSS and the ratios; it judges nothing else.
 
     python bench/grpo_vs_trl.py [--steps 10] [--beta 0.0] [--threads 1]
+    python bench/grpo_vs_trl.py --steps 150 --learning     # also: what each side learned
 
-The last line reads `step_time_ratio=<ours/TRL> rss_ratio=<ours/TRL>`. TRL comes from the
-`bench` extra (trl==1.16.0)."""
+The last line reads `step_time_ratio=<ours/TRL> rss_ratio=<ours/TRL>`. With --learning both sides
+use the same optimiser schedule (AdamW betas 0.9/0.99, 5 warm-up steps, then constant) and the
+trained models are evaluated alike: greedy strict accuracy per operator on the held-out split.
+TRL comes from the `bench` extra (trl==1.16.0)."""
 
 from __future__ import annotations
 
@@ -19,9 +22,30 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from rl.policy import PolicyConfig, resolve  # noqa: E402 - after the path setup
+
+MODEL = Path(resolve(PolicyConfig().path))  # the embedded base model, the default policy
 
 
-def work(steps: int, beta: float, threads: int, side: str) -> dict:
+def accuracy_by_op(model, tok) -> dict[str, float]:
+    """Greedy strict accuracy on 50 held-out problems per operator (r1_zero prompt)."""
+    from rl.data import arithmetic_sample
+    from rl.prompts import render
+    from rl.rollout import HFRollout, SamplingConfig
+    from rl.scoring import build_rewards, score
+    from verifiers.math_answer import MathAnswerVerifier
+
+    correct = build_rewards({"correct": {"verifier": MathAnswerVerifier(mode="strict"), "weight": 1.0}})
+    rollout = HFRollout(model, tok, SamplingConfig(max_new_tokens=64))
+    out = {}
+    for op in "+-*":
+        problems = arithmetic_sample("eval", 50, seed=0, ops=[op])
+        batch = rollout.generate([render("r1_zero", p) for p in problems], 1, greedy=True)
+        out[op] = sum(s == 1.0 for s in score(correct, batch.texts, problems).per_reward["correct"]) / len(problems)
+    return out
+
+
+def work(steps: int, beta: float, threads: int, side: str, learning: bool = False) -> dict:
     """One side's run, inside its own process so that peak RSS is its own."""
     import torch
 
@@ -45,8 +69,8 @@ def work(steps: int, beta: float, threads: int, side: str) -> dict:
         from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
         from trl import GRPOConfig, GRPOTrainer
 
-        tok = AutoTokenizer.from_pretrained(ROOT / "models/tiny-arith")
-        model = AutoModelForCausalLM.from_pretrained(ROOT / "models/tiny-arith")
+        tok = AutoTokenizer.from_pretrained(MODEL)
+        model = AutoModelForCausalLM.from_pretrained(MODEL)
 
         def reward(prompts, completions, **_):
             return score(rewards, completions, [by_prompt[p] for p in prompts]).total.tolist()
@@ -65,26 +89,41 @@ def work(steps: int, beta: float, threads: int, side: str) -> dict:
                          # identical work means turning both off.
                          bf16=False, gradient_checkpointing=False,
                          logging_steps=1000, save_strategy="no", seed=0, dataloader_num_workers=0,
+                         # our schedule: AdamW betas (0.9, 0.99), 5 linear warm-up steps, then constant
+                         adam_beta2=0.99, weight_decay=0.0, max_grad_norm=1.0, lr_scheduler_type="constant_with_warmup",
+                         warmup_steps=5,
                          generation_kwargs={"eos_token_id": [tok.eos_token_id, tok.convert_tokens_to_ids("</answer>")]})
         trainer = GRPOTrainer(model=model, reward_funcs=reward, args=cfg, processing_class=tok, callbacks=[Clock()],
                               train_dataset=Dataset.from_list([{"prompt": p} for p in by_prompt]))
         trainer.train()
+        trained = trainer.model
     else:
         out = subprocess.run([sys.executable, "rl/train.py", "+task=math", f"steps={steps}", f"algo.beta={beta}",
                               "algo.loss_agg=token_mean", "algo.epsilon_high=0.2", "batch_prompts=8",
                               f"sampling.group_size={G}", f"sampling.max_new_tokens={max_new}", "optim.lr=5e-4",
                               f"policy.threads={threads}", f"eval_every={10**9}", "task.eval.n_per_op=1",
+                              "task.train.n_per_op=200", f"policy.path={MODEL}",
                               "hydra.run.dir=/tmp/verity-bench-ours"], cwd=ROOT, capture_output=True, text=True)
         if out.returncode:
             raise SystemExit(out.stderr[-3000:])
         rows = [json.loads(x) for x in Path("/tmp/verity-bench-ours/metrics.jsonl").read_text().splitlines()]
         step_times = [r["time/rollout_s"] + r["time/verify_s"] + r["time/update_s"] for r in rows if "time/update_s" in r]
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return {"s_per_step": sum(step_times[1:]) / max(len(step_times) - 1, 1),
-                "cpu_s_per_step": (usage.ru_utime + usage.ru_stime) / steps, "peak_rss_mb": usage.ru_maxrss / 1024}
-    return {"s_per_step": sum(step_times[1:]) / max(len(step_times) - 1, 1),
-            "cpu_s_per_step": (time.process_time() - cpu0) / steps,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        res = {"s_per_step": sum(step_times[1:]) / max(len(step_times) - 1, 1),
+               "cpu_s_per_step": (usage.ru_utime + usage.ru_stime) / steps, "peak_rss_mb": usage.ru_maxrss / 1024}
+        if learning:  # measured after the timing, so evaluation never counts as training cost
+            from rl.policy import PolicyConfig, load_policy
+
+            trained, tok = load_policy(PolicyConfig(path=str(MODEL), threads=threads), trainable=False)
+            trained.load_state_dict(torch.load("/tmp/verity-bench-ours/checkpoint.pt", weights_only=False)["model"])
+            res["accuracy"] = accuracy_by_op(trained, tok)
+        return res
+    res = {"s_per_step": sum(step_times[1:]) / max(len(step_times) - 1, 1),
+           "cpu_s_per_step": (time.process_time() - cpu0) / steps,
+           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    if learning:
+        res["accuracy"] = accuracy_by_op(trained.eval(), tok)
+    return res
 
 
 def main() -> None:
@@ -92,22 +131,36 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--beta", type=float, default=0.0)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--side", choices=["trl", "ours"], help=argparse.SUPPRESS)
+    ap.add_argument("--learning", action="store_true", help="also evaluate what each side's model learned")
+    ap.add_argument("--side", choices=["trl", "ours", "base"], help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.side == "base":
+        from rl.policy import PolicyConfig, load_policy
+
+        print(json.dumps({"accuracy": accuracy_by_op(*load_policy(PolicyConfig(path=str(MODEL), threads=args.threads),
+                                                                   trainable=False))}))
+        return
     if args.side:
-        print(json.dumps(work(args.steps, args.beta, args.threads, args.side)))
+        print(json.dumps(work(args.steps, args.beta, args.threads, args.side, args.learning)))
         return
     res = {}
-    for side in ("trl", "ours"):
+    for side in ("trl", "ours") + (("base",) if args.learning else ()):
         out = subprocess.run([sys.executable, __file__, "--side", side, "--steps", str(args.steps), "--beta",
-                              str(args.beta), "--threads", str(args.threads)], capture_output=True, text=True)
+                              str(args.beta), "--threads", str(args.threads)] + (["--learning"] * args.learning),
+                             capture_output=True, text=True)
         if out.returncode:
             raise SystemExit(f"{side} failed:\n{out.stderr[-3000:]}")
         res[side] = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"workload: tiny-arith, 8 prompts x G=8, <=48 new tokens, beta={args.beta}, mu=1, {args.threads} thread(s), {args.steps} steps")
+    print(f"workload: {MODEL.name}, 8 prompts x G=8, <=48 new tokens, beta={args.beta}, mu=1, {args.threads} thread(s), "
+          f"{args.steps} steps")
     print(f"{'':6} {'s/step':>8} {'cpu-s/step':>11} {'peak RSS MB':>12}")
-    for side, r in res.items():
+    for side in ("trl", "ours"):
+        r = res[side]
         print(f"{side:6} {r['s_per_step']:8.2f} {r['cpu_s_per_step']:11.2f} {r['peak_rss_mb']:12.0f}")
+    if args.learning:
+        print(f"held-out greedy accuracy by operator after {args.steps} steps (50 problems each):")
+        for side in ("base", "trl", "ours"):
+            print(f"{side:6} " + "  ".join(f"{op} {acc:.2f}" for op, acc in res[side]["accuracy"].items()))
     print(f"step_time_ratio={res['ours']['s_per_step'] / res['trl']['s_per_step']:.2f} "
           f"rss_ratio={res['ours']['peak_rss_mb'] / res['trl']['peak_rss_mb']:.2f}")
 
