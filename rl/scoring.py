@@ -1,6 +1,7 @@
 """Scores a batch of completions with the task's `verifiers.rewards.RewardSet` and hands the loop
-tensors (one scalar and one validity flag per completion) plus every verdict's reason; it does
-not compute advantages. The one place the loop touches verifiers."""
+tensors (one scalar and one validity flag per completion) plus every verdict's reason, kept with
+their rollouts as `Groups`; it does not compute advantages. The one place the loop touches
+verifiers."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 
 import torch
 
+from rl.rollout import RolloutBatch
 from verifiers.base import Problem
 from verifiers.rewards import RewardSet
 
@@ -44,3 +46,26 @@ def score(rewards: RewardSet, completions: Sequence[str], problems: Sequence[Pro
                   torch.tensor([not r.masked for r in results], dtype=torch.bool),
                   {n: [r.verdicts[n].score for r in results] for n in rewards.names},
                   {n: [r.verdicts[n].reason for r in results] for n in rewards.names})
+
+
+@dataclass
+class Groups:
+    """What stages 1-5 produce for some prompts, G rows each: the update's input."""
+
+    prompts: list[str]  # [B]
+    batch: RolloutBatch  # [N]
+    scores: Scores  # [N]
+    r: torch.Tensor  # [N] reward incl. shaping
+    adv: torch.Tensor  # [N]
+    zero: torch.Tensor  # [B] bool: zero reward variance
+
+    def keep(self, keep: torch.Tensor) -> Groups:
+        rows = keep.repeat_interleave(self.batch.group_size).nonzero().flatten().tolist()
+        return Groups([p for p, k in zip(self.prompts, keep.tolist()) if k], self.batch.groups(keep),
+                      self.scores.rows(rows), self.r[rows], self.adv[rows], self.zero[keep])
+
+    @staticmethod
+    def concat(parts: list[Groups]) -> Groups:
+        return Groups(sum((p.prompts for p in parts), []), RolloutBatch.concat([p.batch for p in parts]),
+                      Scores.concat([p.scores for p in parts]), *(torch.cat([getattr(p, k) for p in parts])
+                                                                 for k in ("r", "adv", "zero")))

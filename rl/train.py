@@ -10,7 +10,6 @@ import math
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 if __package__ in (None, ""):  # `python rl/train.py` puts rl/ on sys.path, not the repo root
@@ -34,8 +33,8 @@ from rl.policy import (
     token_logprobs,
 )
 from rl.prompts import render
-from rl.rollout import RolloutBatch, SamplingConfig, make_rollout
-from rl.scoring import Scores, build_rewards, score
+from rl.rollout import SamplingConfig, make_rollout
+from rl.scoring import Groups, build_rewards, score
 
 
 def evaluate(rollout, problems, reward, template) -> float:
@@ -43,29 +42,6 @@ def evaluate(rollout, problems, reward, template) -> float:
     batch = rollout.generate([render(template, p) for p in problems], 1, greedy=True)
     s = score(reward, batch.texts, problems)
     return sum(x == 1.0 for x in s.per_reward[reward.names[0]]) / len(problems)
-
-
-@dataclass
-class Groups:
-    """What stages 1-5 produce for some prompts, G rows each: the update's input."""
-
-    prompts: list[str]  # [B]
-    batch: RolloutBatch  # [N]
-    scores: Scores  # [N]
-    r: torch.Tensor  # [N] reward incl. shaping
-    adv: torch.Tensor  # [N]
-    zero: torch.Tensor  # [B] bool: zero reward variance
-
-    def keep(self, keep: torch.Tensor) -> Groups:
-        rows = keep.repeat_interleave(self.batch.group_size).nonzero().flatten().tolist()
-        return Groups([p for p, k in zip(self.prompts, keep.tolist()) if k], self.batch.groups(keep),
-                      self.scores.rows(rows), self.r[rows], self.adv[rows], self.zero[keep])
-
-    @staticmethod
-    def concat(parts: list[Groups]) -> Groups:
-        return Groups(sum((p.prompts for p in parts), []), RolloutBatch.concat([p.batch for p in parts]),
-                      Scores.concat([p.scores for p in parts]), *(torch.cat([getattr(p, k) for p in parts])
-                                                                 for k in ("r", "adv", "zero")))
 
 
 def draw(problems, template, rollout, rewards, algo: AlgoConfig, scfg: SamplingConfig, times: Counter) -> Groups:
