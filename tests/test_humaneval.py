@@ -80,3 +80,16 @@ def test_samples_layout_continuation_and_full_function_both_assemble(problems, v
     for completion in (body, full):
         source = assemble_program(p, completion)
         assert verifier.evaluate_program(source=source, problem=p).verdict.score == 1.0
+
+
+def test_rl_completion_without_the_prompts_imports_still_runs(problems, verifier):
+    # An R1-style completion writes the function in a fence and rarely repeats the prompt's
+    # `from typing import List`; the trusted prompt goes first, so the candidate is judged on
+    # its logic, and a wrong body in the same layout still fails.
+    p = problems["HumanEval/0"]
+    body = p.meta["solution"][len(p.meta["code_prefix"]):]
+    signature = "def has_close_elements(numbers: List[float], threshold: float) -> bool:\n"
+    right = f"<think>pairwise distances</think> <answer>```python\n{signature}{body}```</answer>"
+    wrong = f"<think>guess</think> <answer>```python\n{signature}    return False\n```</answer>"
+    assert verifier(completion=right, problem=p).score == 1.0
+    assert verifier(completion=wrong, problem=p).score == 0.0

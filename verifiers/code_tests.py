@@ -21,6 +21,7 @@ from verifiers.code_cases import AssertCase, CallCase, StdioCase, call_passed, p
 from verifiers.extract import code_blocks, split_sections
 from verifiers.output_checkers import CheckerSpec, float_tokens_match, lines_match
 from verifiers.plain_data import decode, result_line
+from verifiers.sources import prefixed
 
 REWARDS = ("ratio", "binary")
 LANGUAGE_TAGS = {"python": ("python", "py", "python3", "py3"), "cpp": ("cpp", "c++", "cc", "cxx")}
@@ -84,7 +85,7 @@ class CodeTestsVerifier:
         source = extract_program(completion, language)
         if source is None:
             return CodeOutcome(Verdict(0.0, "no_code", f"no ```{language} block in the graded region"))
-        return self.evaluate_program(source=source, problem=problem, language=language)
+        return self.evaluate_program(source=prefixed(problem, source), problem=problem, language=language)
 
     def evaluate_program(self, *, source: str, problem: Problem, language: str | None = None) -> CodeOutcome:
         """Judge raw source (CLI rows with `program`). Never raises: our own failures come back as

@@ -499,6 +499,13 @@ def assemble_program(problem: Problem, completion: str) -> str | None:
         code = split_sections(completion).graded
         if code is None or not code.strip():
             return None
+    return prefixed(problem, code)
+
+
+def prefixed(problem: Problem, code: str) -> str:
+    """`code` behind the problem's trusted `code_prefix` (HumanEval's prompt: imports, signature,
+    docstring), or `code` itself when there is none. CodeTestsVerifier applies it to every
+    extracted program, so a fenced full definition that omits the prompt's imports still runs."""
     prefix, entry = problem.meta.get("code_prefix"), problem.meta.get("entry_point")
     if not isinstance(prefix, str):
         return code
