@@ -6,6 +6,7 @@ only has to return the same RolloutBatch."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -123,14 +124,8 @@ class CachedRollout(HFRollout):
     drawn by a lean decode loop over the model's KV cache instead of `generate`, for two exact
     savings on small models: each distinct prompt is prefilled once and its cache copied to its
     G rows, and finished rows leave the batch (and the cache) at once, so later decode steps
-    only pay for completions still running. Stop strings must be single tokens (`generate`
-    handles longer ones: use HFRollout)."""
-
-    def __init__(self, model, tokenizer, cfg: SamplingConfig):
-        super().__init__(model, tokenizer, cfg)
-        if self.stop_strings:
-            raise ValueError(f"sampling.stop={list(cfg.stop)!r}: {self.stop_strings} are not single tokens of "
-                             "this tokenizer; use rollout HFRollout (generate's stop_strings) for them")
+    only pay for completions still running. Stop strings must be single tokens of the tokenizer
+    (make_rollout hands longer ones to HFRollout, whose `generate` matches them in text)."""
 
     def _complete(self, prompts: list[str], n: int, greedy: bool):
         enc = self.tok(prompts, return_tensors="pt", padding=True)
@@ -174,4 +169,9 @@ BACKENDS = {"cached": CachedRollout, "generate": HFRollout}
 
 
 def make_rollout(model, tokenizer, cfg: SamplingConfig) -> Rollout:
-    return BACKENDS[cfg.backend](model, tokenizer, cfg)
+    rollout = BACKENDS[cfg.backend](model, tokenizer, cfg)
+    if isinstance(rollout, CachedRollout) and rollout.stop_strings:
+        print(f"sampling.stop {rollout.stop_strings} are several tokens for this tokenizer: sampling with "
+              "backend=generate (HF generate matches them in text)", file=sys.stderr)
+        return HFRollout(model, tokenizer, cfg)
+    return rollout

@@ -12,7 +12,7 @@ torch = pytest.importorskip("torch", reason="the rl extra (torch) is not install
 
 from rl.grpo import AlgoConfig  # noqa: E402 - after the torch skip
 from rl.policy import PolicyConfig, load_policy, row_chunks, token_logprobs  # noqa: E402 - after the torch skip
-from rl.rollout import CachedRollout, HFRollout, RolloutBatch, SamplingConfig  # noqa: E402 - after the torch skip
+from rl.rollout import CachedRollout, HFRollout, RolloutBatch, SamplingConfig, make_rollout  # noqa: E402 - after the torch skip
 from rl.train import update  # noqa: E402 - after the torch skip
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +89,15 @@ def test_cached_rollout_greedy_equals_generate(policy):
     assert a.texts == b.texts and a.finish_reasons == b.finish_reasons
     assert torch.equal(a.completion_mask, b.completion_mask)
     assert torch.equal(a.ids[a.attention_mask.bool()], b.ids[b.attention_mask.bool()])
+
+
+def test_multi_token_stop_strings_go_to_generate(policy, capsys):
+    model, tok = policy
+    assert type(make_rollout(model, tok, SamplingConfig())) is CachedRollout
+    roll = make_rollout(model, tok, SamplingConfig(stop=("</answer>", "The end.")))
+    assert type(roll) is HFRollout and "The end." in capsys.readouterr().err
+    batch = roll.generate(PROMPTS, 2)
+    assert all(r != "stop" or t.endswith(("</answer>", "The end.")) for r, t in zip(batch.finish_reasons, batch.texts))
 
 
 def test_nucleus_never_samples_outside_top_p(policy):
