@@ -6,9 +6,11 @@ itself.
 Glossary (prefix = pipeline stage, in data-flow order):
   rollout/len_mean          mean completion length in tokens
   rollout/truncated_frac    share of completions that hit max_new_tokens
+  rollout/drawn_prompts     prompts sampled this step (> B when DAPO dynamic sampling refilled)
   reward/<name>             mean score of one configured reward; reward/total the weighted sum
   verdict/<name>/<reason>   share of completions whose verdict from reward <name> had that reason
-  adv/zero_std_group_frac   share of groups whose valid rewards are all equal (advantage 0)
+  adv/zero_std_group_frac   share of groups whose valid rewards are all equal (advantage 0), in
+                            the step's first draw of B prompts
   adv/masked_frac           share of completions masked for infra errors
   loss/policy, loss/kl      objective value; mean k3 KL to the reference per completion token
   loss/clip_frac            share of completion tokens whose ratio was clipped
