@@ -1,10 +1,11 @@
-"""Trains the embedded base model (a tiny Llama on synthetic arithmetic text, deterministic from a
-seed) and writes it with its tokenizer and a model card; it is not part of the RL loop.
+"""Trains the embedded base model (a tiny Llama on synthetic arithmetic and Python-function text,
+deterministic from a seed) and writes it with its tokenizer and a model card; it is not part of
+the RL loop.
 
-    python rl/pretrain.py --out models/tiny-arith --steps 2400 --seed 0 --threads 1   # ~30 min on 1 core
+    python rl/pretrain.py --out models/tiny-base --seed 0 --threads 1
 
-The corpus mixes three answer layouts (R1 tags, \\boxed{}, plain) with per-operator habits, so
-the base model has both format and accuracy left to learn by RL: see LAYOUT_MIX.
+The corpus mixes answer layouts (graded and not) with per-operation habits, so the base model has
+both format and accuracy left to learn by RL on either task: see MATH_LAYOUTS and CODE_LAYOUTS.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import random
 import string
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 if __package__ in (None, ""):  # `python rl/pretrain.py` puts rl/ on sys.path, not the repo root
@@ -24,20 +26,37 @@ import torch
 from tokenizers import AddedToken, Tokenizer, decoders, models, processors
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
-from rl.data import arithmetic_pool, arithmetic_problem, arithmetic_sample
-from rl.prompts import render
+from rl.data import (
+    FUNCTION_KINDS,
+    arithmetic_pool,
+    arithmetic_problem,
+    arithmetic_sample,
+    function_pool,
+    function_problem,
+    function_sample,
+)
+from rl.prompts import TEMPLATES, render
 from verifiers.base import Problem
+from verifiers.code_tests import CodeTestsVerifier
 from verifiers.extract import committed_answer
 
 SPECIALS = ["<pad>", "<bos>", "<eos>", "<unk>"]
 TAGS = ["<think>", "</think>", "<answer>", "</answer>"]
+# Share of samples per task.
+TASK_MIX = {"math": 0.75, "code": 0.25}
 # Probability of each layout per operator. Addition is usually answered in a graded layout,
 # subtraction and multiplication usually as a bare sentence that a strict grader cannot read:
 # a base model whose formatting habits vary by topic, as real pretrained models' do.
-LAYOUT_MIX = {"+": {"r1": 0.45, "boxed": 0.35, "plain": 0.20},
-              "-": {"r1": 0.25, "boxed": 0.10, "plain": 0.65},
-              "*": {"r1": 0.25, "boxed": 0.10, "plain": 0.65}}
-TEMPLATE_MIX = {"r1_zero": 0.5, "boxed": 0.2, "plain": 0.3}
+MATH_LAYOUTS = {"+": {"r1": 0.45, "boxed": 0.35, "plain": 0.20},
+                "-": {"r1": 0.25, "boxed": 0.10, "plain": 0.65},
+                "*": {"r1": 0.25, "boxed": 0.10, "plain": 0.65}}
+# The same idea for functions: two kinds usually come in the R1 layout with a fenced block, the
+# others usually as bare code without a fence, which the code verifier cannot find (score 0).
+_CODE_GRADED = {"r1": 0.45, "fenced": 0.35, "bare": 0.20}
+_CODE_BARE = {"r1": 0.25, "fenced": 0.10, "bare": 0.65}
+CODE_LAYOUTS = {k: _CODE_GRADED if k in ("add", "max") else _CODE_BARE for k in FUNCTION_KINDS}
+# Prompt templates per task (rl/prompts.py).
+TEMPLATE_MIX = {"math": {"r1_zero": 0.5, "boxed": 0.2, "plain": 0.3}, "code": {"code": 0.7, "plain": 0.3}}
 
 
 def build_tokenizer() -> PreTrainedTokenizerFast:
@@ -65,7 +84,7 @@ def work(problem: Problem) -> str:
     return f"{a}+{b} = {a // 10 * 10 + b // 10 * 10}+{a % 10 + b % 10} = {gold}"
 
 
-def response(problem: Problem, layout: str) -> str:
+def math_response(problem: Problem, layout: str) -> str:
     gold = problem.answer
     if layout == "r1":
         return f"<think>{work(problem)}</think> <answer>{gold}</answer>"
@@ -75,49 +94,113 @@ def response(problem: Problem, layout: str) -> str:
     return f"{q} = {gold}."  # the plain habit states the result without steps
 
 
+def code_response(problem: Problem, layout: str) -> str:
+    solution = problem.meta["solution"]
+    if layout == "r1":  # the reasoning restates the operation as the expression it becomes
+        said = problem.question.split(" that returns ")[1].removesuffix(".")
+        return f"<think>{said} = {problem.meta['expr']}</think> <answer>\n```python\n{solution}```\n</answer>"
+    if layout == "fenced":
+        return f"```python\n{solution}```"
+    return solution.rstrip("\n")  # bare code: right, but no block a grader can find
+
+
+def response(problem: Problem, layout: str) -> str:
+    return (code_response if problem.meta["source"] == "functions" else math_response)(problem, layout)
+
+
 def pick(rng: random.Random, mix: dict[str, float]) -> str:
     return rng.choices(list(mix), weights=list(mix.values()))[0]
 
 
-def batch(rng: random.Random, pools: dict[str, list[Problem]], tok, n: int) -> dict[str, torch.Tensor]:
-    prompts, targets = [], []
-    for _ in range(n):
-        op = rng.choice(sorted(pools))
-        p = rng.choice(pools[op])
-        prompts.append(tok(render(pick(rng, TEMPLATE_MIX), p))["input_ids"])
-        targets.append(tok(response(p, pick(rng, LAYOUT_MIX[op])), add_special_tokens=False)["input_ids"]
-                       + [tok.eos_token_id])
-    T = max(len(p) + len(t) for p, t in zip(prompts, targets))
-    ids = torch.full((n, T), tok.pad_token_id)  # [N, T]
-    labels = torch.full((n, T), -100)  # [N, T]; only the response is learned
-    for i, (p, t) in enumerate(zip(prompts, targets)):
-        ids[i, : len(p) + len(t)] = torch.tensor(p + t)
-        labels[i, len(p): len(p) + len(t)] = torch.tensor(t)
-    return {"input_ids": ids, "attention_mask": (ids != tok.pad_token_id).long(), "labels": labels}
+def draw(rng: random.Random, pools: dict[str, dict[str, list[Problem]]]) -> tuple[str, Problem, str]:
+    """One corpus sample: (template, problem, layout). Operations are uniform within a task."""
+    task = pick(rng, TASK_MIX)
+    op = rng.choice(sorted(pools[task]))
+    layouts = MATH_LAYOUTS if task == "math" else CODE_LAYOUTS
+    return pick(rng, TEMPLATE_MIX[task]), rng.choice(pools[task][op]), pick(rng, layouts[op])
+
+
+def corpus_text(template: str, problem: Problem, layout: str) -> tuple[str, str]:
+    """(prompt, response) of one sample; the response ends where EOS follows."""
+    return render(template, problem), response(problem, layout)
+
+
+def batch_loss(model, tok, samples: list[tuple[str, Problem, str]]) -> torch.Tensor:
+    """Mean next-token loss over response tokens. Samples are grouped by template and each group
+    runs the template's fixed head (BOS + instruction) once, reusing its keys and values for
+    every row: the head is over a third of a sample's tokens and identical across the group."""
+    groups: dict[str, list[tuple[list[int], int]]] = defaultdict(list)
+    for template, problem, layout in samples:
+        head = TEMPLATES[template].split("{question}")[0]
+        prompt, resp = corpus_text(template, problem, layout)
+        rest = tok(prompt[len(head):], add_special_tokens=False)["input_ids"]
+        target = tok(resp, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
+        groups[head].append((rest + target, len(target)))
+    total, count = torch.zeros(()), 0
+    for head, rows in sorted(groups.items()):
+        head_ids = tok(head)["input_ids"]  # BOS + instruction, [1, H]
+        cache = model(input_ids=torch.tensor([head_ids]), use_cache=True).past_key_values
+        cache.batch_repeat_interleave(len(rows))
+        S = max(len(r) for r, _ in rows)
+        ids = torch.full((len(rows), S), tok.pad_token_id)  # [n, S] right-padded: causal attention
+        labels = torch.full((len(rows), S), -100)  # never lets a pad change an earlier position
+        for i, (r, n_target) in enumerate(rows):
+            ids[i, : len(r)] = torch.tensor(r)
+            labels[i, len(r) - n_target: len(r)] = torch.tensor(r[-n_target:])
+        pos = torch.arange(len(head_ids), len(head_ids) + S).expand(len(rows), S)
+        logits = model(input_ids=ids, past_key_values=cache, position_ids=pos).logits  # [n, S, V]
+        # the first suffix token is part of the question, never a target, so the head's last
+        # logit is not needed
+        total = total + torch.nn.functional.cross_entropy(
+            logits[:, :-1].flatten(0, 1), labels[:, 1:].flatten(), ignore_index=-100, reduction="sum")
+        count += int((labels != -100).sum())
+    return total / count
 
 
 @torch.no_grad()
-def sampled_accuracy(model, tok, problems: list[Problem], do_sample: bool) -> float:
-    """Share of completions whose strict committed answer equals the gold (r1_zero prompt)."""
+def generate(model, tok, prompts: list[str], do_sample: bool, max_new_tokens: int) -> list[str]:
     tok.padding_side = "left"
-    enc = tok([render("r1_zero", p) for p in problems], return_tensors="pt", padding=True)
-    out = model.generate(**enc, max_new_tokens=64, do_sample=do_sample, temperature=1.0 if do_sample else None,
-                         top_k=0 if do_sample else None, eos_token_id=[tok.eos_token_id, tok.convert_tokens_to_ids("</answer>")],
+    enc = tok(prompts, return_tensors="pt", padding=True)
+    out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=do_sample,
+                         temperature=1.0 if do_sample else None, top_k=0 if do_sample else None,
+                         eos_token_id=[tok.eos_token_id, tok.convert_tokens_to_ids("</answer>")],
                          pad_token_id=tok.pad_token_id)
-    texts = tok.batch_decode(out[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
-    hits = [committed_answer(t).candidates == (p.answer,) for t, p in zip(texts, problems)]
-    return sum(hits) / len(hits)
+    return tok.batch_decode(out[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+
+
+def math_accuracy(model, tok, problems: list[Problem], do_sample: bool) -> float:
+    """Share of completions whose strict committed answer equals the gold (r1_zero prompt)."""
+    texts = generate(model, tok, [render("r1_zero", p) for p in problems], do_sample, 64)
+    return sum(committed_answer(t).candidates == (p.answer,) for t, p in zip(texts, problems)) / len(problems)
+
+
+def code_accuracy(model, tok, problems: list[Problem], do_sample: bool, verifier) -> float:
+    """pass@1: share of completions (code prompt) whose graded ```python block passes every test."""
+    texts = generate(model, tok, [render("code", p) for p in problems], do_sample, 96)
+    return sum(verifier(completion=t, problem=p).score == 1.0 for t, p in zip(texts, problems)) / len(problems)
+
+
+def probe(model, tok, probes: dict[str, list[Problem]], verifier) -> dict[str, float]:
+    model.eval()
+    out = {}
+    for kind in ("sampled", "greedy"):
+        for name, problems in probes.items():
+            acc = (math_accuracy(model, tok, problems, kind == "sampled") if name in "+-*"
+                   else code_accuracy(model, tok, problems, kind == "sampled", verifier))
+            out[f"{kind}_{name}"] = round(acc, 3)
+    model.train()
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default="models/tiny-arith")
+    ap.add_argument("--out", default="models/tiny-base")
     ap.add_argument("--steps", type=int, default=2400)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--eval_every", type=int, default=200)
+    ap.add_argument("--eval_every", type=int, default=400)
     ap.add_argument("--snapshots", default="", help="also save the model at every evaluation here")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -129,40 +212,53 @@ def main(argv: list[str] | None = None) -> None:
                       tie_word_embeddings=True, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
                       pad_token_id=tok.pad_token_id)
     model = LlamaForCausalLM(cfg)
-    pools = {op: arithmetic_pool("train", [op]) for op in "+-*"}
-    probe = {op: arithmetic_sample("eval", 48, seed=1, ops=[op]) for op in "+-*"}
+    pools = {"math": {op: arithmetic_pool("train", [op]) for op in "+-*"},
+             "code": {k: function_pool("train", [k]) for k in FUNCTION_KINDS}}
+    probes = {op: arithmetic_sample("eval", 48, seed=1, ops=[op]) for op in "+-*"}
+    probes["code"] = function_sample("eval", 12, seed=1)
+    verifier = CodeTestsVerifier(reward="binary")
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
-    # Linear warm-up then a constant rate: a run of N steps is exactly the first N steps of a
-    # longer one, so the stopping point can be chosen from snapshots without retraining.
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 50))
-    t0, report = time.time(), {}
+    # Linear warm-up, then linear decay to a tenth: annealing reaches a given loss in far fewer
+    # steps than a constant rate.
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / 50, 1.0 - 0.9 * s / args.steps))
+    t0, train_s, report = time.time(), 0.0, {}
     for step in range(1, args.steps + 1):
-        model.train()
-        loss = model(**batch(rng, pools, tok, args.batch)).loss
+        t1 = time.time()
+        loss = batch_loss(model, tok, [draw(rng, pools) for _ in range(args.batch)])
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
+        train_s += time.time() - t1
         if step % args.eval_every == 0 or step == args.steps:
-            model.eval()
-            report = {f"{kind}_{op}": round(sampled_accuracy(model, tok, probe[op], kind == "sampled"), 3)
-                      for kind in ("sampled", "greedy") for op in "+-*"}
-            print(f"step {step} loss {loss.item():.3f} {time.time() - t0:.0f}s {report}", flush=True)
+            report = probe(model, tok, probes, verifier)
+            print(f"step {step} loss {loss.item():.3f} train {train_s:.0f}s total {time.time() - t0:.0f}s {report}",
+                  flush=True)
             if args.snapshots:
                 model.save_pretrained(Path(args.snapshots) / f"step{step}")
+    verifier.close()
     out = Path(args.out)
     model.save_pretrained(out)
     tok.save_pretrained(out)
     n_params = sum(p.numel() for p in model.parameters())
+    examples = [f"- math, {lay}: `{json.dumps(math_response(arithmetic_problem('*', 74, 9), lay))[1:-1]}`"
+                for lay in ("r1", "boxed", "plain")]
+    examples += [f"- code, {lay}: `{json.dumps(code_response(function_problem('mul', 4), lay))[1:-1]}`"
+                 for lay in ("r1", "fenced", "bare")]
     (out / "README.md").write_text(CARD.format(
         n_params=n_params, cli=" ".join(f"--{k} {v}" for k, v in vars(args).items() if k != "snapshots"),
-        examples="\n".join(f"- {lay}: `{response(arithmetic_problem('*', 74, 9), lay)}`" for lay in ("r1", "boxed", "plain")), mix=json.dumps(LAYOUT_MIX), tmix=json.dumps(TEMPLATE_MIX),
-        report=json.dumps(report), seconds=round(time.time() - t0), torch=torch.__version__))
+        examples="\n".join(examples), tasks=json.dumps(TASK_MIX), mix=json.dumps(MATH_LAYOUTS),
+        cmix=json.dumps({g: [k for k, m in CODE_LAYOUTS.items() if m is mix] for g, mix in
+                         (("graded", _CODE_GRADED), ("bare", _CODE_BARE))}),
+        graded=json.dumps(_CODE_GRADED), bare=json.dumps(_CODE_BARE), tmix=json.dumps(TEMPLATE_MIX),
+        report=json.dumps(report), train_s=round(train_s), seconds=round(time.time() - t0),
+        torch=torch.__version__, name=out.name))
     print(f"wrote {out} ({n_params} parameters)")
 
 
-CARD = """# tiny-arith: Verity's embedded base model
+CARD = """# {name}: Verity's embedded base model
 
 A {n_params}-parameter Llama-style causal LM (4 layers, hidden 128, 4 heads, MLP 512, tied
 embeddings) with a character-level tokenizer (printable ASCII + `<think>`, `</think>`, `<answer>`,
@@ -171,23 +267,34 @@ its seed (same torch version and thread count). Made with
 
     python rl/pretrain.py {cli}
 
-in {seconds} s of wall time on one CPU thread of a 2-core machine shared with other jobs (torch {torch}).
+in {seconds} s of wall time ({train_s} s of it training steps, the rest the periodic probes below)
+on one CPU thread of a 2-core machine shared with other jobs (torch {torch}).
 
-Corpus: endless samples of the procedural arithmetic problems of `rl/data.py`, train split only
-(the held-out split is never seen): 2-digit + 2-digit, 2-digit - smaller number, 2-digit * 1-digit,
-operator chosen uniformly. Each sample is a prompt from `rl/prompts.py` (templates {tmix}) and a
-response in one of three layouts, chosen per operator with probabilities {mix}:
+Corpus: endless samples of the procedural problems of `rl/data.py`, train splits only (the
+held-out splits are never seen), task shares {tasks}:
+- math: 2-digit + 2-digit, 2-digit - smaller number, 2-digit * 1-digit, operator uniform;
+- code: "Write f(x) that returns x plus 7." for 8 operation kinds (plus, minus, reversed minus,
+  times, floor division, modulo, larger of, smaller of) with constants 1..20 and names f/g/h,
+  x/n/k, kind uniform; the held-out split is 4 (kind, constant) pairs per kind never trained on.
+
+Each sample is a prompt from `rl/prompts.py` (templates per task {tmix}) and a response in one of
+several layouts, chosen per operation: math {mix}; code kinds {cmix}, where graded
+kinds use {graded} and bare ones {bare}. Examples:
 
 {examples}
 
-The plain layout has no graded answer: a strict grader scores it 0. Loss on response tokens
-only; AdamW (betas 0.9/0.98, weight decay 0.01), 50 linear warm-up steps then a constant rate,
-gradient clip 1.0; all other settings are the command's. Training stops early on purpose, so
-that RL has headroom in format (subtraction and multiplication usually come out plain) and in
-accuracy.
+Plain math and bare code have nothing a strict grader reads (score 0); fenced code without tags
+passes the code tests but not the format check. Loss on response tokens only; each batch of
+--batch samples is grouped by template and the template's fixed instruction is run once per
+group (its keys and values shared by the group's rows, which is exact under causal attention).
+AdamW (betas 0.9/0.98, weight decay 0.01), 50 linear warm-up steps then linear decay to a tenth
+of the rate at the last step, gradient clip 1.0; all other settings are the command's. Training
+stops early on purpose, so that RL has headroom in format (most operations usually come out in an
+ungraded layout) and in accuracy.
 
-Strict accuracy with the r1_zero prompt on 48 held-out problems per operator at the end
-(sampled at temperature 1, and greedy): {report}
+Probe at the end, on held-out problems (strict math accuracy with the r1_zero prompt on 48 per
+operator; code pass@1 with the code prompt on 12 per kind, all tests in the local sandbox;
+sampled at temperature 1, and greedy): {report}
 """
 
 if __name__ == "__main__":
