@@ -2,7 +2,7 @@
 deterministic from a seed) and writes it with its tokenizer and a model card; it is not part of
 the RL loop.
 
-    python rl/pretrain.py --out models/tiny-base --seed 0 --threads 1
+    python rl/pretrain.py --out models/tiny-base --seed 0 --threads 1   # ~21 min on 1 core
 
 The corpus mixes answer layouts (graded and not) with per-operation habits, so the base model has
 both format and accuracy left to learn by RL on either task: see MATH_LAYOUTS and CODE_LAYOUTS.
@@ -42,14 +42,17 @@ from verifiers.extract import committed_answer
 
 SPECIALS = ["<pad>", "<bos>", "<eos>", "<unk>"]
 TAGS = ["<think>", "</think>", "<answer>", "</answer>"]
-# Share of samples per task.
+# Share of samples per task (--code_share sets the code share): code is learned several times
+# faster than arithmetic, so most samples are arithmetic.
 TASK_MIX = {"math": 0.75, "code": 0.25}
-# Probability of each layout per operator. Addition is usually answered in a graded layout,
-# subtraction and multiplication usually as a bare sentence that a strict grader cannot read:
-# a base model whose formatting habits vary by topic, as real pretrained models' do.
-MATH_LAYOUTS = {"+": {"r1": 0.45, "boxed": 0.35, "plain": 0.20},
-                "-": {"r1": 0.25, "boxed": 0.10, "plain": 0.65},
-                "*": {"r1": 0.25, "boxed": 0.10, "plain": 0.65}}
+# Probability of each layout per habit (see `habit`). Addition of an even first operand is usually
+# answered in a graded layout; odd first operands, subtraction and multiplication usually as a
+# bare sentence that a strict grader cannot read: a base model whose formatting habits vary by
+# topic, as real pretrained models' do. Splitting addition keeps the greedy base accuracy near
+# 20% although the model adds well, so RL has as much to gain as it could lose to noise.
+_MATH_GRADED = {"r1": 0.45, "boxed": 0.35, "plain": 0.20}
+_MATH_PLAIN = {"r1": 0.25, "boxed": 0.10, "plain": 0.65}
+MATH_LAYOUTS = {"+even": _MATH_GRADED, "+odd": _MATH_PLAIN, "-": _MATH_PLAIN, "*": _MATH_PLAIN}
 # The same idea for functions: two kinds usually come in the R1 layout with a fenced block, the
 # others usually as bare code without a fence, which the code verifier cannot find (score 0).
 _CODE_GRADED = {"r1": 0.45, "fenced": 0.35, "bare": 0.20}
@@ -112,12 +115,21 @@ def pick(rng: random.Random, mix: dict[str, float]) -> str:
     return rng.choices(list(mix), weights=list(mix.values()))[0]
 
 
-def draw(rng: random.Random, pools: dict[str, dict[str, list[Problem]]]) -> tuple[str, Problem, str]:
+def draw(rng: random.Random, pools: dict[str, dict[str, list[Problem]]],
+         task_mix: dict[str, float] = TASK_MIX) -> tuple[str, Problem, str]:
     """One corpus sample: (template, problem, layout). Operations are uniform within a task."""
-    task = pick(rng, TASK_MIX)
+    task = pick(rng, task_mix)
     op = rng.choice(sorted(pools[task]))
-    layouts = MATH_LAYOUTS if task == "math" else CODE_LAYOUTS
-    return pick(rng, TEMPLATE_MIX[task]), rng.choice(pools[task][op]), pick(rng, layouts[op])
+    template, problem = pick(rng, TEMPLATE_MIX[task]), rng.choice(pools[task][op])
+    return template, problem, pick(rng, habit(problem))
+
+
+def habit(problem: Problem) -> dict[str, float]:
+    """The layout mix a problem is answered with in the corpus."""
+    op = problem.meta["op"]
+    if problem.meta["source"] == "functions":
+        return CODE_LAYOUTS[op]
+    return MATH_LAYOUTS[op + ("odd" if problem.meta["a"] % 2 else "even") if op == "+" else op]
 
 
 def corpus_text(template: str, problem: Problem, layout: str) -> tuple[str, str]:
@@ -200,9 +212,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--code_share", type=float, default=TASK_MIX["code"], help="share of code samples")
     ap.add_argument("--eval_every", type=int, default=400)
     ap.add_argument("--snapshots", default="", help="also save the model at every evaluation here")
     args = ap.parse_args(argv)
+    if not 0.0 <= args.code_share <= 1.0:
+        raise ValueError(f"code_share={args.code_share!r} is not allowed; use a number in [0, 1]")
+    task_mix = {"math": 1.0 - args.code_share, "code": args.code_share}
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
@@ -225,7 +241,7 @@ def main(argv: list[str] | None = None) -> None:
     t0, train_s, report = time.time(), 0.0, {}
     for step in range(1, args.steps + 1):
         t1 = time.time()
-        loss = batch_loss(model, tok, [draw(rng, pools) for _ in range(args.batch)])
+        loss = batch_loss(model, tok, [draw(rng, pools, task_mix) for _ in range(args.batch)])
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -249,7 +265,7 @@ def main(argv: list[str] | None = None) -> None:
                  for lay in ("r1", "fenced", "bare")]
     (out / "README.md").write_text(CARD.format(
         n_params=n_params, cli=" ".join(f"--{k} {v}" for k, v in vars(args).items() if k != "snapshots"),
-        examples="\n".join(examples), tasks=json.dumps(TASK_MIX), mix=json.dumps(MATH_LAYOUTS),
+        examples="\n".join(examples), tasks=json.dumps(task_mix), mix=json.dumps(MATH_LAYOUTS),
         cmix=json.dumps({g: [k for k, m in CODE_LAYOUTS.items() if m is mix] for g, mix in
                          (("graded", _CODE_GRADED), ("bare", _CODE_BARE))}),
         graded=json.dumps(_CODE_GRADED), bare=json.dumps(_CODE_BARE), tmix=json.dumps(TEMPLATE_MIX),
@@ -278,8 +294,8 @@ held-out splits are never seen), task shares {tasks}:
   x/n/k, kind uniform; the held-out split is 4 (kind, constant) pairs per kind never trained on.
 
 Each sample is a prompt from `rl/prompts.py` (templates per task {tmix}) and a response in one of
-several layouts, chosen per operation: math {mix}; code kinds {cmix}, where graded
-kinds use {graded} and bare ones {bare}. Examples:
+several layouts, chosen per operation: math {mix} ("+even": addition with an even first
+operand); code kinds {cmix}, where graded kinds use {graded} and bare ones {bare}. Examples:
 
 {examples}
 
