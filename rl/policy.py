@@ -19,7 +19,7 @@ DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 
 @dataclass(frozen=True)
 class PolicyConfig:
-    path: str = "models/tiny-arith"
+    path: str = "models/tiny-base"
     dtype: str = "float32"
     gradient_checkpointing: bool = False
     micro_batch: int = 16
