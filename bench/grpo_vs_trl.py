@@ -45,12 +45,12 @@ def accuracy_by_op(model, tok) -> dict[str, float]:
     return out
 
 
-def work(steps: int, beta: float, threads: int, side: str, learning: bool = False) -> dict:
+def work(steps: int, beta: float, threads: int, side: str, learning: bool = False, seed: int = 0) -> dict:
     """One side's run, inside its own process so that peak RSS is its own."""
     import torch
 
     torch.set_num_threads(threads)
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     from rl.data import arithmetic_sample
     from rl.prompts import render
     from rl.scoring import build_rewards, score
@@ -88,7 +88,7 @@ def work(steps: int, beta: float, threads: int, side: str, learning: bool = Fals
                          # TRL's GRPO defaults are bf16 and gradient checkpointing; ours fp32 without:
                          # identical work means turning both off.
                          bf16=False, gradient_checkpointing=False,
-                         logging_steps=1000, save_strategy="no", seed=0, dataloader_num_workers=0,
+                         logging_steps=1000, save_strategy="no", seed=seed, dataloader_num_workers=0,
                          # our schedule: AdamW betas (0.9, 0.99), 5 linear warm-up steps, then constant
                          adam_beta2=0.99, weight_decay=0.0, max_grad_norm=1.0, lr_scheduler_type="constant_with_warmup",
                          warmup_steps=5,
@@ -102,7 +102,7 @@ def work(steps: int, beta: float, threads: int, side: str, learning: bool = Fals
                               "algo.loss_agg=token_mean", "algo.epsilon_high=0.2", "batch_prompts=8",
                               f"sampling.group_size={G}", f"sampling.max_new_tokens={max_new}", "optim.lr=5e-4",
                               f"policy.threads={threads}", f"eval_every={10**9}", "task.eval.n_per_op=1",
-                              "task.train.n_per_op=200", f"policy.path={MODEL}",
+                              "task.train.n_per_op=200", f"policy.path={MODEL}", f"seed={seed}",
                               "hydra.run.dir=/tmp/verity-bench-ours"], cwd=ROOT, capture_output=True, text=True)
         if out.returncode:
             raise SystemExit(out.stderr[-3000:])
@@ -132,6 +132,7 @@ def main() -> None:
     ap.add_argument("--beta", type=float, default=0.0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--learning", action="store_true", help="also evaluate what each side's model learned")
+    ap.add_argument("--seed", type=int, default=0, help="seed of both sides (sampling, data order)")
     ap.add_argument("--side", choices=["trl", "ours", "base"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.side == "base":
@@ -141,18 +142,19 @@ def main() -> None:
                                                                    trainable=False))}))
         return
     if args.side:
-        print(json.dumps(work(args.steps, args.beta, args.threads, args.side, args.learning)))
+        print(json.dumps(work(args.steps, args.beta, args.threads, args.side, args.learning, args.seed)))
         return
     res = {}
     for side in ("trl", "ours") + (("base",) if args.learning else ()):
         out = subprocess.run([sys.executable, __file__, "--side", side, "--steps", str(args.steps), "--beta",
-                              str(args.beta), "--threads", str(args.threads)] + (["--learning"] * args.learning),
+                              str(args.beta), "--threads", str(args.threads), "--seed", str(args.seed)]
+                             + (["--learning"] * args.learning),
                              capture_output=True, text=True)
         if out.returncode:
             raise SystemExit(f"{side} failed:\n{out.stderr[-3000:]}")
         res[side] = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"workload: {MODEL.name}, 8 prompts x G=8, <=48 new tokens, beta={args.beta}, mu=1, {args.threads} thread(s), "
-          f"{args.steps} steps")
+          f"{args.steps} steps, seed {args.seed}")
     print(f"{'':6} {'s/step':>8} {'cpu-s/step':>11} {'peak RSS MB':>12}")
     for side in ("trl", "ours"):
         r = res[side]
