@@ -130,14 +130,19 @@ def set_rng_state(state: dict) -> None:
     random.setstate(state["python"])
 
 
-def save_checkpoint(path: Path, model, optimizer, step: int, data_position: int) -> None:
+def save_checkpoint(path: Path, model, optimizer, step: int, data_position: int, tokenizer=None) -> None:
     """Everything a resumed run needs to continue bit-for-bit: weights, optimizer moments, RNG
     states, step and data position. Written to a temporary name first so a crash mid-write
-    never destroys the last good checkpoint."""
+    never destroys the last good checkpoint. With `tokenizer`, the policy is also saved as a
+    transformers model directory beside it (`model/`), which `policy.path=` loads anywhere
+    (rl/evaluate.py, another run)."""
     tmp = path.with_suffix(".tmp")
     torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "rng": rng_state(),
                 "step": step, "data_position": data_position}, tmp)
     tmp.replace(path)
+    if tokenizer is not None:
+        model.save_pretrained(path.parent / "model")
+        tokenizer.save_pretrained(path.parent / "model")
 
 
 def load_checkpoint(path: Path, model, optimizer) -> tuple[int, int]:

@@ -140,7 +140,7 @@ def main(cfg: DictConfig) -> None:
             sink.log_samples(step, [{"prompt": prompts[i // G], "completion": batch.texts[i], "reward": r[i].item(),
                                      **{f"reason/{k}": v[i] for k, v in scores.reasons.items()}} for i in range(len(r))])
         if step % cfg.checkpoint_every == 0 or step == cfg.steps:
-            save_checkpoint(ckpt, model, opt, step, stream.position)
+            save_checkpoint(ckpt, model, opt, step, stream.position, tok)
     print(f"wrote {sink.close()} and {run_dir / 'metrics.jsonl'}")
 
 

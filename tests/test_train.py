@@ -52,6 +52,8 @@ def test_smoke_and_bitwise_resume(tmp_path):
     assert a["step"] == b["step"] == 2 and a["data_position"] == b["data_position"]
     for k, v in a["model"].items():
         assert torch.equal(v, b["model"][k]), k
+    saved = load_policy(PolicyConfig(path=str(tmp_path / "full" / "model"), threads=1), trainable=False)[0]
+    assert all(torch.equal(v, a["model"][k]) for k, v in saved.state_dict().items())
 
 
 @pytest.fixture(scope="module")
