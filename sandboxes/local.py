@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Sequence
 
 from sandboxes import wire
@@ -131,6 +132,27 @@ class _Slot:
         _remove_cgroups(self.cgroups)
 
 
+_LIVE: weakref.WeakSet[LocalSandbox] = weakref.WeakSet()
+
+
+def _forget_in_forked_child() -> None:
+    """A plain fork (a DeadlinePool worker, multiprocessing's fork start method) copies every
+    slot's pipe ends. A slot server ends on EOF of its request pipe, which never comes while a
+    child holds a copy of the write end: closing the parent's sandbox would then wait out a
+    timeout per slot. The child drops its copies and its view of the parent's sandboxes (the
+    servers belong to the parent; a child that needs a sandbox starts its own)."""
+    for sandbox in list(_LIVE):
+        sandbox._closed = True  # no lock: after fork only this thread exists, a lock may be stale
+        for slot in sandbox._slots:
+            for fd in (slot.req_w, slot.resp_r):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        sandbox._slots = []
+
+
+os.register_at_fork(after_in_child=_forget_in_forked_child)
+
+
 class LocalSandbox:
     """Process sandbox pool. Thread-safe: each `run` takes one free slot for its whole request
     (compile once, run every stdin), so concurrency equals the number of slots."""
@@ -194,6 +216,7 @@ class LocalSandbox:
                                + "; ".join(f"{r} ({self._missing.get(r, 'unavailable')})"
                                            for r in lacking))
         atexit.register(self.close)
+        _LIVE.add(self)
 
     def _start_slot(self, i: int) -> None:
         tag = f"{self._tag}-{i}"

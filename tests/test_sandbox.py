@@ -441,3 +441,31 @@ def test_unprivileged_user_namespace_fallback_as_a_real_unprivileged_user():
     assert report["ok"][0] == "ok" and "WROTE" not in report["ok"][1] and "CONNECTED" not in report["ok"][1]
     assert report["ok"][1].startswith("[0, [],")
     assert report["loop"] == "time_limit"
+
+
+def test_forked_child_drops_the_local_slots_pipes():
+    """A plain fork (DeadlinePool workers, multiprocessing) must not keep the slots' pipe ends:
+    a slot server ends on EOF of its request pipe, so an inherited write end held by a child
+    would keep it alive after the parent's close()."""
+    from sandboxes.local import LocalSandbox
+
+    with LocalSandbox(slots=1) as sb:
+        assert run1(sb, "print(7)").stdout == b"7\n"
+        fds = [fd for slot in sb._slots for fd in (slot.req_w, slot.resp_r)]
+        pid = os.fork()
+        if pid == 0:  # child: the parent's pipe ends are closed and its sandbox refuses work
+            closed = 0
+            for fd in fds:
+                try:
+                    os.fstat(fd)
+                except OSError:
+                    closed += 1
+            try:
+                sb.run(Program("print(1)"), [b""], FAST)
+                refused = False
+            except RuntimeError:
+                refused = True
+            os._exit(0 if closed == len(fds) and refused else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert run1(sb, "print(8)").stdout == b"8\n"  # the parent's sandbox is untouched
