@@ -28,7 +28,9 @@ MODEL = Path(resolve(PolicyConfig().path))  # the embedded base model, the defau
 
 
 def accuracy_by_op(model, tok) -> dict[str, float]:
-    """Greedy strict accuracy on 50 held-out problems per operator (r1_zero prompt)."""
+    """Greedy strict accuracy on the held-out split (50 problems per operator, r1_zero prompt),
+    decoded as one batch exactly as rl/train.py's eval/accuracy is (greedy decoding of a small
+    model can flip on near-ties when the padding of its batch changes)."""
     from rl.data import arithmetic_sample
     from rl.prompts import render
     from rl.rollout import HFRollout, SamplingConfig
@@ -36,13 +38,11 @@ def accuracy_by_op(model, tok) -> dict[str, float]:
     from verifiers.math_answer import MathAnswerVerifier
 
     correct = build_rewards({"correct": {"verifier": MathAnswerVerifier(mode="strict"), "weight": 1.0}})
-    rollout = HFRollout(model, tok, SamplingConfig(max_new_tokens=64))
-    out = {}
-    for op in "+-*":
-        problems = arithmetic_sample("eval", 50, seed=0, ops=[op])
-        batch = rollout.generate([render("r1_zero", p) for p in problems], 1, greedy=True)
-        out[op] = sum(s == 1.0 for s in score(correct, batch.texts, problems).per_reward["correct"]) / len(problems)
-    return out
+    problems = arithmetic_sample("eval", 50, seed=0)
+    batch = HFRollout(model, tok, SamplingConfig(max_new_tokens=64)).generate(
+        [render("r1_zero", p) for p in problems], 1, greedy=True)
+    hits = score(correct, batch.texts, problems).per_reward["correct"]
+    return {op: sum(h == 1.0 for h, p in zip(hits, problems) if p.meta["op"] == op) / 50 for op in "+-*"}
 
 
 def work(steps: int, beta: float, threads: int, side: str, learning: bool = False, seed: int = 0) -> dict:
