@@ -56,11 +56,17 @@ def arithmetic_pool(split: str, ops: Sequence[str] = ("+", "-", "*")) -> list[Pr
 def arithmetic_sample(split: str, n_per_op: int, seed: int, ops: Sequence[str] = ("+", "-", "*")) -> list[Problem]:
     """A sample balanced across operators: up to n_per_op problems of each, from one split
     (the pools differ in size by 10x, so unbalanced sampling would hardly see multiplication)."""
+    return balanced_sample(arithmetic_pool, split, ops, n_per_op, seed)
+
+
+def balanced_sample(pool, split: str, groups: Sequence[str], n_per_group: int, seed: int) -> list[Problem]:
+    """Up to n_per_group problems of each group (`pool(split, [group])`), drawn by one seeded RNG
+    in group order."""
     rng = random.Random(seed)
     out: list[Problem] = []
-    for op in ops:
-        pool = arithmetic_pool(split, [op])
-        out += rng.sample(pool, min(n_per_op, len(pool)))
+    for group in groups:
+        members = pool(split, [group])
+        out += rng.sample(members, min(n_per_group, len(members)))
     return out
 
 
@@ -201,9 +207,4 @@ def function_sample(split: str, n_per_kind: int, seed: int,
     """A sample balanced across kinds: up to n_per_kind problems of each, from one split."""
     if not isinstance(n_per_kind, int) or n_per_kind < 1:
         raise ValueError(f"n_per_kind={n_per_kind!r} is not allowed; use an integer >= 1")
-    rng = random.Random(seed)
-    out: list[Problem] = []
-    for kind in kinds:
-        pool = function_pool(split, [kind])
-        out += rng.sample(pool, min(n_per_kind, len(pool)))
-    return out
+    return balanced_sample(function_pool, split, kinds, n_per_kind, seed)

@@ -115,46 +115,41 @@ def read_rows(path: str, args: argparse.Namespace) -> tuple[list[Row], list[tupl
     """Every gradable row, and (line number, message) for each line that is not."""
     rows, errors = [], []
     try:
-        handle = sys.stdin if path == "-" else open(path, encoding="utf-8", errors="replace")  # noqa: SIM115
+        lines = list(sources.iter_rows(path))  # JSONL, .jsonl.gz, Parquet or - (stdin)
     except OSError as exc:
         raise UsageError(f"cannot read input {path!r}: {exc.strerror}; pass an existing JSONL file with -i") from exc
-    with handle:
-        for n, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                errors.append((n, f"not valid JSON ({exc.msg} at column {exc.colno})"))
-                continue
-            if not isinstance(data, dict):
-                errors.append((n, f"expected a JSON object, got {type(data).__name__}"))
-                continue
-            fields = {"completion": args.completion_field, "answer": args.answer_field}
-            needed = [("completion", args.completion_field)] + [(k, fields.get(k, k)) for k in TASKS[args.task]["needs"]]
-            if data.get(args.completion_field) is None and isinstance(data.get("program"), str):
-                # A code row may carry raw source instead of a completion.
-                lang = data.get("language") if data.get("language") in ("python", "cpp") else "python"
-                data = {**data, args.completion_field: f"```{lang}\n{data['program']}\n```"}
-            missing = [(k, f) for k, f in needed if data.get(f) is None]
-            if missing:
-                kind, name = missing[0]
-                hint = f" (rename it or pass --{kind}-field)" if kind in fields else ""
-                errors.append((n, f"missing field {name!r}{hint}"))
-                continue
-            completion = data[args.completion_field]
-            if not isinstance(completion, str):
-                errors.append((n, f"field {args.completion_field!r} must be a string, got {type(completion).__name__}"))
-                continue
-            answer = data.get(args.answer_field)
-            problem = Problem(
-                id=str(data.get(args.id_field, f"line-{n}")),
-                question=str(data.get(args.question_field) or ""),
-                answer=answer if isinstance(answer, str) or answer is None else json.dumps(answer),
-                tests=data.get("tests"),
-                meta={k: v for k, v in data.items() if k not in (args.completion_field, args.answer_field)},
-            )
-            rows.append(Row(n, data, problem, completion))
+    except ImportError as exc:  # a Parquet file without pyarrow: the message names the install
+        raise UsageError(f"cannot read input {path!r}: {exc}") from exc
+    for line in lines:
+        n, data = line.number, line.row
+        if data is None:
+            errors.append((n, line.error))
+            continue
+        fields = {"completion": args.completion_field, "answer": args.answer_field}
+        needed = [("completion", args.completion_field)] + [(k, fields.get(k, k)) for k in TASKS[args.task]["needs"]]
+        if data.get(args.completion_field) is None and isinstance(data.get("program"), str):
+            # A code row may carry raw source instead of a completion.
+            lang = data.get("language") if data.get("language") in ("python", "cpp") else "python"
+            data = {**data, args.completion_field: f"```{lang}\n{data['program']}\n```"}
+        missing = [(k, f) for k, f in needed if data.get(f) is None]
+        if missing:
+            kind, name = missing[0]
+            hint = f" (rename it or pass --{kind}-field)" if kind in fields else ""
+            errors.append((n, f"missing field {name!r}{hint}"))
+            continue
+        completion = data[args.completion_field]
+        if not isinstance(completion, str):
+            errors.append((n, f"field {args.completion_field!r} must be a string, got {type(completion).__name__}"))
+            continue
+        answer = data.get(args.answer_field)
+        problem = Problem(
+            id=str(data.get(args.id_field, f"line-{n}")),
+            question=str(data.get(args.question_field) or ""),
+            answer=answer if isinstance(answer, str) or answer is None else json.dumps(answer),
+            tests=data.get("tests"),
+            meta={k: v for k, v in data.items() if k not in (args.completion_field, args.answer_field)},
+        )
+        rows.append(Row(n, data, problem, completion))
     return rows, errors
 
 
