@@ -303,8 +303,9 @@ class DockerSandbox:
     def _remove_stale(self) -> int:
         """Containers left by a pool whose process died (on this host) are removed."""
         removed = 0
-        for c in self._client.containers.list(all=True, filters={"label": f"{LABEL}=1"}):
-            if not _owner_alive(c.labels.get(OWNER_LABEL, "")):
+        # sparse: no per-container inspect, which races with another pool removing its containers
+        for c in self._client.containers.list(all=True, sparse=True, filters={"label": f"{LABEL}=1"}):
+            if not _owner_alive((c.attrs.get("Labels") or {}).get(OWNER_LABEL, "")):
                 with contextlib.suppress(self._errors.APIError):
                     c.remove(force=True)
                     removed += 1

@@ -183,7 +183,7 @@ def test_grader_death_leaves_no_containers():
     deadline = time.monotonic() + 20
     left = ["?"]
     while left and time.monotonic() < deadline:
-        left = sb._client.containers.list(all=True, filters={"label": f"{OWNER_LABEL}={owner}"})
+        left = sb._client.containers.list(all=True, sparse=True, filters={"label": f"{OWNER_LABEL}={owner}"})
         time.sleep(0.2)
     sb.close()
     assert left == []
