@@ -12,6 +12,7 @@ from typing import Protocol
 
 import torch
 from transformers import DynamicCache
+from transformers.cache_utils import DynamicLayer
 
 FINISH_REASONS = ("stop", "eos", "length")
 
@@ -131,7 +132,7 @@ class CachedRollout(HFRollout):
         enc = self.tok(prompts, return_tensors="pt", padding=True)
         am = enc["attention_mask"]  # [B, P]
         pos = (am.cumsum(-1) - 1).clamp(min=0)
-        cache = DynamicCache(config=self.model.config)
+        cache = reserved_cache(self.model.config, self.cfg.max_new_tokens)
         logits = self.model(input_ids=enc["input_ids"], attention_mask=am, position_ids=pos, past_key_values=cache,
                             use_cache=True, logits_to_keep=1).logits[:, -1].repeat_interleave(n, 0)  # [N, V]
         cache.batch_repeat_interleave(n)
@@ -163,6 +164,53 @@ class CachedRollout(HFRollout):
             p = p.masked_fill(p.cumsum(-1) - p >= self.cfg.top_p, 0.0)
             probs = torch.zeros_like(probs).scatter(-1, order, p)
         return torch.multinomial(probs, 1).squeeze(-1)
+
+
+class ReservedLayer(DynamicLayer):
+    """A DynamicLayer whose keys and values live in a buffer with room for `reserve` more tokens,
+    so a decode step writes its one new column in place; DynamicLayer concatenates, copying the
+    whole cache of every layer at every step, a large share of decoding a small model. Attention
+    reads views of the buffer holding the same numbers, so samples are unchanged."""
+
+    def __init__(self, reserve: int):
+        super().__init__()
+        self.reserve, self.buffer = reserve, None  # buffer: (keys, values) [n, heads, capacity, dim]
+
+    def update(self, key_states: torch.Tensor, value_states: torch.Tensor, *args, **kwargs):
+        if not self.is_initialized:
+            self.lazy_initialization(key_states, value_states)
+        n, q = self.get_seq_length(), key_states.shape[-2]
+        if self.buffer is None or n + q > self.buffer[0].shape[-2]:
+            grown = tuple(x.new_empty(*x.shape[:-2], n + q + self.reserve, x.shape[-1]) for x in (key_states, value_states))
+            for new, old in zip(grown, (self.keys, self.values) if n else ()):
+                new[..., :n, :] = old
+            self.buffer = grown
+        for buf, x in zip(self.buffer, (key_states, value_states)):
+            buf[..., n:n + q, :] = x
+        self.keys, self.values = (buf[..., :n + q, :] for buf in self.buffer)
+        return self.keys, self.values
+
+    def _rows(self, pick) -> None:
+        if self.get_seq_length() > 0:
+            n = self.get_seq_length()
+            self.buffer = tuple(pick(buf) for buf in self.buffer)
+            self.keys, self.values = (buf[..., :n, :] for buf in self.buffer)
+
+    def batch_repeat_interleave(self, repeats: int) -> None:
+        self._rows(lambda buf: buf.repeat_interleave(repeats, dim=0))
+
+    def batch_select_indices(self, indices: torch.Tensor) -> None:
+        self._rows(lambda buf: buf[indices, ...])
+
+
+def reserved_cache(config, reserve: int) -> DynamicCache:
+    """The model's DynamicCache with each plain full-attention layer made a ReservedLayer (sliding
+    window and other special layers are kept as the model defines them)."""
+    cache = DynamicCache(config=config)
+    cache.layers = [ReservedLayer(reserve) if type(layer) is DynamicLayer else layer for layer in cache.layers]
+    if cache.layer_class_to_replicate is DynamicLayer:  # configs without layer types: layers made on first use
+        cache.layer_class_to_replicate = lambda: ReservedLayer(reserve)
+    return cache
 
 
 BACKENDS = {"cached": CachedRollout, "generate": HFRollout}

@@ -10,9 +10,20 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="the rl extra (torch) is not installed")
 
+from transformers import DynamicCache  # noqa: E402
+from transformers.cache_utils import DynamicLayer  # noqa: E402
+
+import rl.rollout as rl_rollout  # noqa: E402 - after the torch skip
 from rl.grpo import AlgoConfig  # noqa: E402 - after the torch skip
 from rl.policy import PolicyConfig, load_policy, row_chunks, token_logprobs  # noqa: E402 - after the torch skip
-from rl.rollout import CachedRollout, HFRollout, RolloutBatch, SamplingConfig, make_rollout  # noqa: E402 - after the torch skip
+from rl.rollout import (  # noqa: E402
+    CachedRollout,
+    HFRollout,
+    ReservedLayer,
+    RolloutBatch,
+    SamplingConfig,
+    make_rollout,
+)
 from rl.train import update  # noqa: E402 - after the torch skip
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +102,37 @@ def test_cached_rollout_greedy_equals_generate(policy):
     assert a.texts == b.texts and a.finish_reasons == b.finish_reasons
     assert torch.equal(a.completion_mask, b.completion_mask)
     assert torch.equal(a.ids[a.attention_mask.bool()], b.ids[b.attention_mask.bool()])
+
+
+def test_reserved_cache_samples_equal_dynamic_cache(policy, monkeypatch):
+    """Decoding into reserved buffers instead of concatenating the cache changes the cost, not
+    the samples: seeded sampling gives the same tokens as with the model's plain DynamicCache."""
+    model, tok = policy
+    cfg = SamplingConfig(group_size=4, max_new_tokens=30)
+
+    def sample():
+        torch.manual_seed(3)
+        return CachedRollout(model, tok, cfg).generate(PROMPTS * 2, 4)
+
+    reserved = sample()
+    monkeypatch.setattr(rl_rollout, "reserved_cache", lambda config, reserve: DynamicCache(config=config))
+    plain = sample()
+    assert len(set(reserved.finish_reasons)) > 1  # some rows left the batch early
+    assert torch.equal(reserved.ids, plain.ids) and reserved.texts == plain.texts
+
+
+def test_reserved_layer_grows_and_selects_like_dynamic_layer():
+    torch.manual_seed(0)
+    res, dyn = ReservedLayer(reserve=2), DynamicLayer()
+    for q in (3, 1, 1, 4, 1):  # the 4-token update outgrows the reserve and reallocates
+        if q == 4:
+            for layer in (res, dyn):
+                layer.batch_repeat_interleave(2)
+                layer.batch_select_indices(torch.tensor([0, 3]))
+        k, v = torch.randn(2, 2, q, 5), torch.randn(2, 2, q, 5)
+        for a, b in zip(res.update(k, v), dyn.update(k, v)):
+            assert torch.equal(a, b)
+    assert res.get_seq_length() == dyn.get_seq_length() == 10
 
 
 def test_multi_token_stop_strings_go_to_generate(policy, capsys):
