@@ -17,6 +17,7 @@ Glossary (prefix = pipeline stage, in data-flow order):
   loss/entropy              mean per-token entropy of the policy on its own samples
   optim/lr, optim/grad_norm learning rate; gradient norm before clipping
   time/rollout_s, time/verify_s, time/update_s   wall time of each stage
+  time/step_s               wall time of the whole step, evaluation and checkpoints excluded
   eval/accuracy             greedy accuracy on the held-out split (evaluation rows only)
 """
 

@@ -108,7 +108,7 @@ def main(cfg: DictConfig) -> None:
     for step in range(start + 1, cfg.steps + 1):
         for g in opt.param_groups:
             g["lr"] = cfg.optim.lr * min(1.0, step / max(cfg.optim.warmup_steps, 1))
-        times, B = Counter(), cfg.batch_prompts
+        times, B, t_step = Counter(), cfg.batch_prompts, time.perf_counter()
         s = draw(stream.take(B), cfg.task.template, rollout, rewards, algo, scfg, times)  # 1 problems, 2-5: draw()
         zero_frac, drawn = s.zero.float().mean().item(), B
         if algo.dynamic_sampling:  # DAPO: zero-variance groups leave; fresh prompts refill up to B
@@ -133,6 +133,7 @@ def main(cfg: DictConfig) -> None:
         for name, vals in scores.per_reward.items():
             row[f"reward/{name}"] = sum(vals) / len(vals)
             row.update({f"verdict/{name}/{k}": c / len(vals) for k, c in Counter(scores.reasons[name]).items()})
+        row["time/step_s"] = time.perf_counter() - t_step  # the whole step but evaluation and checkpoints
         if step % cfg.eval_every == 0 or step == cfg.steps:
             row["eval/accuracy"] = evaluate(rollout, eval_set, eval_reward, cfg.task.template)
         sink.log(step, row)                                                              # 8 metrics
