@@ -3,11 +3,12 @@ completion length, loss, beta, mu, threads), each in its own child process of on
 prints seconds/step, CPU-seconds/step, peak RSS and the ratios; it judges nothing else.
 
     python bench/grpo_vs_trl.py [--steps 10] [--beta 0.0] [--threads 1]
-    python bench/grpo_vs_trl.py --steps 150 --learning     # also: what each side learned
+    python bench/grpo_vs_trl.py --steps 150 --learning --seeds 0,1,2,3   # also: what each side learned
 
-The last line reads `step_time_ratio=<ours/TRL> rss_ratio=<ours/TRL>`. With --learning both sides
-use the same optimiser schedule (AdamW betas 0.9/0.99, 5 warm-up steps, then constant) and the
-trained models are evaluated alike: greedy strict accuracy per operator on the held-out split.
+The last line reads `step_time_ratio=<ours/TRL> rss_ratio=<ours/TRL>` (means over the seeds). Both
+sides use one optimiser and schedule (AdamW betas 0.9/0.99, lr 5e-4 after 5 linear warm-up steps);
+with --learning the trained models are evaluated alike: greedy strict accuracy per operator on the
+held-out split.
 TRL comes from the `bench` extra (trl==1.16.0)."""
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -63,6 +66,7 @@ def work(steps: int, beta: float, threads: int, side: str, learning: bool = Fals
     problems = arithmetic_sample("train", 200, seed=0)
     by_prompt = {render("r1_zero", p): p for p in problems}
     step_times: list[float] = []
+    scratch = Path(tempfile.mkdtemp(prefix=f"verity-bench-{side}-"))  # private: runs may go side by side
     cpu0 = time.process_time()
     if side == "trl":
         from datasets import Dataset
@@ -71,6 +75,10 @@ def work(steps: int, beta: float, threads: int, side: str, learning: bool = Fals
 
         tok = AutoTokenizer.from_pretrained(MODEL)
         model = AutoModelForCausalLM.from_pretrained(MODEL)
+        # TRL 1.16 ends its completion mask at the ids of model.generation_config.eos_token_id only;
+        # without </answer> there, rows that stopped at </answer> would train on their padding
+        # (and count it in the token normaliser): not the work our loop does.
+        model.generation_config.eos_token_id = [tok.eos_token_id, tok.convert_tokens_to_ids("</answer>")]
 
         def reward(prompts, completions, **_):
             return score(rewards, completions, [by_prompt[p] for p in prompts]).total.tolist()
@@ -82,19 +90,21 @@ def work(steps: int, beta: float, threads: int, side: str, learning: bool = Fals
             def on_step_end(self, *a, **k):
                 step_times.append(time.perf_counter() - self.t)
 
-        cfg = GRPOConfig(output_dir="/tmp/verity-bench-trl", max_steps=steps, per_device_train_batch_size=B * G,
+        cfg = GRPOConfig(output_dir=str(scratch), max_steps=steps, per_device_train_batch_size=B * G,
                          num_generations=G, max_completion_length=max_new, temperature=1.0, beta=beta,
                          num_iterations=1, loss_type="dapo", learning_rate=5e-4, use_cpu=True, report_to=[],
                          # TRL's GRPO defaults are bf16 and gradient checkpointing; ours fp32 without:
                          # identical work means turning both off.
                          bf16=False, gradient_checkpointing=False,
                          logging_steps=1000, save_strategy="no", seed=seed, dataloader_num_workers=0,
-                         # our schedule: AdamW betas (0.9, 0.99), 5 linear warm-up steps, then constant
-                         adam_beta2=0.99, weight_decay=0.0, max_grad_norm=1.0, lr_scheduler_type="constant_with_warmup",
-                         warmup_steps=5,
-                         generation_kwargs={"eos_token_id": [tok.eos_token_id, tok.convert_tokens_to_ids("</answer>")]})
+                         max_grad_norm=1.0, generation_kwargs={"eos_token_id": [tok.eos_token_id, tok.convert_tokens_to_ids("</answer>")]})
+        # our optimiser and schedule exactly (rl/train.py, conf/optim/adamw.yaml): AdamW betas (0.9, 0.99),
+        # no weight decay, lr * min(1, step / 5) at step 1, 2, ...; HF's constant_with_warmup would give
+        # its first step lr 0
+        opt = torch.optim.AdamW(model.parameters(), lr=5e-4, betas=(0.9, 0.99), weight_decay=0.0)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: min(1.0, (k + 1) / 5))
         trainer = GRPOTrainer(model=model, reward_funcs=reward, args=cfg, processing_class=tok, callbacks=[Clock()],
-                              train_dataset=Dataset.from_list([{"prompt": p} for p in by_prompt]))
+                              optimizers=(opt, sched), train_dataset=Dataset.from_list([{"prompt": p} for p in by_prompt]))
         trainer.train()
         trained = trainer.model
     else:
@@ -103,11 +113,11 @@ def work(steps: int, beta: float, threads: int, side: str, learning: bool = Fals
                               f"sampling.group_size={G}", f"sampling.max_new_tokens={max_new}", "optim.lr=5e-4",
                               f"policy.threads={threads}", f"eval_every={10**9}", "task.eval.n_per_op=1",
                               "task.train.n_per_op=200", f"policy.path={MODEL}", f"seed={seed}",
-                              "hydra.run.dir=/tmp/verity-bench-ours"], cwd=ROOT, capture_output=True, text=True)
+                              f"hydra.run.dir={scratch}"], cwd=ROOT, capture_output=True, text=True)
         if out.returncode:
             raise SystemExit(out.stderr[-3000:])
-        rows = [json.loads(x) for x in Path("/tmp/verity-bench-ours/metrics.jsonl").read_text().splitlines()]
-        step_times = [r["time/rollout_s"] + r["time/verify_s"] + r["time/update_s"] for r in rows if "time/update_s" in r]
+        rows = [json.loads(x) for x in (scratch / "metrics.jsonl").read_text().splitlines()]
+        step_times = [r["time/step_s"] for r in rows if "time/step_s" in r]
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         res = {"s_per_step": sum(step_times[1:]) / max(len(step_times) - 1, 1),
                "cpu_s_per_step": (usage.ru_utime + usage.ru_stime) / steps, "peak_rss_mb": usage.ru_maxrss / 1024}
@@ -115,15 +125,26 @@ def work(steps: int, beta: float, threads: int, side: str, learning: bool = Fals
             from rl.policy import PolicyConfig, load_policy
 
             trained, tok = load_policy(PolicyConfig(path=str(MODEL), threads=threads), trainable=False)
-            trained.load_state_dict(torch.load("/tmp/verity-bench-ours/checkpoint.pt", weights_only=False)["model"])
+            trained.load_state_dict(torch.load(scratch / "checkpoint.pt", weights_only=False)["model"])
             res["accuracy"] = accuracy_by_op(trained, tok)
+        shutil.rmtree(scratch, ignore_errors=True)
         return res
     res = {"s_per_step": sum(step_times[1:]) / max(len(step_times) - 1, 1),
            "cpu_s_per_step": (time.process_time() - cpu0) / steps,
            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     if learning:
         res["accuracy"] = accuracy_by_op(trained.eval(), tok)
+    shutil.rmtree(scratch, ignore_errors=True)
     return res
+
+
+def child(side: str, args, seed: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--side", side, "--steps", str(args.steps), "--beta",
+                          str(args.beta), "--threads", str(args.threads), "--seeds", str(seed)]
+                         + (["--learning"] * args.learning), capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"{side} (seed {seed}) failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -132,9 +153,10 @@ def main() -> None:
     ap.add_argument("--beta", type=float, default=0.0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--learning", action="store_true", help="also evaluate what each side's model learned")
-    ap.add_argument("--seed", type=int, default=0, help="seed of both sides (sampling, data order)")
+    ap.add_argument("--seeds", default="0", help="comma-separated seeds, each run by both sides (sampling, data order)")
     ap.add_argument("--side", choices=["trl", "ours", "base"], help=argparse.SUPPRESS)
     args = ap.parse_args()
+    seeds = [int(x) for x in args.seeds.split(",")]
     if args.side == "base":
         from rl.policy import PolicyConfig, load_policy
 
@@ -142,29 +164,35 @@ def main() -> None:
                                                                    trainable=False))}))
         return
     if args.side:
-        print(json.dumps(work(args.steps, args.beta, args.threads, args.side, args.learning, args.seed)))
+        print(json.dumps(work(args.steps, args.beta, args.threads, args.side, args.learning, seeds[0])))
         return
-    res = {}
-    for side in ("trl", "ours") + (("base",) if args.learning else ()):
-        out = subprocess.run([sys.executable, __file__, "--side", side, "--steps", str(args.steps), "--beta",
-                              str(args.beta), "--threads", str(args.threads), "--seed", str(args.seed)]
-                             + (["--learning"] * args.learning),
-                             capture_output=True, text=True)
-        if out.returncode:
-            raise SystemExit(f"{side} failed:\n{out.stderr[-3000:]}")
-        res[side] = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"workload: {MODEL.name}, 8 prompts x G=8, <=48 new tokens, beta={args.beta}, mu=1, {args.threads} thread(s), "
-          f"{args.steps} steps, seed {args.seed}")
-    print(f"{'':6} {'s/step':>8} {'cpu-s/step':>11} {'peak RSS MB':>12}")
-    for side in ("trl", "ours"):
-        r = res[side]
-        print(f"{side:6} {r['s_per_step']:8.2f} {r['cpu_s_per_step']:11.2f} {r['peak_rss_mb']:12.0f}")
+          f"{args.steps} steps, seeds {args.seeds}", flush=True)
+    print(f"{'':11} {'s/step':>8} {'cpu-s/step':>11} {'peak RSS MB':>12}" + ("   held-out accuracy + / - / *  mean"
+                                                                           if args.learning else ""), flush=True)
+    runs = {"trl": [], "ours": []}
+
+    def line(name: str, r: dict) -> str:
+        acc = r.get("accuracy")
+        return (f"{name:11} {r['s_per_step']:8.2f} {r['cpu_s_per_step']:11.2f} {r['peak_rss_mb']:12.0f}"
+                + (f"   {' / '.join(f'{a:.2f}' for a in acc.values())}  {sum(acc.values()) / 3:.3f}" if acc else ""))
+
+    for seed in seeds:
+        for side in runs:
+            runs[side].append(child(side, args, seed))
+            print(line(f"{side} s{seed}", runs[side][-1]), flush=True)
+    mean = {side: {k: sum(r[k] for r in rs) / len(rs) for k in ("s_per_step", "cpu_s_per_step", "peak_rss_mb")}
+            for side, rs in runs.items()}
     if args.learning:
-        print(f"held-out greedy accuracy by operator after {args.steps} steps (50 problems each):")
-        for side in ("base", "trl", "ours"):
-            print(f"{side:6} " + "  ".join(f"{op} {acc:.2f}" for op, acc in res[side]["accuracy"].items()))
-    print(f"step_time_ratio={res['ours']['s_per_step'] / res['trl']['s_per_step']:.2f} "
-          f"rss_ratio={res['ours']['peak_rss_mb'] / res['trl']['peak_rss_mb']:.2f}")
+        base = child("base", args, seeds[0])["accuracy"]
+        print(f"{'base':11} {'':33}   {' / '.join(f'{a:.2f}' for a in base.values())}  {sum(base.values()) / 3:.3f}")
+        for side, rs in runs.items():
+            mean[side]["accuracy"] = {op: sum(r["accuracy"][op] for r in rs) / len(rs) for op in "+-*"}
+    if len(seeds) > 1:
+        for side in runs:
+            print(line(f"{side} mean", mean[side]))
+    print(f"step_time_ratio={mean['ours']['s_per_step'] / mean['trl']['s_per_step']:.2f} "
+          f"rss_ratio={mean['ours']['peak_rss_mb'] / mean['trl']['peak_rss_mb']:.2f}")
 
 
 if __name__ == "__main__":
