@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,rl,docker,bench]'
 	touch $(STAMP)
 
-# Main job: GRPO on the embedded tiny model, math task (about 4 minutes on 2 cores).
+# Main job: GRPO on the embedded tiny model, math task (2-4 minutes on 2 cores).
 run: $(STAMP)
 	$(PY) rl/train.py +task=math
 
