@@ -191,8 +191,8 @@ class ReservedLayer(DynamicLayer):
         return self.keys, self.values
 
     def _rows(self, pick) -> None:
-        if self.get_seq_length() > 0:
-            n = self.get_seq_length()
+        n = self.get_seq_length()
+        if n > 0:
             self.buffer = tuple(pick(buf) for buf in self.buffer)
             self.keys, self.values = (buf[..., :n, :] for buf in self.buffer)
 
