@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import sys
+import tempfile
 import threading
 
 import pytest
@@ -427,10 +428,21 @@ def test_unprivileged_user_namespace_fallback_as_a_real_unprivileged_user():
     setpriv, python = shutil.which("setpriv"), "/usr/bin/python3"
     if not setpriv or not os.access(python, os.X_OK):
         pytest.skip("needs setpriv and a system python3 that an unprivileged user can execute")
+    # The checkout may live where uid 65534 cannot enter (a 0700 home or mktemp -d), so the
+    # unprivileged process imports a world-readable copy of the package, not the checkout.
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    proc = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "env", "-i",
-                           f"PYTHONPATH={root}", python, "-c", _UNPRIVILEGED_PROBE],
-                          capture_output=True, text=True, timeout=60, cwd="/")
+    with tempfile.TemporaryDirectory(prefix="verity-unpriv-") as copy:
+        os.chmod(copy, 0o755)
+        shutil.copytree(os.path.join(root, "sandboxes"), os.path.join(copy, "sandboxes"),
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        for dirpath, dirnames, filenames in os.walk(copy):
+            for name in dirnames:
+                os.chmod(os.path.join(dirpath, name), 0o755)
+            for name in filenames:
+                os.chmod(os.path.join(dirpath, name), 0o644)
+        proc = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "env",
+                               "-i", f"PYTHONPATH={copy}", python, "-c", _UNPRIVILEGED_PROBE],
+                              capture_output=True, text=True, timeout=60, cwd="/")
     if proc.returncode != 0 and "failed to start" in proc.stderr:
         pytest.skip(f"user namespaces unavailable to unprivileged users here: {proc.stderr[-300:]}")
     assert proc.returncode == 0, proc.stderr[-2000:]
