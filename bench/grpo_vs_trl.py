@@ -110,7 +110,7 @@ def work(steps: int, beta: float, threads: int, side: str, learning: bool = Fals
     else:
         out = subprocess.run([sys.executable, "rl/train.py", "+task=math", f"steps={steps}", f"algo.beta={beta}",
                               "algo.loss_agg=token_mean", "algo.epsilon_high=0.2", "batch_prompts=8",
-                              f"sampling.group_size={G}", f"sampling.max_new_tokens={max_new}", "optim.lr=5e-4",
+                              f"sampling.group_size={G}", f"sampling.max_new_tokens={max_new}", "optim.optimizer.lr=5e-4",
                               f"policy.threads={threads}", f"eval_every={10**9}", "task.eval.n_per_op=1",
                               "task.train.n_per_op=200", f"policy.path={MODEL}", f"seed={seed}",
                               f"hydra.run.dir={scratch}"], cwd=ROOT, capture_output=True, text=True)

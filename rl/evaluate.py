@@ -51,6 +51,7 @@ from transformers import LogitsProcessor, LogitsProcessorList
 from rl.policy import PolicyConfig, load_policy
 from rl.prompts import render
 from rl.rollout import HFRollout, SamplingConfig
+from rl.schemas import build, register
 from rl.scoring import build_rewards, score
 from verifiers.base import Problem
 from verifiers.extract import MODES, committed_answer
@@ -305,13 +306,16 @@ def sample_and_grade(todo, rollout, policy: SeededPolicy, rewards, eval_only, te
         yield rows
 
 
+register()  # before @hydra.main composes: the group files extend these schemas
+
+
 @hydra.main(config_path="../conf", config_name="evaluate", version_base=None)
 def main(cfg: DictConfig) -> None:
     if "task" not in cfg:
         sys.exit("no task selected: run `python rl/evaluate.py +task=math` (tasks are the files in conf/task/)")
     start = time.perf_counter()
     ecfg = EvalConfig(**{f.name: cfg[f.name] for f in fields(EvalConfig)})
-    pcfg, scfg = PolicyConfig(**cfg.policy), SamplingConfig(**OmegaConf.to_container(cfg.sampling))
+    pcfg, scfg = build(PolicyConfig, cfg.policy), build(SamplingConfig, cfg.sampling)
     if ecfg.reward not in cfg.task.rewards:
         raise ValueError(f"reward={ecfg.reward!r} is not allowed; use one of task.rewards {sorted(cfg.task.rewards)}")
     problems = list(instantiate(cfg.problems))[: ecfg.limit]

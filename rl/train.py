@@ -19,7 +19,7 @@ import hydra
 import torch
 from hydra.core.hydra_config import HydraConfig
 from hydra.utils import instantiate
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from rl.data import ProblemStream
 from rl.grpo import AlgoConfig, group_advantages, overlong_shaping, policy_loss, token_weights
@@ -34,7 +34,10 @@ from rl.policy import (
 )
 from rl.prompts import render
 from rl.rollout import SamplingConfig, make_rollout
+from rl.schemas import build, register
 from rl.scoring import Groups, build_rewards, score
+
+register()  # before @hydra.main composes: the group files extend these schemas
 
 
 def evaluate(rollout, problems, reward, template) -> float:
@@ -90,12 +93,13 @@ def main(cfg: DictConfig) -> None:
     if "task" not in cfg:
         sys.exit("no task selected: run `python rl/train.py +task=math` (tasks are the files in conf/task/)")
     torch.manual_seed(cfg.seed)
-    algo, pcfg = AlgoConfig(**cfg.algo), PolicyConfig(**cfg.policy)
-    scfg = SamplingConfig(**OmegaConf.to_container(cfg.sampling))
+    algo = build(AlgoConfig, cfg.algo)
+    pcfg = build(PolicyConfig, cfg.policy)
+    scfg = build(SamplingConfig, cfg.sampling)
     model, tok = load_policy(pcfg)
     ref = load_policy(pcfg, trainable=False)[0] if algo.beta > 0 else None
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.optim.lr, betas=tuple(cfg.optim.betas),
-                            weight_decay=cfg.optim.weight_decay)
+    opt = instantiate(cfg.optim.optimizer)([p for p in model.parameters() if p.requires_grad])
+    peak_lr = opt.defaults["lr"]
     spec = {name: {"weight": r.weight, "verifier": instantiate(r.verifier)} for name, r in cfg.task.rewards.items()}
     rollout, rewards, eval_reward = make_rollout(model, tok, scfg), build_rewards(spec), build_rewards(spec, cfg.task.eval_reward)
     stream, eval_set = ProblemStream(instantiate(cfg.task.train), seed=cfg.seed), instantiate(cfg.task.eval)
@@ -107,7 +111,7 @@ def main(cfg: DictConfig) -> None:
         sink.log(0, {"eval/accuracy": evaluate(rollout, eval_set, eval_reward, cfg.task.template)})
     for step in range(start + 1, cfg.steps + 1):
         for g in opt.param_groups:
-            g["lr"] = cfg.optim.lr * min(1.0, step / max(cfg.optim.warmup_steps, 1))
+            g["lr"] = peak_lr * min(1.0, step / max(cfg.optim.warmup_steps, 1))
         times, B, t_step = Counter(), cfg.batch_prompts, time.perf_counter()
         s = draw(stream.take(B), cfg.task.template, rollout, rewards, algo, scfg, times)  # 1 problems, 2-5: draw()
         zero_frac, drawn = s.zero.float().mean().item(), B
