@@ -13,23 +13,22 @@ this host's packages, no registry); our code is layered onto it here, tagged by 
 
 from __future__ import annotations
 
-import atexit
 import collections
 import contextlib
 import hashlib
 import io
 import json
 import os
-import queue
 import socket
-import struct
 import tarfile
 import threading
 import time
 from collections.abc import Sequence
 
 from sandboxes import wire
-from sandboxes.base import Limits, Program, RunResult, Status
+from sandboxes.base import Limits, Program
+from sandboxes.pool import SlotPool
+from sandboxes.uids import UidLease
 
 LABEL = "verity.sandbox"
 OWNER_LABEL = "verity.sandbox.owner"
@@ -137,12 +136,13 @@ def _owner_alive(owner: str) -> bool:
 
 
 class _Container:
-    """One pool member: a started container, its attached socket, and a thread that strips the
-    engine's stream multiplexing (8-byte frame headers) so the worker's replies reach a plain
-    pipe that sandboxes.wire can read with a deadline."""
+    """One pool member: a started container, its attached socket, and a thread that takes the
+    engine's stream multiplexing apart (the SDK's frames_iter) so the worker's replies reach a
+    plain pipe that sandboxes.wire can read with a deadline."""
 
-    def __init__(self, client, spec: dict, index: int, uid: int):
+    def __init__(self, client, spec: dict, index: int, uid: int, leases: UidLease | None = None):
         self.index, self.uid = index, uid
+        self._leases = leases
         self.runs = 0
         self.memory_mb = int(spec["host_config"]["mem_limit"].rstrip("m"))
         self.stderr_tail: collections.deque[bytes] = collections.deque(maxlen=64)
@@ -179,27 +179,12 @@ class _Container:
         self.container.reload()
         self.attrs = self.container.attrs
 
-    def _recv_exact(self, n: int) -> bytes | None:
-        buf = bytearray(n)
-        view, got = memoryview(buf), 0
-        while got < n:
-            k = self._sock.recv_into(view[got:])
-            if k == 0:
-                return None
-            got += k
-        return bytes(buf)
-
     def _demux(self) -> None:
+        from docker.utils.socket import STDOUT, frames_iter
+
         try:
-            while True:
-                head = self._recv_exact(8)
-                if head is None:
-                    return
-                kind, size = head[0], struct.unpack(">I", head[4:])[0]
-                data = self._recv_exact(size) if size else b""
-                if data is None:
-                    return
-                if kind == 1:  # stdout: the worker's wire frames
+            for stream, data in frames_iter(self._sock, tty=False):
+                if stream == STDOUT:  # the worker's wire frames
                     view = memoryview(data)
                     while view:
                         view = view[os.write(self._reply_w, view):]
@@ -219,6 +204,17 @@ class _Container:
         wire.send(self._sock.fileno(), header, blobs)
         return wire.recv(self._reply_r, timeout_s)
 
+    def forget(self) -> None:
+        """In a forked child: close the copies of the socket and pipes, remove nothing."""
+        if self._sock is not None:
+            with contextlib.suppress(OSError):
+                self._sock.close()
+        for fd in (self._reply_r, self._reply_w):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._reply_r = self._reply_w = -1
+
     def close(self) -> None:
         if self._sock is not None:
             with contextlib.suppress(OSError):
@@ -227,26 +223,30 @@ class _Container:
                 self._sock.close()
         with contextlib.suppress(Exception):  # gone already (auto_remove) or being removed
             self.container.remove(force=True)
+        if self._leases is not None:  # removed (killed and reaped): its uid may serve again
+            self._leases.release(self.uid)
+            self._leases = None
         with contextlib.suppress(OSError):
             if self._reply_r >= 0:
                 os.close(self._reply_r)
+        self._reply_r = -1
 
 
-class DockerSandbox:
-    """Container pool. Thread-safe: each `run` takes one free container for its whole request
-    (compile once, run every stdin), so concurrency equals the number of containers. A container
-    is replaced after `max_runs` requests or at once after any anomaly (no answer in time, a
-    malformed reply, a dead worker, a failed resize)."""
+class DockerSandbox(SlotPool):
+    """Container pool (the contract lives in sandboxes.pool.SlotPool). A container is replaced
+    after `max_runs` requests or at once after any anomaly (no answer in time, a malformed
+    reply, a dead worker, a failed resize). As root, every container runs as a uid leased
+    host-wide (sandboxes.uids), so no local or Docker sandbox instance shares it."""
+
+    name = "docker sandbox"
+    layer_names = LAYERS
 
     def __init__(self, slots: int | None = None, *, require: Sequence[str] = (),
                  image: str = BASE_IMAGE, runtime: str | None = None, max_runs: int = 200,
                  python_fast_path: bool = True, work_mb: int = 256, headroom_mb: int = 48,
                  pids: int = 64, cpus: float = 1.0, uid_base: int = 70000,
                  landlock: bool = True, seccomp: bool = True, base_url: str | None = None):
-        unknown = [r for r in require if r not in LAYERS]
-        if unknown:
-            raise ValueError(f"require={list(require)!r} names unknown layers {unknown}; "
-                             f"allowed: {LAYERS}")
+        super().__init__(require)
         if slots is None:
             slots = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
         _positive_int("slots", slots)
@@ -262,6 +262,8 @@ class DockerSandbox:
                              "registered with the engine (e.g. 'runsc')")
         docker = _docker_sdk()
         self._errors = docker.errors
+        self._request_errors = (*SlotPool._request_errors, docker.errors.APIError)
+        self._start_errors = (RuntimeError, docker.errors.APIError)
         try:
             self._client = docker.DockerClient(base_url=base_url) if base_url else docker.from_env()
             self._engine = self._client.version()
@@ -276,28 +278,15 @@ class DockerSandbox:
                           "headroom_mb": headroom_mb, "pids": pids, "cpus": float(cpus),
                           "landlock": landlock, "seccomp": seccomp}
         self._uid_base = uid_base
+        # root: leased uids (exclusive host-wide); otherwise a per-process spread from uid_base
+        self._leases = UidLease() if os.geteuid() == 0 else None
         self._owner = f"{socket.gethostname()}/{os.getpid()}"
         self._seq = 0
-        self._lock = threading.Lock()
-        self._free: queue.Queue[_Container] = queue.Queue()
-        self._pool: list[_Container] = []
-        self._closed = False
         self.removed_stale = self._remove_stale()
         self.image = self._worker_image(image)
-        try:
-            for i in range(slots):
-                self._start(i)
-        except BaseException:
-            self.close()
-            raise
-        self._layers, self._missing = self._verify(self._pool[0])
-        lacking = [r for r in require if r not in self._layers]
-        if lacking:
-            self.close()
-            raise RuntimeError("DockerSandbox refuses to start: required isolation layers "
-                               "missing: " + "; ".join(f"{r} ({self._missing.get(r, 'unavailable')})"
-                                                       for r in lacking))
-        atexit.register(self.close)
+        self._fill(slots)
+        self._layers, self._missing = self._verify(self._slots[0])
+        self._refuse_missing()
 
     # -- images and containers ---------------------------------------------------------------
     def _remove_stale(self) -> int:
@@ -341,12 +330,16 @@ class DockerSandbox:
                                   pull=False, forcerm=True)
         return tag
 
-    def _start(self, index: int, memory_mb: int | None = None) -> None:
+    def _start_slot(self, index: int, previous: _Container | None) -> _Container:
         s = self._settings
         self._seq += 1
         # A uid of the container's own: RLIMIT_NPROC counts per uid across the host, so pools in
         # other processes (and this container's predecessor) must not share it.
-        uid = self._uid_base + ((os.getpid() << 6) + self._seq) % 200000
+        if self._leases is not None:
+            uid = self._leases.take()
+        else:
+            uid = self._uid_base + ((os.getpid() << 6) + self._seq) % 200000
+        memory_mb = previous.memory_mb if previous is not None else None
         spec = container_spec(
             image=self.image, uid=uid,
             worker_cfg=worker_config(index, uid, landlock=s["landlock"], seccomp=s["seccomp"],
@@ -354,9 +347,12 @@ class DockerSandbox:
             memory_mb=memory_mb or container_memory_mb(Limits(), "python", s["headroom_mb"]),
             pids=s["pids"], cpus=s["cpus"], work_mb=s["work_mb"], runtime=s["runtime"],
             labels={LABEL: "1", OWNER_LABEL: self._owner})
-        member = _Container(self._client, spec, index, uid)
-        self._pool.append(member)
-        self._free.put(member)
+        try:
+            return _Container(self._client, spec, index, uid, self._leases)
+        except BaseException:
+            if self._leases is not None:
+                self._leases.release(uid)
+            raise
 
     def _verify(self, member: _Container) -> tuple[dict[str, str], dict[str, str]]:
         """Layers as the engine reports them for a started container (inspect), plus what the
@@ -413,7 +409,8 @@ class DockerSandbox:
 
     # -- the protocol ----------------------------------------------------------------------
     def describe(self) -> dict[str, object]:
-        return {"backend": "docker", "image": self.image, "slots": len(self._pool),
+        return {"backend": "docker", "image": self.image, "slots": len(self._slots),
+                "uids": sorted(m.uid for m in self._slots),
                 "engine": f"Docker {self._engine.get('Version')} (API {self._engine.get('ApiVersion')})",
                 "runtime": self._settings["runtime"] or "default", "max_runs": self._settings["max_runs"],
                 "python_fast_path": self.python_fast_path, "active": dict(self._layers),
@@ -422,34 +419,13 @@ class DockerSandbox:
                           "after use)" if self.python_fast_path
                           else "execve of a fresh interpreter (python -I)"}
 
-    def run(self, program: Program, stdins: Sequence[bytes], limits: Limits,
-            *, stop_on_error: bool = False) -> list[RunResult]:
-        if self._closed:
-            raise RuntimeError("DockerSandbox.run after close()")
-        stdins = [bytes(s) for s in stdins]
-        if not stdins:
-            return []
-        header, blobs_out, budget = limits.request(program, stdins, stop_on_error=stop_on_error,
-                                                   fast=self.python_fast_path)
-        try:
-            member = self._free.get(timeout=budget)
-        except queue.Empty:
-            return [RunResult(Status.SANDBOX_ERROR, detail="no docker sandbox container became free")
-                    for _ in stdins]
-        try:
-            self._resize(member, container_memory_mb(limits, program.language,
-                                                     self._settings["headroom_mb"]))
-            results = RunResult.from_reply(*member.request(header, blobs_out, budget))
-        except (OSError, EOFError, TimeoutError, ValueError, self._errors.APIError) as exc:
-            self._replace(member)  # an anomaly: this container is never reused
-            return [RunResult(Status.SANDBOX_ERROR, detail=f"container {member.index}: {exc}")
-                    for _ in stdins]
-        member.runs += 1
-        if member.runs >= self._settings["max_runs"]:
-            self._replace(member)
-        else:
-            self._free.put(member)
-        return results
+    def _before_request(self, slot: _Container, program: Program, limits: Limits) -> None:
+        self._resize(slot, container_memory_mb(limits, program.language,
+                                               self._settings["headroom_mb"]))
+
+    def _keep(self, slot: _Container) -> bool:
+        slot.runs += 1
+        return slot.runs < self._settings["max_runs"]
 
     def _resize(self, member: _Container, memory_mb: int) -> None:
         """The container's memory follows the request (cached: one engine call per change)."""
@@ -457,30 +433,12 @@ class DockerSandbox:
             member.container.update(mem_limit=f"{memory_mb}m", memswap_limit=f"{memory_mb}m")
             member.memory_mb = memory_mb
 
-    def _replace(self, member: _Container) -> None:
-        with self._lock:
-            member.close()
-            if member in self._pool:
-                self._pool.remove(member)
-            if self._closed:
-                return
-            with contextlib.suppress(RuntimeError, self._errors.APIError):  # describe() shows capacity
-                self._start(member.index, member.memory_mb)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            for member in self._pool:
-                member.close()
-            self._pool.clear()
-        atexit.unregister(self.close)
+    def _on_close(self) -> None:
+        if self._leases is not None:
+            self._leases.close()
         with contextlib.suppress(Exception):
             self._client.close()
 
-    def __enter__(self) -> DockerSandbox:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def _forget(self) -> None:
+        if self._leases is not None:
+            self._leases.forget()

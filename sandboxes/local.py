@@ -9,20 +9,18 @@ start; `require=[...]` refuses to start when any named layer is missing.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import os
-import queue
+import re
 import subprocess
 import sys
-import threading
 import time
-import weakref
 from collections.abc import Sequence
 
 from sandboxes import wire
-from sandboxes.base import Limits, Program, RunResult, Status
+from sandboxes.pool import SlotPool
+from sandboxes.uids import UidLease
 
 MODES = ("auto", "root", "userns")
 LAYERS = ("pid", "net", "ipc", "uts", "fs", "uid", "rlimits", "cgroup_memory", "cgroup_pids",
@@ -42,8 +40,13 @@ def _system_paths() -> list[str]:
     return paths
 
 
-def _cgroup_v1_dirs(tag: str) -> dict[str, str]:
-    """Create <our cgroup>/<tag>/run for the memory and pids v1 controllers we can write to."""
+def _pidns() -> int:
+    """Our pid namespace's inode: with the pid, it names a grader process host-wide."""
+    return os.stat("/proc/self/ns/pid").st_ino
+
+
+def _cgroup_v1_parents() -> dict[str, str]:
+    """Our own cgroup directory in each mounted v1 memory and pids hierarchy."""
     mounts: dict[str, str] = {}
     with open("/proc/self/mountinfo") as f:
         for line in f:
@@ -59,15 +62,74 @@ def _cgroup_v1_dirs(tag: str) -> dict[str, str]:
             _, ctrls, path = line.rstrip("\n").split(":", 2)
             for ctrl in ctrls.split(","):
                 ours[ctrl] = path
+    return {ctrl: os.path.join(mnt, ours.get(ctrl, "/").lstrip("/")) for ctrl, mnt in mounts.items()}
+
+
+def _cgroup_v1_dirs(tag: str) -> dict[str, str]:
+    """Create <our cgroup>/<tag>/run for the memory and pids v1 controllers we can write to."""
     out: dict[str, str] = {}
-    for ctrl, mnt in mounts.items():
-        slot = os.path.join(mnt, ours.get(ctrl, "/").lstrip("/"), tag)
+    for ctrl, parent in _cgroup_v1_parents().items():
+        slot = os.path.join(parent, tag)
         try:
             os.makedirs(os.path.join(slot, "run"), exist_ok=True)
         except OSError:
             continue
         out[ctrl] = slot
     return out
+
+
+_TAG = re.compile(r"verity-(\d+)-(\d+)-[0-9a-f]+-\d+")
+
+
+def _has_tasks(cgroup_dir: str) -> bool:
+    try:
+        with open(os.path.join(cgroup_dir, "cgroup.procs")) as f:
+            return bool(f.read().strip())
+    except FileNotFoundError:
+        return False
+
+
+def _sweep_stale_cgroups() -> int:
+    """Remove slot cgroups left by a grader of our pid namespace that died without closing
+    (kill -9): only directories named by our tag scheme, only when that grader's pid is gone,
+    and only when no task is left in them. Returns how many slot directories were removed."""
+    removed = 0
+    ns = str(_pidns())
+    try:
+        parents = list(_cgroup_v1_parents().values())
+    except OSError:
+        return 0
+    for parent in parents:
+        try:
+            names = os.listdir(parent)
+        except OSError:
+            continue
+        for name in names:
+            m = _TAG.fullmatch(name)
+            if not m or m.group(1) != ns or _pid_alive(int(m.group(2))):
+                continue
+            slot = os.path.join(parent, name)
+            run = os.path.join(slot, "run")
+            if _has_tasks(slot) or _has_tasks(run):
+                continue  # a candidate still lives there: not empty, not ours to judge
+            try:
+                if os.path.isdir(run):
+                    os.rmdir(run)
+                os.rmdir(slot)
+                removed += 1
+            except OSError:
+                continue
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _remove_cgroups(dirs: dict[str, str]) -> None:
@@ -118,10 +180,15 @@ class _Slot:
         wire.send(self.req_w, header, blobs)
         return wire.recv(self.resp_r, timeout_s)
 
-    def close(self) -> None:
+    def forget(self) -> None:
         for fd in (self.req_w, self.resp_r):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self.req_w = self.resp_r = -1
+
+    def close(self) -> None:
+        self.forget()
         try:
             self.proc.wait(timeout=5)  # EOF on its pipe ends the server, and with it the namespace
         except subprocess.TimeoutExpired:
@@ -132,47 +199,31 @@ class _Slot:
         _remove_cgroups(self.cgroups)
 
 
-_LIVE: weakref.WeakSet[LocalSandbox] = weakref.WeakSet()
+class LocalSandbox(SlotPool):
+    """Process sandbox pool (the contract lives in sandboxes.pool.SlotPool). In root mode every
+    slot runs programs as a uid leased host-wide for this instance (sandboxes.uids): no other
+    instance, in this process or any other, shares it."""
 
-
-def _forget_in_forked_child() -> None:
-    """A plain fork (a DeadlinePool worker, multiprocessing's fork start method) copies every
-    slot's pipe ends. A slot server ends on EOF of its request pipe, which never comes while a
-    child holds a copy of the write end: closing the parent's sandbox would then wait out a
-    timeout per slot. The child drops its copies and its view of the parent's sandboxes (the
-    servers belong to the parent; a child that needs a sandbox starts its own)."""
-    for sandbox in list(_LIVE):
-        sandbox._closed = True  # no lock: after fork only this thread exists, a lock may be stale
-        for slot in sandbox._slots:
-            for fd in (slot.req_w, slot.resp_r):
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        sandbox._slots = []
-
-
-os.register_at_fork(after_in_child=_forget_in_forked_child)
-
-
-class LocalSandbox:
-    """Process sandbox pool. Thread-safe: each `run` takes one free slot for its whole request
-    (compile once, run every stdin), so concurrency equals the number of slots."""
+    name = "local sandbox"
+    layer_names = LAYERS
 
     def __init__(self, slots: int | None = None, *, mode: str = "auto",
                  require: Sequence[str] = (), python_fast_path: bool = True,
-                 work_mb: int = 256, uid_base: int = 61000, landlock: bool = True,
+                 work_mb: int = 256, uid_base: int | None = None, landlock: bool = True,
                  seccomp: bool = True, cgroups: bool = True):
         if mode not in MODES:
             raise ValueError(f"mode={mode!r} is not allowed; use one of {MODES}")
-        unknown = [r for r in require if r not in LAYERS]
-        if unknown:
-            raise ValueError(f"require={list(require)!r} names unknown layers {unknown}; "
-                             f"allowed: {LAYERS}")
+        super().__init__(require)
         if slots is None:
             slots = len(os.sched_getaffinity(0))
-        if not isinstance(slots, int) or slots < 1:
+        if isinstance(slots, bool) or not isinstance(slots, int) or slots < 1:
             raise ValueError(f"slots={slots!r} is not allowed; use a positive integer")
         if not isinstance(work_mb, int) or work_mb < 8:
             raise ValueError(f"work_mb={work_mb!r} is not allowed; use an integer >= 8")
+        if uid_base is not None and (isinstance(uid_base, bool) or not isinstance(uid_base, int)
+                                     or not 1000 <= uid_base <= 0xFFFFFFFE - slots):
+            raise ValueError(f"uid_base={uid_base!r} is not allowed; use None (lease free uids) "
+                             "or an integer >= 1000")
         if sys.platform != "linux":
             raise RuntimeError(f"LocalSandbox needs Linux namespaces; this is {sys.platform}. "
                                "Use the docker backend.")
@@ -182,107 +233,64 @@ class LocalSandbox:
             raise ValueError("mode='root' is not allowed when not running as root; use 'userns'")
         self.mode = mode
         self.python_fast_path = python_fast_path
-        self._lock = threading.Lock()
-        self._free: queue.Queue[_Slot] = queue.Queue()
-        self._slots: list[_Slot] = []
-        self._closed = False
         self._base_cfg = {"mode": mode, "work_mb": work_mb, "landlock": landlock,
                           "seccomp": seccomp, "python": os.path.realpath(sys.executable),
                           "python_prefix": os.path.realpath(sys.base_prefix),
                           "ro_paths": _system_paths()}
-        self._uid_base = uid_base
         self._use_cgroups = cgroups
-        self._tag = f"verity-{os.getpid()}-{id(self):x}"
+        self._tag = f"verity-{_pidns()}-{os.getpid()}-{id(self):x}"
+        self.removed_stale_cgroups = _sweep_stale_cgroups() if cgroups else 0
+        # root mode: one leased uid per slot index, kept across replacements, given back on close
+        self._leases = UidLease() if mode == "root" else None
+        self._uids: dict[int, int] = {}
         try:
-            for i in range(slots):
-                self._start_slot(i)
+            if self._leases is not None:
+                for i in range(slots):
+                    self._uids[i] = self._leases.take(None if uid_base is None else uid_base + i)
         except BaseException:
-            self.close()
+            self._leases.close()
             raise
+        self._fill(slots)
         self._layers = dict(self._slots[0].hello["layers"])
         self._missing = dict(self._slots[0].hello["missing"])
         if cgroups and "cgroup" not in self._missing and not self._slots[0].cgroups:
             for layer in ("cgroup_memory", "cgroup_pids"):
                 self._missing[layer] = ("could not create a writable v1 cgroup (needs root or a "
                                         "delegated hierarchy; cgroup v2 is not supported yet)")
-        for layer in LAYERS:
+        for layer in ("uid", "userns"):
             if layer not in self._layers and layer not in self._missing:
-                self._missing[layer] = "not applicable in mode " + mode if layer in (
-                    "uid", "userns") else "not available on this host"
-        lacking = [r for r in require if r not in self._layers]
-        if lacking:
-            self.close()
-            raise RuntimeError("LocalSandbox refuses to start: required isolation layers missing: "
-                               + "; ".join(f"{r} ({self._missing.get(r, 'unavailable')})"
-                                           for r in lacking))
-        atexit.register(self.close)
-        _LIVE.add(self)
+                self._missing[layer] = f"not applicable in mode {mode}"
+        self._refuse_missing()
 
-    def _start_slot(self, i: int) -> None:
-        tag = f"{self._tag}-{i}"
+    def _start_slot(self, index: int, previous: _Slot | None) -> _Slot:
+        tag = f"{self._tag}-{index}"
         # Also in userns mode: a host that lets us create cgroups gets the pids/memory caps.
         cgroups = _cgroup_v1_dirs(tag) if self._use_cgroups else {}
-        cfg = dict(self._base_cfg, slot=i, uid=self._uid_base + i, cgroups=cgroups)
+        # userns mode runs programs as the caller's own uid (mapped to root inside)
+        uid = self._uids.get(index, os.geteuid())
+        cfg = dict(self._base_cfg, slot=index, uid=uid, cgroups=cgroups)
         try:
-            slot = _Slot(i, cfg)
+            return _Slot(index, cfg)
         except BaseException:
             _remove_cgroups(cgroups)
             raise
-        self._slots.append(slot)
-        self._free.put(slot)
+
+    def _on_close(self) -> None:
+        if self._leases is not None:
+            self._leases.close()
+
+    def _forget(self) -> None:
+        if self._leases is not None:
+            self._leases.forget()
+
+    @property
+    def uids(self) -> list[int]:
+        """The host uids this instance's programs run as (root mode; empty in userns mode)."""
+        return sorted(self._uids.values()) if self._leases is not None else []
 
     def describe(self) -> dict[str, object]:
         return {"backend": "local", "mode": self.mode, "slots": len(self._slots),
-                "python_fast_path": self.python_fast_path, "active": dict(self._layers),
-                "missing": dict(self._missing),
+                "uids": self.uids, "python_fast_path": self.python_fast_path,
+                "active": dict(self._layers), "missing": dict(self._missing),
                 "python": "fork of the slot's interpreter (request buffers zeroed after use)"
                 if self.python_fast_path else "execve of a fresh interpreter (python -I)"}
-
-    def run(self, program: Program, stdins: Sequence[bytes], limits: Limits,
-            *, stop_on_error: bool = False) -> list[RunResult]:
-        if self._closed:
-            raise RuntimeError("LocalSandbox.run after close()")
-        stdins = [bytes(s) for s in stdins]
-        if not stdins:
-            return []
-        header, blobs_out, budget = limits.request(program, stdins, stop_on_error=stop_on_error,
-                                                   fast=self.python_fast_path)
-        try:
-            slot = self._free.get(timeout=budget)
-        except queue.Empty:  # every slot died and could not be restarted, or all are stuck
-            return [RunResult(Status.SANDBOX_ERROR, detail="no sandbox slot became free")
-                    for _ in stdins]
-        try:
-            results = RunResult.from_reply(*slot.request(header, blobs_out, budget))
-        except (OSError, EOFError, TimeoutError, ValueError) as exc:
-            # A slot that misbehaves is never reused: replace it and mask this request.
-            self._replace(slot)
-            return [RunResult(Status.SANDBOX_ERROR, detail=f"slot {slot.index}: {exc}")
-                    for _ in stdins]
-        self._free.put(slot)
-        return results
-
-    def _replace(self, slot: _Slot) -> None:
-        with self._lock:
-            slot.close()
-            self._slots.remove(slot)
-            if self._closed:
-                return
-            with contextlib.suppress(RuntimeError):  # capacity shrinks; describe() says so
-                self._start_slot(slot.index)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            for slot in self._slots:
-                slot.close()
-            self._slots.clear()
-        atexit.unregister(self.close)
-
-    def __enter__(self) -> LocalSandbox:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()

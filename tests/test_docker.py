@@ -120,24 +120,24 @@ def test_containers_are_labelled_and_removed_at_close():
 @pytest.mark.docker
 def test_container_is_recycled_after_max_runs():
     with _sandbox(max_runs=2) as sb:
-        first = sb._pool[0].container.id
+        first = sb._slots[0].container.id
         prog = Program("import os\nprint(os.listdir('/work'))")
         assert sb.run(prog, [b""], Limits())[0].status is Status.OK
-        assert sb._pool[0].container.id == first
+        assert sb._slots[0].container.id == first
         sb.run(prog, [b""], Limits())
-        assert sb._pool[0].container.id != first and len(_ours(sb)) == 1
+        assert sb._slots[0].container.id != first and len(_ours(sb)) == 1
         assert sb.run(Program("print('fresh')"), [b""], Limits())[0].stdout == b"fresh\n"
 
 
 @pytest.mark.docker
 def test_a_dead_container_is_masked_then_replaced():
     with _sandbox() as sb:
-        victim = sb._pool[0].container
+        victim = sb._slots[0].container
         victim.kill()  # our side failing: the engine loses the container
         r = sb.run(Program("print('x')"), [b""], Limits())[0]
         assert r.status is Status.SANDBOX_ERROR
         assert sb.run(Program("print('back')"), [b""], Limits())[0].stdout == b"back\n"
-        assert sb._pool[0].container.id != victim.id
+        assert sb._slots[0].container.id != victim.id
 
 
 @pytest.mark.docker
