@@ -4,6 +4,7 @@ real flocks, real cgroups (root), no mocks."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
@@ -197,3 +198,69 @@ def test_a_fork_bomb_in_one_instance_does_not_fail_honest_runs_in_another():
     # every honest run overlapped the live bomb
     assert bomb["start"] < honest["start"] and honest["end"] < bomb["end"]
     assert [r[:2] for r in honest["runs"]] == [["ok", "ok\n"]] * 4, honest["runs"]
+
+
+# --- stale cgroups of a grader killed with -9 ------------------------------------------------
+
+_GRADER = textwrap.dedent("""
+    import json, sys
+    from sandboxes.local import LocalSandbox
+    sb = LocalSandbox(slots=2)
+    print(json.dumps([d for s in sb._slots for d in s.cgroups.values()]), flush=True)
+    sys.stdin.read()
+""")
+
+
+def _wait_empty(paths: list[str], timeout_s: float = 10.0) -> None:
+    from sandboxes.local import _has_tasks
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and any(_has_tasks(p) or _has_tasks(p + "/run") for p in paths):
+        time.sleep(0.1)
+
+
+@needs_root
+def test_cgroups_of_a_killed_grader_are_swept_at_start_and_live_ones_kept():
+    from sandboxes.local import LocalSandbox, _cgroup_v1_parents, _pidns
+
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    dead = subprocess.Popen([sys.executable, "-c", _GRADER], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, env=env, text=True)
+    live = subprocess.Popen([sys.executable, "-c", _GRADER], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, env=env, text=True)
+    busy = None
+    held = "/nonexistent"
+    try:
+        dead_dirs, live_dirs = json.loads(dead.stdout.readline()), json.loads(live.stdout.readline())
+        if not dead_dirs:
+            pytest.skip("no writable cgroup hierarchy for the slots here")
+        dead.send_signal(signal.SIGKILL)
+        dead.wait(timeout=10)
+        _wait_empty(dead_dirs)  # its slot servers see EOF and end; the directories stay
+        assert all(os.path.isdir(d) for d in dead_dirs)
+        # a dead grader's cgroup that still holds a task is not ours to remove
+        parent = next(iter(_cgroup_v1_parents().values()))
+        held = os.path.join(parent, f"verity-{_pidns()}-{dead.pid}-abc-9")
+        os.makedirs(os.path.join(held, "run"))
+        busy = subprocess.Popen(["sleep", "60"])
+        with open(os.path.join(held, "cgroup.procs"), "w") as f:
+            f.write(str(busy.pid))
+        with LocalSandbox(slots=1) as sb:
+            assert sb.removed_stale_cgroups >= len(dead_dirs)
+            assert not any(os.path.exists(d) for d in dead_dirs)
+            assert all(os.path.isdir(d) for d in live_dirs)  # a live grader's slots are kept
+            assert os.path.isdir(held)
+        busy.kill()
+        busy.wait()
+        with LocalSandbox(slots=1) as sb:
+            assert not os.path.exists(held)  # empty now: swept
+    finally:
+        if busy is not None and busy.poll() is None:
+            busy.kill()
+            busy.wait()
+        with contextlib.suppress(OSError):
+            os.rmdir(os.path.join(held, "run"))
+            os.rmdir(held)
+        live.stdin.close()
+        live.wait(timeout=30)
+    assert not any(os.path.exists(d) for d in live_dirs)  # closed normally: removed by close()
