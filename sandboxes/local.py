@@ -12,19 +12,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
 
+from sandboxes import cgroups as cg
 from sandboxes import wire
 from sandboxes.pool import SlotPool
 from sandboxes.uids import UidLease
 
 MODES = ("auto", "root", "userns")
 LAYERS = ("pid", "net", "ipc", "uts", "fs", "uid", "rlimits", "cgroup_memory", "cgroup_pids",
-          "landlock", "seccomp", "no_new_privs", "userns")
+          "cgroup_cpu", "landlock", "seccomp", "no_new_privs", "userns")
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _START_TIMEOUT_S = 30.0
 
@@ -40,115 +39,10 @@ def _system_paths() -> list[str]:
     return paths
 
 
-def _pidns() -> int:
-    """Our pid namespace's inode: with the pid, it names a grader process host-wide."""
-    return os.stat("/proc/self/ns/pid").st_ino
-
-
-def _cgroup_v1_parents() -> dict[str, str]:
-    """Our own cgroup directory in each mounted v1 memory and pids hierarchy."""
-    mounts: dict[str, str] = {}
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            left, _, right = line.partition(" - ")
-            fields, sfields = left.split(), right.split()
-            if sfields and sfields[0] == "cgroup":
-                for ctrl in ("memory", "pids"):
-                    if ctrl in sfields[2].split(","):
-                        mounts[ctrl] = fields[4]
-    ours: dict[str, str] = {}
-    with open("/proc/self/cgroup") as f:
-        for line in f:
-            _, ctrls, path = line.rstrip("\n").split(":", 2)
-            for ctrl in ctrls.split(","):
-                ours[ctrl] = path
-    return {ctrl: os.path.join(mnt, ours.get(ctrl, "/").lstrip("/")) for ctrl, mnt in mounts.items()}
-
-
-def _cgroup_v1_dirs(tag: str) -> dict[str, str]:
-    """Create <our cgroup>/<tag>/run for the memory and pids v1 controllers we can write to."""
-    out: dict[str, str] = {}
-    for ctrl, parent in _cgroup_v1_parents().items():
-        slot = os.path.join(parent, tag)
-        try:
-            os.makedirs(os.path.join(slot, "run"), exist_ok=True)
-        except OSError:
-            continue
-        out[ctrl] = slot
-    return out
-
-
-_TAG = re.compile(r"verity-(\d+)-(\d+)-[0-9a-f]+-\d+")
-
-
-def _has_tasks(cgroup_dir: str) -> bool:
-    try:
-        with open(os.path.join(cgroup_dir, "cgroup.procs")) as f:
-            return bool(f.read().strip())
-    except FileNotFoundError:
-        return False
-
-
-def _sweep_stale_cgroups() -> int:
-    """Remove slot cgroups left by a grader of our pid namespace that died without closing
-    (kill -9): only directories named by our tag scheme, only when that grader's pid is gone,
-    and only when no task is left in them. Returns how many slot directories were removed."""
-    removed = 0
-    ns = str(_pidns())
-    try:
-        parents = list(_cgroup_v1_parents().values())
-    except OSError:
-        return 0
-    for parent in parents:
-        try:
-            names = os.listdir(parent)
-        except OSError:
-            continue
-        for name in names:
-            m = _TAG.fullmatch(name)
-            if not m or m.group(1) != ns or _pid_alive(int(m.group(2))):
-                continue
-            slot = os.path.join(parent, name)
-            run = os.path.join(slot, "run")
-            if _has_tasks(slot) or _has_tasks(run):
-                continue  # a candidate still lives there: not empty, not ours to judge
-            try:
-                if os.path.isdir(run):
-                    os.rmdir(run)
-                os.rmdir(slot)
-                removed += 1
-            except OSError:
-                continue
-    return removed
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _remove_cgroups(dirs: dict[str, str]) -> None:
-    for slot in dirs.values():
-        for d in (os.path.join(slot, "run"), slot):
-            for _ in range(50):  # the kernel frees a cgroup only once its last task is reaped
-                try:
-                    os.rmdir(d)
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.02)
-
-
 class _Slot:
     def __init__(self, index: int, cfg: dict):
         self.index = index
-        self.cgroups = cfg["cgroups"]
+        self.cgroups: cg.SlotCgroups = cfg.pop("slot_cgroups")
         req_r, self.req_w = os.pipe()
         self.resp_r, resp_w = os.pipe()
         self.proc = subprocess.Popen(
@@ -196,7 +90,7 @@ class _Slot:
             self.proc.wait()
         if self.proc.stderr:
             self.proc.stderr.close()
-        _remove_cgroups(self.cgroups)
+        cg.remove(self.cgroups)
 
 
 class LocalSandbox(SlotPool):
@@ -210,9 +104,12 @@ class LocalSandbox(SlotPool):
     def __init__(self, slots: int | None = None, *, mode: str = "auto",
                  require: Sequence[str] = (), python_fast_path: bool = True,
                  work_mb: int = 256, uid_base: int | None = None, landlock: bool = True,
-                 seccomp: bool = True, cgroups: bool = True):
+                 seccomp: bool = True, cgroups: bool = True, cgroup_version: str = "auto"):
         if mode not in MODES:
             raise ValueError(f"mode={mode!r} is not allowed; use one of {MODES}")
+        if cgroup_version not in cg.VERSIONS:
+            raise ValueError(f"cgroup_version={cgroup_version!r} is not allowed; use one of "
+                             f"{cg.VERSIONS}")
         super().__init__(require)
         if slots is None:
             slots = len(os.sched_getaffinity(0))
@@ -238,8 +135,9 @@ class LocalSandbox(SlotPool):
                           "python_prefix": os.path.realpath(sys.base_prefix),
                           "ro_paths": _system_paths()}
         self._use_cgroups = cgroups
-        self._tag = f"verity-{_pidns()}-{os.getpid()}-{id(self):x}"
-        self.removed_stale_cgroups = _sweep_stale_cgroups() if cgroups else 0
+        self._cgroup_version = cgroup_version
+        self._tag = f"verity-{cg.pidns()}-{os.getpid()}-{id(self):x}"
+        self.removed_stale_cgroups = cg.sweep_stale() if cgroups else 0
         # root mode: one leased uid per slot index, kept across replacements, given back on close
         self._leases = UidLease() if mode == "root" else None
         self._uids: dict[int, int] = {}
@@ -253,10 +151,12 @@ class LocalSandbox(SlotPool):
         self._fill(slots)
         self._layers = dict(self._slots[0].hello["layers"])
         self._missing = dict(self._slots[0].hello["missing"])
-        if cgroups and "cgroup" not in self._missing and not self._slots[0].cgroups:
-            for layer in ("cgroup_memory", "cgroup_pids"):
-                self._missing[layer] = ("could not create a writable v1 cgroup (needs root or a "
-                                        "delegated hierarchy; cgroup v2 is not supported yet)")
+        slot_cg = self._slots[0].cgroups
+        self.cgroup_version = slot_cg.version or "none"
+        if cgroups and "cgroup" not in self._missing:
+            self._missing.update({k: v for k, v in slot_cg.missing.items() if k not in self._layers})
+        elif not cgroups:
+            self._missing.update({f"cgroup_{c}": "cgroups=False" for c in cg.CONTROLLERS})
         for layer in ("uid", "userns"):
             if layer not in self._layers and layer not in self._missing:
                 self._missing[layer] = f"not applicable in mode {mode}"
@@ -265,14 +165,16 @@ class LocalSandbox(SlotPool):
     def _start_slot(self, index: int, previous: _Slot | None) -> _Slot:
         tag = f"{self._tag}-{index}"
         # Also in userns mode: a host that lets us create cgroups gets the pids/memory caps.
-        cgroups = _cgroup_v1_dirs(tag) if self._use_cgroups else {}
+        cgroups = (cg.slot_cgroups(tag, self._cgroup_version) if self._use_cgroups
+                   else cg.SlotCgroups())
         # userns mode runs programs as the caller's own uid (mapped to root inside)
         uid = self._uids.get(index, os.geteuid())
-        cfg = dict(self._base_cfg, slot=index, uid=uid, cgroups=cgroups)
+        cfg = dict(self._base_cfg, slot=index, uid=uid, cgroups=cgroups.dirs,
+                   cgroup_join=cgroups.join, slot_cgroups=cgroups)
         try:
             return _Slot(index, cfg)
         except BaseException:
-            _remove_cgroups(cgroups)
+            cg.remove(cgroups)
             raise
 
     def _on_close(self) -> None:
@@ -290,7 +192,7 @@ class LocalSandbox(SlotPool):
 
     def describe(self) -> dict[str, object]:
         return {"backend": "local", "mode": self.mode, "slots": len(self._slots),
-                "uids": self.uids, "python_fast_path": self.python_fast_path,
+                "uids": self.uids, "cgroup": self.cgroup_version, "python_fast_path": self.python_fast_path,
                 "active": dict(self._layers), "missing": dict(self._missing),
                 "python": "fork of the slot's interpreter (request buffers zeroed after use)"
                 if self.python_fast_path else "execve of a fresh interpreter (python -I)"}

@@ -206,13 +206,13 @@ _GRADER = textwrap.dedent("""
     import json, sys
     from sandboxes.local import LocalSandbox
     sb = LocalSandbox(slots=2)
-    print(json.dumps([d for s in sb._slots for d in s.cgroups.values()]), flush=True)
+    print(json.dumps([d for s in sb._slots for d in s.cgroups.dirs.values()]), flush=True)
     sys.stdin.read()
 """)
 
 
 def _wait_empty(paths: list[str], timeout_s: float = 10.0) -> None:
-    from sandboxes.local import _has_tasks
+    from sandboxes.cgroups import _has_tasks
 
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and any(_has_tasks(p) or _has_tasks(p + "/run") for p in paths):
@@ -221,7 +221,8 @@ def _wait_empty(paths: list[str], timeout_s: float = 10.0) -> None:
 
 @needs_root
 def test_cgroups_of_a_killed_grader_are_swept_at_start_and_live_ones_kept():
-    from sandboxes.local import LocalSandbox, _cgroup_v1_parents, _pidns
+    from sandboxes.cgroups import pidns, v1_parents
+    from sandboxes.local import LocalSandbox
 
     env = {**os.environ, "PYTHONPATH": ROOT}
     dead = subprocess.Popen([sys.executable, "-c", _GRADER], stdin=subprocess.PIPE,
@@ -239,8 +240,8 @@ def test_cgroups_of_a_killed_grader_are_swept_at_start_and_live_ones_kept():
         _wait_empty(dead_dirs)  # its slot servers see EOF and end; the directories stay
         assert all(os.path.isdir(d) for d in dead_dirs)
         # a dead grader's cgroup that still holds a task is not ours to remove
-        parent = next(iter(_cgroup_v1_parents().values()))
-        held = os.path.join(parent, f"verity-{_pidns()}-{dead.pid}-abc-9")
+        parent = next(iter(v1_parents().values()))
+        held = os.path.join(parent, f"verity-{pidns()}-{dead.pid}-abc-9")
         os.makedirs(os.path.join(held, "run"))
         busy = subprocess.Popen(["sleep", "60"])
         with open(os.path.join(held, "cgroup.procs"), "w") as f:
@@ -264,3 +265,67 @@ def test_cgroups_of_a_killed_grader_are_swept_at_start_and_live_ones_kept():
         live.stdin.close()
         live.wait(timeout=30)
     assert not any(os.path.exists(d) for d in live_dirs)  # closed normally: removed by close()
+
+
+# --- cgroup v2 -----------------------------------------------------------------------------------
+
+BURN = """
+import os, time
+kids = []
+for _ in range(3):
+    pid = os.fork()
+    if pid == 0:
+        t = time.process_time()
+        while time.process_time() - t < 0.3:
+            pass
+        os._exit(0)
+    kids.append(pid)
+for pid in kids:
+    os.waitpid(pid, 0)
+print(open("/proc/self/cgroup").read().splitlines()[-1])
+"""
+
+
+@needs_root
+def test_cgroup_v2_subtree_confines_each_execution_and_names_what_is_missing():
+    """The v2 path on whatever unified hierarchy this host mounts: a delegated subtree per slot
+    (server and run leaves), executions in `run`, cpu time from its cpu.stat; controllers the
+    hierarchy lacks are reported missing with the reason, and require= names them."""
+    from sandboxes.base import Limits, Program, Status
+    from sandboxes.cgroups import CONTROLLERS, v2_parent
+    from sandboxes.local import LocalSandbox
+
+    parent = v2_parent()
+    if parent is None or not os.access(parent, os.W_OK):
+        pytest.skip("no writable cgroup2 hierarchy mounted here")
+    with open(os.path.join(parent, "cgroup.controllers")) as f:
+        available = f.read().split()
+    with LocalSandbox(slots=1, cgroup_version="v2") as sb:
+        d = sb.describe()
+        slot = sb._slots[0].cgroups.dirs["cpu"]
+        assert d["cgroup"] == "v2" and "cgroup_cpu" in d["active"]
+        for ctrl in CONTROLLERS:  # each controller is active exactly when the hierarchy has it
+            layer = f"cgroup_{ctrl}"
+            assert (layer in d["active"]) == (ctrl in available), d
+            if ctrl not in available:
+                assert "not available to our cgroup v2" in d["missing"][layer]
+        r = sb.run(Program(BURN), [b""], Limits(cpu_s=3.0, wall_s=10.0))[0]
+        assert r.status is Status.OK, r
+        assert r.stdout.decode().strip().endswith(os.path.basename(slot) + "/run")
+        assert r.cpu_s >= 0.8
+        with open(os.path.join(slot, "run", "cpu.stat")) as f:
+            assert int(f.read().split()[1]) >= 800_000  # usage_usec of the run leaf
+        with open(os.path.join(slot, "server", "cgroup.procs")) as f:
+            assert f.read().split()  # the slot server sits in its own leaf
+    assert not os.path.exists(slot)  # close removes the subtree
+    lacking = [c for c in CONTROLLERS if c not in available]
+    if lacking:
+        with pytest.raises(RuntimeError, match=f"cgroup_{lacking[0]} .*not available to our cgroup v2"):
+            LocalSandbox(slots=1, cgroup_version="v2", require=[f"cgroup_{lacking[0]}"])
+
+
+def test_cgroup_version_is_validated():
+    from sandboxes.local import LocalSandbox
+
+    with pytest.raises(ValueError, match="cgroup_version='v3' is not allowed"):
+        LocalSandbox(slots=1, cgroup_version="v3")
