@@ -31,14 +31,23 @@ def encode_request(program: Program, stdins: Sequence[bytes], limits: Limits, *,
 
 
 def decode_reply(reply: dict, blobs: Sequence[bytes]) -> list[RunResult]:
-    """A worker's answer (one entry per input; stdout and stderr blobs in pairs) as results."""
-    if "results" not in reply:
-        raise ValueError(reply.get("error", "malformed reply"))
+    """A worker's answer (one entry per input; stdout and stderr blobs in pairs) as results.
+    Anything malformed raises ValueError, which the pool treats as a misbehaving slot."""
+    if not isinstance(reply, dict) or "results" not in reply:
+        raise ValueError(reply.get("error", "malformed reply") if isinstance(reply, dict)
+                         else "malformed reply")
+    try:
+        return _results(reply["results"], blobs)
+    except (KeyError, TypeError, IndexError, AttributeError) as exc:
+        raise ValueError(f"malformed reply ({type(exc).__name__}: {exc})") from None
+
+
+def _results(entries: list, blobs: Sequence[bytes]) -> list[RunResult]:
     return [RunResult(status=Status(r["status"]), exit_code=r["exit_code"], signal=r["signal"],
                       stdout=bytes(blobs[2 * k]), stderr=bytes(blobs[2 * k + 1]),
                       cpu_s=float(r["cpu_s"]), wall_s=float(r["wall_s"]),
                       peak_memory_mb=float(r["peak_memory_mb"]), detail=r["detail"])
-            for k, r in enumerate(reply["results"])]
+            for k, r in enumerate(entries)]
 
 
 class Slot(Protocol):
