@@ -194,6 +194,9 @@ def _serve_in_container(cfg, req_fd, resp_fd, layers, missing) -> None:
     with contextlib.suppress(OSError):
         cg_fds["memory.oom_control"] = os.open("/sys/fs/cgroup/memory/memory.oom_control",
                                                os.O_RDONLY)
+    if "memory.oom_control" not in cg_fds:  # a cgroup v2 host: the container's own cgroup
+        with contextlib.suppress(OSError):
+            cg_fds["memory.events"] = os.open("/sys/fs/cgroup/memory.events", os.O_RDONLY)
     _serve_confined(cfg, req_fd, resp_fd, layers, missing, cg_fds)
 
 
@@ -215,7 +218,8 @@ def _serve_confined(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
     if cfg["seccomp"]:
         try:
             seccomp_prog = cf.seccomp_filter()
-            layers["seccomp"] = "deny-list filter (ptrace, mount, namespaces, bpf, ...)"
+            layers["seccomp"] = (f"{cf.MACHINE} deny-list filter (ptrace, mount, namespaces, bpf, ...);"
+                                " sockets: AF_UNIX only")
         except OSError as exc:
             missing["seccomp"] = str(exc)
     layers["no_new_privs"] = "set per execution"
