@@ -39,6 +39,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _WORKER_FILES = ("__init__.py", "confinement.py", "forkserver.py", "wire.py")
 _START_TIMEOUT_S = 60.0
 _INSTALL_HINT = "pip install -e '.[docker]'"
+_UID_SPREAD = 200000
 
 
 def _docker_sdk():
@@ -244,7 +245,7 @@ class DockerSandbox(SlotPool):
     def __init__(self, slots: int | None = None, *, require: Sequence[str] = (),
                  image: str = BASE_IMAGE, runtime: str | None = None, max_runs: int = 200,
                  python_fast_path: bool = True, work_mb: int = 256, headroom_mb: int = 48,
-                 pids: int = 64, cpus: float = 1.0, uid_base: int = 70000,
+                 pids: int = 64, cpus: float = 1.0, uid_base: int | None = None,
                  landlock: bool = True, seccomp: bool = True, base_url: str | None = None):
         super().__init__(require)
         if slots is None:
@@ -254,7 +255,8 @@ class DockerSandbox(SlotPool):
         _positive_int("work_mb", work_mb, 8)
         _positive_int("headroom_mb", headroom_mb, 32)
         _positive_int("pids", pids, 8)
-        _positive_int("uid_base", uid_base, 1000)
+        if uid_base is not None:
+            _positive_int("uid_base", uid_base, 1000)
         if isinstance(cpus, bool) or not isinstance(cpus, (int, float)) or not 0 < cpus <= 64:
             raise ValueError(f"cpus={cpus!r} is not allowed; use a number in (0, 64]")
         if runtime is not None and (not isinstance(runtime, str) or not runtime):
@@ -277,9 +279,15 @@ class DockerSandbox(SlotPool):
         self._settings = {"runtime": runtime, "max_runs": max_runs, "work_mb": work_mb,
                           "headroom_mb": headroom_mb, "pids": pids, "cpus": float(cpus),
                           "landlock": landlock, "seccomp": seccomp}
-        self._uid_base = uid_base
-        # root: leased uids (exclusive host-wide); otherwise a per-process spread from uid_base
-        self._leases = UidLease() if os.geteuid() == 0 else None
+        # root: leased uids, exclusive host-wide (from the shared pool, or from uid_base on when
+        # given); otherwise no lock directory is ours to write: a per-process spread from uid_base
+        self._uid_base = 70000 if uid_base is None else uid_base
+        if os.geteuid() != 0:
+            self._leases = None
+        elif uid_base is None:
+            self._leases = UidLease()
+        else:
+            self._leases = UidLease(pool_start=uid_base, pool_size=_UID_SPREAD)
         self._owner = f"{socket.gethostname()}/{os.getpid()}"
         self._seq = 0
         self.removed_stale = self._remove_stale()
@@ -338,7 +346,7 @@ class DockerSandbox(SlotPool):
         if self._leases is not None:
             uid = self._leases.take()
         else:
-            uid = self._uid_base + ((os.getpid() << 6) + self._seq) % 200000
+            uid = self._uid_base + ((os.getpid() << 6) + self._seq) % _UID_SPREAD
         memory_mb = previous.memory_mb if previous is not None else None
         spec = container_spec(
             image=self.image, uid=uid,
