@@ -141,13 +141,8 @@ class LocalSandbox(SlotPool):
         # root mode: one leased uid per slot index, kept across replacements, given back on close
         self._leases = UidLease() if mode == "root" else None
         self._uids: dict[int, int] = {}
-        try:
-            if self._leases is not None:
-                for i in range(slots):
-                    self._uids[i] = self._leases.take(None if uid_base is None else uid_base + i)
-        except BaseException:
-            self._leases.close()
-            raise
+        if self._leases is not None:
+            self._uids = dict(enumerate(self._leases.take_many(slots, uid_base)))
         self._fill(slots)
         self._layers = dict(self._slots[0].hello["layers"])
         self._missing = dict(self._slots[0].hello["missing"])

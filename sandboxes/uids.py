@@ -17,6 +17,7 @@ import errno
 import fcntl
 import os
 import pwd
+import stat
 
 # 0x70000000..0x7fffffff is the uid range systemd's UIDS-GIDS.md leaves unused (below it: regular
 # users, DynamicUser, nspawn's container ranges; above it: uids some tools read as negative).
@@ -26,13 +27,17 @@ LOCK_DIR = "/run/verity-sandbox/uids"
 
 
 def _lock_dir(path: str) -> str:
-    """The lock directory, created root-owned 0755: nobody else may plant or delete locks."""
+    """The lock directory (and its parent), created root-owned 0755: nobody else may plant,
+    swap or delete locks."""
     os.makedirs(path, mode=0o755, exist_ok=True)
-    st = os.stat(path, follow_symlinks=False)
-    if not os.path.isdir(path) or os.path.islink(path) or st.st_uid != 0 or st.st_mode & 0o022:
-        raise RuntimeError(f"uid lock directory {path} must be a root-owned directory that only "
-                           f"root can write (it is uid {st.st_uid}, mode {st.st_mode & 0o7777:o}); "
-                           "remove it and let the sandbox create it")
+    for d in (os.path.dirname(path), path):
+        st = os.stat(d, follow_symlinks=False)
+        # a sticky parent (/tmp) is fine: others cannot rename or remove what root made in it
+        open_to_others = st.st_mode & 0o022 and not (d != path and st.st_mode & stat.S_ISVTX)
+        if os.path.islink(d) or not os.path.isdir(d) or st.st_uid != 0 or open_to_others:
+            raise RuntimeError(f"uid lock directory {d} must be a root-owned directory that only "
+                               f"root can write (it is uid {st.st_uid}, mode "
+                               f"{st.st_mode & 0o7777:o}); remove it and let the sandbox create it")
     return path
 
 
@@ -77,7 +82,7 @@ class UidLease:
         return sorted(self._held)
 
     def _try(self, uid: int, in_use: set[int]) -> str | None:
-        """Lease `uid` and return None, or say why it is not available."""
+        """Lock `uid` and return None, or say why it is not available."""
         if uid in self._held:
             return "already leased by this instance"
         if uid in in_use:
@@ -93,24 +98,10 @@ class UidLease:
             if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
                 return "another sandbox instance holds it"
             raise
-        # the lock closes the race with another instance; a process that started as this uid
-        # between our scan and the lock would be a non-leasing program: look once more
-        if uid in uids_in_use():
-            os.close(fd)
-            return "a process on this host runs as it"
         self._held[uid] = fd
         return None
 
-    def take(self, uid: int | None = None) -> int:
-        """Lease `uid` (raising ValueError naming why it is not available), or the next free
-        uid of the pool."""
-        in_use = uids_in_use()
-        if uid is not None:
-            why = self._try(uid, in_use)
-            if why:
-                raise ValueError(f"uid {uid} cannot be used for sandboxed programs: {why}; "
-                                 "leave uid_base unset to lease free uids automatically")
-            return uid
+    def _next_free(self, in_use: set[int]) -> int:
         pool = self._pool
         for k in range(len(pool)):
             candidate = pool.start + (self._next - pool.start + k) % len(pool)
@@ -119,6 +110,44 @@ class UidLease:
                 return candidate
         raise RuntimeError(f"no free sandbox uid in {pool.start}..{pool.stop - 1}: every one is "
                            f"leased (locks in {self._dir}) or in use")
+
+    def take(self, uid: int | None = None) -> int:
+        """Lease `uid` (raising ValueError naming why it is not available), or the next free
+        uid of the pool."""
+        return self.take_many(1, uid)[0]
+
+    def take_many(self, count: int, first: int | None = None) -> list[int]:
+        """Lease `count` uids: first, first+1, ... when `first` is given (ValueError naming the
+        one that is not available), else the next free ones of the pool. /proc is scanned once
+        before locking and once after: a process that started as one of them in between (a
+        program that does not lease) makes us give it back and look further."""
+        got: list[int] = []
+        try:
+            in_use = uids_in_use()
+            while True:
+                if first is not None:
+                    for uid in range(first, first + count):
+                        why = None if uid in got else self._try(uid, in_use)
+                        if why:
+                            raise ValueError(f"uid {uid} cannot be used for sandboxed programs: "
+                                             f"{why}; leave uid_base unset to lease free uids "
+                                             "automatically")
+                        if uid not in got:
+                            got.append(uid)
+                else:
+                    while len(got) < count:
+                        got.append(self._next_free(in_use))
+                in_use = uids_in_use()
+                late = [u for u in got if u in in_use]
+                if not late:
+                    return got
+                for uid in late:
+                    got.remove(uid)
+                    self.release(uid)
+        except BaseException:
+            for uid in got:
+                self.release(uid)
+            raise
 
     def release(self, uid: int) -> None:
         fd = self._held.pop(uid, None)

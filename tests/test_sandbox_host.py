@@ -97,6 +97,20 @@ def test_explicit_uid_is_checked(lock_dir):
 
 
 @needs_root
+def test_a_refused_range_leases_nothing(lock_dir):
+    other = UidLease(lock_dir=lock_dir)
+    other.take(0x7A5F0401)
+    mine = UidLease(lock_dir=lock_dir)
+    with pytest.raises(ValueError, match=f"uid {0x7A5F0401} .*another sandbox instance"):
+        mine.take_many(3, 0x7A5F0400)
+    assert mine.uids == []  # 0x7A5F0400, locked before the refusal, was given back
+    assert other.take(0x7A5F0400) == 0x7A5F0400
+    assert mine.take_many(2, 0x7A5F0402) == [0x7A5F0402, 0x7A5F0403]
+    other.close()
+    mine.close()
+
+
+@needs_root
 def test_a_forked_child_does_not_keep_the_parents_leases(lock_dir):
     parent = UidLease(lock_dir=lock_dir, pool_start=0x7A5F0300, pool_size=1)
     uid = parent.take()
