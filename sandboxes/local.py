@@ -2,9 +2,11 @@
 confined by namespaces, a read-only root, rlimits, cgroups, Landlock and seccomp; it manages slots
 and reports facts, and deliberately contains neither the confinement code nor any judging.
 
-Modes: "root" (host root: per-slot uid, cgroups) and "userns" (unprivileged user namespaces, the
-fallback for hosts where we are not root). `describe()` lists the layers the slots verified at
-start; `require=[...]` refuses to start when any named layer is missing.
+Modes: "root" (host root: a per-slot uid leased host-wide by sandboxes.uids, cgroups) and
+"userns" (unprivileged user namespaces, the fallback for hosts where we are not root). Cgroups
+are v1 or a delegated v2 subtree (sandboxes.cgroups). `describe()` lists the layers the slots
+verified at start and the cgroup version; `require=[...]` refuses to start when any named layer
+is missing. The pool contract (run, replace, close) is sandboxes.pool's.
 """
 
 from __future__ import annotations
