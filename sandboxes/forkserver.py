@@ -88,7 +88,11 @@ def _enter_cgroups(cfg: dict) -> dict[str, int]:
             path = os.path.join(run, name)
             if os.path.exists(path):
                 read_only = name in ("memory.oom_control", "memory.events", "cpu.stat")
-                fds[name] = os.open(path, os.O_RDONLY if read_only else os.O_RDWR)
+                try:
+                    fds[name] = os.open(path, os.O_RDONLY if read_only else os.O_RDWR)
+                except PermissionError:
+                    if name != "memory.peak":  # read-only before Linux 6.12: peak not reset
+                        raise
     return fds
 
 
