@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 
 VERSIONS = ("auto", "v1", "v2")
 CONTROLLERS = ("memory", "pids")
-TAG = re.compile(r"verity-(\d+)-(\d+)-[0-9a-f]+-\d+")
+# verity-<pid namespace>-<grader pid>-<instance>-<slot>; releases before the uid leases wrote no
+# namespace, and their leftovers are swept by pid alone
+TAG = re.compile(r"verity-(?:(\d+)-)?(\d+)-[0-9a-f]+-\d+")
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,7 @@ def sweep_stale() -> int:
             continue
         for name in names:
             m = TAG.fullmatch(name)
-            if not m or m.group(1) != ns or _pid_alive(int(m.group(2))):
+            if not m or m.group(1) not in (None, ns) or _pid_alive(int(m.group(2))):
                 continue
             slot = os.path.join(parent, name)
             if any(_has_tasks(os.path.join(slot, d)) for d in ("", "run", "server")):

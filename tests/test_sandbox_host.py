@@ -260,8 +260,11 @@ def test_cgroups_of_a_killed_grader_are_swept_at_start_and_live_ones_kept():
         busy = subprocess.Popen(["sleep", "60"])
         with open(os.path.join(held, "cgroup.procs"), "w") as f:
             f.write(str(busy.pid))
+        legacy = os.path.join(parent, f"verity-{dead.pid}-abc-0")  # an older release's name
+        os.makedirs(os.path.join(legacy, "run"))
         with LocalSandbox(slots=1) as sb:
-            assert sb.removed_stale_cgroups >= len(dead_dirs)
+            assert sb.removed_stale_cgroups >= len(dead_dirs) + 1
+            assert not os.path.exists(legacy)
             assert not any(os.path.exists(d) for d in dead_dirs)
             assert all(os.path.isdir(d) for d in live_dirs)  # a live grader's slots are kept
             assert os.path.isdir(held)
