@@ -83,15 +83,6 @@ class Limits:
     def effective_wall_s(self) -> float:
         return self.wall_s if self.wall_s is not None else 2.0 * self.cpu_s + 1.0
 
-    def request(self, program: Program, stdins: Sequence[bytes], *, stop_on_error: bool,
-                fast: bool) -> tuple[dict, list[bytes], float]:
-        """The run request a fork-server worker reads (header and blobs: source, then stdins) and
-        how long its caller waits for the answer: every input's wall backstop plus compiling."""
-        header = {"op": "run", "language": program.language, "stop_on_error": stop_on_error, "fast": fast,
-                  "limits": {f: getattr(self, f) for f in self.__dataclass_fields__} | {"wall_s": self.effective_wall_s}}
-        budget_s = len(stdins) * (self.effective_wall_s + 2) + self.compile_cpu_s * 2 + 30
-        return header, [program.source.encode("utf-8", "surrogatepass"), *stdins], budget_s
-
     @property
     def key(self) -> str:
         """Stable text form, for cache keys."""
@@ -116,16 +107,6 @@ class RunResult:
     @property
     def ok(self) -> bool:
         return self.status is Status.OK
-
-    @staticmethod
-    def from_reply(reply: dict, blobs: Sequence[bytes]) -> list[RunResult]:
-        """A worker's answer (one entry per input; stdout and stderr blobs in pairs) as results."""
-        if "results" not in reply:
-            raise ValueError(reply.get("error", "malformed reply"))
-        return [RunResult(status=Status(r["status"]), exit_code=r["exit_code"], signal=r["signal"],
-                          stdout=bytes(blobs[2 * k]), stderr=bytes(blobs[2 * k + 1]), cpu_s=float(r["cpu_s"]),
-                          wall_s=float(r["wall_s"]), peak_memory_mb=float(r["peak_memory_mb"]), detail=r["detail"])
-                for k, r in enumerate(reply["results"])]
 
 
 @runtime_checkable

@@ -17,13 +17,42 @@ _libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
 
 MACHINE = platform.machine()
-# Only the syscall numbers we need; generic numbers (Landlock) are the same everywhere.
-_NR = {
-    "x86_64": {"pivot_root": 155, "capset": 126, "landlock_create_ruleset": 444,
-               "landlock_add_rule": 445, "landlock_restrict_self": 446},
-    "aarch64": {"pivot_root": 41, "capset": 91, "landlock_create_ruleset": 444,
-                "landlock_add_rule": 445, "landlock_restrict_self": 446},
-}.get(MACHINE, {})
+
+# Syscall numbers per architecture, (x86_64, aarch64), checked against each architecture's kernel
+# headers by tests/test_sandbox_seccomp.py (x86_64: asm/unistd_64.h; aarch64: the generic table,
+# asm-generic/unistd.h). None: the architecture has no such syscall.
+_SYSCALLS = {
+    "ptrace": (101, 117), "syslog": (103, 116), "personality": (135, 92), "vhangup": (153, 58),
+    "pivot_root": (155, 41), "adjtimex": (159, 171), "chroot": (161, 51), "acct": (163, 89),
+    "settimeofday": (164, 170), "mount": (165, 40), "umount2": (166, 39), "swapon": (167, 224),
+    "swapoff": (168, 225), "reboot": (169, 142), "iopl": (172, None), "ioperm": (173, None),
+    "init_module": (175, 105), "delete_module": (176, 106), "quotactl": (179, 60),
+    "clock_settime": (227, 112), "kexec_load": (246, 104), "add_key": (248, 217),
+    "request_key": (249, 218), "keyctl": (250, 219), "unshare": (272, 97),
+    "perf_event_open": (298, 241), "name_to_handle_at": (303, 264),
+    "open_by_handle_at": (304, 265), "setns": (308, 268), "process_vm_readv": (310, 270),
+    "process_vm_writev": (311, 271), "kcmp": (312, 272), "finit_module": (313, 273),
+    "kexec_file_load": (320, 294), "bpf": (321, 280), "userfaultfd": (323, 282),
+    "io_uring_setup": (425, 425), "io_uring_enter": (426, 426), "io_uring_register": (427, 427),
+    "open_tree": (428, 428), "move_mount": (429, 429), "fsopen": (430, 430),
+    "fsconfig": (431, 431), "fsmount": (432, 432), "fspick": (433, 433),
+    "pidfd_getfd": (438, 438), "process_madvise": (440, 440), "mount_setattr": (442, 442),
+    "clone": (56, 220), "clone3": (435, 435), "socket": (41, 198), "socketpair": (53, 199),
+    "capset": (126, 91), "landlock_create_ruleset": (444, 444), "landlock_add_rule": (445, 445),
+    "landlock_restrict_self": (446, 446),
+}
+ARCHES = ("x86_64", "aarch64")
+
+
+def syscall_numbers(machine: str) -> dict[str, int]:
+    """{name: number} for `machine` (platform.machine() spelling); {} for an unknown one."""
+    if machine not in ARCHES:
+        return {}
+    col = ARCHES.index(machine)
+    return {name: nrs[col] for name, nrs in _SYSCALLS.items() if nrs[col] is not None}
+
+
+_NR = syscall_numbers(MACHINE)
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWCGROUP = 0x02000000
@@ -169,24 +198,23 @@ def landlock_restrict(ruleset_fd: int) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # seccomp: a small deny-list (EPERM) over syscalls that reach the kernel's attack surface or
-# other processes; namespaces, mounts and tracing stay the job of the layers above.
+# other processes, and socket families other than AF_UNIX (the network namespace does not cover
+# every family: vsock reaches the host); namespaces, mounts and tracing stay the job of the
+# layers above.
 # ---------------------------------------------------------------------------------------------
 
-_AUDIT_ARCH = {"x86_64": 0xC000003E}
-_DENY_X86_64 = {
-    "ptrace": 101, "syslog": 103, "personality": 135, "vhangup": 153, "pivot_root": 155,
-    "adjtimex": 159, "chroot": 161, "acct": 163, "settimeofday": 164, "mount": 165,
-    "umount2": 166, "swapon": 167, "swapoff": 168, "reboot": 169, "iopl": 172, "ioperm": 173,
-    "init_module": 175, "delete_module": 176, "quotactl": 179, "clock_settime": 227,
-    "kexec_load": 246, "add_key": 248, "request_key": 249, "keyctl": 250, "unshare": 272,
-    "perf_event_open": 298, "name_to_handle_at": 303, "open_by_handle_at": 304, "setns": 308,
-    "process_vm_readv": 310, "process_vm_writev": 311, "kcmp": 312, "finit_module": 313,
-    "kexec_file_load": 320, "bpf": 321, "userfaultfd": 323, "io_uring_setup": 425,
-    "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428, "move_mount": 429,
-    "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433, "pidfd_getfd": 438,
-    "process_madvise": 440, "mount_setattr": 442,
-}
-_CLONE, _CLONE3 = 56, 435
+AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+DENIED = (
+    "ptrace", "syslog", "personality", "vhangup", "pivot_root", "adjtimex", "chroot", "acct",
+    "settimeofday", "mount", "umount2", "swapon", "swapoff", "reboot", "iopl", "ioperm",
+    "init_module", "delete_module", "quotactl", "clock_settime", "kexec_load", "add_key",
+    "request_key", "keyctl", "unshare", "perf_event_open", "name_to_handle_at",
+    "open_by_handle_at", "setns", "process_vm_readv", "process_vm_writev", "kcmp", "finit_module",
+    "kexec_file_load", "bpf", "userfaultfd", "io_uring_setup", "io_uring_enter",
+    "io_uring_register", "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick",
+    "pidfd_getfd", "process_madvise", "mount_setattr",
+)
+AF_UNIX = 1
 _NS_FLAGS = (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER
              | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWTIME)
 
@@ -199,27 +227,37 @@ def _ins(code: int, jt: int, jf: int, k: int) -> bytes:
     return struct.pack("=HBBI", code, jt, jf, k & 0xFFFFFFFF)
 
 
-def seccomp_filter() -> bytes:
-    """The BPF program, compiled once per slot; raises OSError(ENOSYS) off x86_64."""
-    arch = _AUDIT_ARCH.get(MACHINE)
-    if arch is None:
-        raise OSError(errno.ENOSYS, f"seccomp filter: no syscall table for {MACHINE}")
+def seccomp_filter(machine: str = MACHINE) -> bytes:
+    """The BPF program for `machine`, compiled once per slot; raises OSError(ENOSYS) for an
+    architecture without a checked syscall table (the caller then reports seccomp missing, so
+    require=["seccomp"] refuses to start)."""
+    arch = AUDIT_ARCH.get(machine)
+    nr = syscall_numbers(machine)
+    if arch is None or not nr:
+        raise OSError(errno.ENOSYS, f"seccomp filter: no checked syscall table for {machine} "
+                      f"(known: {', '.join(ARCHES)})")
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     eperm, enosys = _RET_ERRNO | errno.EPERM, _RET_ERRNO | errno.ENOSYS
-    denied = sorted(_DENY_X86_64.values())
-    prog = [
-        _ins(ld, 0, 0, 4), _ins(jeq, 1, 0, arch), _ins(ret, 0, 0, _RET_KILL_PROCESS),
-        _ins(ld, 0, 0, 0),
-        _ins(jge, 0, 1, 0x40000000), _ins(ret, 0, 0, _RET_KILL_PROCESS),  # x32 ABI
+    eafnosupport = _RET_ERRNO | errno.EAFNOSUPPORT
+    denied = sorted(nr[name] for name in DENIED if name in nr)
+    prog = [_ins(ld, 0, 0, 4), _ins(jeq, 1, 0, arch), _ins(ret, 0, 0, _RET_KILL_PROCESS),
+            _ins(ld, 0, 0, 0)]
+    if machine == "x86_64":  # the x32 ABI shares the arch token: its numbers have bit 30 set
+        prog += [_ins(jge, 0, 1, 0x40000000), _ins(ret, 0, 0, _RET_KILL_PROCESS)]
+    prog += [
         # clone3 hides its flags behind a pointer: ENOSYS makes libc fall back to clone
-        _ins(jeq, 0, 1, _CLONE3), _ins(ret, 0, 0, enosys),
-        _ins(jeq, 0, 3, _CLONE), _ins(ld, 0, 0, 16),  # args[0], low 32 bits
+        _ins(jeq, 0, 1, nr["clone3"]), _ins(ret, 0, 0, enosys),
+        _ins(jeq, 0, 3, nr["clone"]), _ins(ld, 0, 0, 16),  # args[0], low 32 bits
         _ins(jset, 0, 1, _NS_FLAGS), _ins(ret, 0, 0, eperm),
         _ins(ld, 0, 0, 0),
     ]
-    for i, nr in enumerate(denied):
+    for call in ("socket", "socketpair"):  # args[0] is the address family: only AF_UNIX
+        prog += [_ins(jeq, 0, 4, nr[call]), _ins(ld, 0, 0, 16),
+                 _ins(jeq, 0, 1, AF_UNIX), _ins(ret, 0, 0, _RET_ALLOW),
+                 _ins(ret, 0, 0, eafnosupport)]
+    for i, number in enumerate(denied):
         remaining = len(denied) - i - 1
-        prog.append(_ins(jeq, remaining + 1, 0, nr))  # jump to the trailing EPERM
+        prog.append(_ins(jeq, remaining + 1, 0, number))  # jump to the trailing EPERM
     prog += [_ins(ret, 0, 0, _RET_ALLOW), _ins(ret, 0, 0, eperm)]
     return b"".join(prog)
 

@@ -13,23 +13,22 @@ this host's packages, no registry); our code is layered onto it here, tagged by 
 
 from __future__ import annotations
 
-import atexit
 import collections
 import contextlib
 import hashlib
 import io
-import json
 import os
-import queue
 import socket
-import struct
 import tarfile
 import threading
 import time
 from collections.abc import Sequence
 
 from sandboxes import wire
-from sandboxes.base import Limits, Program, RunResult, Status
+from sandboxes.base import Limits, Program
+from sandboxes.docker_spec import container_memory_mb, container_spec, worker_config
+from sandboxes.pool import SlotPool
+from sandboxes.uids import UidLease
 
 LABEL = "verity.sandbox"
 OWNER_LABEL = "verity.sandbox.owner"
@@ -40,6 +39,9 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _WORKER_FILES = ("__init__.py", "confinement.py", "forkserver.py", "wire.py")
 _START_TIMEOUT_S = 60.0
 _INSTALL_HINT = "pip install -e '.[docker]'"
+_UID_SPREAD = 200000
+__all__ = ["BASE_IMAGE", "LABEL", "LAYERS", "OWNER_LABEL", "DockerSandbox", "container_memory_mb",
+           "container_spec", "worker_config"]
 
 
 def _docker_sdk():
@@ -55,64 +57,6 @@ def _docker_sdk():
 def _positive_int(name: str, value, minimum: int = 1) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ValueError(f"{name}={value!r} is not allowed; use an integer >= {minimum}")
-
-
-def container_memory_mb(limits: Limits, language: str, headroom_mb: int) -> int:
-    """The container's memory (and memory+swap) for one request: the program's limit, or the
-    compiler's for a compiled language, plus room for the worker and the /work tmpfs pages that
-    the memory cgroup also charges."""
-    need = limits.memory_mb
-    if language == "cpp":
-        need = max(need, limits.compile_memory_mb)
-    return need + headroom_mb
-
-
-def container_spec(*, image: str, uid: int, worker_cfg: dict, memory_mb: int, pids: int,
-                   cpus: float, work_mb: int, runtime: str | None, labels: dict[str, str]) -> dict:
-    """Keyword arguments for the engine API, {"config": create_container(...), "host_config":
-    create_host_config(...)}: a pure function of the pool settings, so what every container is
-    allowed can be read (and tested) without an engine."""
-    config = {
-        "image": image,
-        # fd 0 and 1 are the attached stdin/stdout: the worker's request and response channels
-        "command": ["python3", "-m", "sandboxes.forkserver", json.dumps(worker_cfg), "0", "1"],
-        "user": f"{uid}:{uid}",
-        "working_dir": "/",
-        "hostname": "sandbox",
-        "environment": {"PYTHONPATH": "/opt/verity", "PYTHONSAFEPATH": "1",
-                        "PYTHONDONTWRITEBYTECODE": "1"},
-        "labels": dict(labels),
-        "stdin_open": True,
-        # not detached: the SDK then sets StdinOnce, so the grader going away closes the
-        # worker's stdin; it sees EOF and exits, and auto_remove removes the container
-        "detach": False,
-        "tty": False,  # raw bytes both ways; the engine multiplexes stdout/stderr frames
-    }
-    host = {
-        "network_mode": "none",
-        "read_only": True,
-        # exec: compiled C++ candidates run from /work; owned by the container's uid, no one else
-        "tmpfs": {"/work": f"rw,exec,nosuid,nodev,size={work_mb}m,nr_inodes=8192,mode=0700,"
-                           f"uid={uid},gid={uid}"},
-        "mem_limit": f"{memory_mb}m",
-        "memswap_limit": f"{memory_mb}m",  # equal: no swap, so the memory limit is real
-        "pids_limit": pids,
-        "nano_cpus": int(cpus * 1e9),
-        "cap_drop": ["ALL"],
-        "security_opt": ["no-new-privileges"],
-        "ipc_mode": "private",
-        "auto_remove": True,
-    }
-    if runtime:
-        host["runtime"] = runtime
-    return {"config": config, "host_config": host}
-
-
-def worker_config(slot: int, uid: int, *, landlock: bool, seccomp: bool, work_mb: int) -> dict:
-    """What sandboxes.forkserver needs in mode "container" (paths are those of the image)."""
-    return {"mode": "container", "slot": slot, "uid": uid, "work_mb": work_mb,
-            "landlock": landlock, "seccomp": seccomp, "python": "/usr/bin/python3",
-            "python_prefix": "/usr", "ro_paths": [], "cgroups": {}}
 
 
 def _worker_digest() -> str:
@@ -137,12 +81,13 @@ def _owner_alive(owner: str) -> bool:
 
 
 class _Container:
-    """One pool member: a started container, its attached socket, and a thread that strips the
-    engine's stream multiplexing (8-byte frame headers) so the worker's replies reach a plain
-    pipe that sandboxes.wire can read with a deadline."""
+    """One pool member: a started container, its attached socket, and a thread that takes the
+    engine's stream multiplexing apart (the SDK's frames_iter) so the worker's replies reach a
+    plain pipe that sandboxes.wire can read with a deadline."""
 
-    def __init__(self, client, spec: dict, index: int, uid: int):
+    def __init__(self, client, spec: dict, index: int, uid: int, leases: UidLease | None = None):
         self.index, self.uid = index, uid
+        self._leases = leases
         self.runs = 0
         self.memory_mb = int(spec["host_config"]["mem_limit"].rstrip("m"))
         self.stderr_tail: collections.deque[bytes] = collections.deque(maxlen=64)
@@ -179,27 +124,12 @@ class _Container:
         self.container.reload()
         self.attrs = self.container.attrs
 
-    def _recv_exact(self, n: int) -> bytes | None:
-        buf = bytearray(n)
-        view, got = memoryview(buf), 0
-        while got < n:
-            k = self._sock.recv_into(view[got:])
-            if k == 0:
-                return None
-            got += k
-        return bytes(buf)
-
     def _demux(self) -> None:
+        from docker.utils.socket import STDOUT, frames_iter
+
         try:
-            while True:
-                head = self._recv_exact(8)
-                if head is None:
-                    return
-                kind, size = head[0], struct.unpack(">I", head[4:])[0]
-                data = self._recv_exact(size) if size else b""
-                if data is None:
-                    return
-                if kind == 1:  # stdout: the worker's wire frames
+            for stream, data in frames_iter(self._sock, tty=False):
+                if stream == STDOUT:  # the worker's wire frames
                     view = memoryview(data)
                     while view:
                         view = view[os.write(self._reply_w, view):]
@@ -219,6 +149,17 @@ class _Container:
         wire.send(self._sock.fileno(), header, blobs)
         return wire.recv(self._reply_r, timeout_s)
 
+    def forget(self) -> None:
+        """In a forked child: close the copies of the socket and pipes, remove nothing."""
+        if self._sock is not None:
+            with contextlib.suppress(OSError):
+                self._sock.close()
+        for fd in (self._reply_r, self._reply_w):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._reply_r = self._reply_w = -1
+
     def close(self) -> None:
         if self._sock is not None:
             with contextlib.suppress(OSError):
@@ -227,26 +168,30 @@ class _Container:
                 self._sock.close()
         with contextlib.suppress(Exception):  # gone already (auto_remove) or being removed
             self.container.remove(force=True)
+        if self._leases is not None:  # removed (killed and reaped): its uid may serve again
+            self._leases.release(self.uid)
+            self._leases = None
         with contextlib.suppress(OSError):
             if self._reply_r >= 0:
                 os.close(self._reply_r)
+        self._reply_r = -1
 
 
-class DockerSandbox:
-    """Container pool. Thread-safe: each `run` takes one free container for its whole request
-    (compile once, run every stdin), so concurrency equals the number of containers. A container
-    is replaced after `max_runs` requests or at once after any anomaly (no answer in time, a
-    malformed reply, a dead worker, a failed resize)."""
+class DockerSandbox(SlotPool):
+    """Container pool (the contract lives in sandboxes.pool.SlotPool). A container is replaced
+    after `max_runs` requests or at once after any anomaly (no answer in time, a malformed
+    reply, a dead worker, a failed resize). As root, every container runs as a uid leased
+    host-wide (sandboxes.uids), so no local or Docker sandbox instance shares it."""
+
+    name = "docker sandbox"
+    layer_names = LAYERS
 
     def __init__(self, slots: int | None = None, *, require: Sequence[str] = (),
                  image: str = BASE_IMAGE, runtime: str | None = None, max_runs: int = 200,
                  python_fast_path: bool = True, work_mb: int = 256, headroom_mb: int = 48,
-                 pids: int = 64, cpus: float = 1.0, uid_base: int = 70000,
+                 pids: int = 64, cpus: float = 1.0, uid_base: int | None = None,
                  landlock: bool = True, seccomp: bool = True, base_url: str | None = None):
-        unknown = [r for r in require if r not in LAYERS]
-        if unknown:
-            raise ValueError(f"require={list(require)!r} names unknown layers {unknown}; "
-                             f"allowed: {LAYERS}")
+        super().__init__(require)
         if slots is None:
             slots = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
         _positive_int("slots", slots)
@@ -254,7 +199,8 @@ class DockerSandbox:
         _positive_int("work_mb", work_mb, 8)
         _positive_int("headroom_mb", headroom_mb, 32)
         _positive_int("pids", pids, 8)
-        _positive_int("uid_base", uid_base, 1000)
+        if uid_base is not None:
+            _positive_int("uid_base", uid_base, 1000)
         if isinstance(cpus, bool) or not isinstance(cpus, (int, float)) or not 0 < cpus <= 64:
             raise ValueError(f"cpus={cpus!r} is not allowed; use a number in (0, 64]")
         if runtime is not None and (not isinstance(runtime, str) or not runtime):
@@ -262,6 +208,8 @@ class DockerSandbox:
                              "registered with the engine (e.g. 'runsc')")
         docker = _docker_sdk()
         self._errors = docker.errors
+        self._request_errors = (*SlotPool._request_errors, docker.errors.APIError)
+        self._start_errors = (RuntimeError, docker.errors.APIError)
         try:
             self._client = docker.DockerClient(base_url=base_url) if base_url else docker.from_env()
             self._engine = self._client.version()
@@ -275,29 +223,22 @@ class DockerSandbox:
         self._settings = {"runtime": runtime, "max_runs": max_runs, "work_mb": work_mb,
                           "headroom_mb": headroom_mb, "pids": pids, "cpus": float(cpus),
                           "landlock": landlock, "seccomp": seccomp}
-        self._uid_base = uid_base
+        # root: leased uids, exclusive host-wide (from the shared pool, or from uid_base on when
+        # given); otherwise no lock directory is ours to write: a per-process spread from uid_base
+        self._uid_base = 70000 if uid_base is None else uid_base
+        if os.geteuid() != 0:
+            self._leases = None
+        elif uid_base is None:
+            self._leases = UidLease()
+        else:
+            self._leases = UidLease(pool_start=uid_base, pool_size=_UID_SPREAD)
         self._owner = f"{socket.gethostname()}/{os.getpid()}"
         self._seq = 0
-        self._lock = threading.Lock()
-        self._free: queue.Queue[_Container] = queue.Queue()
-        self._pool: list[_Container] = []
-        self._closed = False
         self.removed_stale = self._remove_stale()
         self.image = self._worker_image(image)
-        try:
-            for i in range(slots):
-                self._start(i)
-        except BaseException:
-            self.close()
-            raise
-        self._layers, self._missing = self._verify(self._pool[0])
-        lacking = [r for r in require if r not in self._layers]
-        if lacking:
-            self.close()
-            raise RuntimeError("DockerSandbox refuses to start: required isolation layers "
-                               "missing: " + "; ".join(f"{r} ({self._missing.get(r, 'unavailable')})"
-                                                       for r in lacking))
-        atexit.register(self.close)
+        self._fill(slots)
+        self._layers, self._missing = self._verify(self._slots[0])
+        self._refuse_missing()
 
     # -- images and containers ---------------------------------------------------------------
     def _remove_stale(self) -> int:
@@ -341,12 +282,16 @@ class DockerSandbox:
                                   pull=False, forcerm=True)
         return tag
 
-    def _start(self, index: int, memory_mb: int | None = None) -> None:
+    def _start_slot(self, index: int, previous: _Container | None) -> _Container:
         s = self._settings
         self._seq += 1
         # A uid of the container's own: RLIMIT_NPROC counts per uid across the host, so pools in
         # other processes (and this container's predecessor) must not share it.
-        uid = self._uid_base + ((os.getpid() << 6) + self._seq) % 200000
+        if self._leases is not None:
+            uid = self._leases.take()
+        else:
+            uid = self._uid_base + ((os.getpid() << 6) + self._seq) % _UID_SPREAD
+        memory_mb = previous.memory_mb if previous is not None else None
         spec = container_spec(
             image=self.image, uid=uid,
             worker_cfg=worker_config(index, uid, landlock=s["landlock"], seccomp=s["seccomp"],
@@ -354,9 +299,12 @@ class DockerSandbox:
             memory_mb=memory_mb or container_memory_mb(Limits(), "python", s["headroom_mb"]),
             pids=s["pids"], cpus=s["cpus"], work_mb=s["work_mb"], runtime=s["runtime"],
             labels={LABEL: "1", OWNER_LABEL: self._owner})
-        member = _Container(self._client, spec, index, uid)
-        self._pool.append(member)
-        self._free.put(member)
+        try:
+            return _Container(self._client, spec, index, uid, self._leases)
+        except BaseException:
+            if self._leases is not None:
+                self._leases.release(uid)
+            raise
 
     def _verify(self, member: _Container) -> tuple[dict[str, str], dict[str, str]]:
         """Layers as the engine reports them for a started container (inspect), plus what the
@@ -413,7 +361,8 @@ class DockerSandbox:
 
     # -- the protocol ----------------------------------------------------------------------
     def describe(self) -> dict[str, object]:
-        return {"backend": "docker", "image": self.image, "slots": len(self._pool),
+        return {"backend": "docker", "image": self.image, "slots": len(self._slots),
+                "uids": sorted(m.uid for m in self._slots),
                 "engine": f"Docker {self._engine.get('Version')} (API {self._engine.get('ApiVersion')})",
                 "runtime": self._settings["runtime"] or "default", "max_runs": self._settings["max_runs"],
                 "python_fast_path": self.python_fast_path, "active": dict(self._layers),
@@ -422,34 +371,13 @@ class DockerSandbox:
                           "after use)" if self.python_fast_path
                           else "execve of a fresh interpreter (python -I)"}
 
-    def run(self, program: Program, stdins: Sequence[bytes], limits: Limits,
-            *, stop_on_error: bool = False) -> list[RunResult]:
-        if self._closed:
-            raise RuntimeError("DockerSandbox.run after close()")
-        stdins = [bytes(s) for s in stdins]
-        if not stdins:
-            return []
-        header, blobs_out, budget = limits.request(program, stdins, stop_on_error=stop_on_error,
-                                                   fast=self.python_fast_path)
-        try:
-            member = self._free.get(timeout=budget)
-        except queue.Empty:
-            return [RunResult(Status.SANDBOX_ERROR, detail="no docker sandbox container became free")
-                    for _ in stdins]
-        try:
-            self._resize(member, container_memory_mb(limits, program.language,
-                                                     self._settings["headroom_mb"]))
-            results = RunResult.from_reply(*member.request(header, blobs_out, budget))
-        except (OSError, EOFError, TimeoutError, ValueError, self._errors.APIError) as exc:
-            self._replace(member)  # an anomaly: this container is never reused
-            return [RunResult(Status.SANDBOX_ERROR, detail=f"container {member.index}: {exc}")
-                    for _ in stdins]
-        member.runs += 1
-        if member.runs >= self._settings["max_runs"]:
-            self._replace(member)
-        else:
-            self._free.put(member)
-        return results
+    def _before_request(self, slot: _Container, program: Program, limits: Limits) -> None:
+        self._resize(slot, container_memory_mb(limits, program.language,
+                                               self._settings["headroom_mb"]))
+
+    def _keep(self, slot: _Container) -> bool:
+        slot.runs += 1
+        return slot.runs < self._settings["max_runs"]
 
     def _resize(self, member: _Container, memory_mb: int) -> None:
         """The container's memory follows the request (cached: one engine call per change)."""
@@ -457,30 +385,12 @@ class DockerSandbox:
             member.container.update(mem_limit=f"{memory_mb}m", memswap_limit=f"{memory_mb}m")
             member.memory_mb = memory_mb
 
-    def _replace(self, member: _Container) -> None:
-        with self._lock:
-            member.close()
-            if member in self._pool:
-                self._pool.remove(member)
-            if self._closed:
-                return
-            with contextlib.suppress(RuntimeError, self._errors.APIError):  # describe() shows capacity
-                self._start(member.index, member.memory_mb)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            for member in self._pool:
-                member.close()
-            self._pool.clear()
-        atexit.unregister(self.close)
+    def _on_close(self) -> None:
+        if self._leases is not None:
+            self._leases.close()
         with contextlib.suppress(Exception):
             self._client.close()
 
-    def __enter__(self) -> DockerSandbox:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def _forget(self) -> None:
+        if self._leases is not None:
+            self._leases.forget()

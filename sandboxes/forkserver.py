@@ -74,16 +74,25 @@ def _enter_cgroups(cfg: dict) -> dict[str, int]:
     pivot_root the cgroup filesystem is out of sight, but open fds keep working."""
     fds: dict[str, int] = {}
     for ctrl, slot_dir in cfg["cgroups"].items():
-        _write_file(os.path.join(slot_dir, "cgroup.procs"), str(os.getpid()))
+        # cgroup v2 keeps the server out of the slot dir (no processes where controllers are
+        # handed down), so it joins a sibling leaf of `run`
+        join = cfg.get("cgroup_join", {}).get(ctrl, slot_dir)
+        _write_file(os.path.join(join, "cgroup.procs"), str(os.getpid()))
         run = os.path.join(slot_dir, "run")
         fds[f"{ctrl}.procs"] = os.open(os.path.join(run, "cgroup.procs"), os.O_WRONLY)
-        names = {"memory": ["memory.limit_in_bytes", "memory.memsw.limit_in_bytes",
-                            "memory.max_usage_in_bytes", "memory.oom_control", "memory.failcnt"],
-                 "pids": ["pids.max"]}[ctrl]
+        names = {"memory": ["memory.limit_in_bytes", "memory.memsw.limit_in_bytes",  # v1
+                            "memory.max_usage_in_bytes", "memory.oom_control", "memory.failcnt",
+                            "memory.max", "memory.swap.max", "memory.peak", "memory.events"],  # v2
+                 "pids": ["pids.max"], "cpu": ["cpu.stat"]}.get(ctrl, [])
         for name in names:
             path = os.path.join(run, name)
             if os.path.exists(path):
-                fds[name] = os.open(path, os.O_RDWR if name != "memory.oom_control" else os.O_RDONLY)
+                read_only = name in ("memory.oom_control", "memory.events", "cpu.stat")
+                try:
+                    fds[name] = os.open(path, os.O_RDONLY if read_only else os.O_RDWR)
+                except PermissionError:
+                    if name != "memory.peak":  # read-only before Linux 6.12: peak not reset
+                        raise
     return fds
 
 
@@ -189,6 +198,9 @@ def _serve_in_container(cfg, req_fd, resp_fd, layers, missing) -> None:
     with contextlib.suppress(OSError):
         cg_fds["memory.oom_control"] = os.open("/sys/fs/cgroup/memory/memory.oom_control",
                                                os.O_RDONLY)
+    if "memory.oom_control" not in cg_fds:  # a cgroup v2 host: the container's own cgroup
+        with contextlib.suppress(OSError):
+            cg_fds["memory.events"] = os.open("/sys/fs/cgroup/memory.events", os.O_RDONLY)
     _serve_confined(cfg, req_fd, resp_fd, layers, missing, cg_fds)
 
 
@@ -210,7 +222,8 @@ def _serve_confined(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
     if cfg["seccomp"]:
         try:
             seccomp_prog = cf.seccomp_filter()
-            layers["seccomp"] = "deny-list filter (ptrace, mount, namespaces, bpf, ...)"
+            layers["seccomp"] = (f"{cf.MACHINE} deny-list filter (ptrace, mount, namespaces, bpf, ...);"
+                                " sockets: AF_UNIX only")
         except OSError as exc:
             missing["seccomp"] = str(exc)
     layers["no_new_privs"] = "set per execution"
@@ -258,6 +271,8 @@ class _Server:
         self.cg = cg_fds
         self.landlock_abi = landlock_abi
         self.seccomp_prog = seccomp_prog
+        self.peak_reset = False
+        self.cg_cpu_before: float | None = None
         self.uid = cfg["uid"] if cfg["mode"] == "root" else None  # switched to per execution
         # nproc counts per uid: only meaningful with a uid of our own (per slot or per container)
         self.nproc = cfg["mode"] in ("root", "container")
@@ -337,10 +352,17 @@ class _Server:
         return os.pread(fd, 4096, 0).decode() if fd is not None else ""
 
     def _oom_kills(self) -> int:
-        for line in self._cg_read("memory.oom_control").splitlines():
+        for line in (self._cg_read("memory.oom_control") or self._cg_read("memory.events")).splitlines():
             if line.startswith("oom_kill "):
                 return int(line.split()[1])
         return 0
+
+    def _cpu_usage_s(self) -> float | None:
+        """cgroup v2 cpu.stat: every process of the execution, reaped or not."""
+        for line in self._cg_read("cpu.stat").splitlines():
+            if line.startswith("usage_usec "):
+                return int(line.split()[1]) / 1e6
+        return None
 
     def _set_cgroup_limits(self, limits: dict) -> None:
         mem = str(limits["memory_mb"] * _MB)
@@ -351,6 +373,10 @@ class _Server:
                                                or self._cg_write(second, mem)):
                 break
         self._cg_write("memory.max_usage_in_bytes", "0")
+        # v2: no swap (as memsw = memory in v1); a peak reset per fd needs Linux >= 6.12
+        self._cg_write("memory.swap.max", "0")
+        self._cg_write("memory.max", mem)
+        self.peak_reset = self._cg_write("memory.peak", "reset")
         self._cg_write("pids.max", str(limits["pids"]))
 
     # -- one execution ---------------------------------------------------------------------
@@ -387,6 +413,7 @@ class _Server:
             self._set_cgroup_limits(limits)
             oom_before = self._oom_kills()
             usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            self.cg_cpu_before = self._cpu_usage_s()
             start = time.monotonic()
             # if the child died while waiting, the monitor reports a setup failure
             with contextlib.suppress(OSError):
@@ -513,7 +540,11 @@ class _Server:
         wall = time.monotonic() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime + after.ru_stime) - (usage_before.ru_utime + usage_before.ru_stime)
-        peak = self._cg_read("memory.max_usage_in_bytes").strip()
+        cg_cpu = self._cpu_usage_s()
+        if cg_cpu is not None and self.cg_cpu_before is not None:
+            cpu = max(cpu, cg_cpu - self.cg_cpu_before)
+        peak = self._cg_read("memory.max_usage_in_bytes").strip() or (
+            self._cg_read("memory.peak").strip() if self.peak_reset else "")
         peak_mb = int(peak) / _MB if peak.isdigit() else usage.ru_maxrss / 1024
         exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
@@ -555,9 +586,8 @@ class _Server:
             os.dup2(in_r, 0)
             os.dup2(out_w, 1)
             os.dup2(err_w, 2)
-            for name in ("memory.procs", "pids.procs"):
-                if name in self.cg:
-                    os.write(self.cg[name], b"0")
+            for name in [n for n in self.cg if n.endswith(".procs")]:  # every run cgroup
+                os.write(self.cg[name], b"0")
             with contextlib.suppress(OSError):
                 _write_file("/proc/self/oom_score_adj", "1000")
             os.chdir(workdir)

@@ -120,24 +120,24 @@ def test_containers_are_labelled_and_removed_at_close():
 @pytest.mark.docker
 def test_container_is_recycled_after_max_runs():
     with _sandbox(max_runs=2) as sb:
-        first = sb._pool[0].container.id
+        first = sb._slots[0].container.id
         prog = Program("import os\nprint(os.listdir('/work'))")
         assert sb.run(prog, [b""], Limits())[0].status is Status.OK
-        assert sb._pool[0].container.id == first
+        assert sb._slots[0].container.id == first
         sb.run(prog, [b""], Limits())
-        assert sb._pool[0].container.id != first and len(_ours(sb)) == 1
+        assert sb._slots[0].container.id != first and len(_ours(sb)) == 1
         assert sb.run(Program("print('fresh')"), [b""], Limits())[0].stdout == b"fresh\n"
 
 
 @pytest.mark.docker
 def test_a_dead_container_is_masked_then_replaced():
     with _sandbox() as sb:
-        victim = sb._pool[0].container
+        victim = sb._slots[0].container
         victim.kill()  # our side failing: the engine loses the container
         r = sb.run(Program("print('x')"), [b""], Limits())[0]
         assert r.status is Status.SANDBOX_ERROR
         assert sb.run(Program("print('back')"), [b""], Limits())[0].stdout == b"back\n"
-        assert sb._pool[0].container.id != victim.id
+        assert sb._slots[0].container.id != victim.id
 
 
 @pytest.mark.docker
@@ -187,3 +187,23 @@ def test_grader_death_leaves_no_containers():
         time.sleep(0.2)
     sb.close()
     assert left == []
+
+
+@pytest.mark.docker
+def test_docker_and_local_sandboxes_never_share_a_uid():
+    """As root every container runs as a uid leased host-wide: two pools and a local sandbox
+    hold disjoint uids, a recycled container gets a fresh one and its old one is given back."""
+    if os.geteuid() != 0:
+        pytest.skip("uid leases need root; without it containers spread uids from uid_base")
+    from sandboxes.local import LocalSandbox
+
+    with _sandbox(max_runs=1) as a, _sandbox() as b, LocalSandbox(slots=2) as local:
+        before = set(a.describe()["uids"])
+        assert len(before | set(b.describe()["uids"]) | set(local.uids)) == 1 + 1 + 2
+        assert before <= set(a._leases.uids)
+        a.run(Program("print(1)"), [b""], Limits())  # max_runs=1: recycled
+        after = set(a.describe()["uids"])
+        assert after != before and set(a._leases.uids) == after  # the old uid was given back
+        assert not after & (set(b.describe()["uids"]) | set(local.uids))
+        r = a.run(Program("import os; print(os.getuid())"), [b""], Limits())[0]
+        assert int(r.stdout) in after
