@@ -304,3 +304,12 @@ def test_codecontests_rows_that_read_named_files_are_rejected_with_the_reason():
     row = json.loads((DATA / "codecontests.jsonl").read_text().splitlines()[0])
     with pytest.raises(ValueError, match="'input_file' is 'input.txt'"):
         to_problem({**row, "input_file": "input.txt"}, "codecontests")
+
+
+@pytest.mark.parametrize("fmt", ["codecontests", "apps", "taco", "livecodebench"])
+def test_the_contest_sample_in_bench_loads_whole_with_its_judge(fmt):
+    path = Path(__file__).resolve().parent.parent / "bench" / "data" / "contest" / f"{fmt}.jsonl"
+    loaded = load(str(path), fmt)
+    assert loaded.rejects == [] and len(loaded.problems) >= 24
+    assert {p.meta["checker"]["type"] for p in loaded.problems} == {fmt}
+    assert all(p.meta["limits"]["time_s"] > 0 and len(p.tests) == 5 for p in loaded.problems)
