@@ -113,6 +113,10 @@ FLOAT_TOKENS = [  # abs_tol = rel_tol = 1e-6
     pytest.param("1000001", b"+1000001", True, id="ft-int-plus-sign"),
     pytest.param("1000001.0", b"1000000", True, id="ft-float-gold-keeps-relative-tolerance"),
     pytest.param("-3", b"3", False, id="ft-int-sign"),
+    pytest.param("123", "١٢٣".encode(), False, id="ft-arabic-indic-digits"),
+    pytest.param("0.5", "٠.٥".encode(), False, id="ft-arabic-indic-float"),
+    pytest.param("0", b"-0", True, id="ft-negative-zero-is-zero"),
+    pytest.param("0", b"1e-30", False, id="ft-int-tiny-float"),
 ]
 
 

@@ -19,8 +19,9 @@ from decimal import Decimal, InvalidOperation
 
 JUDGES = ("codecontests", "apps", "taco", "livecodebench")
 CHECKER_TYPES = ("lines", "float_tokens", "python", *JUDGES)
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_INTEGER = re.compile(r"[+-]?\d+")
+# ASCII only: Python's \d and float() also take other scripts' digits ("١٢٣" == 123), no judge does.
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
 
 
 @dataclass(frozen=True)
