@@ -7,6 +7,7 @@ fixes nothing, and the programs are ours (bench/data/contest, see its README).
     python bench/contest_fidelity.py                      # all four benchmarks
     python bench/contest_fidelity.py --bench apps --workers 2 --json out.json
     python bench/contest_fidelity.py --no-fast-path   # Python API, sandbox execs a fresh python -I
+    python bench/contest_fidelity.py --verity-checkout ../main --bench apps   # before/after
 
 A reference both sides accept and a control both reject is agreement. Every disagreement is
 listed with Verity's reason and detail, so a false negative can be traced to its cause (sandbox
@@ -148,7 +149,8 @@ def plain_run(program: str, problem, bench: str, scratch: Path) -> tuple[bool, s
             f.unlink()
 
 
-def verity_grade(bench: str, programs: list[dict], workers: int, scratch: Path) -> tuple[list[dict], float]:
+def verity_grade(bench: str, programs: list[dict], workers: int, scratch: Path,
+                 checkout: Path = ROOT) -> tuple[list[dict], float]:
     """`verity grade --format <bench> --problems <file>` on {id, completion} rows, as a user runs it."""
     rows = scratch / f"{bench}-samples.jsonl"
     out = scratch / f"{bench}-graded.jsonl"
@@ -159,8 +161,8 @@ def verity_grade(bench: str, programs: list[dict], workers: int, scratch: Path) 
     start = time.perf_counter()
     cmd = [sys.executable, "-m", "verifiers", "grade", "--format", bench, "--problems", str(DATA / f"{bench}.jsonl"),
            "-i", str(rows), "-o", str(out), "--workers", str(workers), "--no-progress", "--json"]
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=checkout,
+                          env={**os.environ, "PYTHONPATH": str(checkout)})
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"verity grade failed ({done.returncode}): {done.stderr[-2000:]}")
@@ -188,7 +190,7 @@ def verity_api(bench: str, programs: list[dict], problems: dict, workers: int) -
     return graded, time.perf_counter() - start
 
 
-def run_bench(bench: str, workers: int, scratch: Path, fast_path: bool = True) -> dict:
+def run_bench(bench: str, workers: int, scratch: Path, fast_path: bool = True, checkout: Path = ROOT) -> dict:
     loaded = sources.load(str(DATA / f"{bench}.jsonl"), bench)
     if loaded.rejects:
         raise SystemExit(f"{bench}: rejected rows {loaded.rejects[:3]}")
@@ -199,7 +201,7 @@ def run_bench(bench: str, workers: int, scratch: Path, fast_path: bool = True) -
         plain = list(ex.map(lambda p: plain_run(p["program"], problems[p["id"]], bench, scratch), programs))
     plain_s = time.perf_counter() - start
     if fast_path:
-        graded, verity_s = verity_grade(bench, programs, workers, scratch)
+        graded, verity_s = verity_grade(bench, programs, workers, scratch, checkout)
     else:
         graded, verity_s = verity_api(bench, programs, problems, workers)
     refs = {"n": 0, "plain_accepts": 0, "verity_accepts": 0}
@@ -235,13 +237,16 @@ def main() -> None:
     ap.add_argument("--bench", choices=BENCHMARKS, action="append", help="default: all four")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--verity-checkout", type=Path, default=ROOT,
+                    help="run `verity grade` from another checkout (a before/after comparison)")
     ap.add_argument("--no-fast-path", action="store_true",
                     help="grade through the Python API with the sandbox's Python fast path off")
     args = ap.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="verity-fidelity-") as tmp:
         for bench in args.bench or BENCHMARKS:
-            r = run_bench(bench, args.workers, Path(tmp), fast_path=not args.no_fast_path)
+            r = run_bench(bench, args.workers, Path(tmp), fast_path=not args.no_fast_path,
+                          checkout=args.verity_checkout.resolve())
             results.append(r)
             refs, ctrls = r["references"], r["controls"]
             print(f"{bench:14s} references accepted: plain {refs['plain_accepts']}/{refs['n']}, "
