@@ -313,3 +313,38 @@ def test_the_contest_sample_in_bench_loads_whole_with_its_judge(fmt):
     assert loaded.rejects == [] and len(loaded.problems) >= 24
     assert {p.meta["checker"]["type"] for p in loaded.problems} == {fmt}
     assert all(p.meta["limits"]["time_s"] > 0 and len(p.tests) == 5 for p in loaded.problems)
+
+
+_JUDGED = {"input": "3\n", "output": "YES\n0.5\n"}
+
+
+def _judged_row(fmt: str) -> dict:
+    """One problem whose answer is `YES` then `0.5`, in each contest format's schema."""
+    io = json.dumps({"inputs": [_JUDGED["input"]], "outputs": [_JUDGED["output"]]})
+    return {
+        "codecontests": {"name": "1_A. Judge", "description": "d", "public_tests": {"input": [_JUDGED["input"]],
+                         "output": [_JUDGED["output"]]}, "time_limit": {"seconds": 1, "nanos": 0},
+                         "memory_limit_bytes": 256 << 20},
+        "apps": {"problem_id": 1, "question": "q", "input_output": io},
+        "taco": {"question": "q", "input_output": io, "time_limit": "1 second", "memory_limit": "256 megabytes"},
+        "livecodebench": {"question_id": "abc1_a", "question_content": "q",
+                          "public_test_cases": json.dumps([{**_JUDGED, "testtype": "stdin"}])},
+    }[fmt]
+
+
+# printed -> which judges accept it (each judge's documented rule, through the real verifier)
+@pytest.mark.parametrize("printed, accepted_by", [
+    pytest.param("YES\\n0.5", {"codecontests", "apps", "taco", "livecodebench"}, id="exact"),
+    pytest.param("yes\\n0.5", {"codecontests"}, id="case-folded-only-by-codecontests"),
+    pytest.param("YES 0.5", {"codecontests"}, id="one-line-only-codecontests"),
+    pytest.param("YES\\n0.5000000000", {"codecontests", "apps", "livecodebench"}, id="digits-not-taco"),
+    pytest.param("YES  \\n0.5  \\n\\n", {"codecontests", "apps", "livecodebench"}, id="trailing-spaces-not-taco"),
+    pytest.param("YES\\n0.500001", {"codecontests", "apps"}, id="within-tolerance-not-lcb-exact"),
+    pytest.param("YES\\n0.51", set(), id="wrong-float"),
+    pytest.param("NO\\n0.5", set(), id="wrong-word"),
+])
+def test_each_contest_format_grades_by_its_judges_rule(code_verifier, printed, accepted_by):
+    for fmt in ("codecontests", "apps", "taco", "livecodebench"):
+        problem = to_problem(_judged_row(fmt), fmt)
+        score = code_verifier.evaluate_program(source=f"print('{printed}')", problem=problem).verdict.score
+        assert score == (1.0 if fmt in accepted_by else 0.0), fmt
