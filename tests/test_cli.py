@@ -266,3 +266,36 @@ def test_help_documents_the_benchmark_layouts():
     grade = build_parser()._subparsers._group_actions[0].choices["grade"]
     text = grade.format_help()
     assert "--problems HumanEval.jsonl.gz -i samples.jsonl" in text and "{task_id, completion}" in text
+
+
+_BURN = "import time\nt = time.process_time()\nwhile time.process_time() - t < {s}: pass\n"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt, pid, program", [
+    ("codecontests", "9999_A. Sum of Two", "a, b = map(int, input().split())\nprint(a + b)"),
+    ("mbpp", 901, "def square(n):\n    return n * n"),
+])
+def test_time_limit_flags_reach_every_benchmark(tmp_path, capsys, fmt, pid, program):
+    id_key = {"mbpp": "task_id", "codecontests": "name"}[fmt]
+    row = next(r for r in _upstream(fmt) if r[id_key] == pid)
+    slow = _BURN.format(s=0.6) + program  # 0.6 s of CPU before the answer: inside every default limit
+    src = _write(tmp_path / "in.jsonl", [json.dumps({**row, "completion": f"```python\n{slow}\n```"})])
+
+    def reason(*flags: str) -> str:
+        out = tmp_path / "out.jsonl"
+        assert main(["grade", "--format", fmt, "-i", str(src), "-o", str(out), "--no-progress", *flags]) == 0
+        return json.loads(out.read_text())["reason"]
+
+    assert reason() == "correct"
+    assert reason("--time-limit-s", "0.3") == "time_limit"
+    assert reason("--time-limit-s", "0.3", "--time-multiplier", "4") == "correct"
+
+
+@pytest.mark.parametrize("flag, value", [("--time-limit-s", "0"), ("--memory-mb", "-5"),
+                                         ("--time-multiplier", "nan"), ("--time-multiplier", "inf")])
+def test_bad_limit_flags_exit_2_naming_the_flag(tmp_path, capsys, flag, value):
+    src = _write(tmp_path / "in.jsonl", [json.dumps({"task_id": 1, "completion": "x"})])
+    assert main(["grade", "--format", "mbpp", "-i", str(src), flag, value, "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert f"{flag} " in err and "is not allowed" in err and "Traceback" not in err

@@ -19,6 +19,9 @@ from verifiers.base import Problem
 from verifiers.code_cases import AssertCase, CallCase, parse_tests
 from verifiers.sources import (
     FORMATS,
+    HARNESS_TIME_S,
+    PYTHON_TIME_MULTIPLIER,
+    LimitPolicy,
     Reject,
     assemble_program,
     humaneval_tests,
@@ -27,6 +30,7 @@ from verifiers.sources import (
     map_rows,
     task_of,
     to_problem,
+    with_limits,
 )
 
 DATA = Path(__file__).resolve().parent / "data" / "sources"
@@ -42,6 +46,7 @@ EXPECTED = {
     "mbpp": (["901", "902", "903"], None, {4: "not valid Python"}),
     "codecontests": (["9999_A. Sum of Two", "9999_B. Reverse"], None, {3: "2 inputs but 1 outputs"}),
     "apps": (["5001", "5002"], None, {3: "call-based", 4: "no test cases"}),
+    "taco": (["0", "1"], None, {3: "call-based", 4: "no test cases"}),
     "livecodebench": (["abc999_a", "abc999_b"], None, {3: "'functional'", 4: "refusing to unpickle"}),
 }
 
@@ -125,6 +130,8 @@ def _fenced(code: str) -> str:
     pytest.param("codecontests", "9999_A. Sum of Two", "a, b = map(int, input().split())\nprint(a + b)",
                  "a, b = map(int, input().split())\nprint(a - b)", id="codecontests"),
     pytest.param("apps", "5002", "print(int(input()) * int(input()))", "print(12)", id="apps-line-lists"),
+    pytest.param("taco", "1", "a = sorted(map(int, input().split()))\nprint(a[1])\nprint(a[0])",
+                 "a = sorted(map(int, input().split()))\nprint(a[1], a[0])", id="taco-line-layout"),
     pytest.param("livecodebench", "abc999_b", "print(sum(c in 'aeiou' for c in input()))", "print(2)",
                  id="livecodebench-compressed-private"),
     pytest.param("humaneval", "HumanEval/53", "def add(x: int, y: int):\n    return x + y",
@@ -149,7 +156,11 @@ def test_reference_solutions_shipped_upstream_pass(code_verifier, fmt):
 def test_codecontests_keeps_all_test_groups_and_upstream_limits():
     a, b = load(str(DATA / "codecontests.jsonl"), "codecontests").problems
     assert len(a.tests) == 4 and a.tests[0] == {"input": "1 2\n", "output": "3\n"}
-    assert a.meta["limits"] == {"time_s": 2.0, "memory_mb": 244} and b.meta["limits"]["time_s"] == 1.5
+    assert a.meta["judge_limits"] == {"time_s": 2.0, "memory_mb": 244} and b.meta["judge_limits"]["time_s"] == 1.5
+    # The Python limits are the judge's times one documented multiplier; memory as written.
+    assert a.meta["limits"] == {"time_s": 2.0 * PYTHON_TIME_MULTIPLIER, "memory_mb": 244}
+    assert b.meta["limits"]["time_s"] == 1.5 * PYTHON_TIME_MULTIPLIER
+    assert a.meta["checker"] == {"type": "codecontests"}
 
 
 def test_livecodebench_private_cases_are_decoded_without_unpickling(tmp_path):
@@ -247,3 +258,93 @@ def test_parquet_without_pyarrow_names_the_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)
     with pytest.raises(ImportError, match="pip install pyarrow"):
         list(iter_rows(str(tmp_path / "x.parquet")))
+
+
+# -- limits --------------------------------------------------------------------------------------
+
+
+def test_taco_limits_are_read_from_its_text_columns_and_missing_ones_fall_back_to_its_harness():
+    triple, lines = load(str(DATA / "taco.jsonl"), "taco").problems
+    assert triple.meta["judge_limits"] == {"time_s": 1.0, "memory_mb": 256}
+    assert triple.meta["limits"] == {"time_s": PYTHON_TIME_MULTIPLIER, "memory_mb": 256}
+    assert lines.meta["judge_limits"] == {"time_s": 2.5}  # memory_limit "None"
+    row = json.loads((DATA / "taco.jsonl").read_text().splitlines()[0])
+    for text in (None, "", "None", "fast", "-1 seconds", "0 seconds"):
+        assert to_problem({**row, "time_limit": text}, "taco").meta["limits"]["time_s"] == HARNESS_TIME_S["taco"]
+    assert to_problem({**row, "memory_limit": "1 gigabytes"}, "taco").meta["limits"]["memory_mb"] == 1024
+
+
+@pytest.mark.parametrize("fmt, pid, time_s", [
+    pytest.param("apps", "5001", 4.0, id="apps-harness-timeout"),
+    pytest.param("livecodebench", "abc999_a", 6.0, id="livecodebench-harness-timeout"),
+    pytest.param("mbpp", "901", 3.0, id="mbpp-code-eval-timeout"),
+    pytest.param("humaneval", "HumanEval/0", 3.0, id="humaneval-harness-timeout"),
+])
+def test_rows_without_limits_get_their_harness_timeout(fmt, pid, time_s):
+    assert _problem(fmt, pid).meta["limits"] == {"time_s": time_s}
+
+
+def test_limit_policy_overrides_then_scales_and_rejects_nonsense():
+    cc = _problem("codecontests", "9999_A. Sum of Two")
+    assert with_limits(cc, LimitPolicy()) is cc
+    assert with_limits(cc, LimitPolicy(time_multiplier=1.5)).meta["limits"] == {"time_s": 6.0, "memory_mb": 244}
+    assert with_limits(cc, LimitPolicy(time_s=1.0, memory_mb=64)).meta["limits"] == {"time_s": 1.0, "memory_mb": 64}
+    assert with_limits(cc, LimitPolicy(time_s=1.0, time_multiplier=3)).meta["limits"]["time_s"] == 3.0
+    plain = Problem("p", tests=[{"input": "", "output": "1"}])  # no limits: the sandbox default is scaled
+    assert with_limits(plain, LimitPolicy(time_multiplier=2)).meta["limits"] == {"time_s": 4.0}
+    gsm = _problem("gsm8k", "0")
+    assert with_limits(gsm, LimitPolicy(time_s=1)) is gsm
+    for bad in ({"time_s": 0}, {"time_s": float("nan")}, {"memory_mb": 1.5}, {"time_multiplier": -1},
+                {"time_s": True}):
+        with pytest.raises(ValueError, match="is not allowed"):
+            LimitPolicy(**bad)
+
+
+def test_codecontests_rows_that_read_named_files_are_rejected_with_the_reason():
+    row = json.loads((DATA / "codecontests.jsonl").read_text().splitlines()[0])
+    with pytest.raises(ValueError, match="'input_file' is 'input.txt'"):
+        to_problem({**row, "input_file": "input.txt"}, "codecontests")
+
+
+@pytest.mark.parametrize("fmt", ["codecontests", "apps", "taco", "livecodebench"])
+def test_the_contest_sample_in_bench_loads_whole_with_its_judge(fmt):
+    path = Path(__file__).resolve().parent.parent / "bench" / "data" / "contest" / f"{fmt}.jsonl"
+    loaded = load(str(path), fmt)
+    assert loaded.rejects == [] and len(loaded.problems) >= 24
+    assert {p.meta["checker"]["type"] for p in loaded.problems} == {fmt}
+    assert all(p.meta["limits"]["time_s"] > 0 and len(p.tests) == 5 for p in loaded.problems)
+
+
+_JUDGED = {"input": "3\n", "output": "YES\n0.5\n"}
+
+
+def _judged_row(fmt: str) -> dict:
+    """One problem whose answer is `YES` then `0.5`, in each contest format's schema."""
+    io = json.dumps({"inputs": [_JUDGED["input"]], "outputs": [_JUDGED["output"]]})
+    return {
+        "codecontests": {"name": "1_A. Judge", "description": "d", "public_tests": {"input": [_JUDGED["input"]],
+                         "output": [_JUDGED["output"]]}, "time_limit": {"seconds": 1, "nanos": 0},
+                         "memory_limit_bytes": 256 << 20},
+        "apps": {"problem_id": 1, "question": "q", "input_output": io},
+        "taco": {"question": "q", "input_output": io, "time_limit": "1 second", "memory_limit": "256 megabytes"},
+        "livecodebench": {"question_id": "abc1_a", "question_content": "q",
+                          "public_test_cases": json.dumps([{**_JUDGED, "testtype": "stdin"}])},
+    }[fmt]
+
+
+# printed -> which judges accept it (each judge's documented rule, through the real verifier)
+@pytest.mark.parametrize("printed, accepted_by", [
+    pytest.param("YES\\n0.5", {"codecontests", "apps", "taco", "livecodebench"}, id="exact"),
+    pytest.param("yes\\n0.5", {"codecontests"}, id="case-folded-only-by-codecontests"),
+    pytest.param("YES 0.5", {"codecontests"}, id="one-line-only-codecontests"),
+    pytest.param("YES\\n0.5000000000", {"codecontests", "apps", "livecodebench"}, id="digits-not-taco"),
+    pytest.param("YES  \\n0.5  \\n\\n", {"codecontests", "apps", "livecodebench"}, id="trailing-spaces-not-taco"),
+    pytest.param("YES\\n0.500001", {"codecontests", "apps"}, id="within-tolerance-not-lcb-exact"),
+    pytest.param("YES\\n0.51", set(), id="wrong-float"),
+    pytest.param("NO\\n0.5", set(), id="wrong-word"),
+])
+def test_each_contest_format_grades_by_its_judges_rule(code_verifier, printed, accepted_by):
+    for fmt in ("codecontests", "apps", "taco", "livecodebench"):
+        problem = to_problem(_judged_row(fmt), fmt)
+        score = code_verifier.evaluate_program(source=f"print('{printed}')", problem=problem).verdict.score
+        assert score == (1.0 if fmt in accepted_by else 0.0), fmt

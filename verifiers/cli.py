@@ -345,6 +345,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--workers", type=int, default=1, help="parallel worker processes (default 1)")
     g.add_argument("--deadline-s", type=float, default=2.0, help="hard wall-clock limit per row (default 2)")
     g.add_argument("--rel-tol", type=float, default=1e-6, help="relative tolerance of a decimal vs an exact value")
+    g.add_argument("--time-limit-s", type=float, help="code: per-test CPU seconds for every problem, replacing"
+                   " the row's own limit (default: the benchmark's limit x the Python multiplier, see"
+                   " verifiers.sources, or 2 s for plain rows)")
+    g.add_argument("--memory-mb", type=int, help="code: per-test memory limit in MB for every problem, replacing the row's")
+    g.add_argument("--time-multiplier", type=float, default=1.0,
+                   help="code: scale every per-test time limit (a slower or faster machine; default 1)")
     g.add_argument("--fail-under", type=float, help="exit 1 if accuracy is below this value (0..1)")
     g.add_argument("--json", action="store_true", help="print the summary as JSON")
     g.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -377,6 +383,11 @@ def run_grade(args: argparse.Namespace) -> int:
         raise UsageError(f"--workers {args.workers} is not allowed; use 1 or more")
     if args.fail_under is not None and not 0 <= args.fail_under <= 1:
         raise UsageError(f"--fail-under {args.fail_under} is not allowed; use a value in [0, 1]")
+    for flag, value in (("--time-limit-s", args.time_limit_s), ("--memory-mb", args.memory_mb),
+                        ("--time-multiplier", args.time_multiplier)):
+        if value is not None and not (value > 0 and value != float("inf")):
+            raise UsageError(f"{flag} {value} is not allowed; use a positive number")
+    policy = sources.LimitPolicy(args.time_limit_s, args.memory_mb, args.time_multiplier)
     from verifiers.adapters import parse_rewards
 
     spec = args.rewards or TASKS[args.task]["reward"]
@@ -398,6 +409,7 @@ def run_grade(args: argparse.Namespace) -> int:
         rows, errors = read_rows(args.input, args)
     for n, msg in errors:
         print(f"{args.input}:{n}: skipped: {msg}", file=sys.stderr)
+    rows = [Row(r.line, r.data, sources.with_limits(r.problem, policy), r.completion) for r in rows]
     if not rows:
         raise UsageError(f"no gradable rows in {args.input!r} ({len(errors)} malformed lines)")
     if args.output:  # fail on a bad output path before grading, not after

@@ -19,7 +19,7 @@ from sandboxes.base import Limits, Program, RunResult, Sandbox, Status
 from verifiers.base import Problem, Verdict
 from verifiers.code_cases import AssertCase, CallCase, StdioCase, call_passed, parse_tests
 from verifiers.extract import code_blocks, split_sections
-from verifiers.output_checkers import CheckerSpec, float_tokens_match, lines_match
+from verifiers.output_checkers import CheckerSpec, output_matches
 from verifiers.plain_data import decode, result_line
 from verifiers.sources import prefixed
 
@@ -153,11 +153,8 @@ class CodeTestsVerifier:
         if res.status is not Status.OK:
             return res.status.value if res.status.value in _FAILURES else "runtime_error"
         if isinstance(case, StdioCase):
-            if checker.type == "lines":
-                return "pass" if lines_match(case.output, res.stdout) else "failed_tests"
-            if checker.type == "float_tokens":
-                ok = float_tokens_match(case.output, res.stdout, checker.abs_tol, checker.rel_tol)
-                return "pass" if ok else "failed_tests"
+            if checker.type != "python":  # lines, float_tokens or a benchmark judge's rule
+                return "pass" if output_matches(checker, case.output, res.stdout) else "failed_tests"
             return self._python_check(case, res.stdout, checker, limits)
         report = result_line(res.stdout, nonce)
         if report is None:  # exited before the tests finished (sys.exit, os._exit, ...)

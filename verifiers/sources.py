@@ -1,5 +1,5 @@
 """Benchmark rows in their upstream schemas (GSM8K, MATH, DeepScaleR, AIME/AMC, HumanEval, MBPP,
-CodeContests, APPS, LiveCodeBench) -> `Problem`s the verifiers grade, with every row whose gold
+CodeContests, APPS, TACO, LiveCodeBench) -> `Problem`s the verifiers grade, with every row whose gold
 or tests cannot be checked reported and dropped; it reads local files and maps columns, but never
 downloads, never grades a completion and never unpickles anything.
 
@@ -11,6 +11,14 @@ Ids: the upstream id column where there is one (`task_id`, `unique_id`, `name`, 
 the 0-based row index as text ("0", "1", ...), the convention of HF datasets and lm-eval's doc_id.
 `meta["language"]` is only ever the programming language (CodeTestsVerifier reads it): set to
 "python" for function tests, left out for stdio tests so the verifier's own language applies.
+
+Contest rows also carry how their benchmark judges: `meta["checker"]` names the judge's output
+rule (verifiers.output_checkers cites each judge's source) and `meta["limits"]` the per-test
+limits for a *Python* program: the row's own limit where the benchmark has one (CodeContests
+`time_limit`/`memory_limit_bytes`, TACO `time_limit`/`memory_limit`) times PYTHON_TIME_MULTIPLIER,
+else the time the benchmark's own harness gives a Python program (HARNESS_TIME_S).
+`meta["judge_limits"]` keeps the row's limits as written. `with_limits` applies a user's
+override or scaling (the CLI's --time-limit-s, --memory-mb, --time-multiplier) on top.
 """
 
 from __future__ import annotations
@@ -19,11 +27,13 @@ import ast
 import base64
 import gzip
 import json
+import math
 import pickletools
+import re
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from verifiers.base import Problem
@@ -162,6 +172,79 @@ def _stdio_pairs(inputs: Any, outputs: Any, where: str) -> list[dict]:
 
     return [{"input": text(i), "output": text(o)} for i, o in zip(inputs, outputs)]
 
+# --------------------------------------------------------------------------------------------
+# Time and memory limits
+# --------------------------------------------------------------------------------------------
+
+# Contest limits are set for C++ reference solutions while the judges (Codeforces, AtCoder) give
+# Python the same limit on faster machines with PyPy available; one factor for every contest
+# row's own limit keeps correct CPython references inside it. It is applied to limits written
+# in a row (CodeContests, TACO), never to HARNESS_TIME_S, which are already Python timeouts.
+PYTHON_TIME_MULTIPLIER = 2.0
+# The per-test time each benchmark's own evaluation harness gives a Python program, used when a
+# row has no limit: APPS testing_util `timeout = 4`, TACO testing_util `TIMEOUT = 4`,
+# LiveCodeBench's default `--timeout 6`, human-eval's `timeout=3.0` (MBPP is commonly run with
+# the same code_eval harness). CodeContests rows always carry `time_limit`; when one is empty we
+# take Codeforces' common 2 s, times the multiplier.
+HARNESS_TIME_S = {"apps": 4.0, "taco": 4.0, "livecodebench": 6.0, "humaneval": 3.0, "mbpp": 3.0,
+                  "codecontests": 2.0 * PYTHON_TIME_MULTIPLIER}
+_TACO_TIME = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:s|sec|secs|second|seconds)\s*", re.IGNORECASE)
+_TACO_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(kilobytes|megabytes|gigabytes|kb|mb|gb)\s*", re.IGNORECASE)
+_MB_PER_UNIT = {"k": 1 / 1024, "m": 1.0, "g": 1024.0}
+
+
+@dataclass(frozen=True)
+class LimitPolicy:
+    """A user's override of the rows' limits. `time_s` / `memory_mb` replace every problem's
+    per-test limit; `time_multiplier` then scales every time limit (a slower or faster machine
+    than the one the defaults were chosen on)."""
+
+    time_s: float | None = None
+    memory_mb: int | None = None
+    time_multiplier: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("time_s", "memory_mb", "time_multiplier"):
+            v = getattr(self, name)
+            if v is None and name != "time_multiplier":
+                continue
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+                raise ValueError(f"{name}={v!r} is not allowed; use a positive number")
+        if self.memory_mb is not None and int(self.memory_mb) != self.memory_mb:
+            raise ValueError(f"memory_mb={self.memory_mb!r} is not allowed; use a whole number of MB")
+
+
+def _code_limits(source: str, time_s: float | None, memory_mb: int | None) -> dict[str, Any]:
+    """meta entries for a row's judge limits (as written) and the Python limits derived from them."""
+    judge = {k: v for k, v in (("time_s", time_s), ("memory_mb", memory_mb)) if v is not None}
+    limits: dict[str, Any] = {"time_s": time_s * PYTHON_TIME_MULTIPLIER if time_s else HARNESS_TIME_S[source]}
+    if memory_mb:
+        limits["memory_mb"] = memory_mb
+    return {"limits": limits, "judge_limits": judge} if judge else {"limits": limits}
+
+
+def with_limits(problem: Problem, policy: LimitPolicy) -> Problem:
+    """`problem` with `policy` applied to `meta["limits"]`; math problems and rows whose limits
+    are malformed (the verifier masks those, naming them) come back unchanged. Apply once: the
+    multiplier scales whatever time limit the problem holds."""
+    if problem.tests is None or policy == LimitPolicy():
+        return problem
+    current = problem.meta.get("limits")
+    if current is not None and not isinstance(current, Mapping):
+        return problem
+    limits = dict(current or {})
+    if policy.time_s is not None:
+        limits["time_s"] = policy.time_s
+    if policy.time_multiplier != 1.0:
+        from sandboxes.base import Limits
+
+        base = limits.get("time_s", Limits().cpu_s)
+        if isinstance(base, (int, float)) and not isinstance(base, bool):
+            limits["time_s"] = base * policy.time_multiplier
+    if policy.memory_mb is not None:
+        limits["memory_mb"] = int(policy.memory_mb)
+    return replace(problem, meta={**problem.meta, "limits": limits})
+
 
 # --------------------------------------------------------------------------------------------
 # Math
@@ -249,7 +332,7 @@ def _is_metadata(node: ast.stmt) -> bool:
 def _humaneval(row: Mapping, index: int) -> Problem:
     prompt, entry = _text(row, "prompt"), _text(row, "entry_point")
     meta = {"source": "humaneval", "kind": "function", "language": "python", "entry_point": entry,
-            "code_prefix": prompt}
+            "code_prefix": prompt, **_code_limits("humaneval", None, None)}
     if isinstance(row.get("canonical_solution"), str):
         meta["solution"] = prompt + row["canonical_solution"]
     return Problem(_id(row, "task_id"), prompt, tests=humaneval_tests(_text(row, "test")), meta=meta)
@@ -263,13 +346,17 @@ def _mbpp(row: Mapping, index: int) -> Problem:
     setup = row.get("test_setup_code") or "\n".join(row.get("test_imports") or [])
     if setup.strip():
         tests = [f"{setup.strip()}\n{t}" for t in tests]
-    meta: dict[str, Any] = {"source": "mbpp", "kind": "function", "language": "python"}
+    meta: dict[str, Any] = {"source": "mbpp", "kind": "function", "language": "python",
+                            **_code_limits("mbpp", None, None)}
     if isinstance(row.get("code"), str):
         meta["solution"] = row["code"]
     return Problem(_id(row, "task_id"), _text(row, "text", "prompt"), tests=list(tests), meta=meta)
 
 
 def _codecontests(row: Mapping, index: int) -> Problem:
+    for key in ("input_file", "output_file"):
+        if isinstance(row.get(key), str) and row[key].strip():
+            raise ValueError(f"column {key!r} is {row[key]!r}: the program uses named files, not stdin/stdout")
     tests: list[dict] = []
     for key in ("public_tests", "private_tests", "generated_tests"):
         group = row.get(key)
@@ -278,32 +365,54 @@ def _codecontests(row: Mapping, index: int) -> Problem:
         if not isinstance(group, Mapping):
             raise ValueError(f"column {key!r} must be {{'input': [...], 'output': [...]}}")
         tests += _stdio_pairs(group.get("input"), group.get("output"), key)
-    meta: dict[str, Any] = {"source": "codecontests", "kind": "stdio"}
-    limits = {}
-    tl = row.get("time_limit")
+    # time_limit is a protobuf Duration {seconds, nanos}; memory_limit_bytes an int (0 = unset).
+    tl, time_s = row.get("time_limit"), None
     if isinstance(tl, Mapping) and (tl.get("seconds") or tl.get("nanos")):
-        limits["time_s"] = float(tl.get("seconds") or 0) + float(tl.get("nanos") or 0) / 1e9
-    if isinstance(row.get("memory_limit_bytes"), int) and row["memory_limit_bytes"] > 0:
-        limits["memory_mb"] = row["memory_limit_bytes"] // (1 << 20)
-    if limits:
-        meta["limits"] = limits
+        time_s = float(tl.get("seconds") or 0) + float(tl.get("nanos") or 0) / 1e9
+    mem = row.get("memory_limit_bytes")
+    memory_mb = mem // (1 << 20) if isinstance(mem, int) and not isinstance(mem, bool) and mem >= 1 << 20 else None
+    meta: dict[str, Any] = {"source": "codecontests", "kind": "stdio", "checker": {"type": "codecontests"},
+                            **_code_limits("codecontests", time_s, memory_mb)}
     if row.get("difficulty") is not None:
         meta["difficulty"] = row["difficulty"]
     return Problem(_id(row, "name"), _text(row, "description"), tests=tests, meta=meta)
 
 
-def _apps(row: Mapping, index: int) -> Problem:
-    io = row.get("input_output")
-    io = _json(io, "input_output") if io not in (None, "") else None
-    if not isinstance(io, Mapping) or not io.get("inputs"):
-        raise ValueError("column 'input_output' has no test cases")
-    if io.get("fn_name"):
-        raise ValueError(f"call-based tests (fn_name={io['fn_name']!r}) are not supported; stdin/stdout rows only")
-    meta: dict[str, Any] = {"source": "apps", "kind": "stdio"}
-    if row.get("difficulty") is not None:
-        meta["difficulty"] = row["difficulty"]
-    tests = _stdio_pairs(io.get("inputs"), io.get("outputs"), "input_output")
-    return Problem(_id(row, "problem_id"), _text(row, "question"), tests=tests, meta=meta)
+def _apps_like(source: str, id_key: str | None) -> Callable[[Mapping, int], Problem]:
+    """APPS (problem_id, question, input_output as JSON text, ...) and TACO, which keeps APPS'
+    `question` / `input_output` / `starter_code` / `solutions` and adds string columns such as
+    `time_limit` ("1 second"), `memory_limit` ("256 megabytes"), `difficulty`, `tags`, `source`."""
+
+    def mapper(row: Mapping, index: int) -> Problem:
+        io = row.get("input_output")
+        io = _json(io, "input_output") if io not in (None, "") else None
+        if not isinstance(io, Mapping) or not io.get("inputs"):
+            raise ValueError("column 'input_output' has no test cases")
+        if io.get("fn_name"):
+            raise ValueError(f"call-based tests (fn_name={io['fn_name']!r}) are not supported; stdin/stdout rows only")
+        time_s = _taco_amount(row.get("time_limit"), _TACO_TIME, "time_limit") if source == "taco" else None
+        memory_mb = _taco_amount(row.get("memory_limit"), _TACO_MEMORY, "memory_limit") if source == "taco" else None
+        meta: dict[str, Any] = {"source": source, "kind": "stdio", "checker": {"type": source},
+                                **_code_limits(source, time_s, None if memory_mb is None else int(memory_mb))}
+        for key in ("difficulty", "url"):
+            if row.get(key) is not None:
+                meta[key] = row[key]
+        tests = _stdio_pairs(io.get("inputs"), io.get("outputs"), "input_output")
+        pid = _id(row, id_key) if id_key else str(index)
+        return Problem(pid, _text(row, "question"), tests=tests, meta=meta)
+
+    return mapper
+
+
+def _taco_amount(value: Any, pattern: re.Pattern, key: str) -> float | None:
+    """TACO's limits are free text ("2 seconds", "256 megabytes"); None, "", "None" or text we
+    cannot read mean "no limit in the row" (the harness default applies), never a reject."""
+    if not isinstance(value, str) or not (m := pattern.fullmatch(value)):
+        return None
+    amount = float(m.group(1))
+    if pattern is _TACO_MEMORY:
+        amount *= _MB_PER_UNIT[m.group(2)[0].lower()]
+    return amount if amount > 0 else None
 
 
 def _livecodebench(row: Mapping, index: int) -> Problem:
@@ -317,7 +426,8 @@ def _livecodebench(row: Mapping, index: int) -> Problem:
         raise ValueError(f"test types {sorted(map(str, types))} are not supported; only 'stdin' "
                          "(functional LeetCode cases call a Solution method, which our function tests cannot)")
     tests = [{"input": c.get("input"), "output": c.get("output")} for c in cases]
-    meta: dict[str, Any] = {"source": "livecodebench", "kind": "stdio"}
+    meta: dict[str, Any] = {"source": "livecodebench", "kind": "stdio", "checker": {"type": "livecodebench"},
+                            **_code_limits("livecodebench", None, None)}
     for key in ("difficulty", "platform", "contest_date"):
         if row.get(key) is not None:
             meta[key] = row[key]
@@ -371,7 +481,8 @@ FORMATS: dict[str, tuple[str, str | None, Callable[[Mapping, int], Problem]]] = 
     "humaneval": ("code", "task_id", _humaneval),
     "mbpp": ("code", "task_id", _mbpp),
     "codecontests": ("code", "name", _codecontests),
-    "apps": ("code", "problem_id", _apps),
+    "apps": ("code", "problem_id", _apps_like("apps", "problem_id")),
+    "taco": ("code", None, _apps_like("taco", None)),
     "livecodebench": ("code", "question_id", _livecodebench),
 }
 
