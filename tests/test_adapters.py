@@ -3,6 +3,7 @@ verl's keyword call, and the one-call API; each must agree with our own scoring.
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -115,13 +116,14 @@ def test_verl_compute_score_matches_our_scoring(solution, truth, expected):
     out = compute_score(data_source="openai/gsm8k", solution_str=solution, ground_truth=truth, extra_info=extra_info)
     ours = parse_rewards("correct").score(completion=solution, problem=Problem(id="0", question="q", answer=truth))
     assert out["score"] == ours.reward == expected
-    assert out["masked"] == 0.0 and set(out) == {"score", "masked", "correct"}
+    assert out["masked"] == 0.0 and set(out) == {"score", "masked", "acc", "correct"}
+    assert out["acc"] == expected
 
 
 def test_verl_masked_sample_is_zero_and_flagged():
     fn = make_verl_compute_score("format,language")
     out = fn(data_source="d", solution_str=GOOD, ground_truth="5", extra_info={"language": "xx"})
-    assert out == {"score": 0.0, "masked": 1.0, "format": 1.0, "language": 0.0}
+    assert out == {"score": 0.0, "masked": 1.0, "acc": 0.0, "format": 1.0, "language": 0.0}
     out = fn("d", GOOD, "5", {"language": "en"})  # positional, as in verl's documented signature
     assert out["score"] == 2.0 and out["masked"] == 0.0
 
@@ -198,3 +200,25 @@ def test_trl_masks_our_failures_and_logs_our_metrics(trl_run):
     assert logged["verity/reward/masked"] == 2.0
     assert any(key.startswith("verity/verdict/format/") for key in logged)
     assert not math.isnan(logged["loss"])
+
+
+# verl/PRIME code datasets carry their tests in ground_truth as a JSON string.
+_PRIME_TRUTH = json.dumps({"inputs": ["1 2\n", "5 7\n"], "outputs": ["3\n", "12\n"]})
+
+
+@pytest.mark.parametrize("solution, truth, expected", [
+    pytest.param("```python\na, b = map(int, input().split())\nprint(a + b)\n```", _PRIME_TRUTH,
+                 {"score": 1.0, "masked": 0.0, "acc": 1.0}, id="prime-json-correct"),
+    pytest.param("```python\nprint(3)\n```", _PRIME_TRUTH, {"score": 0.5, "masked": 0.0, "acc": 0.5},
+                 id="prime-json-hardcoded-first-answer"),
+    pytest.param("```python\nprint(3)\n```", json.loads(_PRIME_TRUTH), {"score": 0.5, "masked": 0.0, "acc": 0.5},
+                 id="prime-parsed-dict"),
+    pytest.param("```python\nprint(3)\n```", json.dumps({"inputs": [[1]], "outputs": [1], "fn_name": "f"}),
+                 {"score": 0.0, "masked": 1.0, "acc": 0.0}, id="call-based-is-masked-not-zero"),
+    pytest.param("```python\nprint(3)\n```", json.dumps({"inputs": ["1"], "outputs": []}),
+                 {"score": 0.0, "masked": 1.0, "acc": 0.0}, id="mismatched-pairs-are-masked"),
+])
+def test_verl_code_ground_truth_as_prime_json(solution, truth, expected):
+    fn = make_verl_compute_score("tests")
+    out = fn(data_source="codecontests", solution_str=solution, ground_truth=truth, extra_info={"index": 3})
+    assert {k: out[k] for k in expected} == expected, out
