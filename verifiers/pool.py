@@ -284,6 +284,12 @@ def shared_pool(workers: int, preload: Sequence[str], initializer: Callable[[], 
         return pool
 
 
+def restarts() -> int:
+    """Workers replaced (overrun, crashed) across this process's shared pools: a health metric."""
+    with _SHARED_LOCK:
+        return sum(p.replaced for p in _SHARED.values())
+
+
 @atexit.register
 def close_shared_pools() -> None:
     """Stop every shared pool; the next call starts fresh workers (cold caches)."""
