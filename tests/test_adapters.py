@@ -11,6 +11,7 @@ import pytest
 import verifiers
 from verifiers.adapters import (
     NAMED_REWARDS,
+    AsyncTRLReward,
     TRLReward,
     compute_score,
     make_verl_compute_score,
@@ -161,15 +162,27 @@ def trl_run():
         return out
 
     recording.__name__ = "verity"
+    async_reward = AsyncTRLReward(parse_rewards("format,language,repetition"), name="verity_async")
+    async_seen = []
+
+    async def async_recording(**kwargs):
+        out = await async_reward(**kwargs)
+        async_seen.append(out)
+        return out
+
+    async_recording.__name__ = "verity_async"
     import tempfile
 
     with tempfile.TemporaryDirectory() as out_dir:
         args = GRPOConfig(output_dir=out_dir, per_device_train_batch_size=4, num_generations=2,
                           max_completion_length=12, max_steps=1, report_to=[], use_cpu=True,
                           logging_steps=1, save_strategy="no", bf16=False)
-        trainer = GRPOTrainer(model=model, reward_funcs=[recording], args=args,
+        trainer = GRPOTrainer(model=model, reward_funcs=[recording, async_recording], args=args,
                               train_dataset=Dataset.from_list(rows), processing_class=tokenizer)
         trainer.train()
+        extra = {k: list(v) for k, v in getattr(trainer, "_logs", {}).get("extra", {}).items()}
+    seen[0][0]["async_out"] = async_seen[0]
+    seen[0][0]["extra_columns"] = extra
     return reward, seen, trainer.state.log_history
 
 
@@ -178,6 +191,19 @@ def test_trl_passes_what_our_adapter_expects(trl_run):
     kwargs, out = seen[0]
     assert {"prompts", "completions", "completion_ids", "answer", "language", "trainer_state", "log_metric"} <= set(kwargs)
     assert len(out) == len(kwargs["completions"]) == 4
+    assert "log_extra" in kwargs and kwargs["async_out"] == out  # the async variant agrees, awaited by TRL
+
+
+def test_trl_log_extra_gets_one_reason_per_row():
+    logged = {}
+    reward = TRLReward(parse_rewards("format,language"), name="verity")
+    completions, languages = ["<think>a</think><answer>5</answer>", "5"], ["en", "xx"]
+    out = reward(prompts=["p", "p"], completions=completions, language=languages,
+                 log_extra=lambda column, values: logged.setdefault(column, []).extend(values))
+    ours = [reward.rewards.score(completion=c, problem=Problem(id=str(i), question="p", meta={"language": lang}))
+            for i, (c, lang) in enumerate(zip(completions, languages))]
+    assert out[0] == ours[0].reward and out[1] is None and ours[1].masked
+    assert logged == {"verity_reason": [ours[0].verdicts["format"].reason, "masked:" + ours[1].verdicts["format"].reason]}
 
 
 def test_trl_rewards_equal_our_own_scoring(trl_run):

@@ -139,28 +139,65 @@ def score(completion: str, **kwargs: Any) -> float | None:
 class TRLReward:
     """A TRL reward function: `reward(prompts=..., completions=..., completion_ids=..., **columns)`
     returns one float per completion, or None for a masked one. Dataset columns named answer /
-    solution / ground_truth, language, tests and id reach the Problem; with TRL's `log_metric`
-    the per-reward means and reason counts are logged next to TRL's own metrics."""
+    solution / ground_truth, language, tests and id reach the Problem. With TRL's `log_metric`
+    the per-reward means and reason counts are logged next to TRL's own metrics; with
+    `log_extra` each row's reason ("masked:<reason>" when masked) appears in TRL's completions
+    table. `pool=` (a RayRewardPool) scores on a Ray cluster instead of this process."""
 
-    def __init__(self, rewards: RewardSet | str = "correct", *, name: str = "verity") -> None:
-        self.rewards = parse_rewards(rewards) if isinstance(rewards, str) else rewards
+    def __init__(self, rewards: RewardSet | str = "correct", *, name: str = "verity", pool: Any = None,
+                 reward_set: str | None = None) -> None:
+        self.pool, self.reward_set = pool, reward_set
+        if pool is not None:
+            self.rewards = pool.masker(reward_set or pool.set_names[0])
+        else:
+            self.rewards = parse_rewards(rewards) if isinstance(rewards, str) else rewards
         self.__name__ = name  # TRL names the reward column after __name__
 
-    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any],
-                 completion_ids: Sequence[Sequence[int]] | None = None, **kwargs: Any) -> list[float | None]:
-        log_metric = kwargs.pop("log_metric", None)
+    def _inputs(self, prompts: Sequence[Any], completions: Sequence[Any], kwargs: dict[str, Any]):
         columns = {k: v for k, v in kwargs.items() if isinstance(v, list) and len(v) == len(completions)}
         problems = []
         for i, prompt in enumerate(prompts):
             fields = {k: v[i] for k, v in columns.items()}
             fields.setdefault("question", _text(prompt))
             problems.append(problem_from_fields(fields, index=i))
-        results = self.rewards.score_batch([_text(c) for c in completions], problems, completion_ids)
+        return [_text(c) for c in completions], problems
+
+    def _report(self, results: Sequence[Scored], log_metric: Any, log_extra: Any) -> list[float | None]:
         if callable(log_metric):
             for key, value in summarize(results).items():
                 if not math.isnan(value):
                     log_metric(f"{self.__name__}/{key}", value)
+        if callable(log_extra):
+            reasons = [("masked:" if r.masked else "") + next(iter(r.verdicts.values())).reason for r in results]
+            log_extra(f"{self.__name__}_reason", reasons)
         return [None if r.masked else r.reward for r in results]
+
+    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any],
+                 completion_ids: Sequence[Sequence[int]] | None = None, **kwargs: Any) -> list[float | None]:
+        log_metric, log_extra = kwargs.pop("log_metric", None), kwargs.pop("log_extra", None)
+        texts, problems = self._inputs(prompts, completions, kwargs)
+        if self.pool is not None:
+            results = self.pool.score_batch_sync(texts, problems, self.reward_set)
+        else:
+            results = self.rewards.score_batch(texts, problems, completion_ids)
+        return self._report(results, log_metric, log_extra)
+
+
+class AsyncTRLReward(TRLReward):
+    """The same reward for TRL's async path (TRL gathers async reward functions concurrently
+    with its other rewards): scoring runs off the event loop, or on the Ray pool."""
+
+    async def __call__(self, prompts: Sequence[Any], completions: Sequence[Any],  # type: ignore[override]
+                       completion_ids: Sequence[Sequence[int]] | None = None, **kwargs: Any) -> list[float | None]:
+        import asyncio
+
+        log_metric, log_extra = kwargs.pop("log_metric", None), kwargs.pop("log_extra", None)
+        texts, problems = self._inputs(prompts, completions, kwargs)
+        if self.pool is not None:
+            results = await self.pool.score_batch(texts, problems, self.reward_set)
+        else:
+            results = await asyncio.to_thread(self.rewards.score_batch, texts, problems, completion_ids)
+        return self._report(results, log_metric, log_extra)
 
 
 def verl_problem(data_source: Any, ground_truth: Any, extra_info: Mapping[str, Any] | None = None,

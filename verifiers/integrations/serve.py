@@ -15,7 +15,6 @@ import asyncio
 import hmac
 import json
 import pickle
-import re
 import threading
 import time
 from collections import Counter
@@ -30,14 +29,12 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from verifiers import pool
-from verifiers.adapters import parse_rewards, problem_from_fields, verl_problem, verl_result
+from verifiers.adapters import parse_rewards, verl_problem, verl_result
 from verifiers.base import Problem
+from verifiers.integrations import openrlhf
 from verifiers.integrations.run_code import RunCodeBatcher, RunCodeError
 from verifiers.rewards import RewardSet, Scored
 
-# Special tokens a decoded sequence may end with (chat templates, EOS, padding): cut from the
-# response, so that a format reward sees the text the model wrote.
-_TRAILING_SPECIAL = re.compile(r"(?:\s*(?:<\|[^<>|]{1,40}\|>|</s>|<eos>|<pad>|<\|endoftext\|>))+\s*$")
 _LATENCY_BUCKETS_S = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, float("inf"))
 
 
@@ -131,17 +128,6 @@ class Metrics:
         return "\n".join(out) + "\n"
 
 
-def cut_response(query: str, prompt: str) -> str | None:
-    """The response inside OpenRLHF's decoded sequence (padding + prompt + response, special
-    tokens included), or None when the prompt is not in it: then the row cannot be scored. The
-    first occurrence counts: a response that repeats the prompt must not hide its own beginning
-    (e.g. a first, hedged answer) from the verifiers."""
-    at = query.find(prompt) if prompt else -1
-    if at < 0:
-        return None
-    return _TRAILING_SPECIAL.sub("", query[at + len(prompt):])
-
-
 def _all_answered(results: Sequence[Scored | None]) -> list[Scored]:
     """Every row scored or masked; anything else is our bug, answered with an error, not rewards."""
     if any(r is None for r in results):
@@ -226,38 +212,9 @@ class RewardService:
                 raise BadRequest(f"query[{i}]", f"'query[{i}]' must be a string, got {type(q).__name__}")
             if not isinstance(p, str):
                 raise BadRequest(f"prompts[{i}]", f"'prompts[{i}]' must be a string, got {type(p).__name__}")
-        rows: list[int] = []
-        completions, problems = [], []
-        results: list[Scored | None] = [None] * n
-        for i, (q, p, label) in enumerate(zip(queries, prompts, labels)):
-            response = cut_response(q, p)
-            if response is None:
-                results[i] = rs.failed("verifier_error", "the prompt is not inside the query: nothing to score")
-                continue
-            fields: dict[str, Any] = {"question": p, "id": i}
-            tests = None
-            if isinstance(label, (dict, list)) or (isinstance(label, str) and label.lstrip()[:1] == "{"):
-                try:
-                    tests = verl_problem(None, label).tests
-                except ValueError as exc:
-                    results[i] = rs.failed("verifier_error", str(exc))
-                    continue
-            if tests is not None:
-                fields["tests"] = tests
-            elif label is not None:
-                fields["answer"] = label if isinstance(label, str) else json.dumps(label)
-            rows.append(i)
-            completions.append(response)
-            problems.append(problem_from_fields(fields, index=i))
-        for i, scored in zip(rows, self.score(rs, completions, problems)):
-            results[i] = scored
-        done = _all_answered(results)
-        self.metrics.scored("/get_reward", done)
-        rewards = [0.0 if r.masked else r.reward for r in done]
-        logs: dict[str, list[float]] = {"masked": [float(r.masked) for r in done]}
-        for name in rs.names:
-            logs[name] = [0.0 if r.masked else r.verdicts[name].score for r in done]
-        return {"rewards": rewards, "scores": rewards, "extra_logs": logs}
+        results = openrlhf.score_rows(rs, queries, prompts, labels, self.score)
+        self.metrics.scored("/get_reward", results)
+        return openrlhf.reply(rs, results)
 
     def compute_score(self, body: Any, set_name: str | None) -> dict:
         """Batched verl rows: {"rows": [{data_source, solution_str, ground_truth, extra_info}]}
