@@ -248,3 +248,47 @@ def test_verl_code_ground_truth_as_prime_json(solution, truth, expected):
     fn = make_verl_compute_score("tests")
     out = fn(data_source="codecontests", solution_str=solution, ground_truth=truth, extra_info={"index": 3})
     assert {k: out[k] for k in expected} == expected, out
+
+
+# --- verl: reward_kwargs, and the legacy prime (float) and batch managers' call forms -------------
+
+
+def test_verl_reward_kwargs_choose_rewards_gate_and_mode():
+    from verifiers.adapters import compute_score as verl_entry
+
+    good = "<think>add</think><answer>5</answer>"
+    out = verl_entry("gsm8k", good, "5", None, rewards="correct,format=0.5", gate="format")
+    assert (out["score"], out["acc"], out["format"], out["masked"]) == (1.5, 1.0, 1.0, 0.0)
+    gated = verl_entry("gsm8k", "<answer>5</answer>", "5", None, rewards="correct,format=0.5", gate="format")
+    assert gated["score"] == 0.0 and gated["correct"] == 1.0  # format failed: accuracy does not count
+    plain = "The answer is 5."
+    assert verl_entry("gsm8k", plain, "5", None, rewards="correct", mode="strict")["score"] == 0.0
+    assert verl_entry("gsm8k", plain, "5", None, rewards="correct", mode="lenient")["score"] == 1.0
+    with pytest.raises(ValueError, match="mode='loose'"):
+        verl_entry("gsm8k", plain, "5", None, rewards="correct", mode="loose")
+
+
+def test_verl_batch_manager_form_equals_row_by_row():
+    from verifiers.integrations.verl import compute_score, compute_score_batch
+
+    rows = [("gsm8k", f"<answer>{k}</answer>", str(k + k % 2), {"index": k}) for k in range(12)]
+    rows.append(("code", "```python\nprint(1)\n```", json.dumps({"inputs": [[1]], "outputs": [1], "fn_name": "f"}), None))
+    got = compute_score_batch(data_sources=[r[0] for r in rows], solution_strs=[r[1] for r in rows],
+                              ground_truths=[r[2] for r in rows], extra_infos=[r[3] for r in rows], rewards="correct")
+    assert got == [compute_score(*r, rewards="correct") for r in rows]
+    assert [g["score"] for g in got[:12]] == [1.0 - k % 2 for k in range(12)] and got[12]["masked"] == 1.0
+
+
+def test_verl_prime_manager_form_in_forked_processes_after_the_parent_scored():
+    """verl's prime manager calls evaluation_func(task, completion, reference, extra_info) in a
+    ProcessPoolExecutor and keeps only numbers; the parent has usually scored before it forks."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from verifiers.integrations.verl import compute_score_float
+
+    assert compute_score_float("gsm8k", "<answer>5</answer>", "5", None) == 1.0  # the parent scores first
+    tasks = [("gsm8k", f"<answer>{k}</answer>", str(k + k % 2), None) for k in range(40)]
+    with ProcessPoolExecutor(max_workers=4, mp_context=multiprocessing.get_context("fork")) as ex:
+        got = list(ex.map(compute_score_float, *zip(*tasks)))
+    assert got == [1.0 - k % 2 for k in range(40)] and all(isinstance(x, float) for x in got)

@@ -271,7 +271,12 @@ def make_verl_compute_score(rewards: RewardSet | str = "correct") -> Callable[..
 
 def compute_score(data_source: Any, solution_str: str, ground_truth: Any,
                   extra_info: Mapping[str, Any] | None = None, **kwargs: Any) -> dict[str, float]:
-    """verl entry point with the default math reward (strict answer equivalence)."""
+    """verl entry point: the default math reward (strict answer equivalence), or what verl's
+    `reward_kwargs` name (rewards=, gate=, mode=, deadline_s=; see verifiers.integrations.verl)."""
+    if kwargs.keys() & {"rewards", "gate", "mode", "deadline_s", "workers"}:
+        from verifiers.integrations import verl
+
+        return verl.compute_score(data_source, solution_str, ground_truth, extra_info, **kwargs)
     return _default_verl()(data_source, solution_str, ground_truth, extra_info, **kwargs)
 
 
