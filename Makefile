@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,rl,docker,bench]'
+	$(PY) -m pip install --quiet -e '.[dev,rl,docker,bench,serve]'
 	touch $(STAMP)
 
 # Main job: GRPO on the embedded tiny model, math task (2-4 minutes on 2 cores).

@@ -3,6 +3,7 @@ verl's keyword call, and the one-call API; each must agree with our own scoring.
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 import verifiers
 from verifiers.adapters import (
     NAMED_REWARDS,
+    AsyncTRLReward,
     TRLReward,
     compute_score,
     make_verl_compute_score,
@@ -115,13 +117,14 @@ def test_verl_compute_score_matches_our_scoring(solution, truth, expected):
     out = compute_score(data_source="openai/gsm8k", solution_str=solution, ground_truth=truth, extra_info=extra_info)
     ours = parse_rewards("correct").score(completion=solution, problem=Problem(id="0", question="q", answer=truth))
     assert out["score"] == ours.reward == expected
-    assert out["masked"] == 0.0 and set(out) == {"score", "masked", "correct"}
+    assert out["masked"] == 0.0 and set(out) == {"score", "masked", "acc", "correct"}
+    assert out["acc"] == expected
 
 
 def test_verl_masked_sample_is_zero_and_flagged():
     fn = make_verl_compute_score("format,language")
     out = fn(data_source="d", solution_str=GOOD, ground_truth="5", extra_info={"language": "xx"})
-    assert out == {"score": 0.0, "masked": 1.0, "format": 1.0, "language": 0.0}
+    assert out == {"score": 0.0, "masked": 1.0, "acc": 0.0, "format": 1.0, "language": 0.0}
     out = fn("d", GOOD, "5", {"language": "en"})  # positional, as in verl's documented signature
     assert out["score"] == 2.0 and out["masked"] == 0.0
 
@@ -159,15 +162,27 @@ def trl_run():
         return out
 
     recording.__name__ = "verity"
+    async_reward = AsyncTRLReward(parse_rewards("format,language,repetition"), name="verity_async")
+    async_seen = []
+
+    async def async_recording(**kwargs):
+        out = await async_reward(**kwargs)
+        async_seen.append(out)
+        return out
+
+    async_recording.__name__ = "verity_async"
     import tempfile
 
     with tempfile.TemporaryDirectory() as out_dir:
         args = GRPOConfig(output_dir=out_dir, per_device_train_batch_size=4, num_generations=2,
                           max_completion_length=12, max_steps=1, report_to=[], use_cpu=True,
                           logging_steps=1, save_strategy="no", bf16=False)
-        trainer = GRPOTrainer(model=model, reward_funcs=[recording], args=args,
+        trainer = GRPOTrainer(model=model, reward_funcs=[recording, async_recording], args=args,
                               train_dataset=Dataset.from_list(rows), processing_class=tokenizer)
         trainer.train()
+        extra = {k: list(v) for k, v in getattr(trainer, "_logs", {}).get("extra", {}).items()}
+    seen[0][0]["async_out"] = async_seen[0]
+    seen[0][0]["extra_columns"] = extra
     return reward, seen, trainer.state.log_history
 
 
@@ -176,6 +191,19 @@ def test_trl_passes_what_our_adapter_expects(trl_run):
     kwargs, out = seen[0]
     assert {"prompts", "completions", "completion_ids", "answer", "language", "trainer_state", "log_metric"} <= set(kwargs)
     assert len(out) == len(kwargs["completions"]) == 4
+    assert "log_extra" in kwargs and kwargs["async_out"] == out  # the async variant agrees, awaited by TRL
+
+
+def test_trl_log_extra_gets_one_reason_per_row():
+    logged = {}
+    reward = TRLReward(parse_rewards("format,language"), name="verity")
+    completions, languages = ["<think>a</think><answer>5</answer>", "5"], ["en", "xx"]
+    out = reward(prompts=["p", "p"], completions=completions, language=languages,
+                 log_extra=lambda column, values: logged.setdefault(column, []).extend(values))
+    ours = [reward.rewards.score(completion=c, problem=Problem(id=str(i), question="p", meta={"language": lang}))
+            for i, (c, lang) in enumerate(zip(completions, languages))]
+    assert out[0] == ours[0].reward and out[1] is None and ours[1].masked
+    assert logged == {"verity_reason": [ours[0].verdicts["format"].reason, "masked:" + ours[1].verdicts["format"].reason]}
 
 
 def test_trl_rewards_equal_our_own_scoring(trl_run):
@@ -198,3 +226,69 @@ def test_trl_masks_our_failures_and_logs_our_metrics(trl_run):
     assert logged["verity/reward/masked"] == 2.0
     assert any(key.startswith("verity/verdict/format/") for key in logged)
     assert not math.isnan(logged["loss"])
+
+
+# verl/PRIME code datasets carry their tests in ground_truth as a JSON string.
+_PRIME_TRUTH = json.dumps({"inputs": ["1 2\n", "5 7\n"], "outputs": ["3\n", "12\n"]})
+
+
+@pytest.mark.parametrize("solution, truth, expected", [
+    pytest.param("```python\na, b = map(int, input().split())\nprint(a + b)\n```", _PRIME_TRUTH,
+                 {"score": 1.0, "masked": 0.0, "acc": 1.0}, id="prime-json-correct"),
+    pytest.param("```python\nprint(3)\n```", _PRIME_TRUTH, {"score": 0.5, "masked": 0.0, "acc": 0.5},
+                 id="prime-json-hardcoded-first-answer"),
+    pytest.param("```python\nprint(3)\n```", json.loads(_PRIME_TRUTH), {"score": 0.5, "masked": 0.0, "acc": 0.5},
+                 id="prime-parsed-dict"),
+    pytest.param("```python\nprint(3)\n```", json.dumps({"inputs": [[1]], "outputs": [1], "fn_name": "f"}),
+                 {"score": 0.0, "masked": 1.0, "acc": 0.0}, id="call-based-is-masked-not-zero"),
+    pytest.param("```python\nprint(3)\n```", json.dumps({"inputs": ["1"], "outputs": []}),
+                 {"score": 0.0, "masked": 1.0, "acc": 0.0}, id="mismatched-pairs-are-masked"),
+])
+def test_verl_code_ground_truth_as_prime_json(solution, truth, expected):
+    fn = make_verl_compute_score("tests")
+    out = fn(data_source="codecontests", solution_str=solution, ground_truth=truth, extra_info={"index": 3})
+    assert {k: out[k] for k in expected} == expected, out
+
+
+# --- verl: reward_kwargs, and the legacy prime (float) and batch managers' call forms -------------
+
+
+def test_verl_reward_kwargs_choose_rewards_gate_and_mode():
+    from verifiers.adapters import compute_score as verl_entry
+
+    good = "<think>add</think><answer>5</answer>"
+    out = verl_entry("gsm8k", good, "5", None, rewards="correct,format=0.5", gate="format")
+    assert (out["score"], out["acc"], out["format"], out["masked"]) == (1.5, 1.0, 1.0, 0.0)
+    gated = verl_entry("gsm8k", "<answer>5</answer>", "5", None, rewards="correct,format=0.5", gate="format")
+    assert gated["score"] == 0.0 and gated["correct"] == 1.0  # format failed: accuracy does not count
+    plain = "The answer is 5."
+    assert verl_entry("gsm8k", plain, "5", None, rewards="correct", mode="strict")["score"] == 0.0
+    assert verl_entry("gsm8k", plain, "5", None, rewards="correct", mode="lenient")["score"] == 1.0
+    with pytest.raises(ValueError, match="mode='loose'"):
+        verl_entry("gsm8k", plain, "5", None, rewards="correct", mode="loose")
+
+
+def test_verl_batch_manager_form_equals_row_by_row():
+    from verifiers.integrations.verl import compute_score, compute_score_batch
+
+    rows = [("gsm8k", f"<answer>{k}</answer>", str(k + k % 2), {"index": k}) for k in range(12)]
+    rows.append(("code", "```python\nprint(1)\n```", json.dumps({"inputs": [[1]], "outputs": [1], "fn_name": "f"}), None))
+    got = compute_score_batch(data_sources=[r[0] for r in rows], solution_strs=[r[1] for r in rows],
+                              ground_truths=[r[2] for r in rows], extra_infos=[r[3] for r in rows], rewards="correct")
+    assert got == [compute_score(*r, rewards="correct") for r in rows]
+    assert [g["score"] for g in got[:12]] == [1.0 - k % 2 for k in range(12)] and got[12]["masked"] == 1.0
+
+
+def test_verl_prime_manager_form_in_forked_processes_after_the_parent_scored():
+    """verl's prime manager calls evaluation_func(task, completion, reference, extra_info) in a
+    ProcessPoolExecutor and keeps only numbers; the parent has usually scored before it forks."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from verifiers.integrations.verl import compute_score_float
+
+    assert compute_score_float("gsm8k", "<answer>5</answer>", "5", None) == 1.0  # the parent scores first
+    tasks = [("gsm8k", f"<answer>{k}</answer>", str(k + k % 2), None) for k in range(40)]
+    with ProcessPoolExecutor(max_workers=4, mp_context=multiprocessing.get_context("fork")) as ex:
+        got = list(ex.map(compute_score_float, *zip(*tasks)))
+    assert got == [1.0 - k % 2 for k in range(40)] and all(isinstance(x, float) for x in got)

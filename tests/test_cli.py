@@ -299,3 +299,58 @@ def test_bad_limit_flags_exit_2_naming_the_flag(tmp_path, capsys, flag, value):
     assert main(["grade", "--format", "mbpp", "-i", str(src), flag, value, "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert f"{flag} " in err and "is not allowed" in err and "Traceback" not in err
+
+
+# --- hostile input lines: each costs its own line, never the file (issue 11 item 10) ------------
+
+_DEEP = 200_000
+HOSTILE_LINES = [
+    pytest.param("[" * _DEEP + "]" * _DEEP, id="array-nested-200000-deep"),
+    pytest.param('{"a":' * _DEEP + "1" + "}" * _DEEP, id="object-nested-200000-deep"),
+    pytest.param('{"id": "d", "completion": "x", "answer": "5", "meta": ' + "[" * 990 + "]" * 990 + "}",
+                 id="nested-just-under-the-recursion-limit"),
+    pytest.param('{"id": "h", "completion": "x", "answer": 1' + "0" * 5000 + "}", id="integer-over-4300-digits"),
+    pytest.param('{"id": "n", "completion": "\\\\boxed{5}", "answer": NaN}', id="nan-gold"),
+    pytest.param('{"id": {"nested": [1]}, "completion": 5, "answer": "5"}', id="wrong-types"),
+    pytest.param('{"id": "s\\ud800", "completion": "\\\\boxed{5}\\udfff", "answer": "5"}', id="lone-surrogates"),
+    pytest.param('"just a string"', id="top-level-string"),
+    pytest.param("\x00\x01{", id="control-bytes"),
+]
+
+
+def _layout(tmp_path: Path, kind: str, hostile: str) -> tuple[list[str], Path]:
+    """A hostile line between two good rows, in each of the three input layouts."""
+    gsm = _upstream("gsm8k")[:2]
+    if kind == "plain":
+        return ["-i", str(_write(tmp_path / "in.jsonl", [_row(1, r"\boxed{5}"), hostile, _row(3, r"\boxed{4}")]))], tmp_path
+    if kind == "format":
+        good = [json.dumps({**gsm[0], "completion": r"\boxed{6}"}), json.dumps({**gsm[1], "completion": r"\boxed{5}"})]
+        return ["--format", "gsm8k", "-i", str(_write(tmp_path / "in.jsonl", [good[0], hostile, good[1]]))], tmp_path
+    problems = _write(tmp_path / "gsm8k.jsonl", [json.dumps(r) for r in gsm])
+    rows = [json.dumps({"id": 0, "completion": r"\boxed{6}"}), hostile, json.dumps({"id": 1, "completion": r"\boxed{5}"})]
+    return ["--format", "gsm8k", "--problems", str(problems), "-i", str(_write(tmp_path / "in.jsonl", rows))], tmp_path
+
+
+@pytest.mark.parametrize("kind", ["plain", "format", "problems"])
+@pytest.mark.parametrize("hostile", HOSTILE_LINES)
+def test_a_hostile_line_costs_only_itself(tmp_path, capsys, kind, hostile):
+    argv, _ = _layout(tmp_path, kind, hostile)
+    out = tmp_path / "out.jsonl"
+    assert main(["grade", *argv, "-o", str(out), "--json", "--no-progress"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    graded = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    # The good rows (lines 1 and 3) come first and last, graded with their own rewards.
+    first, last = (r"\boxed{5}", r"\boxed{4}") if kind == "plain" else (r"\boxed{6}", r"\boxed{5}")
+    assert [(graded[0]["completion"], graded[0]["reward"]), (graded[-1]["completion"], graded[-1]["reward"])] == [
+        (first, 1.0), (last, 0.0)]
+    # The hostile line is either reported by number or graded; never lost, never fatal.
+    assert summary["graded"] + summary["skipped_lines"] == 3
+    assert [e["line"] for e in summary["errors"]] in ([], [2])
+    assert len(graded) == summary["graded"]
+
+
+def test_a_line_too_deep_to_parse_is_reported_by_number(tmp_path, capsys):
+    argv, _ = _layout(tmp_path, "plain", "[" * _DEEP + "]" * _DEEP)
+    assert main(["grade", *argv, "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert "in.jsonl:2: skipped: cannot be parsed (RecursionError" in err

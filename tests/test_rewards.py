@@ -269,3 +269,67 @@ def test_masked_exactly_when_an_optimised_reward_fails(spec):
     assert scored.masked == failing
     if not failing:
         assert scored.reward == pytest.approx(sum(w * v for v, w in spec if not isinstance(v, str)))
+
+
+# --- the deadline pool under forks and load, through real math scoring ------------------------
+
+_MATH_SET: RewardSet | None = None
+
+
+def _math_rows(n: int) -> list[tuple[str, Problem]]:
+    # Row k's completion answers k; its gold is k for even k and k + 1 for odd k.
+    return [(f"<answer>{k}</answer>", Problem(id=f"r{k}", question="", answer=str(k + k % 2)))
+            for k in range(n)]
+
+
+def _score_row_in_fork(k: int) -> tuple[int, float, bool]:
+    completion, problem = _math_rows(k + 1)[k]
+    scored = _MATH_SET.score_batch([completion], [problem])[0]
+    return k, scored.reward, scored.masked
+
+
+def test_forked_children_score_their_own_rows():
+    """A process that has scored forks (verl's prime manager, datasets.map(num_proc)): 22 of 40
+    rows used to come back swapped or missing. Each child must score its own completions."""
+    import multiprocessing
+
+    from verifiers.math_answer import MathAnswerVerifier
+
+    global _MATH_SET
+    _MATH_SET = RewardSet((Reward("correct", MathAnswerVerifier(workers=2)),), workers=2)
+    try:
+        rows = _math_rows(40)
+        parent = _MATH_SET.score_batch([c for c, _ in rows], [p for _, p in rows])
+        assert [s.reward for s in parent] == [1.0 - k % 2 for k in range(40)]
+        with multiprocessing.get_context("fork").Pool(4) as procs:
+            got = procs.map(_score_row_in_fork, range(40), chunksize=1)
+        assert got == [(k, 1.0 - k % 2, False) for k in range(40)]
+    finally:
+        _MATH_SET = None
+
+
+def _hold(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def test_a_math_call_that_gets_no_checker_in_time_is_masked_not_zero():
+    import threading
+
+    from verifiers import pool
+    from verifiers.math_answer import MathAnswerVerifier, warm_up
+
+    verifier = MathAnswerVerifier(workers=1, deadline_s=1.0)
+    problem = Problem(id="q", question="", answer="7")
+    assert verifier(completion="<answer>7</answer>", problem=problem).score == 1.0  # gold checked
+    shared = pool.shared_pool(1, ("verifiers.math_answer", "verifiers.math_equiv"), warm_up)
+    busy = threading.Thread(target=shared.call, args=(_hold, 2.5), kwargs={"deadline_s": 30})
+    busy.start()
+    time.sleep(0.2)
+    start = time.monotonic()
+    verdict = verifier(completion="<answer>7</answer>", problem=problem)
+    elapsed = time.monotonic() - start
+    busy.join()
+    assert verdict.infra_error and verdict.score == 0.0, verdict
+    assert elapsed < 2.0  # within the 1 s deadline (plus a loaded host's margin), not after 2.5 s
+    scored = RewardSet((Reward("correct", verifier),)).score(completion="<answer>7</answer>", problem=problem)
+    assert scored.masked is False and scored.reward == 1.0  # the checker is free again

@@ -12,6 +12,7 @@ the whole group's mean and std), so the verl adapter returns 0.0 and `"masked": 
 from __future__ import annotations
 
 import functools
+import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -138,52 +139,144 @@ def score(completion: str, **kwargs: Any) -> float | None:
 class TRLReward:
     """A TRL reward function: `reward(prompts=..., completions=..., completion_ids=..., **columns)`
     returns one float per completion, or None for a masked one. Dataset columns named answer /
-    solution / ground_truth, language, tests and id reach the Problem; with TRL's `log_metric`
-    the per-reward means and reason counts are logged next to TRL's own metrics."""
+    solution / ground_truth, language, tests and id reach the Problem. With TRL's `log_metric`
+    the per-reward means and reason counts are logged next to TRL's own metrics; with
+    `log_extra` each row's reason ("masked:<reason>" when masked) appears in TRL's completions
+    table. `pool=` (a RayRewardPool) scores on a Ray cluster instead of this process."""
 
-    def __init__(self, rewards: RewardSet | str = "correct", *, name: str = "verity") -> None:
-        self.rewards = parse_rewards(rewards) if isinstance(rewards, str) else rewards
+    def __init__(self, rewards: RewardSet | str = "correct", *, name: str = "verity", pool: Any = None,
+                 reward_set: str | None = None) -> None:
+        self.pool, self.reward_set = pool, reward_set
+        if pool is not None:
+            self.rewards = pool.masker(reward_set or pool.set_names[0])
+        else:
+            self.rewards = parse_rewards(rewards) if isinstance(rewards, str) else rewards
         self.__name__ = name  # TRL names the reward column after __name__
 
-    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any],
-                 completion_ids: Sequence[Sequence[int]] | None = None, **kwargs: Any) -> list[float | None]:
-        log_metric = kwargs.pop("log_metric", None)
+    def _inputs(self, prompts: Sequence[Any], completions: Sequence[Any], kwargs: dict[str, Any]):
         columns = {k: v for k, v in kwargs.items() if isinstance(v, list) and len(v) == len(completions)}
         problems = []
         for i, prompt in enumerate(prompts):
             fields = {k: v[i] for k, v in columns.items()}
             fields.setdefault("question", _text(prompt))
             problems.append(problem_from_fields(fields, index=i))
-        results = self.rewards.score_batch([_text(c) for c in completions], problems, completion_ids)
+        return [_text(c) for c in completions], problems
+
+    def _report(self, results: Sequence[Scored], log_metric: Any, log_extra: Any) -> list[float | None]:
         if callable(log_metric):
             for key, value in summarize(results).items():
                 if not math.isnan(value):
                     log_metric(f"{self.__name__}/{key}", value)
+        if callable(log_extra):
+            reasons = [("masked:" if r.masked else "") + next(iter(r.verdicts.values())).reason for r in results]
+            log_extra(f"{self.__name__}_reason", reasons)
         return [None if r.masked else r.reward for r in results]
+
+    def __call__(self, prompts: Sequence[Any], completions: Sequence[Any],
+                 completion_ids: Sequence[Sequence[int]] | None = None, **kwargs: Any) -> list[float | None]:
+        log_metric, log_extra = kwargs.pop("log_metric", None), kwargs.pop("log_extra", None)
+        texts, problems = self._inputs(prompts, completions, kwargs)
+        if self.pool is not None:
+            results = self.pool.score_batch_sync(texts, problems, self.reward_set)
+        else:
+            results = self.rewards.score_batch(texts, problems, completion_ids)
+        return self._report(results, log_metric, log_extra)
+
+
+class AsyncTRLReward(TRLReward):
+    """The same reward for TRL's async path (TRL gathers async reward functions concurrently
+    with its other rewards): scoring runs off the event loop, or on the Ray pool."""
+
+    async def __call__(self, prompts: Sequence[Any], completions: Sequence[Any],  # type: ignore[override]
+                       completion_ids: Sequence[Sequence[int]] | None = None, **kwargs: Any) -> list[float | None]:
+        import asyncio
+
+        log_metric, log_extra = kwargs.pop("log_metric", None), kwargs.pop("log_extra", None)
+        texts, problems = self._inputs(prompts, completions, kwargs)
+        if self.pool is not None:
+            results = await self.pool.score_batch(texts, problems, self.reward_set)
+        else:
+            results = await asyncio.to_thread(self.rewards.score_batch, texts, problems, completion_ids)
+        return self._report(results, log_metric, log_extra)
+
+
+def verl_problem(data_source: Any, ground_truth: Any, extra_info: Mapping[str, Any] | None = None,
+                 *, index: int = 0) -> Problem:
+    """A verl row as a Problem. `ground_truth` is the math gold, or (verl/PRIME code datasets) a
+    JSON object {"inputs": [...], "outputs": [...]} of stdin/stdout pairs, as text or parsed."""
+    fields = dict(extra_info) if isinstance(extra_info, Mapping) else {}
+    fields.setdefault("source", data_source)
+    tests = _code_tests_of(ground_truth)
+    if tests is None:
+        fields["answer"] = ground_truth
+    else:
+        fields["tests"] = tests
+    return problem_from_fields(fields, index=index)
+
+
+def _code_tests_of(ground_truth: Any) -> list | None:
+    """Stdio tests from a PRIME-style ground truth, or None when it is not one (a math gold).
+    Call-based rows (fn_name) and malformed pairs raise ValueError: ungradable, never a 0."""
+    value = ground_truth
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            return None
+    if not (isinstance(value, Mapping) and "inputs" in value and "outputs" in value):
+        return None
+    if value.get("fn_name"):
+        raise ValueError(f"ground_truth: call-based tests (fn_name={value['fn_name']!r}) are not supported")
+    inputs, outputs = value["inputs"], value["outputs"]
+    if not (isinstance(inputs, list) and isinstance(outputs, list) and len(inputs) == len(outputs) and inputs):
+        raise ValueError("ground_truth: 'inputs' and 'outputs' must be non-empty lists of the same length")
+    if not all(isinstance(x, str) for x in inputs + outputs):
+        raise ValueError("ground_truth: every input and output must be a string")
+    return [{"input": i, "output": o} for i, o in zip(inputs, outputs)]
+
+
+def verl_result(scored: Scored) -> dict[str, float]:
+    """What verl's reward managers read: `score` (0.0 when masked, next to `masked` = 1.0, since
+    verl has no channel for "no reward"), `acc` (the first reward's score: the accuracy reward by
+    convention) and one key per reward, landing in reward_extra_info."""
+    first = next(iter(scored.verdicts.values()))
+    out = {"score": 0.0 if scored.masked else scored.reward, "masked": float(scored.masked),
+           "acc": 0.0 if scored.masked else first.score}
+    out.update({name: v.score for name, v in scored.verdicts.items()})
+    return out
+
+
+def verl_scored(reward_set: RewardSet, data_source: Any, solution_str: Any, ground_truth: Any,
+                extra_info: Any = None) -> Scored:
+    """One verl row through `reward_set`; a row we cannot turn into a Problem is masked."""
+    try:
+        problem = verl_problem(data_source, ground_truth, extra_info)
+    except ValueError as exc:  # ungradable here: masked, never scored 0
+        return reward_set.failed("verifier_error", str(exc))
+    return reward_set.score(completion=_text(solution_str), problem=problem)
 
 
 def make_verl_compute_score(rewards: RewardSet | str = "correct") -> Callable[..., dict[str, float]]:
     """verl's custom reward function (`custom_reward_function.path/name`):
     compute_score(data_source, solution_str, ground_truth, extra_info=None) -> {"score": ..., ...}.
-    The extra keys (one per reward, and "masked") land in verl's reward_extra_info."""
+    The extra keys (acc, one per reward, and "masked") land in verl's reward_extra_info."""
     reward_set = parse_rewards(rewards) if isinstance(rewards, str) else rewards
 
     def compute_score(data_source: Any, solution_str: str, ground_truth: Any,
                       extra_info: Mapping[str, Any] | None = None, **_: Any) -> dict[str, float]:
-        fields = dict(extra_info or {})
-        fields["answer"] = ground_truth
-        fields.setdefault("source", data_source)
-        scored = reward_set.score(completion=_text(solution_str), problem=problem_from_fields(fields))
-        out = {"score": 0.0 if scored.masked else scored.reward, "masked": float(scored.masked)}
-        out.update({name: v.score for name, v in scored.verdicts.items()})
-        return out
+        return verl_result(verl_scored(reward_set, data_source, solution_str, ground_truth, extra_info))
 
     return compute_score
 
 
 def compute_score(data_source: Any, solution_str: str, ground_truth: Any,
                   extra_info: Mapping[str, Any] | None = None, **kwargs: Any) -> dict[str, float]:
-    """verl entry point with the default math reward (strict answer equivalence)."""
+    """verl entry point: the default math reward (strict answer equivalence), or what verl's
+    `reward_kwargs` name (rewards=, gate=, mode=, deadline_s=; see verifiers.integrations.verl)."""
+    if kwargs.keys() & {"rewards", "gate", "mode", "deadline_s", "workers"}:
+        from verifiers.integrations import verl
+
+        return verl.compute_score(data_source, solution_str, ground_truth, extra_info, **kwargs)
     return _default_verl()(data_source, solution_str, ground_truth, extra_info, **kwargs)
 
 

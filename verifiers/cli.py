@@ -111,22 +111,46 @@ class Row:
     completion: str
 
 
-def read_rows(path: str, args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, str]]]:
-    """Every gradable row, and (line number, message) for each line that is not."""
+class RowError(ValueError):
+    """One input line that cannot be graded: reported with its line number and skipped."""
+
+
+# A row builder turns one parsed line (its number and JSON object) into a Row or raises RowError.
+RowBuilder = Callable[[int, dict], Row]
+
+
+def read_rows(path: str, build: RowBuilder) -> tuple[list[Row], list[tuple[int, str]]]:
+    """The one reader of `-i`: every gradable row, and (line number, message) for each line that
+    is not. A line that does not parse, or whose builder fails in any way (deep nesting, wrong
+    types, a row that cannot be written back out), costs that line only, never the file."""
     rows, errors = [], []
     try:
-        lines = list(sources.iter_rows(path))  # JSONL, .jsonl.gz, Parquet or - (stdin)
+        for line in sources.iter_rows(path):  # JSONL, .jsonl.gz, Parquet or - (stdin)
+            if line.row is None:
+                errors.append((line.number, line.error))
+                continue
+            try:
+                row = build(line.number, line.row)
+                json.dumps(row.data)  # it is written back out with its reward: fail here, not there
+            except RowError as exc:
+                errors.append((line.number, str(exc)))
+            except Exception as exc:  # noqa: BLE001 - untrusted input: report the line, keep going
+                errors.append((line.number, f"cannot be read ({type(exc).__name__}: {str(exc)[:200]})"))
+            else:
+                rows.append(row)
     except OSError as exc:
-        raise UsageError(f"cannot read input {path!r}: {exc.strerror}; pass an existing JSONL file with -i") from exc
+        raise UsageError(f"cannot read input {path!r}: {exc.strerror or exc}; pass an existing JSONL file with -i") from exc
     except ImportError as exc:  # a Parquet file without pyarrow: the message names the install
         raise UsageError(f"cannot read input {path!r}: {exc}") from exc
-    for line in lines:
-        n, data = line.number, line.row
-        if data is None:
-            errors.append((n, line.error))
-            continue
-        fields = {"completion": args.completion_field, "answer": args.answer_field}
-        needed = [("completion", args.completion_field)] + [(k, fields.get(k, k)) for k in TASKS[args.task]["needs"]]
+    return rows, errors
+
+
+def plain_rows(args: argparse.Namespace) -> RowBuilder:
+    """Our own schema: {id, completion, answer | tests, ...}, field names from the flags."""
+    fields = {"completion": args.completion_field, "answer": args.answer_field}
+    needed = [("completion", args.completion_field)] + [(k, fields.get(k, k)) for k in TASKS[args.task]["needs"]]
+
+    def build(n: int, data: dict) -> Row:
         if data.get(args.completion_field) is None and isinstance(data.get("program"), str):
             # A code row may carry raw source instead of a completion.
             lang = data.get("language") if data.get("language") in ("python", "cpp") else "python"
@@ -135,12 +159,10 @@ def read_rows(path: str, args: argparse.Namespace) -> tuple[list[Row], list[tupl
         if missing:
             kind, name = missing[0]
             hint = f" (rename it or pass --{kind}-field)" if kind in fields else ""
-            errors.append((n, f"missing field {name!r}{hint}"))
-            continue
+            raise RowError(f"missing field {name!r}{hint}")
         completion = data[args.completion_field]
         if not isinstance(completion, str):
-            errors.append((n, f"field {args.completion_field!r} must be a string, got {type(completion).__name__}"))
-            continue
+            raise RowError(f"field {args.completion_field!r} must be a string, got {type(completion).__name__}")
         answer = data.get(args.answer_field)
         problem = Problem(
             id=str(data.get(args.id_field, f"line-{n}")),
@@ -149,45 +171,40 @@ def read_rows(path: str, args: argparse.Namespace) -> tuple[list[Row], list[tupl
             tests=data.get("tests"),
             meta={k: v for k, v in data.items() if k not in (args.completion_field, args.answer_field)},
         )
-        rows.append(Row(n, data, problem, completion))
-    return rows, errors
+        return Row(n, data, problem, completion)
+
+    return build
 
 
-def read_format_rows(path: str, args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, str]]]:
+def format_rows(args: argparse.Namespace) -> RowBuilder:
     """--format without --problems: each line is an upstream row plus the completion field. A row
     whose gold or tests cannot be checked is skipped like a malformed line, with the reason."""
-    rows, errors, gold_why = [], [], {}
-    try:
-        for line in sources.iter_rows(path):
-            if line.row is None:
-                errors.append((line.number, line.error))
-                continue
-            completion = line.row.get(args.completion_field)
-            if not isinstance(completion, str):
-                what = "missing" if completion is None else f"not a string ({type(completion).__name__})"
-                errors.append((line.number, f"field {args.completion_field!r} is {what} (rename it or pass --completion-field)"))
-                continue
-            upstream = {k: v for k, v in line.row.items() if k != args.completion_field}
-            try:
-                problem = sources.to_problem(upstream, args.format, line.number - 1)
-            except ValueError as exc:
-                errors.append((line.number, f"not a {args.format} row: {exc}"))
-                continue
-            if problem.answer is not None:  # math: one self-check per distinct gold
-                if problem.answer not in gold_why:
-                    gold_why[problem.answer] = sources.gold_problem(problem)
-                if gold_why[problem.answer]:
-                    errors.append((line.number, gold_why[problem.answer]))
-                    continue
-            rows.append(Row(line.number, line.row, problem, completion))
-    except (OSError, ImportError) as exc:
-        raise UsageError(f"cannot read input {path!r}: {getattr(exc, 'strerror', None) or exc}") from exc
-    return rows, errors
+    gold_why: dict[str, str | None] = {}
+
+    def build(n: int, data: dict) -> Row:
+        completion = data.get(args.completion_field)
+        if not isinstance(completion, str):
+            what = "missing" if completion is None else f"not a string ({type(completion).__name__})"
+            raise RowError(f"field {args.completion_field!r} is {what} (rename it or pass --completion-field)")
+        upstream = {k: v for k, v in data.items() if k != args.completion_field}
+        try:
+            problem = sources.to_problem(upstream, args.format, n - 1)
+        except ValueError as exc:
+            raise RowError(f"not a {args.format} row: {exc}") from None
+        if problem.answer is not None:  # math: one self-check per distinct gold
+            if problem.answer not in gold_why:
+                gold_why[problem.answer] = sources.gold_problem(problem)
+            if gold_why[problem.answer]:
+                raise RowError(gold_why[problem.answer])
+        return Row(n, data, problem, completion)
+
+    return build
 
 
-def read_joined_rows(path: str, args: argparse.Namespace) -> tuple[list[Row], list[tuple[int, str]], int]:
+def joined_rows(args: argparse.Namespace) -> tuple[RowBuilder, Callable[[], None], int]:
     """--format with --problems: the benchmark file as downloaded, and output rows {<id>, completion}
-    joined to it by id. Returns the rows, the input errors and the number of rejected problems."""
+    joined to it by id. Returns the builder, a report of problems no row reached (to call after
+    reading) and the number of rejected problems."""
     try:
         loaded = sources.load(args.problems, args.format)
     except (OSError, ImportError) as exc:
@@ -198,31 +215,27 @@ def read_joined_rows(path: str, args: argparse.Namespace) -> tuple[list[Row], li
         raise UsageError(f"no usable {args.format} problems in {args.problems!r} ({len(loaded.rejects)} rejected)")
     by_id = {p.id: p for p in loaded.problems}
     rejected = {r.id: r.reason for r in loaded.rejects if r.id}
-    rows, errors, seen = [], [], set()
-    try:
-        for line in sources.iter_rows(path):
-            if line.row is None:
-                errors.append((line.number, line.error))
-                continue
-            key, completion = line.row.get(args.id_field), line.row.get(args.completion_field)
-            if key is None or not isinstance(completion, str):
-                field = args.id_field if key is None else args.completion_field
-                flag = "--id-field" if key is None else "--completion-field"
-                errors.append((line.number, f"missing field {field!r} (or not a string); rename it or pass {flag}"))
-                continue
-            problem = by_id.get(str(key))
-            if problem is None:
-                why = f"was rejected: {rejected[str(key)]}" if str(key) in rejected else f"is not in {args.problems!r}"
-                errors.append((line.number, f"problem {str(key)!r} {why}"))
-                continue
-            seen.add(problem.id)
-            rows.append(Row(line.number, line.row, problem, completion))
-    except OSError as exc:
-        raise UsageError(f"cannot read input {path!r}: {exc.strerror}; pass an existing JSONL file with -i") from exc
-    if rows and len(seen) < len(by_id):
-        print(f"note: {len(by_id) - len(seen)} of {len(by_id)} problems in {args.problems!r} have no output row",
-              file=sys.stderr)
-    return rows, errors, len(loaded.rejects)
+    seen: set[str] = set()
+
+    def build(n: int, data: dict) -> Row:
+        key, completion = data.get(args.id_field), data.get(args.completion_field)
+        if key is None or not isinstance(completion, str):
+            field = args.id_field if key is None else args.completion_field
+            flag = "--id-field" if key is None else "--completion-field"
+            raise RowError(f"missing field {field!r} (or not a string); rename it or pass {flag}")
+        problem = by_id.get(str(key))
+        if problem is None:
+            why = f"was rejected: {rejected[str(key)]}" if str(key) in rejected else f"is not in {args.problems!r}"
+            raise RowError(f"problem {str(key)!r} {why}")
+        seen.add(problem.id)
+        return Row(n, data, problem, completion)
+
+    def report_unseen() -> None:
+        if seen and len(seen) < len(by_id):
+            print(f"note: {len(by_id) - len(seen)} of {len(by_id)} problems in {args.problems!r} have no output row",
+                  file=sys.stderr)
+
+    return build, report_unseen, len(loaded.rejects)
 
 
 def grade(rows: list[Row], rewards: RewardSet, workers: int, progress: bool) -> list[Scored]:
@@ -265,7 +278,12 @@ def write_atomic(path: str, rows: list[Row], results: list[Scored], extras: list
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             for row, scored, extra in zip(rows, results, extras):
-                out.write(json.dumps(output_row(row, scored, extra), ensure_ascii=False) + "\n")
+                text = json.dumps(output_row(row, scored, extra), ensure_ascii=False)
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:  # a lone surrogate (from a \\ud800 escape): keep it escaped
+                    text = json.dumps(output_row(row, scored, extra))
+                out.write(text + "\n")
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -400,13 +418,14 @@ def run_grade(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     start = time.perf_counter()
-    rejected = 0
+    rejected, report_unseen = 0, None
     if args.problems:
-        rows, errors, rejected = read_joined_rows(args.input, args)
-    elif args.format:
-        rows, errors = read_format_rows(args.input, args)
+        build, report_unseen, rejected = joined_rows(args)
     else:
-        rows, errors = read_rows(args.input, args)
+        build = format_rows(args) if args.format else plain_rows(args)
+    rows, errors = read_rows(args.input, build)
+    if report_unseen is not None:
+        report_unseen()
     for n, msg in errors:
         print(f"{args.input}:{n}: skipped: {msg}", file=sys.stderr)
     rows = [Row(r.line, r.data, sources.with_limits(r.problem, policy), r.completion) for r in rows]
@@ -433,9 +452,15 @@ def run_grade(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from verifiers.integrations import serve_command
+
+    parser = build_parser()
+    serve_command.add_parser(next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)))
+    args = parser.parse_args(argv)
     try:
+        if args.command == "serve":
+            return serve_command.run(args, UsageError)
         return run_grade(args)
     except UsageError as exc:
-        print(f"verity grade: error: {exc}", file=sys.stderr)
+        print(f"verity {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

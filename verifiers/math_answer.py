@@ -142,7 +142,8 @@ class MathAnswerVerifier:
             # is reported as ours (masked) and a candidate that overruns is the policy's (0).
             gold_ok = workers.call(_gold_checkable, problem.answer, deadline_s=self.deadline_s / 2)
             if gold_ok.status != "ok" or not gold_ok.value:
-                why = "cannot be checked within the deadline" if gold_ok.status == "timeout" else "cannot be parsed"
+                why = {"timeout": "cannot be checked within the deadline",
+                       "starved": "was not checked: no checker free in time"}.get(gold_ok.status, "cannot be parsed")
                 return Verdict(0.0, "gold_unparseable", f"gold {problem.answer[:60]!r} {why}", infra_error=True)
             if len(_CHECKED_GOLDS) >= _MAX_CHECKED_GOLDS:
                 _CHECKED_GOLDS.clear()
@@ -153,6 +154,8 @@ class MathAnswerVerifier:
             return _verdict(*out.value)
         if out.status == "timeout":
             return Verdict(0.0, "timeout", f"checking took over {self.deadline_s:g} s")
+        if out.status == "starved":  # no checker free in time: our capacity, never the answer's 0
+            return Verdict(0.0, "timeout", f"not checked: {out.error[:200]}", infra_error=True)
         # A checker crash on one answer (MemoryError, a sympy bug) is that answer's problem.
         return Verdict(0.0, "unparseable", f"checker failed: {out.error[:200]}")
 

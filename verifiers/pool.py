@@ -9,17 +9,32 @@ and run the warm-up (`initializer`), so a replacement is ready in milliseconds w
 We fork rather than use multiprocessing's forkserver/spawn because those re-import the user's
 `__main__` in the child, which breaks any script without an `if __name__ == "__main__":` guard;
 the forked child only runs our worker loop, never the parent's other threads' code.
+
+Deadlines are wall-clock for the caller: the time a call waits for a free worker counts against
+its `deadline_s`, so N threads sharing one worker each return within their deadline. A call that
+gets no worker in time, or gets one too late to have had half its deadline and then overruns, is
+"starved": our capacity, not the function's fault, so callers mask it and never score it.
+
+Fork-safe: a process that forks after using a pool (verl's prime manager, `datasets.map(num_proc)`,
+`multiprocessing.Pool`) must never talk to its parent's workers, or two processes read each
+other's answers. Every pool remembers the pid that started it; in a forked child
+(`os.register_at_fork`, plus a pid check on every call for forks that bypass it) it forgets the
+parent's workers without signalling them (only the child's copies of the pipe ends are closed)
+and starts its own on first use.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
 import multiprocessing
 import os
 import queue
 import resource
+import signal
 import threading
+import time
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,19 +44,24 @@ from typing import Any, Literal
 # because the outer pool's deadline already bounds it (no pools inside pools).
 IN_WORKER = False
 
-_READY_TIMEOUT_S = 60.0
-
 
 @dataclass(frozen=True)
 class Outcome:
-    status: Literal["ok", "timeout", "error", "crashed"]
+    """"ok": `value` is the answer; "timeout": the function overran a deadline of which it had at
+    least half to itself; "starved": no worker was free in time, or the call started too late and
+    overran (callers mask it: our capacity, not the function); "error": it raised; "crashed": the
+    worker died."""
+
+    status: Literal["ok", "timeout", "starved", "error", "crashed"]
     value: Any = None
     error: str = ""
+    waited_s: float = 0.0  # time spent waiting for a free, ready worker
 
 
-def _worker_main(conn, memory_mb: int | None) -> None:
+def _worker_main(conn, parent_end, memory_mb: int | None) -> None:
     global IN_WORKER
     IN_WORKER = True
+    parent_end.close()  # so that the parent's death reads as EOF here
     if memory_mb:
         # A runaway expression should die with MemoryError here, not take the host down. The
         # cap is on top of what the (possibly large, e.g. torch-holding) parent already mapped.
@@ -69,32 +89,54 @@ def _worker_main(conn, memory_mb: int | None) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx, memory_mb):
-        self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(child, memory_mb), daemon=True)
-        self.proc.start()
+    """One forked process and our end of its pipe. Plain `os.fork`, not `multiprocessing.Process`:
+    a daemonic multiprocessing child (a `multiprocessing.Pool` worker, `datasets.map(num_proc)`)
+    may not start Processes, but must still be able to grade under a deadline."""
+
+    def __init__(self, memory_mb):
+        self.conn, child = multiprocessing.Pipe(duplex=True)
+        self.pid = os.fork()
+        if self.pid == 0:  # the worker: serve, then leave without running the parent's atexit
+            code = 1
+            try:
+                _worker_main(child, self.conn, memory_mb)
+                code = 0
+            finally:
+                os._exit(code)
         child.close()
         self.ready = False
 
-    def wait_ready(self) -> bool:
-        if not self.ready:
-            try:
-                self.ready = self.conn.poll(_READY_TIMEOUT_S) and self.conn.recv()[0] == "ready"
-            except (EOFError, OSError):
-                self.ready = False
-        return self.ready
+    def wait_ready(self, timeout_s: float) -> Literal["ready", "slow", "dead"]:
+        if self.ready:
+            return "ready"
+        try:
+            if not self.conn.poll(max(timeout_s, 0.0)):
+                return "slow"
+            self.ready = self.conn.recv()[0] == "ready"
+        except (EOFError, OSError):
+            return "dead"
+        return "ready" if self.ready else "dead"
 
     def kill(self) -> None:
         try:
-            self.proc.kill()
-            self.proc.join(timeout=5)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):  # someone else may have reaped it
+                os.waitpid(self.pid, 0)
         finally:
+            self.conn.close()
+
+    def forget(self) -> None:
+        """In a forked child: let go of this (the parent's) worker without signalling or waiting
+        for it. Closing our copy of the pipe end leaves the parent's own copy working."""
+        with contextlib.suppress(OSError):
             self.conn.close()
 
 
 class DeadlinePool:
-    """`workers` processes; `call(fn, *args, deadline_s=..)` blocks until a worker is free, then
-    waits at most `deadline_s` for the answer. Thread-safe; workers start on first use."""
+    """`workers` processes; `call(fn, *args, deadline_s=..)` returns within `deadline_s` of being
+    called (plus the kill of an overrunning worker), waiting for a free worker included.
+    Thread-safe and fork-safe; workers start on first use."""
 
     def __init__(
         self,
@@ -110,16 +152,31 @@ class DeadlinePool:
         self._preload = list(preload)
         self._initializer = initializer
         self._memory_mb = memory_mb
+        self._closed = False
+        self._fresh_state()
+        _POOLS.add(self)
+
+    def _fresh_state(self) -> None:
+        """Everything that belongs to one process: its workers, its locks, its counters."""
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._started = False
-        self._closed = False
+        self._pid = os.getpid()
         self.replaced = 0  # workers killed for overrunning or crashing (a health metric)
-        self._finalizer = weakref.finalize(self, DeadlinePool._shutdown, self._all)
+        self._finalizer = weakref.finalize(self, DeadlinePool._shutdown, self._all, self._pid)
 
-    def _ctx(self):
-        return multiprocessing.get_context("fork")
+    def _after_fork_in_child(self) -> None:
+        # Another thread of the parent may have held our lock or been inside our queue at the
+        # fork: nothing of the old state is used again here, only the pipe copies are closed.
+        self._finalizer.detach()
+        for w in list(self._all):
+            w.forget()
+        self._fresh_state()
+
+    def _own(self) -> None:
+        if self._pid != os.getpid():  # a fork that bypassed os.register_at_fork (C-level fork)
+            self._after_fork_in_child()
 
     def _start(self) -> None:
         with self._lock:
@@ -131,9 +188,8 @@ class DeadlinePool:
                 importlib.import_module(name)
             if self._initializer is not None:
                 self._initializer()  # warm the parent once; every fork inherits the warm caches
-            ctx = self._ctx()
             for _ in range(self.workers):
-                w = _Worker(ctx, self._memory_mb)
+                w = _Worker(self._memory_mb)
                 self._all.add(w)
                 self._idle.put(w)
             self._started = True
@@ -143,33 +199,49 @@ class DeadlinePool:
         with self._lock:
             self._all.discard(dead)
             self.replaced += 1
-            fresh = _Worker(self._ctx(), self._memory_mb)
+            fresh = _Worker(self._memory_mb)
             self._all.add(fresh)
         return fresh
 
     def call(self, fn: Callable[..., Any], *args: Any, deadline_s: float, **kwargs: Any) -> Outcome:
+        self._own()
         if not self._started:
-            self._start()
-        worker = self._idle.get()
+            self._start()  # once per process: imports and warm-up are not queueing
+        start = time.monotonic()
+        end = start + deadline_s
         try:
-            if not worker.wait_ready():
+            worker = self._idle.get(timeout=max(deadline_s, 0.0))
+        except queue.Empty:
+            return Outcome("starved", error=f"no worker free within {deadline_s:g} s", waited_s=deadline_s)
+        idle = self._idle  # put the worker back where it came from, even across a reset
+        try:
+            state = worker.wait_ready(end - time.monotonic())
+            if state == "dead":
                 worker = self._replace(worker)
-                if not worker.wait_ready():
-                    return Outcome("crashed", error="worker failed to start")
+                state = worker.wait_ready(end - time.monotonic())
+            waited_s = time.monotonic() - start
+            if state == "dead":
+                return Outcome("crashed", error="worker failed to start", waited_s=waited_s)
+            budget_s = end - time.monotonic()
+            if state == "slow" or budget_s <= 0:
+                return Outcome("starved", error=f"no worker ready within {deadline_s:g} s", waited_s=waited_s)
             try:
                 worker.conn.send((fn, args, kwargs))
-                if not worker.conn.poll(deadline_s):
+                if not worker.conn.poll(budget_s):
                     worker = self._replace(worker)
-                    return Outcome("timeout", error=f"no answer within {deadline_s:g} s")
+                    # An overrun is the function's only if it had most of its time to itself.
+                    status = "timeout" if budget_s >= deadline_s / 2 else "starved"
+                    return Outcome(status, error=f"no answer within {deadline_s:g} s"
+                                   f" ({waited_s:.2f} s of it waiting for a worker)", waited_s=waited_s)
                 status, value = worker.conn.recv()
-            except (EOFError, OSError, BrokenPipeError) as exc:
+            except (EOFError, OSError) as exc:
                 worker = self._replace(worker)
-                return Outcome("crashed", error=f"worker died: {type(exc).__name__}")
+                return Outcome("crashed", error=f"worker died: {type(exc).__name__}", waited_s=waited_s)
             if status == "ok":
-                return Outcome("ok", value)
-            return Outcome("error", error=value)
+                return Outcome("ok", value, waited_s=waited_s)
+            return Outcome("error", error=value, waited_s=waited_s)
         finally:
-            self._idle.put(worker)
+            idle.put(worker)
 
     def close(self) -> None:
         with self._lock:
@@ -177,18 +249,28 @@ class DeadlinePool:
         self._finalizer()
 
     @staticmethod
-    def _shutdown(workers: set[_Worker]) -> None:
+    def _shutdown(workers: set[_Worker], owner_pid: int) -> None:
+        if os.getpid() != owner_pid:  # never stop another process's workers
+            return
         for w in list(workers):
-            try:
-                if w.proc.is_alive() and w.proc.pid != os.getpid():
-                    w.kill()
-            except Exception:  # noqa: BLE001 - best effort at interpreter exit
-                pass
+            with contextlib.suppress(Exception):  # best effort at interpreter exit
+                w.kill()
         workers.clear()
 
 
+_POOLS: weakref.WeakSet[DeadlinePool] = weakref.WeakSet()
 _SHARED: dict[tuple, DeadlinePool] = {}
 _SHARED_LOCK = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    global _SHARED_LOCK
+    _SHARED_LOCK = threading.Lock()
+    for pool in list(_POOLS):
+        pool._after_fork_in_child()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def shared_pool(workers: int, preload: Sequence[str], initializer: Callable[[], None] | None) -> DeadlinePool:
@@ -200,6 +282,12 @@ def shared_pool(workers: int, preload: Sequence[str], initializer: Callable[[], 
         if pool is None or pool._closed:
             pool = _SHARED[key] = DeadlinePool(workers, preload=preload, initializer=initializer)
         return pool
+
+
+def restarts() -> int:
+    """Workers replaced (overrun, crashed) across this process's shared pools: a health metric."""
+    with _SHARED_LOCK:
+        return sum(p.replaced for p in _SHARED.values())
 
 
 @atexit.register

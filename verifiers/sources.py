@@ -94,6 +94,9 @@ def iter_rows(path: str) -> Iterator[Line]:
             except json.JSONDecodeError as exc:
                 yield Line(n, None, f"not valid JSON ({exc.msg} at column {exc.colno})")
                 continue
+            except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on deep nesting: one bad line, not the file
+                yield Line(n, None, f"cannot be parsed ({type(exc).__name__}: {str(exc)[:200]})")
+                continue
             if not isinstance(row, dict):
                 yield Line(n, None, f"expected a JSON object, got {type(row).__name__}")
                 continue
