@@ -103,10 +103,11 @@ def work(steps: int, beta: float, threads: int, side: str, learning: bool = Fals
                          max_completion_length=max_new, temperature=1.0, beta=beta,
                          num_iterations=1, loss_type="dapo", learning_rate=5e-4, use_cpu=True,
                          report_to=[],
-                         # TRL's GRPO defaults are bf16 and gradient checkpointing; ours fp32 without:
-                         # identical work means turning both off.
+                         # TRL's GRPO defaults are bf16 and gradient checkpointing; ours fp32
+                         # without: identical work means turning both off.
                          bf16=False, gradient_checkpointing=False,
-                         logging_steps=1000, save_strategy="no", seed=seed, dataloader_num_workers=0,
+                         logging_steps=1000, save_strategy="no", seed=seed,
+                         dataloader_num_workers=0,
                          max_grad_norm=1.0,
                          generation_kwargs={"eos_token_id": [
                              tok.eos_token_id, tok.convert_tokens_to_ids("</answer>")]})
