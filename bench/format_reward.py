@@ -30,14 +30,16 @@ def _measure(name: str, reward, rows, repeats: int = 200) -> tuple[str, int, int
 def main() -> None:
     rows = [r for r in suite_rows("format")
             if dict(r.config)["variant"] == "think_only" and not dict(r.config)["prefilled_think"]]
-    results = [_measure("verity FormatVerifier(think_only)", FormatVerifier(variant="think_only"), rows)]
+    results = [_measure("verity FormatVerifier(think_only)", FormatVerifier(variant="think_only"),
+                        rows)]
     try:
         from trl.rewards import think_format_reward
     except ImportError:
         print("TRL not installed: pip install -e '.[bench]' to compare")
     else:
         results.append(_measure("trl think_format_reward", think_format_reward, rows))
-    print(f"machine: {platform.machine()} CPython {platform.python_version()}; {len(rows)} think-only rows")
+    print(f"machine: {platform.machine()} CPython {platform.python_version()}; "
+          f"{len(rows)} think-only rows")
     print(f"{'reward':36s} {'agree':>6s} {'FP':>4s} {'FN':>4s} {'us/call':>8s}")
     for name, ok, fp, fn, us in results:
         print(f"{name:36s} {ok:6d} {fp:4d} {fn:4d} {us:8.1f}")

@@ -20,15 +20,18 @@ TEXTS = {
 def main(chars: int = 20_000, repeats: int = 20) -> None:
     verifier = LanguageVerifier()
     problem = Problem(id="bench", meta={"language": "en"})
-    print(f"machine: {platform.machine()} {platform.python_implementation()} {platform.python_version()}")
+    print(f"machine: {platform.machine()} {platform.python_implementation()} "
+          f"{platform.python_version()}")
     for name, unit in TEXTS.items():
-        completion = "<think>" + (unit * (chars // len(unit) + 1))[:chars] + "</think><answer>5</answer>"
+        completion = ("<think>" + (unit * (chars // len(unit) + 1))[:chars]
+                      + "</think><answer>5</answer>")
         best = float("inf")
         for _ in range(repeats):
             start = time.perf_counter()
             verifier(completion=completion, problem=problem)
             best = min(best, time.perf_counter() - start)
-        print(f"{name:15s} {best / len(completion) * 1000 * 1000:.3f} ms per 1,000 chars (best of {repeats})")
+        print(f"{name:15s} {best / len(completion) * 1000 * 1000:.3f} ms per 1,000 chars "
+              f"(best of {repeats})")
 
 
 if __name__ == "__main__":

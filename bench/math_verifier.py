@@ -1,13 +1,15 @@
-"""Benchmark: Verity's MathAnswerVerifier vs math-verify called the way TRL / open-r1 call it, side by
-side in one run on our labelled tables. Prints accuracy, false positives, false negatives, latency
-per case (median / p99 / max) and throughput with 1 and 2 workers, with Verity/math-verify ratios.
+"""Benchmark: Verity's MathAnswerVerifier vs math-verify called the way TRL / open-r1 call it, side
+by side in one run on our labelled tables. Prints accuracy, false positives, false negatives,
+latency per case (median / p99 / max) and throughput with 1 and 2 workers, with Verity/math-verify
+ratios.
 
     python bench/math_verifier.py                 # both tables, all cases
     python bench/math_verifier.py --limit 200     # quicker
     python bench/math_verifier.py --show-errors   # list every misgraded case
 
 Tables: `verifiers/suites/math.py` (our test table: the implementation was developed against it)
-and `bench/data/math_heldout.jsonl` (written separately from the rules, not used during development).
+and `bench/data/math_heldout.jsonl` (written separately from the rules, not used during
+development).
 """
 
 from __future__ import annotations
@@ -43,12 +45,14 @@ class Case:
 def load_tables() -> dict[str, list[Case]]:
     from verifiers.suites.math import CASES
 
-    tables = {"suite": [Case(c.id, c.gold, c.completion, c.expected, c.mode, c.question) for c in CASES]}
+    tables = {"suite": [Case(c.id, c.gold, c.completion, c.expected, c.mode, c.question)
+                        for c in CASES]}
     heldout = ROOT / "bench" / "data" / "math_heldout.jsonl"
     if heldout.exists():
-        rows = [json.loads(line) for line in heldout.read_text(encoding="utf-8").splitlines() if line.strip()]
-        tables["heldout"] = [Case(r["id"], r["gold"], r["completion"], float(r["label"]), r.get("mode", "strict"),
-                                  r.get("question", "")) for r in rows]
+        rows = [json.loads(line) for line in heldout.read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+        tables["heldout"] = [Case(r["id"], r["gold"], r["completion"], float(r["label"]),
+                                  r.get("mode", "strict"), r.get("question", "")) for r in rows]
     return tables
 
 
@@ -68,8 +72,8 @@ def math_verify_reward(gold: str, completion: str) -> float:
             extraction_config=[LatexExtractionConfig(
                 # open-r1 also passed equations=True, which math-verify 0.9 deprecates (the parser
                 # handles equations itself) and which only prints a warning per call.
-                normalization_config=NormalizationConfig(nits=False, malformed_operators=False, basic_latex=True,
-                                                         boxed="all", units=True),
+                normalization_config=NormalizationConfig(nits=False, malformed_operators=False,
+                                                         basic_latex=True, boxed="all", units=True),
                 boxed_match_priority=0, try_extract_without_anchor=False)],
             extraction_mode="first_match",
         )
@@ -90,9 +94,11 @@ _VERIFIERS: dict[tuple[str, int], MathAnswerVerifier] = {}
 
 
 def _verity_case(case: Case, workers: int = 1) -> tuple[float, float]:
-    v = _VERIFIERS.setdefault((case.mode, workers), MathAnswerVerifier(mode=case.mode, workers=workers))
+    v = _VERIFIERS.setdefault((case.mode, workers),
+                              MathAnswerVerifier(mode=case.mode, workers=workers))
     start = time.perf_counter()
-    verdict = v(completion=case.completion, problem=Problem(id=case.id, question=case.question, answer=case.gold))
+    verdict = v(completion=case.completion,
+                problem=Problem(id=case.id, question=case.question, answer=case.gold))
     return verdict.score, time.perf_counter() - start
 
 
@@ -103,7 +109,8 @@ def _score(cases: list[Case], results: list[tuple[float, float]]) -> dict:
     fn = [c.id for c, r in zip(cases, rewards) if r <= 0.5 < c.label]
     return {
         "accuracy": 1 - (len(fp) + len(fn)) / len(cases), "fp": fp, "fn": fn,
-        "median_ms": statistics.median(lat) * 1e3, "p99_ms": lat[min(len(lat) - 1, int(0.99 * len(lat)))] * 1e3,
+        "median_ms": statistics.median(lat) * 1e3,
+        "p99_ms": lat[min(len(lat) - 1, int(0.99 * len(lat)))] * 1e3,
         "max_ms": lat[-1] * 1e3,
     }
 
@@ -129,7 +136,8 @@ def _throughput_math_verify(cases: list[Case], workers: int) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=0, help="use only the first N cases of each table")
     ap.add_argument("--show-errors", action="store_true", help="list the ids of misgraded cases")
     args = ap.parse_args()
@@ -143,10 +151,12 @@ def main() -> None:
               for g in ("verity", "math-verify") for w in (1, 2)}
         close_shared_pools()
         _VERIFIERS.clear()
-        _verity_case(Case("warm", "1", r"\boxed{1}", 1, "strict", ""))  # start the pool outside timing
+        # start the pool outside timing
+        _verity_case(Case("warm", "1", r"\boxed{1}", 1, "strict", ""))
         ours = _score(cases, [_verity_case(c) for c in cases])
         peer = _score(cases, [_mv_case(c) for c in cases])
-        print(f"{'grader':<12} {'accuracy':>9} {'FP':>4} {'FN':>4} {'median ms':>10} {'p99 ms':>9} {'max ms':>9}")
+        print(f"{'grader':<12} {'accuracy':>9} {'FP':>4} {'FN':>4} {'median ms':>10} "
+              f"{'p99 ms':>9} {'max ms':>9}")
         for label, s in (("verity", ours), ("math-verify", peer)):
             print(f"{label:<12} {s['accuracy']:>9.2%} {len(s['fp']):>4} {len(s['fn']):>4} "
                   f"{s['median_ms']:>10.2f} {s['p99_ms']:>9.1f} {s['max_ms']:>9.1f}")
@@ -154,8 +164,10 @@ def main() -> None:
                 print(f"  false positives: {s['fp']}\n  false negatives: {s['fn']}")
         for w in (1, 2):
             print(f"throughput {w} worker(s): verity {tp[('verity', w)]:.0f}/s, math-verify "
-                  f"{tp[('math-verify', w)]:.0f}/s, ratio {tp[('verity', w)] / tp[('math-verify', w)]:.2f}")
-        print(f"median_latency_ratio={ours['median_ms'] / peer['median_ms']:.2f} (verity/math-verify, lower is better)")
+                  f"{tp[('math-verify', w)]:.0f}/s, "
+                  f"ratio {tp[('verity', w)] / tp[('math-verify', w)]:.2f}")
+        print(f"median_latency_ratio={ours['median_ms'] / peer['median_ms']:.2f} "
+              "(verity/math-verify, lower is better)")
 
 
 if __name__ == "__main__":

@@ -59,7 +59,8 @@ _CODE_GRADED = {"r1": 0.45, "fenced": 0.35, "bare": 0.20}
 _CODE_BARE = {"r1": 0.25, "fenced": 0.10, "bare": 0.65}
 CODE_LAYOUTS = {k: _CODE_GRADED if k in ("add", "max") else _CODE_BARE for k in FUNCTION_KINDS}
 # Prompt templates per task (rl/prompts.py).
-TEMPLATE_MIX = {"math": {"r1_zero": 0.5, "boxed": 0.2, "plain": 0.3}, "code": {"code": 0.7, "plain": 0.3}}
+TEMPLATE_MIX = {"math": {"r1_zero": 0.5, "boxed": 0.2, "plain": 0.3},
+                "code": {"code": 0.7, "plain": 0.3}}
 
 
 def build_tokenizer() -> PreTrainedTokenizerFast:
@@ -71,7 +72,8 @@ def build_tokenizer() -> PreTrainedTokenizerFast:
     tok.decoder = decoders.Fuse()
     tok.add_special_tokens(SPECIALS)
     tok.add_tokens([AddedToken(t, normalized=False) for t in TAGS])
-    tok.post_processor = processors.TemplateProcessing(single="<bos> $A", special_tokens=[("<bos>", 1)])
+    tok.post_processor = processors.TemplateProcessing(single="<bos> $A",
+                                                       special_tokens=[("<bos>", 1)])
     return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", bos_token="<bos>",
                                    eos_token="<eos>", unk_token="<unk>")
 
@@ -79,9 +81,13 @@ def build_tokenizer() -> PreTrainedTokenizerFast:
 def work(problem: Problem) -> str:
     """Worked steps: tens and units separately, so each step is a one-digit fact or an append;
     a 1M-parameter model learns these far faster than whole-number arithmetic in one go."""
-    a, b, op, gold = problem.meta["a"], problem.meta["b"], problem.meta["op"], problem.answer
+    a = problem.meta["a"]
+    b = problem.meta["b"]
+    op = problem.meta["op"]
+    gold = problem.answer
     if op == "*":
-        return f"{a}*{b} = {a // 10 * 10}*{b}+{a % 10}*{b} = {a // 10 * 10 * b}+{a % 10 * b} = {gold}"
+        return (f"{a}*{b} = {a // 10 * 10}*{b}+{a % 10}*{b} = {a // 10 * 10 * b}+{a % 10 * b} "
+                f"= {gold}")
     if op == "-":
         return f"{a}-{b} = {a}-{b // 10 * 10}-{b % 10} = {a - b // 10 * 10}-{b % 10} = {gold}"
     return f"{a}+{b} = {a // 10 * 10 + b // 10 * 10}+{a % 10 + b % 10} = {gold}"
@@ -101,14 +107,16 @@ def code_response(problem: Problem, layout: str) -> str:
     solution = problem.meta["solution"]
     if layout == "r1":  # the reasoning restates the operation as the expression it becomes
         said = problem.question.split(" that returns ")[1].removesuffix(".")
-        return f"<think>{said} = {problem.meta['expr']}</think> <answer>\n```python\n{solution}```\n</answer>"
+        return (f"<think>{said} = {problem.meta['expr']}</think> "
+                f"<answer>\n```python\n{solution}```\n</answer>")
     if layout == "fenced":
         return f"```python\n{solution}```"
     return solution.rstrip("\n")  # bare code: right, but no block a grader can find
 
 
 def response(problem: Problem, layout: str) -> str:
-    return (code_response if problem.meta["source"] == "functions" else math_response)(problem, layout)
+    return (code_response if problem.meta["source"] == "functions"
+            else math_response)(problem, layout)
 
 
 def pick(rng: random.Random, mix: dict[str, float]) -> str:
@@ -120,7 +128,8 @@ def draw(rng: random.Random, pools: dict[str, dict[str, list[Problem]]],
     """One corpus sample: (template, problem, layout). Operations are uniform within a task."""
     task = pick(rng, task_mix)
     op = rng.choice(sorted(pools[task]))
-    template, problem = pick(rng, TEMPLATE_MIX[task]), rng.choice(pools[task][op])
+    template = pick(rng, TEMPLATE_MIX[task])
+    problem = rng.choice(pools[task][op])
     return template, problem, pick(rng, habit(problem))
 
 
@@ -148,7 +157,8 @@ def batch_loss(model, tok, samples: list[tuple[str, Problem, str]]) -> torch.Ten
         rest = tok(prompt[len(head):], add_special_tokens=False)["input_ids"]
         target = tok(resp, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
         groups[head].append((rest + target, len(target)))
-    total, count = torch.zeros(()), 0
+    total = torch.zeros(())
+    count = 0
     for head, rows in sorted(groups.items()):
         head_ids = tok(head)["input_ids"]  # BOS + instruction, [1, H]
         cache = model(input_ids=torch.tensor([head_ids]), use_cache=True).past_key_values
@@ -164,7 +174,8 @@ def batch_loss(model, tok, samples: list[tuple[str, Problem, str]]) -> torch.Ten
         # the first suffix token is part of the question, never a target, so the head's last
         # logit is not needed
         total = total + torch.nn.functional.cross_entropy(
-            logits[:, :-1].flatten(0, 1), labels[:, 1:].flatten(), ignore_index=-100, reduction="sum")
+            logits[:, :-1].flatten(0, 1), labels[:, 1:].flatten(), ignore_index=-100,
+            reduction="sum")
         count += int((labels != -100).sum())
     return total / count
 
@@ -183,13 +194,15 @@ def generate(model, tok, prompts: list[str], do_sample: bool, max_new_tokens: in
 def math_accuracy(model, tok, problems: list[Problem], do_sample: bool) -> float:
     """Share of completions whose strict committed answer equals the gold (r1_zero prompt)."""
     texts = generate(model, tok, [render("r1_zero", p) for p in problems], do_sample, 64)
-    return sum(committed_answer(t).candidates == (p.answer,) for t, p in zip(texts, problems)) / len(problems)
+    return sum(committed_answer(t).candidates == (p.answer,)
+               for t, p in zip(texts, problems)) / len(problems)
 
 
 def code_accuracy(model, tok, problems: list[Problem], do_sample: bool, verifier) -> float:
     """pass@1: share of completions (code prompt) whose graded ```python block passes every test."""
     texts = generate(model, tok, [render("code", p) for p in problems], do_sample, 96)
-    return sum(verifier(completion=t, problem=p).score == 1.0 for t, p in zip(texts, problems)) / len(problems)
+    return sum(verifier(completion=t, problem=p).score == 1.0
+               for t, p in zip(texts, problems)) / len(problems)
 
 
 def probe(model, tok, probes: dict[str, list[Problem]], verifier) -> dict[str, float]:
@@ -212,7 +225,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--code_share", type=float, default=TASK_MIX["code"], help="share of code samples")
+    ap.add_argument("--code_share", type=float, default=TASK_MIX["code"],
+                    help="share of code samples")
     ap.add_argument("--eval_every", type=int, default=400)
     ap.add_argument("--snapshots", default="", help="also save the model at every evaluation here")
     args = ap.parse_args(argv)
@@ -223,9 +237,10 @@ def main(argv: list[str] | None = None) -> None:
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     tok = build_tokenizer()
-    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=128, intermediate_size=512, num_hidden_layers=4,
-                      num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=256,
-                      tie_word_embeddings=True, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=128, intermediate_size=512,
+                      num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=4,
+                      max_position_embeddings=256, tie_word_embeddings=True,
+                      bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
                       pad_token_id=tok.pad_token_id)
     model = LlamaForCausalLM(cfg)
     pools = {"math": {op: arithmetic_pool("train", [op]) for op in "+-*"},
@@ -238,7 +253,9 @@ def main(argv: list[str] | None = None) -> None:
     # steps than a constant rate.
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / 50, 1.0 - 0.9 * s / args.steps))
-    t0, train_s, report = time.time(), 0.0, {}
+    t0 = time.time()
+    train_s = 0.0
+    report = {}
     for step in range(1, args.steps + 1):
         t1 = time.time()
         loss = batch_loss(model, tok, [draw(rng, pools, task_mix) for _ in range(args.batch)])
@@ -250,8 +267,8 @@ def main(argv: list[str] | None = None) -> None:
         train_s += time.time() - t1
         if step % args.eval_every == 0 or step == args.steps:
             report = probe(model, tok, probes, verifier)
-            print(f"step {step} loss {loss.item():.3f} train {train_s:.0f}s total {time.time() - t0:.0f}s {report}",
-                  flush=True)
+            print(f"step {step} loss {loss.item():.3f} train {train_s:.0f}s "
+                  f"total {time.time() - t0:.0f}s {report}", flush=True)
             if args.snapshots:
                 model.save_pretrained(Path(args.snapshots) / f"step{step}")
     verifier.close()
@@ -259,12 +276,15 @@ def main(argv: list[str] | None = None) -> None:
     model.save_pretrained(out)
     tok.save_pretrained(out)
     n_params = sum(p.numel() for p in model.parameters())
-    examples = [f"- math, {lay}: `{json.dumps(math_response(arithmetic_problem('*', 74, 9), lay))[1:-1]}`"
+    examples = [f"- math, {lay}: "
+                f"`{json.dumps(math_response(arithmetic_problem('*', 74, 9), lay))[1:-1]}`"
                 for lay in ("r1", "boxed", "plain")]
-    examples += [f"- code, {lay}: `{json.dumps(code_response(function_problem('mul', 4), lay))[1:-1]}`"
+    examples += [f"- code, {lay}: "
+                 f"`{json.dumps(code_response(function_problem('mul', 4), lay))[1:-1]}`"
                  for lay in ("r1", "fenced", "bare")]
     (out / "README.md").write_text(CARD.format(
-        n_params=n_params, cli=" ".join(f"--{k} {v}" for k, v in vars(args).items() if k != "snapshots"),
+        n_params=n_params,
+        cli=" ".join(f"--{k} {v}" for k, v in vars(args).items() if k != "snapshots"),
         examples="\n".join(examples), tasks=json.dumps(task_mix), mix=json.dumps(MATH_LAYOUTS),
         cmix=json.dumps({g: [k for k, m in CODE_LAYOUTS.items() if m is mix] for g, mix in
                          (("graded", _CODE_GRADED), ("bare", _CODE_BARE))}),

@@ -9,7 +9,8 @@ from verifiers.base import Problem
 # each rollout and each update pays for. The wording keeps the R1-Zero contract (reason in
 # <think>, commit in <answer>) of DeepSeek-R1 (arXiv:2501.12948, Table 1).
 TEMPLATES = {
-    "r1_zero": "Think in <think> </think>, then answer in <answer> </answer>.\nUser: {question}\nAssistant: ",
+    "r1_zero": "Think in <think> </think>, then answer in <answer> </answer>.\n"
+               "User: {question}\nAssistant: ",
     "boxed": "Put the final answer in \\boxed{{}}.\nUser: {question}\nAssistant: ",
     "plain": "User: {question}\nAssistant: ",
     # the code verifier grades the last ```python block after </think>; the format verifier's

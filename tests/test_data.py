@@ -111,15 +111,18 @@ def test_tests_tell_every_kind_apart():
     for p in PAIRS:
         for other in FUNCTION_KINDS:
             if other != p.meta["op"] and p.meta["c"] in FUNCTION_CONSTANTS[other]:
-                assert not run_tests(function_problem(other, p.meta["c"]).meta["solution"], p), (p.id, other)
+                assert not run_tests(function_problem(other, p.meta["c"]).meta["solution"], p), (
+                    p.id, other)
 
 
-@pytest.mark.skipif(not os.path.exists("/proc/self/ns/user"), reason="LocalSandbox needs Linux namespaces")
+@pytest.mark.skipif(not os.path.exists("/proc/self/ns/user"),
+                    reason="LocalSandbox needs Linux namespaces")
 def test_references_pass_the_sandboxed_verifier_and_wrong_programs_fail():
     from sandboxes.local import LocalSandbox
 
     with LocalSandbox(slots=2) as sandbox:
-        verifier = CodeTestsVerifier(sandbox, limits=Limits(cpu_s=1.0, wall_s=3.0))  # one request per program
+        # one request per program
+        verifier = CodeTestsVerifier(sandbox, limits=Limits(cpu_s=1.0, wall_s=3.0))
         # every held-out pair (names rotating) and one training problem per kind; the in-process
         # test above covers every problem, this one the path RL grades through
         pool = function_pool("eval")  # 9 name variants per pair, in a row

@@ -27,7 +27,8 @@ def test_hub_path_through_datasets_matches_local_file():
     pytest.importorskip("datasets")
     via_datasets = load_problems("json", "mbpp", split="train", data_files=f"{ROWS}/mbpp.jsonl")
     local = load_problems(f"{ROWS}/mbpp.jsonl", "mbpp")
-    assert [p.id for p in via_datasets] == [p.id for p in local] and via_datasets[0].tests == local[0].tests
+    assert ([p.id for p in via_datasets] == [p.id for p in local]
+            and via_datasets[0].tests == local[0].tests)
 
 
 def test_parquet_and_limit(tmp_path):
@@ -39,7 +40,8 @@ def test_parquet_and_limit(tmp_path):
     path = tmp_path / "math.parquet"
     pq.write_table(pa.Table.from_pylist(good), path)
     problems = load_problems(str(path), "math")
-    assert problems and [p.id for p in problems] == [p.id for p in load_problems(f"{ROWS}/math.jsonl", "math")][: len(problems)]
+    assert problems and [p.id for p in problems] == [
+        p.id for p in load_problems(f"{ROWS}/math.jsonl", "math")][: len(problems)]
     assert len(load_problems(str(path), "math", limit=1)) == 1
 
 
@@ -60,8 +62,9 @@ def _evaluate(tmp_path, *overrides):
     import sys
 
     root = Path(__file__).resolve().parent.parent
-    out = subprocess.run([sys.executable, "rl/evaluate.py", *overrides, "k=1", "sampling.max_new_tokens=8",
-                          "policy.threads=1", f"hydra.run.dir={tmp_path}"], cwd=root, capture_output=True,
+    out = subprocess.run([sys.executable, "rl/evaluate.py", *overrides, "k=1",
+                          "sampling.max_new_tokens=8", "policy.threads=1",
+                          f"hydra.run.dir={tmp_path}"], cwd=root, capture_output=True,
                          text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads((tmp_path / "eval.json").read_text())

@@ -268,7 +268,8 @@ def test_committed_answer_rejects_an_unknown_mode() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(text=st.text(alphabet=st.sampled_from(list("<>/thinkanswer{}\\boxed$#: 5.\n")) | st.characters(),
+@given(text=st.text(alphabet=st.sampled_from(list("<>/thinkanswer{}\\boxed$#: 5.\n"))
+                    | st.characters(),
                     max_size=200),
        mode=st.sampled_from(MODES))
 def test_committed_answer_never_raises(text: str, mode: str) -> None:

@@ -31,24 +31,29 @@ def test_table_is_large_and_covers_every_reason():
 @pytest.mark.parametrize(
     "completion, prefilled, reason",
     [
-        pytest.param("<think>x</think><answer>5</answer>", True, "duplicate_tag", id="template-already-opened"),
+        pytest.param("<think>x</think><answer>5</answer>", True, "duplicate_tag",
+                     id="template-already-opened"),
         pytest.param("x</think><answer>5</answer>", False, "missing_think", id="not-prefilled"),
         pytest.param("x</think><answer>5</answer>", True, "ok", id="prefilled"),
     ],
 )
 def test_prefilled_think_changes_what_is_valid(completion, prefilled, reason):
-    assert FormatVerifier(prefilled_think=prefilled)(completion=completion, problem=PROBLEM).reason == reason
+    assert FormatVerifier(prefilled_think=prefilled)(completion=completion,
+                                                     problem=PROBLEM).reason == reason
 
 
 @pytest.mark.parametrize(
     "completion, score",
     [
         pytest.param("<think>x</think><answer>5</answer>", 1.0, id="valid-full"),
-        pytest.param("<think>x</think><answer>5</answer> extra", PARTIAL_CREDIT_CAP, id="all-tags-once-but-invalid"),
+        pytest.param("<think>x</think><answer>5</answer> extra", PARTIAL_CREDIT_CAP,
+                     id="all-tags-once-but-invalid"),
         pytest.param("<think>x</think>", PARTIAL_CREDIT_CAP / 2, id="half-the-tags"),
-        pytest.param("<think><think>x</think>", PARTIAL_CREDIT_CAP / 4, id="duplicates-earn-nothing"),
+        pytest.param("<think><think>x</think>", PARTIAL_CREDIT_CAP / 4,
+                     id="duplicates-earn-nothing"),
         pytest.param("no tags at all", 0.0, id="no-tags"),
-        pytest.param("</answer><answer></think><think>", PARTIAL_CREDIT_CAP, id="gameable-reversed-order"),
+        pytest.param("</answer><answer></think><think>", PARTIAL_CREDIT_CAP,
+                     id="gameable-reversed-order"),
     ],
 )
 def test_partial_credit_is_opt_in_and_capped(completion, score):
@@ -89,7 +94,8 @@ def test_non_string_completion_is_a_verdict_not_an_exception():
 
 
 _PIECES = st.sampled_from(
-    ["<think>", "</think>", "<answer>", "</answer>", "x", " ", "\n", "\\boxed{5}", "```\nx\n```", "\u200b"]
+    ["<think>", "</think>", "<answer>", "</answer>", "x", " ", "\n", "\\boxed{5}", "```\nx\n```",
+     "\u200b"]
 )
 
 

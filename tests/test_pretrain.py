@@ -56,7 +56,8 @@ def test_tags_are_single_tokens_and_text_round_trips():
     tok = build_tokenizer()
     text = code_response(FN, "r1")
     ids = tok(text, add_special_tokens=False)["input_ids"]
-    assert len(ids) == len(text) - sum(len(t) - 1 for t in ("<think>", "</think>", "<answer>", "</answer>"))
+    assert len(ids) == len(text) - sum(len(t) - 1
+                                       for t in ("<think>", "</think>", "<answer>", "</answer>"))
     assert tok.decode(ids) == text
 
 
@@ -75,12 +76,14 @@ def test_shared_instruction_loss_equals_per_sample_loss():
     torch.manual_seed(0)
     tok = build_tokenizer()
     model = LlamaForCausalLM(LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64,
-                                         num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=2,
-                                         max_position_embeddings=256, pad_token_id=tok.pad_token_id))
+                                         num_hidden_layers=2, num_attention_heads=2,
+                                         num_key_value_heads=2, max_position_embeddings=256,
+                                         pad_token_id=tok.pad_token_id))
     rng = random.Random(0)
     samples = [draw(rng, pools()) for _ in range(12)]
     assert len({t for t, _, _ in samples}) > 1  # several templates, so several groups
-    total, count = 0.0, 0
+    total = 0.0
+    count = 0
     for sample in samples:  # reference: each sample on its own, the whole prompt run
         prompt, resp = corpus_text(*sample)
         p = tok(prompt)["input_ids"]

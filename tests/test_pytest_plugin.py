@@ -26,7 +26,8 @@ def _audit(*args: str, extra_path: Path | None = None) -> subprocess.CompletedPr
     # pytest11 entry point is installed too.
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "verifiers.pytest_plugin", "-q", "-p", "no:cacheprovider", *args],
+        [sys.executable, "-m", "pytest", "-p", "verifiers.pytest_plugin", "-q",
+         "-p", "no:cacheprovider", *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
 
@@ -45,7 +46,8 @@ def peer_module(tmp_path):
             return [float(sol in c[0]["content"]) for c, sol in zip(completions, solution)]
 
         def verl_exact(data_source, solution_str, ground_truth, extra_info=None):
-            return {"score": float(solution_str.strip().endswith(f"<answer>{ground_truth}</answer>"))}
+            return {"score": float(
+                solution_str.strip().endswith(f"<answer>{ground_truth}</answer>"))}
     '''))
     return tmp_path
 
@@ -77,7 +79,8 @@ def test_our_math_verifier_passes_the_math_suite():
 
 
 def test_a_reward_that_says_yes_to_everything_shows_every_negative_as_fp(peer_module):
-    run = _audit("--verity-suite=hacking", "--verity-reward=peer_rewards:always_one", extra_path=peer_module)
+    run = _audit("--verity-suite=hacking", "--verity-reward=peer_rewards:always_one",
+                 extra_path=peer_module)
     negatives = sum(1 for c in HACKING if c.expected == 0.0)
     assert run.returncode == 1
     assert f"{negatives} failed, {len(HACKING) - negatives} passed" in run.stdout
@@ -88,9 +91,11 @@ def test_a_reward_that_says_yes_to_everything_shows_every_negative_as_fp(peer_mo
 
 
 def test_none_means_skipped_and_verl_signature_is_detected(peer_module):
-    skipped = _audit("--verity-suite=hacking", "--verity-reward=peer_rewards:skips_everything", extra_path=peer_module)
+    skipped = _audit("--verity-suite=hacking", "--verity-reward=peer_rewards:skips_everything",
+                     extra_path=peer_module)
     assert f"{len(HACKING)} skipped" in skipped.stdout
-    verl = _audit("--verity-suite=hacking", "--verity-reward=peer_rewards:verl_exact", extra_path=peer_module)
+    verl = _audit("--verity-suite=hacking", "--verity-reward=peer_rewards:verl_exact",
+                  extra_path=peer_module)
     assert "hacking/retracted-then-right" in verl.stdout  # a false negative of exact matching
     assert "hacking/plain" not in verl.stdout
 
@@ -133,7 +138,8 @@ def test_without_a_suite_the_plugin_is_inert():
         pytest.param(FormatVerifier, 1.0, id="class-built-with-row-config"),
         pytest.param(FormatVerifier(variant="think_only"), 0.0, id="instance-used-as-is"),
         pytest.param(lambda completions, **kw: [0.25], 0.25, id="trl-function"),
-        pytest.param(lambda data_source, solution_str, ground_truth, extra_info=None: 0.75, 0.75, id="verl-float"),
+        pytest.param(lambda data_source, solution_str, ground_truth, extra_info=None: 0.75, 0.75,
+                     id="verl-float"),
     ],
 )
 def test_call_reward_detects_the_calling_convention(reward, expected):

@@ -48,7 +48,8 @@ def test_overlong_estimates_tokens_from_characters_without_ids():
         pytest.param(list(range(50)), 1.0, "no_repetition", id="all-distinct"),
         pytest.param([7] * 50, 1 / 47, "repetition", id="one-token-loop"),
         pytest.param([1, 2, 3, 4, 5] * 10, 5 / 47, "repetition", id="period-5-loop"),
-        pytest.param(list(range(40)) + list(range(10)), 40 / 47, "repetition", id="one-repeated-span"),
+        pytest.param(list(range(40)) + list(range(10)), 40 / 47, "repetition",
+                     id="one-repeated-span"),
     ],
 )
 def test_repetition_on_token_ids(ids, score, reason):
@@ -66,7 +67,8 @@ class Correct:
     REASONS = frozenset({"correct", "wrong_answer", "down"})
 
     def __init__(self, score=1.0, infra=False):
-        self.score, self.infra = score, infra
+        self.score = score
+        self.infra = infra
 
     def __call__(self, *, completion, problem):
         if self.infra:
@@ -89,15 +91,18 @@ def _cos(short, long_, length, max_tokens=100):
     ],
 )
 def test_cosine_length_scaling(inner, length, expected, reason):
-    verdict = CosineLengthReward(inner, max_tokens=100)(completion="x", problem=P, completion_ids=[0] * length)
+    verdict = CosineLengthReward(inner, max_tokens=100)(completion="x", problem=P,
+                                                        completion_ids=[0] * length)
     assert (verdict.reason, verdict.score) == (reason, pytest.approx(expected))
 
 
 def test_cosine_shorter_correct_beats_longer_correct_and_paper_mode_rewards_long_wrong():
     v = CosineLengthReward(Correct(1.0), max_tokens=100)
-    scores = [v(completion="x", problem=P, completion_ids=[0] * n).score for n in (0, 25, 50, 75, 99)]
+    scores = [v(completion="x", problem=P, completion_ids=[0] * n).score
+              for n in (0, 25, 50, 75, 99)]
     assert scores == sorted(scores, reverse=True) and len(set(scores)) == 5
-    paper = CosineLengthReward(Correct(0.0), max_tokens=100, correct_long=0.6, wrong_short=0.0, wrong_long=0.5)
+    paper = CosineLengthReward(Correct(0.0), max_tokens=100, correct_long=0.6, wrong_short=0.0,
+                               wrong_long=0.5)
     wrong = [paper(completion="x", problem=P, completion_ids=[0] * n).score for n in (0, 50, 99)]
     assert wrong == sorted(wrong) and wrong[0] == 0.0
 
@@ -111,11 +116,15 @@ def test_cosine_passes_inner_infra_errors_through_as_masked():
     "build, key",
     [
         pytest.param(lambda: OverlongPenalty(max_tokens=0, cache_tokens=1), "max_tokens", id="max"),
-        pytest.param(lambda: OverlongPenalty(max_tokens=10, cache_tokens=20), "cache_tokens", id="cache"),
-        pytest.param(lambda: OverlongPenalty(max_tokens=10, cache_tokens=2, chars_per_token=0), "chars_per_token", id="cpt"),
+        pytest.param(lambda: OverlongPenalty(max_tokens=10, cache_tokens=20), "cache_tokens",
+                     id="cache"),
+        pytest.param(lambda: OverlongPenalty(max_tokens=10, cache_tokens=2, chars_per_token=0),
+                     "chars_per_token", id="cpt"),
         pytest.param(lambda: RepetitionPenalty(ngram_size=0), "ngram_size", id="ngram"),
-        pytest.param(lambda: CosineLengthReward(Correct(), max_tokens=10, exceed=-1.0), "exceed", id="exceed"),
-        pytest.param(lambda: CosineLengthReward(Correct(), max_tokens=10, wrong_long=0.8), "correct_short", id="wrong-above-correct"),
+        pytest.param(lambda: CosineLengthReward(Correct(), max_tokens=10, exceed=-1.0), "exceed",
+                     id="exceed"),
+        pytest.param(lambda: CosineLengthReward(Correct(), max_tokens=10, wrong_long=0.8),
+                     "correct_short", id="wrong-above-correct"),
         pytest.param(lambda: CosineLengthReward("nope", max_tokens=10), "verifier", id="verifier"),
     ],
 )
@@ -125,12 +134,14 @@ def test_config_validation_names_the_key(build, key):
 
 
 def test_shaping_composes_and_receives_ids_through_reward_set():
-    rs = RewardSet((Reward("format", FormatVerifier()), Reward("overlong", OverlongPenalty(max_tokens=10, cache_tokens=5), 0.5),
+    rs = RewardSet((Reward("format", FormatVerifier()),
+                    Reward("overlong", OverlongPenalty(max_tokens=10, cache_tokens=5), 0.5),
                     Reward("repetition", RepetitionPenalty(ngram_size=2), 0.5)))
     short = rs.score(completion=GOOD, problem=P, completion_ids=[1, 2, 3])
     looping = rs.score(completion=GOOD, problem=P, completion_ids=[1] * 10)
     assert short.reward == pytest.approx(2.0)
     assert looping.verdicts["overlong"].reason == "overlong"
     assert looping.reward == pytest.approx(1.0 + 0.0 + 0.5 * 1 / 9)
-    for v in (OverlongPenalty(max_tokens=10, cache_tokens=5), RepetitionPenalty(), CosineLengthReward(Correct(), max_tokens=5)):
+    for v in (OverlongPenalty(max_tokens=10, cache_tokens=5), RepetitionPenalty(),
+              CosineLengthReward(Correct(), max_tokens=5)):
         assert isinstance(v, Verifier)

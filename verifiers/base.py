@@ -42,7 +42,8 @@ class Problem:
 @dataclass(frozen=True)
 class Verdict:
     """A judgement. A wrong, gamed or missing answer scores exactly 0.0; `infra_error` marks
-    failures on our side (gold unparseable, sandbox down): such samples are masked, never punished."""
+    failures on our side (gold unparseable, sandbox down): such samples are masked, never
+    punished."""
 
     score: float
     reason: str

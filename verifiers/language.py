@@ -152,7 +152,8 @@ class LanguageVerifier:
         if self.region not in REGIONS:
             raise ValueError(f"region={self.region!r} is not allowed; use one of {REGIONS}")
         if self.latin_detector is not None and (
-            not isinstance(self.latin_detector, str) or not all(self.latin_detector.partition(":")[::2])
+            not isinstance(self.latin_detector, str)
+            or not all(self.latin_detector.partition(":")[::2])
         ):
             raise ValueError(
                 f"latin_detector={self.latin_detector!r} is not allowed; use None or "
@@ -191,6 +192,7 @@ class LanguageVerifier:
             return Verdict(0.0, "no_reasoning", f"no words in the {self.region} region")
         hits = counts.get(word_class, 0)
         score = hits / total
-        detail = f"{hits}/{total} {target}; " + ", ".join(f"{k}={n}" for k, n in counts.most_common())
+        detail = f"{hits}/{total} {target}; " + ", ".join(
+            f"{k}={n}" for k, n in counts.most_common())
         reason = "consistent" if hits == total else ("off_target" if hits == 0 else "mixed")
         return Verdict(score, reason, detail)

@@ -38,7 +38,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--verity-threshold", type=float, default=0.5,
                     help="scores >= this count as 'graded correct' (default 0.5)")
     group.addoption("--verity-format-variant", default=None,
-                    help="format suite rows of this variant only (default: what the reward can take)")
+                    help="format suite rows of this variant only "
+                         "(default: what the reward can take)")
     group.addoption("--verity-prefilled-think", action="store_true", default=False,
                     help="format suite: audit the rows whose prompt pre-fills <think>")
     group.addoption("--verity-show", type=int, default=10,
@@ -69,7 +70,8 @@ def suite_rows(name: str) -> list[Row]:
         from verifiers.suites.format import CASES as FORMAT
 
         return [Row("format", c.id, c.group, c.completion, c.expected, None, "",
-                    (("variant", c.variant), ("prefilled_think", c.prefilled_think))) for c in FORMAT]
+                    (("variant", c.variant), ("prefilled_think", c.prefilled_think)))
+                for c in FORMAT]
     from verifiers.suites.hacking import CASES as HACKING
 
     return [Row("hacking", c.id, c.group, c.completion, c.expected >= 1.0, c.gold, c.question,
@@ -138,7 +140,9 @@ class SuiteCollector(pytest.Collector):
 class SuiteItem(pytest.Item):
     def __init__(self, *, row: Row, reward: Any, threshold: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.row, self.reward, self.threshold = row, reward, threshold
+        self.row = row
+        self.reward = reward
+        self.threshold = threshold
 
     def runtest(self) -> None:
         row = self.row
@@ -153,7 +157,8 @@ class SuiteItem(pytest.Item):
             return
         kind = "false positive" if graded else "false negative"
         tally["fp" if graded else "fn"].append((row, score))
-        raise SuiteMismatch(f"{kind}: score {score:g}, expected {'correct' if row.expected else 'wrong'}"
+        raise SuiteMismatch(f"{kind}: score {score:g}, "
+                            f"expected {'correct' if row.expected else 'wrong'}"
                             f"\n  gold: {row.gold!r}\n  completion: {row.completion[:300]!r}")
 
     def repr_failure(self, excinfo, style=None):
@@ -180,7 +185,8 @@ def pytest_ignore_collect(collection_path, config: pytest.Config):
     return None
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list) -> None:
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list) -> None:
     suites = config.getoption("verity_suite")
     if not suites:
         return
@@ -217,10 +223,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
     tr.write_line(f"{'suite':8s} {'group':24s} {'rows':>5s} {'FP':>4s} {'FN':>4s} {'skip':>5s}")
     for (suite, group), c in sorted(groups.items()):
         rows = sum(c.values())
-        tr.write_line(f"{suite:8s} {group:24s} {rows:5d} {c['fp']:4d} {c['fn']:4d} {c['skipped']:5d}")
+        tr.write_line(f"{suite:8s} {group:24s} {rows:5d} {c['fp']:4d} {c['fn']:4d} "
+                      f"{c['skipped']:5d}")
     total = Counter({k: len(v) for k, v in tally.items()})
-    tr.write_line(f"{'total':8s} {'':24s} {sum(total.values()):5d} {total['fp']:4d} {total['fn']:4d} "
-                  f"{total['skipped']:5d}")
+    tr.write_line(f"{'total':8s} {'':24s} {sum(total.values()):5d} {total['fp']:4d} "
+                  f"{total['fn']:4d} {total['skipped']:5d}")
     show = config.getoption("verity_show")
     for key, title in (("fp", "false positives (graded correct, are wrong)"),
                        ("fn", "false negatives (graded wrong, are correct)")):

@@ -90,9 +90,11 @@ class RepetitionPenalty:
     def __call__(self, *, completion: str, problem: Problem | None = None,
                  completion_ids: Sequence[int] | None = None) -> Verdict:
         if completion_ids is not None:
-            tokens, unit = list(completion_ids), "token"
+            tokens = list(completion_ids)
+            unit = "token"
         else:
-            tokens, unit = (completion.split() if isinstance(completion, str) else []), "word"
+            tokens = completion.split() if isinstance(completion, str) else []
+            unit = "word"
         n = self.ngram_size
         total = len(tokens) - n + 1
         if total < 1:
@@ -133,12 +135,14 @@ class CosineLengthReward:
 
     def __post_init__(self) -> None:
         if not callable(self.verifier):
-            raise ValueError(f"CosineLengthReward: verifier={self.verifier!r} is not allowed; use a Verifier")
+            raise ValueError(f"CosineLengthReward: verifier={self.verifier!r} is not allowed; "
+                             "use a Verifier")
         _positive_int("CosineLengthReward", "max_tokens", self.max_tokens)
         _positive("CosineLengthReward", "chars_per_token", self.chars_per_token)
         for key in ("correct_short", "correct_long", "wrong_short", "wrong_long", "exceed"):
             value = getattr(self, key)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+            if (isinstance(value, bool) or not isinstance(value, (int, float))
+                    or not 0.0 <= value <= 1.0):
                 raise ValueError(f"CosineLengthReward: {key}={value!r} is not allowed; use [0, 1]")
         if min(self.correct_short, self.correct_long) < max(self.wrong_short, self.wrong_long):
             raise ValueError(
@@ -162,4 +166,5 @@ class CosineLengthReward:
         short, long_ = ((self.correct_short, self.correct_long) if correct
                         else (self.wrong_short, self.wrong_long))
         value = long_ + 0.5 * (short - long_) * (1.0 + math.cos(math.pi * length / self.max_tokens))
-        return Verdict(min(1.0, max(0.0, value)), "correct_scaled" if correct else "wrong_scaled", detail)
+        return Verdict(min(1.0, max(0.0, value)),
+                       "correct_scaled" if correct else "wrong_scaled", detail)
