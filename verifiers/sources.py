@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from verifiers.base import Problem
+from verifiers.code.program import assemble_program, prefixed  # noqa: F401 - re-exported
 from verifiers.code_cases import parse_tests
-from verifiers.extract import boxes, split_sections
+from verifiers.extract import boxes
 
 _MAX_DECOMPRESSED_BYTES = 1 << 30  # LiveCodeBench's largest private test blobs are ~100 MB
 
@@ -480,42 +481,6 @@ def load(path: str, fmt: str, *, check_golds: bool = True) -> Loaded:
 
 
 # --------------------------------------------------------------------------------------------
-# Completions of benchmarks whose model outputs are raw code
+# Completions of benchmarks whose model outputs are raw code: assembled in verifiers.code.program
+# (re-exported here: `assemble_program`, `prefixed`), which imports nothing of this module.
 # --------------------------------------------------------------------------------------------
-
-
-def assemble_program(problem: Problem, completion: str) -> str | None:
-    """The program a benchmark-style completion stands for: the last ```python block of the graded
-    region, or the raw graded text when there is no fence (HumanEval samples are bare
-    continuations). With a `code_prefix` (HumanEval's prompt): if the code defines the entry point
-    itself, the prefix goes first so its imports and helpers exist and the candidate's definition
-    wins; otherwise the code continues the prefix, exactly as the HumanEval harness concatenates.
-    None when nothing is graded (an unclosed <think>)."""
-    from verifiers.code_tests import extract_program
-
-    language = str(problem.meta.get("language", "python"))
-    code = extract_program(completion, language) if language in ("python", "cpp") else None
-    if code is None:
-        code = split_sections(completion).graded
-        if code is None or not code.strip():
-            return None
-    return prefixed(problem, code)
-
-
-def prefixed(problem: Problem, code: str) -> str:
-    """`code` behind the problem's trusted `code_prefix` (HumanEval's prompt: imports, signature,
-    docstring), or `code` itself when there is none. CodeTestsVerifier applies it to every
-    extracted program, so a fenced full definition that omits the prompt's imports still runs."""
-    prefix, entry = problem.meta.get("code_prefix"), problem.meta.get("entry_point")
-    if not isinstance(prefix, str):
-        return code
-    return prefix + "\n\n" + code if _defines(code, entry) else prefix + code
-
-
-def _defines(code: str, name: Any) -> bool:
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == name
-               for n in tree.body)
