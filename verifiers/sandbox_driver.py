@@ -96,10 +96,11 @@ def _plain_base(t):
     return None
 
 
-def encode(x, depth=0, budget=None, records=False):
-    """Strict plain-data encoder. Builtin values (and subclasses of builtin values, encoded as the
-    builtin they hold), builtin type objects, Handles; with `records`, objects of test-defined
-    classes as attribute records. Raises Unencodable for anything else."""
+def encode(x, depth=0, budget=None, other=None):
+    """Strict plain-data encoder: builtin values (and subclasses of builtin values, encoded as the
+    builtin they hold), builtin type objects and Handles. Anything else is `other(x, depth,
+    budget)` (the test process: objects of test-defined classes as records; the candidate
+    process: handles of its own objects) or Unencodable."""
     budget = budget if budget is not None else [_MAX_ITEMS]
     budget[0] -= 1
     if depth > _MAX_DEPTH or budget[0] < 0:
@@ -129,15 +130,23 @@ def encode(x, depth=0, budget=None, records=False):
         if base is bytes:
             return ["y", bytes.hex(x)]
         if base in _CONTAINER_TAGS:
-            return [_CONTAINER_TAGS[base], [encode(v, depth + 1, budget, records) for v in base.__iter__(x)]]
+            return [_CONTAINER_TAGS[base], [encode(v, depth + 1, budget, other) for v in base.__iter__(x)]]
         if base is dict:
-            return ["d", [[encode(k, depth + 1, budget, records), encode(v, depth + 1, budget, records)]
+            return ["d", [[encode(k, depth + 1, budget, other), encode(v, depth + 1, budget, other)]
                           for k, v in dict.items(x)]]
     except (TypeError, ValueError, OverflowError, RecursionError, MemoryError) as exc:
         raise Unencodable(f"{t.__name__}: {_type(exc).__name__}") from None
-    if records and t.__module__ == "__test__" and "__dict__" in dir(x):
-        return ["o", t.__name__, [[k, encode(v, depth + 1, budget, records)] for k, v in vars(x).items()]]
+    if other is not None:
+        return other(x, depth, budget)
     raise Unencodable(f"type {t.__name__} is not plain data")
+
+
+def _record(x, depth, budget):
+    """An object of a class the test code defined (a Node of a setup tree), sent as its attributes."""
+    t = _type(x)
+    if t.__module__ != "__test__" or not isinstance(getattr(x, "__dict__", None), dict):
+        raise Unencodable(f"type {t.__name__} is not plain data")
+    return ["o", t.__name__, [[k, encode(v, depth + 1, budget, _record)] for k, v in vars(x).items()]]
 
 
 def decode(node, handles=None, shells=None):
@@ -203,7 +212,14 @@ def _candidate(source, entry_point, calls_r, answers_w):
     os.close(devnull)
     sys.stdin, sys.stdout, sys.stderr = (open(os.devnull, m) for m in ("r", "w", "w"))  # noqa: SIM115
     ns = {"__name__": "solution", "__builtins__": builtins}
-    handles, shells = {}, {}
+    handles, shells, refs = {}, {}, {}
+
+    def handle_of(x, depth, budget):  # our own objects stay here; the test gets an opaque ref
+        if _id(x) not in refs:
+            refs[_id(x)] = _len(handles)
+            handles[_len(handles)] = x
+        return ["h", refs[_id(x)]]
+
     try:
         exec(compile(source, "solution.py", "exec"), ns)
         names = {}
@@ -228,20 +244,16 @@ def _candidate(source, entry_point, calls_r, answers_w):
             args = decode(call["args"], handles, shells)
             kwargs = decode(call["kwargs"], handles, shells)
             value = ns[call["name"]](*args, **kwargs)
-            try:
-                answer = {"value": encode(value)}
-            except Unencodable:
-                if call["name"] == entry_point:  # the function under test must return data
-                    raise
-                handles[_len(handles)] = value
-                answer = {"value": ["h", _len(handles) - 1]}
+            # the function under test must return data; a class or helper the test builds
+            # arguments with (Pair(5, 24)) may return the candidate's own objects, kept here
+            answer = {"value": encode(value, other=None if call["name"] == entry_point else handle_of)}
         except Unencodable as exc:
             answer = {"unencodable": str(exc)[:200]}
         except BaseException as exc:
             answer = {"raised": _type(exc).__name__}
         if call.get("sync") and args is not None:
             try:  # what the call did to its arguments, for a test that looks at them afterwards
-                answer["args"] = encode(args)
+                answer["args"] = encode(args, other=handle_of)
             except BaseException:
                 answer = {"unencodable": "a mutated argument is not plain data"}
         _send(answers_w, answer)
@@ -249,8 +261,19 @@ def _candidate(source, entry_point, calls_r, answers_w):
 
 # -- the test process --------------------------------------------------------------------------
 
+def _only_data(node):
+    if node[0] in ("h", "o"):
+        return False
+    if node[0] in ("l", "t", "S", "F"):
+        return all(_only_data(v) for v in node[1])
+    return node[0] != "d" or all(_only_data(k) and _only_data(v) for k, v in node[1])
+
+
 def _resync(arg, node):
-    """Apply the candidate's in-place changes of a top-level container argument to the test's own."""
+    """Apply the candidate's in-place changes of a top-level container argument of plain data to
+    the test's own (an argument holding the test's or the candidate's objects is left alone)."""
+    if not _only_data(node):
+        return
     try:
         new = decode(node)
         if _type(arg) is list:
@@ -267,8 +290,8 @@ def _stub(name, link, entry_point):
 
     def call(*args, **kwargs):
         try:
-            enc_args = encode(list(args), records=True)
-            enc_kwargs = encode(kwargs, records=True)
+            enc_args = encode(list(args), other=_record)
+            enc_kwargs = encode(kwargs, other=_record)
         except Unencodable:
             if any(_callable(a) and _type(a) is not type and _type(a) is not Handle
                    for a in (*args, *kwargs.values())):
