@@ -51,7 +51,8 @@ class CodeTestsVerifier:
                          "time_limit", "memory_limit", "output_limit", "sandbox_error", "ungradable"})
 
     def __init__(self, sandbox: Sandbox | None = None, *, reward: str = "ratio",
-                 language: str = "python", limits: Limits | None = None, cache_size: int = 4096):
+                 language: str = "python", limits: Limits | None = None, cache_size: int = 4096,
+                 challenge_tests: bool = False):
         if reward not in REWARDS:
             raise ValueError(f"reward={reward!r} is not allowed; use one of {REWARDS}")
         if language not in LANGUAGE_TAGS:
@@ -61,6 +62,8 @@ class CodeTestsVerifier:
         self.reward, self.language = reward, language
         self.limits = limits or Limits()
         self.cache_size = cache_size
+        # MBPP's challenge_test_list (meta["challenge_tests"]) is graded too only when asked for
+        self.challenge_tests = bool(challenge_tests)
         self._sandbox, self._owns_sandbox = sandbox, sandbox is None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, CodeOutcome] = OrderedDict()
@@ -85,8 +88,11 @@ class CodeTestsVerifier:
         a masked sandbox_error verdict."""
         language = language or str(problem.meta.get("language", self.language))
         try:
-            kind, cases, entry = parse_tests(problem.tests, problem.meta.get("kind"),
-                                             problem.meta.get("entry_point"))
+            tests = problem.tests
+            extra = problem.meta.get("challenge_tests")
+            if self.challenge_tests and isinstance(tests, list) and isinstance(extra, list) and extra:
+                tests = tests + extra
+            kind, cases, entry = parse_tests(tests, problem.meta.get("kind"), problem.meta.get("entry_point"))
             checker = CheckerSpec.from_config(problem.meta.get("checker"))
             limits = self._limits(problem.meta.get("limits"))
             program = Program(source, language)
@@ -95,7 +101,7 @@ class CodeTestsVerifier:
         except ValueError as exc:
             return _infra(f"problem {problem.id!r}: {exc}")
         prefix = problem.meta.get("code_prefix") if isinstance(problem.meta.get("code_prefix"), str) else ""
-        key = hashlib.sha256(json.dumps([program.digest, kind, entry, problem.tests, checker.__dict__,
+        key = hashlib.sha256(json.dumps([program.digest, kind, entry, tests, checker.__dict__,
                                          limits.key, self.reward, prefix], default=repr).encode()).hexdigest()
         with self._lock:
             if key in self._cache:

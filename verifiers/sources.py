@@ -262,12 +262,43 @@ def _mbpp(row: Mapping, index: int) -> Problem:
         raise ValueError("column 'test_list' must be a non-empty list of assert strings")
     # The full config has test_setup_code, the sanitized one test_imports: both run before each test.
     setup = row.get("test_setup_code") or "\n".join(row.get("test_imports") or [])
+    challenge = row.get("challenge_test_list") or []
+    if not (isinstance(challenge, list) and all(isinstance(t, str) for t in challenge)):
+        raise ValueError("column 'challenge_test_list' must be a list of assert strings")
     if setup.strip():
         tests = [f"{setup.strip()}\n{t}" for t in tests]
+        challenge = [f"{setup.strip()}\n{t}" for t in challenge]
     meta: dict[str, Any] = {"source": "mbpp", "kind": "function", "language": "python"}
     if isinstance(row.get("code"), str):
         meta["solution"] = row["code"]
+        entry = _mbpp_entry_point(row["code"], tests)
+        if entry:
+            meta["entry_point"] = entry
+    if challenge:  # graded only by a verifier asked to (CodeTestsVerifier(challenge_tests=True))
+        try:
+            parse_tests(challenge, "function", meta.get("entry_point"))
+        except ValueError as exc:
+            raise ValueError(f"column 'challenge_test_list': {exc}") from None
+        meta["challenge_tests"] = list(challenge)
     return Problem(_id(row, "task_id"), _text(row, "text", "prompt"), tests=list(tests), meta=meta)
+
+
+def _mbpp_entry_point(code: str, tests: list[str]) -> str | None:
+    """The function the tests call that the reference solution defines at top level (named like
+    a builtin, `sum`, included); None when the reference does not tell (the tests are guessed)."""
+    try:
+        body = ast.parse(code).body
+        trees = [ast.parse(t) for t in tests]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    for kinds in ((ast.FunctionDef, ast.AsyncFunctionDef), (ast.ClassDef,)):  # a function before a class
+        defined = {n.name for n in body if isinstance(n, kinds)}
+        for tree in trees:
+            own = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in defined - own:
+                    return node.func.id
+    return None
 
 
 def _codecontests(row: Mapping, index: int) -> Problem:
