@@ -1,7 +1,10 @@
 """CodeTestsVerifier: completion -> program (last fenced block of the language in the graded
 region) -> sandboxed runs -> pass ratio or all-or-nothing reward; it judges only from facts the
-trusted side observes (captured output, decoded return values, nonce-proven asserts), never from
-exit status or markers the candidate prints, and it does not execute anything itself."""
+trusted side observes (captured output; the one verdict line of the driver's test process, which
+the candidate's process can neither reach nor write, proven by a nonce fresh per execution; return
+values decoded from strict plain data), never from exit status or markers the candidate prints,
+and it does not execute anything itself. A test the driver cannot run across its process boundary
+is masked (reason `ungradable`, the driver's reason code in the detail), never scored."""
 
 from __future__ import annotations
 
