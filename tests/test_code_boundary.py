@@ -52,6 +52,9 @@ UNGRADABLE_ROWS = [
     pytest.param(fn(["p = make(1, 2)\nassert p.a == 1"], "total"),
                  "class make:\n    def __init__(s, a, b): s.a, s.b = a, b\ndef total(p):\n    return p.a + p.b",
                  "candidate_object_used", id="own-object-attribute"),
+    pytest.param(fn(["p = make(1, 2)\nassert isinstance(p, make) and total(p) == 3"], "total"),
+                 "class make:\n    def __init__(s, a, b): s.a, s.b = a, b\ndef total(p):\n    return p.a + p.b",
+                 "candidate_object_used", id="isinstance-of-own-class"),
     pytest.param(fn(["try:\n    assert apply(lambda x: x, 1) == 1\nexcept BaseException:\n    pass"], "apply"),
                  "def apply(f, x):\n    return 0", "callable_argument", id="ungradable-survives-bare-except"),
 ]

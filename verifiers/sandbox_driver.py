@@ -227,7 +227,7 @@ def _candidate(source, entry_point, calls_r, answers_w):
             if k.startswith("__"):
                 continue
             if _callable(v):
-                names[k] = ["f"]
+                names[k] = ["k"] if isinstance(v, type) else ["f"]
                 continue
             try:
                 names[k] = ["v", encode(v)]
@@ -316,6 +316,20 @@ def _stub(name, link, entry_point):
         return decode(node)
 
     return call
+
+
+def _class_stub(name, link, entry_point):
+    """A candidate's class as the test sees it: calling it builds an object in the candidate
+    process (a Handle here); asking the class anything (isinstance, attributes) is ungradable."""
+    build = _stub(name, link, entry_point)
+
+    def refuse(*args, **kwargs):
+        raise Ungradable("candidate_object_used")
+
+    meta = _type("CandidateClass", (type,), {"__call__": lambda cls, *a, **k: build(*a, **k),
+                                              "__instancecheck__": refuse, "__subclasscheck__": refuse,
+                                              "__getattr__": refuse})
+    return meta(name, (), {})
 
 
 def _scrub_inherited():
@@ -421,7 +435,10 @@ def main(candidate_source, entry_point):
         for name, kind in ready["names"].items():
             if name in trusted or (name in vars(builtins) and name != entry_point):
                 continue  # a candidate's `def abs(x): return 0` must not rewrite the test
-            ns[name] = _stub(name, link, entry_point) if kind == ["f"] else decode(kind[1])
+            if kind in (["f"], ["k"]):
+                ns[name] = (_class_stub if kind == ["k"] and name != entry_point else _stub)(name, link, entry_point)
+            else:
+                ns[name] = decode(kind[1])
         if entry_point in ready["names"]:
             ns[entry_point] = _stub(entry_point, link, entry_point)
         ns["candidate"] = ns.get(entry_point)
