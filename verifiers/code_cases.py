@@ -77,12 +77,28 @@ def parse_tests(tests: Any, kind: str | None, entry_point: str | None) -> tuple[
 
 
 def _guess_entry_point(trees: list[ast.Module]) -> str | None:
+    """The first called name that is neither a builtin nor bound by the test itself (a class or
+    function its setup code defines, an import, an assignment): `Node(1)` in setup is not it."""
     for tree in trees:
+        bound = bound_names(tree)
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in bound
                     and node.func.id not in vars(builtins) and node.func.id not in _WRAPPERS):
                 return node.func.id
     return None
+
+
+def bound_names(tree: ast.AST) -> set[str]:
+    """Names a snippet binds itself: defs, classes, imports, assignment and loop targets."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
 
 
 def _literal(node: ast.AST) -> tuple[bool, Any]:

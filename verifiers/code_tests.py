@@ -1,7 +1,10 @@
 """CodeTestsVerifier: completion -> program (last fenced block of the language in the graded
 region) -> sandboxed runs -> pass ratio or all-or-nothing reward; it judges only from facts the
-trusted side observes (captured output, decoded return values, nonce-proven asserts), never from
-exit status or markers the candidate prints, and it does not execute anything itself."""
+trusted side observes (captured output; the one verdict line of the driver's test process, which
+the candidate's process can neither reach nor write, proven by a nonce fresh per execution; return
+values decoded from strict plain data), never from exit status or markers the candidate prints,
+and it does not execute anything itself. A test the driver cannot run across its process boundary
+is masked (reason `ungradable`, the driver's reason code in the detail), never scored."""
 
 from __future__ import annotations
 
@@ -17,14 +20,18 @@ from typing import Any
 
 from sandboxes.base import Limits, Program, RunResult, Sandbox, Status
 from verifiers.base import Problem, Verdict
+from verifiers.code.program import LANGUAGE_TAGS, extract_program, prefixed
 from verifiers.code_cases import AssertCase, CallCase, StdioCase, call_passed, parse_tests
-from verifiers.extract import code_blocks, split_sections
 from verifiers.output_checkers import CheckerSpec, output_matches
 from verifiers.plain_data import decode, result_line
-from verifiers.sources import prefixed
 
+__all__ = ["CodeOutcome", "CodeTestsVerifier", "extract_program", "UNGRADABLE"]
 REWARDS = ("ratio", "binary")
-LANGUAGE_TAGS = {"python": ("python", "py", "python3", "py3"), "cpp": ("cpp", "c++", "cc", "cxx")}
+# Why the driver could not run a test across the process boundary (the verdict is then masked):
+# the test passes a callable, an object it cannot send as data, or compares or inspects an object
+# of the candidate's own class; or the driver could not make its own memory private.
+UNGRADABLE = frozenset({"callable_argument", "test_object_argument", "candidate_object_compared",
+                        "candidate_object_used", "driver_setup"})
 _DRIVER = (Path(__file__).with_name("sandbox_driver.py")).read_text(encoding="utf-8")
 _LIMIT_KEYS = ("time_s", "memory_mb", "output_mb")
 _FAILURES = ("time_limit", "memory_limit", "output_limit", "runtime_error", "compile_error")
@@ -38,28 +45,17 @@ class CodeOutcome:
     test_statuses: tuple[str, ...] = ()
 
 
-def extract_program(completion: str, language: str) -> str | None:
-    """The last fenced block tagged with `language` in the graded region (an untagged block only
-    when no tagged one exists); None when there is none."""
-    region = split_sections(completion).graded
-    if region is None:
-        return None
-    blocks = code_blocks(region)
-    tagged = [b for b in blocks if b.language in LANGUAGE_TAGS[language]]
-    chosen = tagged or [b for b in blocks if b.language == ""]
-    return chosen[-1].code if chosen and chosen[-1].code.strip() else None
-
-
 class CodeTestsVerifier:
     """Runs a problem's tests against the extracted program in a Sandbox (a LocalSandbox is
     started on first use when none is given). Thread-safe; results are cached by program hash +
     tests hash + limits, because GRPO groups repeat completions."""
 
     REASONS = frozenset({"correct", "failed_tests", "no_code", "compile_error", "runtime_error",
-                         "time_limit", "memory_limit", "output_limit", "sandbox_error"})
+                         "time_limit", "memory_limit", "output_limit", "sandbox_error", "ungradable"})
 
     def __init__(self, sandbox: Sandbox | None = None, *, reward: str = "ratio",
-                 language: str = "python", limits: Limits | None = None, cache_size: int = 4096):
+                 language: str = "python", limits: Limits | None = None, cache_size: int = 4096,
+                 challenge_tests: bool = False):
         if reward not in REWARDS:
             raise ValueError(f"reward={reward!r} is not allowed; use one of {REWARDS}")
         if language not in LANGUAGE_TAGS:
@@ -69,6 +65,8 @@ class CodeTestsVerifier:
         self.reward, self.language = reward, language
         self.limits = limits or Limits()
         self.cache_size = cache_size
+        # MBPP's challenge_test_list (meta["challenge_tests"]) is graded too only when asked for
+        self.challenge_tests = bool(challenge_tests)
         self._sandbox, self._owns_sandbox = sandbox, sandbox is None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, CodeOutcome] = OrderedDict()
@@ -87,13 +85,17 @@ class CodeTestsVerifier:
             return CodeOutcome(Verdict(0.0, "no_code", f"no ```{language} block in the graded region"))
         return self.evaluate_program(source=prefixed(problem, source), problem=problem, language=language)
 
+
     def evaluate_program(self, *, source: str, problem: Problem, language: str | None = None) -> CodeOutcome:
         """Judge raw source (CLI rows with `program`). Never raises: our own failures come back as
         a masked sandbox_error verdict."""
         language = language or str(problem.meta.get("language", self.language))
         try:
-            kind, cases, entry = parse_tests(problem.tests, problem.meta.get("kind"),
-                                             problem.meta.get("entry_point"))
+            tests = problem.tests
+            extra = problem.meta.get("challenge_tests")
+            if self.challenge_tests and isinstance(tests, list) and isinstance(extra, list) and extra:
+                tests = tests + extra
+            kind, cases, entry = parse_tests(tests, problem.meta.get("kind"), problem.meta.get("entry_point"))
             checker = CheckerSpec.from_config(problem.meta.get("checker"))
             limits = self._limits(problem.meta.get("limits"))
             program = Program(source, language)
@@ -101,14 +103,15 @@ class CodeTestsVerifier:
                 raise ValueError(f"function tests need Python, not {language}")
         except ValueError as exc:
             return _infra(f"problem {problem.id!r}: {exc}")
-        key = hashlib.sha256(json.dumps([program.digest, kind, entry, problem.tests, checker.__dict__,
-                                         limits.key, self.reward], default=repr).encode()).hexdigest()
+        prefix = problem.meta.get("code_prefix") if isinstance(problem.meta.get("code_prefix"), str) else ""
+        key = hashlib.sha256(json.dumps([program.digest, kind, entry, tests, checker.__dict__,
+                                         limits.key, self.reward, prefix], default=repr).encode()).hexdigest()
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
         try:
-            outcome = self._judge(program, kind, cases, entry, checker, limits)
+            outcome = self._judge(program, kind, cases, entry, checker, limits, prefix)
         except Exception as exc:  # our bug or a dead sandbox: mask, never punish
             return _infra(f"{type(exc).__name__}: {exc}")
         if not outcome.verdict.infra_error and self.cache_size:
@@ -119,29 +122,29 @@ class CodeTestsVerifier:
         return outcome
 
     # -- judging -------------------------------------------------------------------------------
-    def _judge(self, program: Program, kind, cases, entry, checker, limits) -> CodeOutcome:
+    def _judge(self, program: Program, kind, cases, entry, checker, limits, prefix) -> CodeOutcome:
         n = len(cases)
         if program.language == "python" and (err := _syntax_error(program.source)):
             return CodeOutcome(Verdict(0.0, "compile_error", err), ("compile_error",) * n)
-        nonce = secrets.token_hex(16)
+        nonces = [secrets.token_hex(16) for _ in cases]  # one per execution: none proves another
         if kind == "stdio":
             stdins = [c.input.encode("utf-8", "surrogatepass") for c in cases]
         else:
             program = Program(f"{_DRIVER}\nmain({program.source!r}, {entry!r})\n")
-            stdins = [_call_request(c, nonce) for c in cases]
+            stdins = [_call_request(c, nonce, prefix) for c, nonce in zip(cases, nonces)]
         sandbox = self._get_sandbox()
         statuses: list[str] = []
         if self.reward == "binary" and program.language == "python":
             results: list[RunResult] = []
             for i, stdin in enumerate(stdins):  # early exit: nothing after the first failure runs
                 results += sandbox.run(program, [stdin], limits)
-                statuses.append(self._status(cases[i], results[-1], nonce, checker, limits))
+                statuses.append(self._status(cases[i], results[-1], nonces[i], checker, limits))
                 if statuses[-1] != "pass":
                     break
         else:  # one request: compiled once; with binary, stop at the first failing execution
             results = sandbox.run(program, stdins, limits, stop_on_error=self.reward == "binary")
             for i, res in enumerate(results):
-                statuses.append(self._status(cases[i], res, nonce, checker, limits))
+                statuses.append(self._status(cases[i], res, nonces[i], checker, limits))
                 if self.reward == "binary" and statuses[-1] != "pass":
                     break
         statuses += ["skipped"] * (n - len(statuses))
@@ -159,6 +162,11 @@ class CodeTestsVerifier:
         report = result_line(res.stdout, nonce)
         if report is None:  # exited before the tests finished (sys.exit, os._exit, ...)
             return "failed_tests"
+        if "infra" in report:  # the driver could not make the boundary hold: never run, masked
+            return "ungradable:driver_setup"
+        if "ungradable" in report:
+            code = str(report["ungradable"])
+            return f"ungradable:{code}" if code in UNGRADABLE else "sandbox_error"
         if "raised" in report:  # a failing assert is a wrong answer; anything else a crash
             return "failed_tests" if report["raised"] == "AssertionError" else "runtime_error"
         if isinstance(case, AssertCase):
@@ -175,7 +183,7 @@ class CodeTestsVerifier:
         request = _driver_stdin({"mode": "check", "checker": checker.source, "input": case.input,
                                  "output": stdout.decode("utf-8", "replace"),
                                  "answer": case.output}, nonce)
-        program = Program(f"{_DRIVER}\nmain('', '')\n")
+        program = Program(f"{_DRIVER}\nmain(None, None)\n")
         check_limits = replace(limits, cpu_s=max(limits.cpu_s, 5.0), wall_s=None)
         res = self._get_sandbox().run(program, [request], check_limits)[0]
         if res.status is Status.SANDBOX_ERROR:
@@ -221,10 +229,10 @@ def _driver_stdin(request: dict, nonce: str) -> bytes:
     return b"%010d" % len(data) + data + nonce.encode()
 
 
-def _call_request(case, nonce: str) -> bytes:
+def _call_request(case, nonce: str, prefix: str) -> bytes:
     if isinstance(case, CallCase):
         return _driver_stdin({"mode": "call", "args": case.args}, nonce)
-    return _driver_stdin({"mode": "assert", "test": case.source}, nonce)
+    return _driver_stdin({"mode": "assert", "test": case.source, "prefix": prefix}, nonce)
 
 
 def _infra(detail: str) -> CodeOutcome:
@@ -233,6 +241,11 @@ def _infra(detail: str) -> CodeOutcome:
 
 def _outcome(statuses: list[str], results: list[RunResult], reward: str) -> CodeOutcome:
     n = len(statuses)
+    ungradable = [s for s in statuses if s.startswith("ungradable:")]
+    if ungradable:  # our limitation, not the program's fault: masked, never 0 and never 1
+        i = statuses.index(ungradable[0])
+        return CodeOutcome(Verdict(0.0, "ungradable", f"test #{i}: {ungradable[0].split(':', 1)[1]}",
+                                   infra_error=True), tuple(statuses))
     if "sandbox_error" in statuses:
         i = statuses.index("sandbox_error")
         return _infra(f"test #{i}: {results[i].detail if i < len(results) else 'checker'}")

@@ -11,6 +11,8 @@ MAX_DEPTH = 100
 MAX_INT_DIGITS = 4000
 
 _CONTAINERS = {"l": list, "t": tuple, "S": set, "F": frozenset}
+_TYPES = {t.__name__: t for t in (int, float, complex, str, bytes, bool, list, tuple, set, frozenset,
+                                  dict, object, type(None))}
 
 
 def decode(node: Any, depth: int = 0) -> Any:
@@ -32,6 +34,8 @@ def decode(node: Any, depth: int = 0) -> Any:
         return rest[0]
     if tag == "y" and len(rest) == 1 and isinstance(rest[0], str):
         return bytes.fromhex(rest[0])
+    if tag == "T" and len(rest) == 1 and rest[0] in _TYPES:  # a builtin type object
+        return _TYPES[rest[0]]
     if tag in _CONTAINERS and len(rest) == 1 and isinstance(rest[0], list):
         try:
             return _CONTAINERS[tag](decode(v, depth + 1) for v in rest[0])
@@ -51,10 +55,12 @@ def decode(node: Any, depth: int = 0) -> Any:
 
 
 def result_line(stdout: bytes, nonce: str) -> dict | None:
-    """The driver's report: the JSON after the last `<nonce> ` at a line start, or None. Output
-    printed by the candidate can precede it but cannot forge it without the nonce."""
+    """The driver's report: the JSON after the FIRST `<nonce> ` at a line start, or None. The
+    nonce is fresh per execution and the candidate's processes never hold it nor the driver's
+    stdout; should either ever leak, a line written after the driver's own (by a process left
+    behind) still never counts."""
     marker = ("\n" + nonce + " ").encode()
-    at = stdout.rfind(marker)
+    at = stdout.find(marker)
     if at < 0:
         return None
     line = stdout[at + len(marker):].split(b"\n", 1)[0]

@@ -11,6 +11,8 @@ A reward is called through its own signature, detected from what the import path
   "assistant", "content": ...}]], completion_ids=None, solution=[gold], answer=[gold])`
   (conversational, as open-r1's and TRL's rewards expect); None = the reward skipped the row.
 A row counts as graded correct when the score is >= `--verity-threshold` (default 0.5).
+The hacking suite holds math rows and code rows (function tests + a program):
+`--verity-reward=verifiers.code_tests:CodeTestsVerifier` audits the code rows (`--verity-task`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "(default: what the reward can take)")
     group.addoption("--verity-prefilled-think", action="store_true", default=False,
                     help="format suite: audit the rows whose prompt pre-fills <think>")
+    group.addoption("--verity-task", choices=("auto", "math", "code"), default="auto",
+                    help="hacking suite: audit the math rows or the code rows (default: code for a "
+                         "verifier whose REASONS include no_code, math otherwise)")
     group.addoption("--verity-show", type=int, default=10,
                     help="false positives/negatives listed per suite in the summary (default 10)")
 
@@ -58,6 +63,9 @@ class Row:
     gold: str | None = None
     question: str = ""
     config: tuple[tuple[str, Any], ...] = ()
+    task: str = "math"
+    tests: tuple[str, ...] = ()  # code rows: the function tests and the Problem meta they need
+    meta: tuple[tuple[str, Any], ...] = ()
 
 
 def suite_rows(name: str) -> list[Row]:
@@ -73,9 +81,12 @@ def suite_rows(name: str) -> list[Row]:
                     (("variant", c.variant), ("prefilled_think", c.prefilled_think)))
                 for c in FORMAT]
     from verifiers.suites.hacking import CASES as HACKING
+    from verifiers.suites.hacking import CODE_CASES
 
     return [Row("hacking", c.id, c.group, c.completion, c.expected >= 1.0, c.gold, c.question,
-                (("mode", c.mode),)) for c in HACKING]
+                (("mode", c.mode),)) for c in HACKING] + [
+        Row("hacking", c.id, f"code/{c.group}", c.completion, c.expected >= 1.0, task="code",
+            tests=c.tests, meta=tuple(c.meta.items())) for c in CODE_CASES]
 
 
 def load_reward(path: str) -> Any:
@@ -97,12 +108,19 @@ def _accepted_keys(reward: Any) -> set[str]:
     return set(inspect.signature(reward).parameters)
 
 
+_INSTANCES: dict[tuple, Any] = {}  # one instance per reward class and row config (a code verifier owns a sandbox)
+
+
 def call_reward(reward: Any, row: Row) -> float | None:
     """The reward's score for one row, through the reward's own calling convention."""
-    problem = Problem(id=row.id, question=row.question, answer=row.gold)
+    problem = Problem(id=row.id, question=row.question, answer=row.gold,
+                      tests=list(row.tests) if row.tests else None, meta=dict(row.meta))
     if inspect.isclass(reward):
         keys = _accepted_keys(reward)
-        reward = reward(**{k: v for k, v in row.config if k in keys})
+        config = tuple((k, v) for k, v in row.config if k in keys)
+        if (reward, config) not in _INSTANCES:
+            _INSTANCES[(reward, config)] = reward(**dict(config))
+        reward = _INSTANCES[(reward, config)]
     if hasattr(reward, "REASONS"):
         return reward(completion=row.completion, problem=problem).score
     try:
@@ -111,18 +129,29 @@ def call_reward(reward: Any, row: Row) -> float | None:
         params = {}
     if "solution_str" in params:
         out = reward(data_source="verity", solution_str=row.completion, ground_truth=row.gold,
-                     extra_info={"question": row.question})
+                     extra_info={"question": row.question, "tests": list(row.tests), **dict(row.meta)})
         return float(out["score"] if isinstance(out, dict) else out)
     out = reward(prompts=[[{"role": "user", "content": row.question}]],
                  completions=[[{"role": "assistant", "content": row.completion}]],
-                 completion_ids=None, solution=[row.gold], answer=[row.gold])
+                 completion_ids=None, solution=[row.gold], answer=[row.gold],
+                 **({"tests": [list(row.tests)], "meta": [dict(row.meta)]} if row.task == "code" else {}))
     return None if out[0] is None else float(out[0])
 
 
-def _wanted(row: Row, reward: Any, variant: str | None, prefilled: bool) -> bool:
+def task_of(reward: Any, option: str) -> str:
+    """Which rows of the hacking suite a reward is audited on: a verifier that can say `no_code`
+    grades code; anything else math, unless --verity-task says otherwise."""
+    if option != "auto":
+        return option
+    return "code" if "no_code" in getattr(reward, "REASONS", ()) else "math"
+
+
+def _wanted(row: Row, reward: Any, variant: str | None, prefilled: bool, task: str = "math") -> bool:
     """Rows whose configuration the reward can be run under: all of them for a class that takes
     the row's config keys; for a fixed function, one format variant and prefill setting."""
     config = dict(row.config)
+    if row.suite == "hacking":
+        return row.task == task
     if row.suite != "format":
         return True
     if variant is not None and config["variant"] != variant:
@@ -197,12 +226,13 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     threshold = config.getoption("verity_threshold")
     variant = config.getoption("verity_format_variant")
     prefilled = config.getoption("verity_prefilled_think")
+    task = task_of(reward, config.getoption("verity_task"))
     items.clear()
     for suite in dict.fromkeys(suites):
         collector = SuiteCollector.from_parent(session, name=f"verity-{suite}",
                                                nodeid=f"verity-{suite}")
         for row in suite_rows(suite):
-            if _wanted(row, reward, variant, prefilled):
+            if _wanted(row, reward, variant, prefilled, task):
                 items.append(SuiteItem.from_parent(collector, name=f"{row.group}::{row.id}",
                                                    row=row, reward=reward, threshold=threshold))
 

@@ -37,8 +37,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from verifiers.base import Problem
+from verifiers.code.program import assemble_program, prefixed  # noqa: F401 - re-exported
 from verifiers.code_cases import parse_tests
-from verifiers.extract import boxes, split_sections
+from verifiers.extract import boxes
 
 _MAX_DECOMPRESSED_BYTES = 1 << 30  # LiveCodeBench's largest private test blobs are ~100 MB
 
@@ -347,13 +348,44 @@ def _mbpp(row: Mapping, index: int) -> Problem:
         raise ValueError("column 'test_list' must be a non-empty list of assert strings")
     # The full config has test_setup_code, the sanitized one test_imports: both run before each test.
     setup = row.get("test_setup_code") or "\n".join(row.get("test_imports") or [])
+    challenge = row.get("challenge_test_list") or []
+    if not (isinstance(challenge, list) and all(isinstance(t, str) for t in challenge)):
+        raise ValueError("column 'challenge_test_list' must be a list of assert strings")
     if setup.strip():
         tests = [f"{setup.strip()}\n{t}" for t in tests]
+        challenge = [f"{setup.strip()}\n{t}" for t in challenge]
     meta: dict[str, Any] = {"source": "mbpp", "kind": "function", "language": "python",
                             **_code_limits("mbpp", None, None)}
     if isinstance(row.get("code"), str):
         meta["solution"] = row["code"]
+        entry = _mbpp_entry_point(row["code"], tests)
+        if entry:
+            meta["entry_point"] = entry
+    if challenge:  # graded only by a verifier asked to (CodeTestsVerifier(challenge_tests=True))
+        try:
+            parse_tests(challenge, "function", meta.get("entry_point"))
+        except ValueError as exc:
+            raise ValueError(f"column 'challenge_test_list': {exc}") from None
+        meta["challenge_tests"] = list(challenge)
     return Problem(_id(row, "task_id"), _text(row, "text", "prompt"), tests=list(tests), meta=meta)
+
+
+def _mbpp_entry_point(code: str, tests: list[str]) -> str | None:
+    """The function the tests call that the reference solution defines at top level (named like
+    a builtin, `sum`, included); None when the reference does not tell (the tests are guessed)."""
+    try:
+        body = ast.parse(code).body
+        trees = [ast.parse(t) for t in tests]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    for kinds in ((ast.FunctionDef, ast.AsyncFunctionDef), (ast.ClassDef,)):  # a function before a class
+        defined = {n.name for n in body if isinstance(n, kinds)}
+        for tree in trees:
+            own = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in defined - own:
+                    return node.func.id
+    return None
 
 
 def _codecontests(row: Mapping, index: int) -> Problem:
@@ -594,42 +626,6 @@ def load(path: str, fmt: str, *, check_golds: bool = True) -> Loaded:
 
 
 # --------------------------------------------------------------------------------------------
-# Completions of benchmarks whose model outputs are raw code
+# Completions of benchmarks whose model outputs are raw code: assembled in verifiers.code.program
+# (re-exported here: `assemble_program`, `prefixed`), which imports nothing of this module.
 # --------------------------------------------------------------------------------------------
-
-
-def assemble_program(problem: Problem, completion: str) -> str | None:
-    """The program a benchmark-style completion stands for: the last ```python block of the graded
-    region, or the raw graded text when there is no fence (HumanEval samples are bare
-    continuations). With a `code_prefix` (HumanEval's prompt): if the code defines the entry point
-    itself, the prefix goes first so its imports and helpers exist and the candidate's definition
-    wins; otherwise the code continues the prefix, exactly as the HumanEval harness concatenates.
-    None when nothing is graded (an unclosed <think>)."""
-    from verifiers.code_tests import extract_program
-
-    language = str(problem.meta.get("language", "python"))
-    code = extract_program(completion, language) if language in ("python", "cpp") else None
-    if code is None:
-        code = split_sections(completion).graded
-        if code is None or not code.strip():
-            return None
-    return prefixed(problem, code)
-
-
-def prefixed(problem: Problem, code: str) -> str:
-    """`code` behind the problem's trusted `code_prefix` (HumanEval's prompt: imports, signature,
-    docstring), or `code` itself when there is none. CodeTestsVerifier applies it to every
-    extracted program, so a fenced full definition that omits the prompt's imports still runs."""
-    prefix, entry = problem.meta.get("code_prefix"), problem.meta.get("entry_point")
-    if not isinstance(prefix, str):
-        return code
-    return prefix + "\n\n" + code if _defines(code, entry) else prefix + code
-
-
-def _defines(code: str, name: Any) -> bool:
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == name
-               for n in tree.body)
