@@ -488,7 +488,7 @@ class _Server:
         # nothing we run may outlive it
         req_fd = getattr(self, "req_fd", None)
         if req_fd is not None:
-            poller.register(req_fd, select.POLLHUP)
+            poller.register(req_fd, select.POLLHUP | select.POLLRDHUP)
         open_fds = {out_r, err_r, st_r}
         verdict = None  # a limit we enforced, if any
         exited = False
