@@ -9,16 +9,37 @@ reaches every process the candidate created and nothing else, and when the serve
 kills the whole namespace.
 
 Each child is forked *ahead* of its request and confines itself while the server is idle (cgroup,
-setsid, uid, capabilities, fds, no_new_privs, Landlock on its own work dir, seccomp); on a request
-it only lowers its rlimits and runs. In the Python fast path the program runs in that forked
-interpreter, so it starts as a copy of the server's memory: the server therefore zeroes every
-buffer a request sent or produced once it has answered. The strict path (execve) does not share.
+setsid, a fresh IPC namespace, capability bounding set then uid then the other capability sets,
+fds, no_new_privs, Landlock on its own work dir, seccomp); on a request it receives its input
+and only lowers its rlimits and runs.
+
+What one execution sees, as `python3 main.py < input_file` on a judge: fd 0 is the input as a
+regular, seekable, sealed (read-only) memfd; fds 1 and 2 are pipes; the main thread may grow its
+stack to STACK_BYTES. The Python fast path builds sys.stdin/stdout/stderr and runs the program's
+life-cycle exactly as CPython does (see _run_python_here); tests/test_sandbox_fidelity.py holds
+both paths to plain `python3`.
+
+Secrets between executions. In the fast path the program runs in a forked copy of the server's
+memory, so the server never holds a request's inputs or a program's outputs there: inputs go from
+the request pipe straight into memfds and outputs from the program's pipes straight into memfds
+(splice), and replies are sent from them (sendfile); a child closes every fd but its own. So an
+execution finds nothing of any other execution in memory, earlier or later in the same request.
+The candidate's source is the one request buffer held in memory (zeroed after the request).
+
+Ends. When the program's main process exits, or a limit is hit, every process of the namespace is
+killed and reaped *before* the output is final: what remains in the pipes was written before,
+and nothing the program leaves behind can add to what is reported. Each execution's IPC namespace
+dies with its last process, so SysV/POSIX IPC objects (and their memory charge) never reach a
+later run. A server ends when its request pipe hangs up, also in the middle of an execution (the
+grader was killed, even with SIGKILL), and as pid 1 takes its whole namespace with it.
 
 Mode "container" (sandboxes.docker) skips the launcher, the namespaces and the private root: the
 engine already made this process pid 1 of a fresh pid/net/mount/ipc/uts namespace with a read-only
 root and a /work tmpfs, as a dedicated non-root uid without capabilities, so the server serves
 directly and its children share its uid (RLIMIT_NPROC still counts them: the uid is the
-container's own).
+container's own). Without CAP_SYS_ADMIN it cannot unshare an IPC namespace per execution; it
+removes every SysV object of the container's IPC namespace (and /dev/mqueue entries) after each
+run instead.
 """
 
 from __future__ import annotations
@@ -136,7 +157,8 @@ def _build_root(cfg: dict) -> None:
 def _launch(cfg: dict, req_fd: int, resp_fd: int) -> None:
     """Runs in the launcher: join cgroups, unshare, fork the server (pid 1), wait for it."""
     # No PDEATHSIG: it fires when the *thread* that started us exits. Grader death is seen as
-    # EOF on the request pipe instead, which ends the server and with it the namespace.
+    # hang-up of the request pipe instead (idle: EOF; running: polled by _monitor), which ends
+    # the server and with it the namespace; this launcher then returns from waitpid.
     layers: dict[str, str] = {}
     missing: dict[str, str] = {}
     cg_fds: dict[str, int] = {}
@@ -288,6 +310,7 @@ class _Server:
         self.nproc = cfg["mode"] in ("root", "container")
         self.python = cfg["python"]
         self.stdio = _stdio_config()
+        self.req_fd: int | None = None  # the grader's request pipe, watched for hang-up
         self.counter = 0
         self.ready: dict | None = None  # the pre-forked child waiting for the next request
         self.kept: set[str] = set()  # work dirs that hold this request's compiled binary
@@ -486,7 +509,7 @@ class _Server:
             poller.register(fd, select.POLLIN)
         # the grader's request pipe: hang-up means the grader is gone (even kill -9), and then
         # nothing we run may outlive it
-        req_fd = getattr(self, "req_fd", None)
+        req_fd = self.req_fd
         if req_fd is not None:
             poller.register(req_fd, select.POLLHUP | select.POLLRDHUP)
         open_fds = {out_r, err_r, st_r}

@@ -150,7 +150,7 @@ def recv_blob_to_memfd(fd: int, size: int, name: str = "stdin") -> int:
             try:
                 k = os.splice(fd, out, min(left, 1 << 20))
             except OSError as exc:
-                if exc.errno != errno.EINVAL:
+                if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
                     raise
                 break  # not a pipe (a socket, in a container): copy through the bounce buffer
             if k == 0:

@@ -620,3 +620,66 @@ def test_grader_killed_with_sigkill_leaves_no_slot_or_candidate_behind():
     finally:
         grader.kill()
         grader.wait()
+
+
+_CONTAINER_IPC_SWEEP = r"""
+import ctypes, os
+from sandboxes import confinement as cf
+from sandboxes import forkserver
+cf.unshare(cf.CLONE_NEWIPC)  # a private IPC namespace, like a container's
+libc = ctypes.CDLL(None, use_errno=True)
+assert libc.shmget(0x5EED, 1 << 20, 0o1666) >= 0 and libc.msgget(0x5EED, 0o1666) >= 0
+assert libc.semget(0x5EED, 1, 0o1666) >= 0 and libc.shmget(0, 4096, 0o1666) >= 0
+count = lambda: sum(len(open(f"/proc/sysvipc/{k}").read().splitlines()) - 1 for k in ("shm", "msg", "sem"))
+before = count()
+forkserver._remove_ipc_objects()
+print(before, count())
+"""
+
+
+def test_container_mode_sweeps_every_sysv_object_after_a_run():
+    """Mode "container" cannot unshare an IPC namespace per execution (no CAP_SYS_ADMIN): the
+    server removes every object of the container's own IPC namespace after each run instead."""
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to unshare an IPC namespace for the sweep")
+    p = subprocess.run([sys.executable, "-c", _CONTAINER_IPC_SWEEP], capture_output=True,
+                       env=dict(os.environ), timeout=30)
+    assert p.stdout == b"4 0\n", p.stderr[-500:]
+
+
+@pytest.mark.parametrize("channel", ["pipe", "socket"])
+def test_wire_moves_blobs_through_memfds_over_pipes_and_sockets(channel):
+    """A slot receives stdins into sealed memfds and replies from memfds: by splice/sendfile over
+    a pipe, through the zeroed bounce buffer over a socket (a container's attached stdin)."""
+    import errno
+
+    from sandboxes import wire
+
+    if channel == "pipe":
+        r, w = os.pipe()
+    else:
+        a, b = socket.socketpair()
+        r, w = a.detach(), b.detach()
+    blobs = [os.urandom(200_000), b"", b"tail\n"]
+    sender = threading.Thread(target=wire.send, args=(w, {"op": "run"}, blobs))
+    sender.start()
+    header, sizes = wire.recv_header(r, 10)
+    fds = [wire.recv_blob_to_memfd(r, n) for n in sizes]
+    sender.join()
+    assert header == {"op": "run"} and [os.fstat(fd).st_size for fd in fds] == [len(b) for b in blobs]
+    assert os.pread(fds[0], len(blobs[0]), 0) == blobs[0]
+    with pytest.raises(OSError) as exc:  # sealed: not even the server can change an input
+        os.pwrite(fds[0], b"x", 0)
+    assert exc.value.errno in (errno.EPERM, errno.EBADF)
+    assert bytes(wire._BOUNCE) == bytes(len(wire._BOUNCE))  # the bounce buffer was zeroed
+    # back again from file spans (a ring's two halves in order), as the server replies
+    out = wire.FileBlob(fds[0], ((100, 50), (0, 100)))
+    sender = threading.Thread(target=wire.send, args=(w, {"ok": 1}, [out, b"x"]))
+    sender.start()
+    header, got = wire.recv(r, 10)
+    sender.join()
+    assert header == {"ok": 1} and got == [bytearray(blobs[0][100:150] + blobs[0][:100]), b"x"]
+    for fd in (r, w, *fds):
+        os.close(fd)

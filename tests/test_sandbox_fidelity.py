@@ -148,7 +148,7 @@ CASES = [
         def plain(n):
             return 0 if n == 0 else plain(n - 1) + 1
         print(plain(200000), depth(300000))
-        """), b"", id="deep_recursion_with_raised_limit"),
+        """), b"", id="deep_recursion_with_raised_limit", marks=pytest.mark.slow),
     pytest.param("for i in range(20000):\n    print(i, flush=True)", b"", id="print_flush_flood"),
     pytest.param("f = open(1, 'w', closefd=False)\nf.write('unflushed file object\\n')",
                  b"", id="file_object_flushed_at_exit"),
@@ -182,7 +182,8 @@ def _reference(source: str, stdin: bytes) -> tuple[bytes, int, str]:
     return p.stdout, p.returncode, _stderr_class(p.stderr)
 
 
-@pytest.fixture(scope="module", params=["fast", "strict"])
+# the strict path (a fresh interpreter per execution) is slower: its half runs with the slow tests
+@pytest.fixture(scope="module", params=["fast", pytest.param("strict", marks=pytest.mark.slow)])
 def sandbox(request):
     if not sys.platform.startswith("linux"):
         pytest.skip(f"LocalSandbox needs Linux namespaces; this is {sys.platform}")
