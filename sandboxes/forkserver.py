@@ -49,7 +49,6 @@ import builtins
 import contextlib
 import ctypes
 import errno
-import gc
 import io
 import json
 import os
@@ -138,6 +137,10 @@ def _build_root(cfg: dict) -> None:
         os.makedirs(os.path.join(NEW_ROOT, d), exist_ok=True)
     for dev in ("null", "zero", "random", "urandom"):
         open(os.path.join(NEW_ROOT, "dev", dev), "w").close()
+    # as on any Linux system: programs open('/dev/stdin') or '/dev/fd/0'
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, os.path.join(NEW_ROOT, "dev", name))
     for src in binds:
         cf.bind_readonly(src, NEW_ROOT + src)
     for dev in ("null", "zero", "random", "urandom"):
@@ -655,6 +658,8 @@ class _Server:
             # would fail with EPERM and leave the bounding set full.
             _drop_bounding_set()
             if self.uid is not None:
+                for fd in (1, 2):  # so that the program may reopen its own /dev/stdout
+                    os.fchown(fd, self.uid, self.uid)
                 os.setgroups([])
                 os.setgid(self.uid)
                 os.setuid(self.uid)
@@ -840,9 +845,10 @@ def _run_python_here(source, stdlib_path: list[str], stdio: dict) -> None:
     fresh __main__; an uncaught exception goes to sys.excepthook (status 1); SystemExit(code)
     gives code (None 0, int & 0xFF, anything else printed to stderr, 1); then non-daemon threads
     are joined, atexit hooks run (their exceptions, SystemExit included, are printed and ignored),
-    sys.stdout/sys.stderr are flushed unless closed (a failing stdout flush gives 120), the main
-    module is torn down (objects' finalisers run, as at interpreter exit), and the original
-    streams are flushed again (what an atexit hook wrote to sys.__stdout__ counts)."""
+    sys.stdout/sys.stderr are flushed unless closed (a failing stdout flush gives 120), the
+    program's global file objects are closed (as their finalisers would at exit), and the original
+    streams are flushed again (what an atexit hook wrote to sys.__stdout__ counts). Daemon
+    threads are not stopped before that teardown as CPython stops them; os._exit ends them."""
     atexit._clear()
     sys.argv = ["main.py"]
     sys.path[:] = [""] + stdlib_path
@@ -879,13 +885,17 @@ def _run_python_here(source, stdlib_path: list[str], stdio: dict) -> None:
     atexit._run_exitfuncs()  # prints and ignores each hook's exception, as at exit
     if not _flush_std_files():
         code = 120
-    # Interpreter teardown: the program's objects are finalised (an unflushed file object
-    # flushes on close), then the original streams are restored and flushed once more.
-    with contextlib.suppress(BaseException):
-        main.__dict__.clear()
-        sys.modules.pop("__main__", None)
-        del main
-        gc.collect()
+    # Interpreter teardown closes the program's file objects (an unflushed one flushes then).
+    # The main module is not cleared as CPython does: daemon threads still run here (CPython
+    # stops them first), so its global file objects are closed in place instead.
+    std = {id(x) for x in (sys.stdin, sys.stdout, sys.stderr, sys.__stdin__, sys.__stdout__,
+                           sys.__stderr__)}
+    for value in list(main.__dict__.values()):
+        if isinstance(value, io.IOBase) and id(value) not in std and not _is_closed(value):
+            try:
+                value.close()
+            except BaseException as exc:
+                _unraisable(exc, value)
     sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__
     if not _flush_std_files():
         code = 120

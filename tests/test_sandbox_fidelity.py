@@ -97,6 +97,9 @@ CASES = [
                  "    print(line[::-1])", b"ab\ncd\nlast-no-newline", id="input_loop_to_eof"),
     pytest.param("print(repr(input()), repr(input()))", b"ab\r\ncd\r\n", id="crlf_is_not_translated"),
     pytest.param("s = input()\nprint(len(s), ascii(s))", b"\xff\xfeok\n", id="undecodable_input"),
+    pytest.param("data = open('/dev/stdin').read()\nout = open('/dev/stdout', 'w')\n"
+                 "out.write(data.upper())\nout.close()\nprint(open(0, 'rb').read(2), open('/dev/fd/0').read(1))",
+                 NUMBERS, id="dev_stdin_and_stdout_paths"),
     pytest.param("import sys\nsys.stdin.read()\nsys.stdin.seek(0)\nprint(len(sys.stdin.read()))",
                  NUMBERS, id="stdin_is_seekable"),
     pytest.param(textwrap.dedent("""\
@@ -183,15 +186,17 @@ def _reference(source: str, stdin: bytes) -> tuple[bytes, int, str]:
 
 
 # the strict path (a fresh interpreter per execution) is slower: its half runs with the slow tests
-@pytest.fixture(scope="module", params=["fast", pytest.param("strict", marks=pytest.mark.slow)])
+@pytest.fixture(scope="module", params=["fast", pytest.param("strict", marks=pytest.mark.slow),
+                                        pytest.param("fast-userns", marks=pytest.mark.slow)])
 def sandbox(request):
     if not sys.platform.startswith("linux"):
         pytest.skip(f"LocalSandbox needs Linux namespaces; this is {sys.platform}")
     from sandboxes.local import LocalSandbox
 
     try:
-        sb = LocalSandbox(slots=1, python_fast_path=request.param == "fast",
-                          uid_base=62400 if request.param == "fast" else 62410)
+        sb = LocalSandbox(slots=1, python_fast_path=request.param != "strict",
+                          mode="userns" if request.param == "fast-userns" else "auto",
+                          uid_base={"fast": 62400, "strict": 62410}.get(request.param, 62420))
     except RuntimeError as exc:
         pytest.skip(f"LocalSandbox cannot start on this host: {exc}")
     yield sb
