@@ -28,7 +28,12 @@ The candidate's source is the one request buffer held in memory (zeroed after th
 
 Ends. When the program's main process exits, or a limit is hit, every process of the namespace is
 killed and reaped *before* the output is final: what remains in the pipes was written before,
-and nothing the program leaves behind can add to what is reported. Each execution's IPC namespace
+and nothing the program leaves behind can add to what is reported. A fast-path program kills its
+descendants itself as its last act (kill(-1) spares the server), so even a helper woken by its
+exit (PR_SET_PDEATHSIG, EOF on a pipe) cannot write after it; for execve'd programs a helper
+woken that way can still write in the moment before the server's kill (an unavoidable race
+without making the program pid 1 of its own namespace, which changes its semantics): graders
+must let the first verdict line win and never trust output as a verdict. Each execution's IPC namespace
 dies with its last process, so SysV/POSIX IPC objects (and their memory charge) never reach a
 later run. A server ends when its request pipe hangs up, also in the middle of an execution (the
 grader was killed, even with SIGKILL), and as pid 1 takes its whole namespace with it.
@@ -899,6 +904,11 @@ def _run_python_here(source, stdlib_path: list[str], stdio: dict) -> None:
     sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__
     if not _flush_std_files():
         code = 120
+    # The server kills every process of the namespace once this one is gone, but a process
+    # woken by our exit (PR_SET_PDEATHSIG, EOF on a pipe) could still write in between: kill
+    # them first, while we are alive (kill(-1) spares us and pid 1, the server).
+    with contextlib.suppress(OSError):
+        os.kill(-1, signal.SIGKILL)
     os._exit(code)
 
 

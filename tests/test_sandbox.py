@@ -683,3 +683,32 @@ def test_wire_moves_blobs_through_memfds_over_pipes_and_sockets(channel):
     assert header == {"ok": 1} and got == [bytearray(blobs[0][100:150] + blobs[0][:100]), b"x"]
     for fd in (r, w, *fds):
         os.close(fd)
+
+
+_FORGE_AFTER_EXIT = r"""
+import ctypes, os, signal, time
+r, w = os.pipe()
+for kind in ("death-signal", "pipe-eof"):
+    if os.fork() == 0:
+        def forge(*_):
+            os.write(1, b"FORGED\n")
+            os._exit(0)
+        if kind == "death-signal":  # woken the instant the main process dies
+            signal.signal(signal.SIGUSR1, forge)
+            ctypes.CDLL(None).prctl(1, signal.SIGUSR1)  # PR_SET_PDEATHSIG
+            while True:
+                time.sleep(1)
+        os.close(w)
+        os.read(r, 1)  # EOF when the main process's fds close at its exit
+        forge()
+os.close(r)
+time.sleep(0.02)
+print("real", flush=True)
+"""
+
+
+def test_helpers_woken_by_the_main_process_exit_cannot_add_output(sandbox):
+    """Processes that wait for the main program to end, then write (a forged verdict line), are
+    dead before it ends: a fast-path program kills its descendants as its last act."""
+    rs = sandbox.run(Program(_FORGE_AFTER_EXIT), [b""] * 20, FAST)
+    assert [r.stdout for r in rs] == [b"real\n"] * 20
