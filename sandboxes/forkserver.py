@@ -260,15 +260,14 @@ def _serve_confined(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
     probe = server.execute("python", bytearray(b"import os; print(os.getuid())"), None, empty,
                            _probe_limits())
     os.close(empty)
-    wire.close_quietly([probe["stdout"].fd])
+    probe["stdout"].close()
+    err = probe["stderr"]
+    tail = b"".join(os.pread(err.fd, n, off) for off, n in err.spans)[-2000:]
+    err.close()
     if probe["status"] != "ok":
-        err = probe["stderr"]
-        tail = b"".join(os.pread(err.fd, n, off) for off, n in err.spans)[-2000:]
-        os.close(err.fd)
         wire.send(resp_fd, {"ready": False, "error": f"probe failed: {probe['detail']}",
                             "stderr": tail.decode("utf-8", "replace")})
         return
-    os.close(probe["stderr"].fd)
     wire.send(resp_fd, {"ready": True, "layers": layers, "missing": missing})
     server.prepare_next()
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
@@ -278,21 +277,21 @@ def _serve_confined(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
             header, sizes = wire.recv_header(req_fd)
         except EOFError:
             return
-        # Inputs go from the pipe straight into sealed memfds: no request's stdin ever sits in
-        # this process's memory, so no forked child can find another execution's input in it.
+        # Inputs go from the pipe straight into one sealed memfd: no request's stdin ever sits
+        # in this process's memory, so no forked child can find another execution's input in it.
         source = wire.recv_blob(req_fd, sizes[0]) if sizes else bytearray()
-        stdins = [wire.recv_blob_to_memfd(req_fd, n) for n in sizes[1:]]
+        inputs, spans = wire.recv_blobs_to_memfd(req_fd, sizes[1:])
         try:
             if header.get("op") != "run" or not sizes:
                 wire.send(resp_fd, {"error": f"unknown op {header.get('op')!r}"})
                 continue
-            results, outs = server.handle(header, source, stdins)
+            results, outs, reply = server.handle(header, source, inputs, spans)
             try:
                 wire.send(resp_fd, {"results": results}, outs)
             finally:
-                wire.close_quietly({b.fd for b in outs})
+                os.close(reply)
         finally:
-            wire.close_quietly(stdins)
+            os.close(inputs)
             wire.zero([source])  # the candidate's own source: zeroed anyway
         server.prepare_next()  # after answering: the grader never waits for it
 
@@ -305,6 +304,26 @@ def _probe_limits() -> dict:
 # ---------------------------------------------------------------------------------------------
 # Per-execution work, inside the server
 # ---------------------------------------------------------------------------------------------
+
+
+class _Reply:
+    """The outputs of one request, gathered in one memfd (copied inside the kernel)."""
+
+    def __init__(self):
+        self.fd = wire.memfd("reply")
+        self.end = 0
+
+    def add(self, blob: wire.FileBlob) -> wire.FileBlob:
+        """Append `blob` (and close its own memfd); the span it now has in the reply."""
+        start = self.end
+        try:
+            os.lseek(self.fd, start, os.SEEK_SET)
+            for offset, length in blob.spans:
+                wire.copy_range(blob.fd, offset, length, self.fd)
+                self.end += length
+        finally:
+            blob.close()
+        return wire.FileBlob(self.fd, ((start, self.end - start),) if self.end > start else ())
 
 
 class _Server:
@@ -325,44 +344,51 @@ class _Server:
         self.stdlib_path = [p for p in sys.path if p.startswith(cfg["python_prefix"])]
 
     # -- request ---------------------------------------------------------------------------
-    def handle(self, header: dict, source: bytearray,
-               stdins: list[int]) -> tuple[list[dict], list[wire.FileBlob]]:
-        """Run `source` once per stdin (memfds). Outputs come back as memfd-backed blobs."""
+    def handle(self, header: dict, source: bytearray, inputs: int,
+               spans: list[tuple[int, int]]) -> tuple[list[dict], list[wire.FileBlob], int]:
+        """Run `source` once per input (a span of the `inputs` memfd). Outputs are gathered in
+        one reply memfd (returned; the caller closes it): a request holds a few descriptors
+        however many inputs it has."""
         language, limits = header["language"], header["limits"]
         results: list[dict] = []
         outs: list[wire.FileBlob] = []
+        reply = _Reply()
         binary = None
-        if language == "cpp":
-            empty = wire.memfd("stdin")
-            wire.seal(empty)
-            try:
-                binary, res = self.compile_cpp(source, limits, empty)
-            finally:
-                os.close(empty)
-            if binary is None:
-                res["status"] = "compile_error" if res["status"] != "sandbox_error" else res["status"]
-                stdout, stderr = res.pop("stdout"), res.pop("stderr")
-                os.close(stdout.fd)
-                for _ in stdins:
-                    results.append(dict(res))
-                    outs += [wire.FileBlob(stderr.fd, ()), stderr]  # empty stdout, the g++ log
-                if not stdins:
-                    os.close(stderr.fd)
-                return results, outs
         try:
-            for stdin in stdins:
+            if language == "cpp":
+                empty = wire.extract(inputs, 0, 0)
+                try:
+                    binary, res = self.compile_cpp(source, limits, empty)
+                finally:
+                    os.close(empty)
+                if binary is None:
+                    res["status"] = "compile_error" if res["status"] != "sandbox_error" else res["status"]
+                    res.pop("stdout").close()
+                    log = reply.add(res.pop("stderr"))
+                    for _ in spans:
+                        results.append(dict(res))
+                        outs += [wire.FileBlob(reply.fd, ()), log]  # empty stdout, the g++ log
+                    return results, outs, reply.fd
+            for offset, length in spans:
                 mode = "exec" if binary else ("python" if header.get("fast", True) else "python_strict")
-                res = self.execute(mode, source, binary, stdin, limits)
+                stdin = wire.extract(inputs, offset, length)
+                try:
+                    res = self.execute(mode, source, binary, stdin, limits)
+                finally:
+                    os.close(stdin)
                 res.pop("workdir")
-                outs += [res.pop("stdout"), res.pop("stderr")]
+                outs += [reply.add(res.pop("stdout")), reply.add(res.pop("stderr"))]
                 results.append(res)
                 if header.get("stop_on_error") and res["status"] != "ok":
                     break
+            return results, outs, reply.fd
+        except BaseException:
+            os.close(reply.fd)
+            raise
         finally:
             if binary:
                 self.kept.discard(os.path.dirname(binary))
                 shutil.rmtree(os.path.dirname(binary), ignore_errors=True)
-        return results, outs
 
     def compile_cpp(self, source: bytearray, limits: dict, empty_stdin: int):
         climits = dict(limits, cpu_s=limits["compile_cpu_s"], wall_s=limits["compile_cpu_s"] * 2 + 5,
@@ -372,7 +398,8 @@ class _Server:
         outdir = res.pop("workdir")
         exe = os.path.join(outdir, "prog")
         if res["status"] == "ok" and not os.path.islink(exe) and os.path.isfile(exe):
-            wire.close_quietly([res.pop("stdout").fd, res.pop("stderr").fd])
+            res.pop("stdout").close()
+            res.pop("stderr").close()
         else:
             shutil.rmtree(outdir, ignore_errors=True)
             res["detail"] = res["detail"] or "g++ failed"

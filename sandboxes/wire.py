@@ -40,6 +40,10 @@ class FileBlob:
     def __len__(self) -> int:
         return sum(n for _, n in self.spans)
 
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
 
 def send(fd: int, header: dict, blobs: list = ()) -> None:
     head = json.dumps({**header, "blob_sizes": [len(b) for b in blobs]}).encode()
@@ -143,34 +147,72 @@ def seal(fd: int) -> None:
 def recv_blob_to_memfd(fd: int, size: int, name: str = "stdin") -> int:
     """The next blob of `size` bytes, moved from `fd` into a new sealed memfd without passing
     through this process's memory (splice; a zeroed bounce buffer where splice is refused)."""
+    out, _ = recv_blobs_to_memfd(fd, [size], name)
+    return out
+
+
+def recv_blobs_to_memfd(fd: int, sizes: list[int], name: str = "inputs") -> tuple[int, list[tuple[int, int]]]:
+    """The next blobs, one after the other in one new sealed memfd (one descriptor however many
+    blobs), and their (offset, length) spans in it."""
+    out = memfd(name)
+    spans, end = [], 0
+    try:
+        for size in sizes:
+            _move_to_file(fd, out, size)
+            spans.append((end, size))
+            end += size
+        seal(out)
+        return out, spans
+    except BaseException:
+        os.close(out)
+        raise
+
+
+def copy_range(src: int, offset: int, length: int, dst: int) -> None:
+    """Append `length` bytes of file `src` from `offset` to file `dst`, inside the kernel."""
+    end = offset + length
+    while offset < end:
+        n = os.sendfile(dst, src, offset, end - offset)
+        if n == 0:
+            raise EOFError("file shorter than its span")
+        offset += n
+
+
+def extract(src: int, offset: int, length: int, name: str = "stdin") -> int:
+    """A new sealed memfd holding just that span of `src` (one execution's input file)."""
     out = memfd(name)
     try:
-        left = size
-        while left:
-            try:
-                k = os.splice(fd, out, min(left, 1 << 20))
-            except OSError as exc:
-                if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
-                    raise
-                break  # not a pipe (a socket, in a container): copy through the bounce buffer
-            if k == 0:
-                raise EOFError("peer closed its pipe")
-            left -= k
-        view = memoryview(_BOUNCE)
-        try:
-            while left:
-                k = os.readv(fd, [view[: min(left, _CHUNK)]])
-                if k == 0:
-                    raise EOFError("peer closed its pipe")
-                _write_all(out, view[:k])
-                left -= k
-        finally:
-            _BOUNCE[:] = bytes(_CHUNK)
+        copy_range(src, offset, length, out)
         seal(out)
         return out
     except BaseException:
         os.close(out)
         raise
+
+
+def _move_to_file(fd: int, out: int, size: int) -> None:
+    """Append the next `size` bytes of `fd` to file `out` (splice, else the bounce buffer)."""
+    left = size
+    while left:
+        try:
+            k = os.splice(fd, out, min(left, 1 << 20))
+        except OSError as exc:
+            if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                raise
+            break  # not a pipe (a socket, in a container): copy through the bounce buffer
+        if k == 0:
+            raise EOFError("peer closed its pipe")
+        left -= k
+    view = memoryview(_BOUNCE)
+    try:
+        while left:
+            k = os.readv(fd, [view[: min(left, _CHUNK)]])
+            if k == 0:
+                raise EOFError("peer closed its pipe")
+            _write_all(out, view[:k])
+            left -= k
+    finally:
+        _BOUNCE[:] = bytes(_CHUNK)
 
 
 def zero(blobs: list) -> None:

@@ -712,3 +712,11 @@ def test_helpers_woken_by_the_main_process_exit_cannot_add_output(sandbox):
     dead before it ends: a fast-path program kills its descendants as its last act."""
     rs = sandbox.run(Program(_FORGE_AFTER_EXIT), [b""] * 20, FAST)
     assert [r.stdout for r in rs] == [b"real\n"] * 20
+
+
+@pytest.mark.slow
+def test_a_request_with_more_inputs_than_open_file_slots_is_answered_in_order(sandbox):
+    """Inputs and outputs of a request live in one memfd each, not one descriptor per input."""
+    stdins = [str(i).encode() for i in range(1500)]
+    rs = sandbox.run(Program("import os\nprint(int(os.read(0, 99)) * 2)"), stdins, FAST)
+    assert [r.stdout for r in rs] == [f"{2 * i}\n".encode() for i in range(1500)]
