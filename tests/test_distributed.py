@@ -3,6 +3,7 @@ this machine: one update of 2 ranks x B/2 prompts equals one process with the sa
 and rollouts (DDP and FSDP2, every loss aggregation), DAPO's global first-B selection, the clear
 errors, and a 2-rank torchrun run killed after a checkpoint that resumes bit-for-bit."""
 
+import contextlib
 import json
 import os
 import signal
@@ -187,6 +188,25 @@ def torchrun(run_dir: Path, *overrides: str, background: bool = False):
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
+def kill_tree(pid: int) -> None:
+    """SIGKILL a process and all its descendants, by pid: torchrun starts each worker in a session
+    of its own, so killing torchrun's process group would leave the ranks running."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    todo, tree = [pid], []
+    while todo:
+        tree.append(todo.pop())
+        todo += children.get(tree[-1], [])
+    for p in tree:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(p, signal.SIGKILL)
+
+
 @pytest.mark.slow
 def test_two_rank_run_killed_after_checkpoint_resumes_bitwise(tmp_path):
     full = torchrun(tmp_path / "full", "steps=3")
@@ -200,11 +220,13 @@ def test_two_rank_run_killed_after_checkpoint_resumes_bitwise(tmp_path):
     deadline = time.monotonic() + 400
     while not ckpt.exists() and time.monotonic() < deadline and killed.poll() is None:
         time.sleep(0.2)
-    os.killpg(killed.pid, signal.SIGKILL)
+    kill_tree(killed.pid)
     killed.wait()
     assert ckpt.exists(), killed.stderr.read()[-3000:]
     saved = torch.load(ckpt, weights_only=False)
     assert saved["step"] < 3 and len(saved["rng"]) == WORLD
+    time.sleep(1)
+    assert torch.load(ckpt, weights_only=False)["step"] == saved["step"]  # nothing kept running
     resumed = torchrun(tmp_path / "resumed", "steps=3", f"resume={ckpt}")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     a = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=False)
