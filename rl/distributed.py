@@ -48,12 +48,6 @@ class Dist:
     def is_main(self) -> bool:
         return self.rank == 0
 
-    @property
-    def device(self) -> torch.device:  # where collective tensors live: NCCL needs CUDA, gloo CPU
-        if self.world > 1 and tdist.get_backend() == "nccl":
-            return torch.device("cuda", torch.cuda.current_device())
-        return torch.device("cpu")
-
     # ---- collectives (identity for one process) ---------------------------------------------
     def total(self, value: float) -> float:
         """Sum of `value` over ranks."""
@@ -63,7 +57,7 @@ class Dist:
         return self._reduce([value], tdist.ReduceOp.MAX)[0] if self.world > 1 else value
 
     def _reduce(self, values: list[float], op) -> list[float]:
-        t = torch.tensor(values, dtype=torch.float64, device=self.device)
+        t = torch.tensor(values, dtype=torch.float64)  # CPU: gloo carries the small bookkeeping
         tdist.all_reduce(t, op=op)
         return t.tolist()
 
@@ -311,11 +305,10 @@ def setup(seed: int, fsdp: bool, batch_prompts: int) -> Dist:
     if batch_prompts % world:
         raise ValueError(f"batch_prompts={batch_prompts} is not divisible by the world size {world}: "
                          f"use a multiple of {world} (each rank rolls out batch_prompts/world whole groups)")
-    backend = "nccl" if torch.cuda.is_available() else "gloo"
-    if backend == "nccl":
+    if torch.cuda.is_available():  # gradients of a CUDA model go over NCCL, bookkeeping over gloo
         torch.cuda.set_device(local_rank)
     if not tdist.is_initialized():
-        tdist.init_process_group(backend)
+        tdist.init_process_group("cpu:gloo,cuda:nccl" if torch.cuda.is_available() else "gloo")
     torch.manual_seed(seed + 1_000_003 * rank)  # rank 0 keeps the one-process seed
     return Dist(rank, world, local_rank, fsdp)
 

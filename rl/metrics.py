@@ -19,6 +19,8 @@ Glossary (prefix = pipeline stage, in data-flow order):
   time/rollout_s, time/verify_s, time/update_s   wall time of each stage
   time/step_s               wall time of the whole step, evaluation and checkpoints excluded
   eval/accuracy             greedy accuracy on the held-out split (evaluation rows only)
+Under torchrun (rl/distributed.py) every value is over all ranks' completions, tokens and groups,
+time/ is the slowest rank's, and rank 0 alone writes.
 """
 
 from __future__ import annotations

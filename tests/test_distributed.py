@@ -238,3 +238,18 @@ def test_two_rank_run_killed_after_checkpoint_resumes_bitwise(tmp_path):
         assert all(torch.equal(x[k], y[k]) for k in x)
     for x, y in zip(a["rng"], b["rng"]):
         assert torch.equal(x["torch"], y["torch"])
+
+
+@pytest.mark.slow
+def test_dapo_refills_until_the_global_count_reaches_b(tmp_path):
+    out = torchrun(tmp_path / "dapo", "steps=3", "algo=dapo", "checkpoint_every=10")
+    assert out.returncode == 0, out.stderr[-3000:]
+    rows = [json.loads(x) for x in (tmp_path / "dapo" / "metrics.jsonl").read_text().splitlines()][1:]
+    samples = [json.loads(x) for x in (tmp_path / "dapo" / "samples.jsonl").read_text().splitlines()]
+    for row in rows:
+        assert row["rollout/drawn_prompts"] in (B, 2 * B, 3 * B)  # whole global batches, at most max_draws
+        groups = [[s["reward"] for s in samples if s["step"] == row["step"]][i:i + 4] for i in range(0, 4 * B, 4)]
+        groups = [g for g in groups if g]
+        assert len(groups) <= B
+        if row["rollout/drawn_prompts"] < 3 * B:  # filled before the cap: B groups, all with variance
+            assert len(groups) == B and all(max(g) > min(g) for g in groups)
