@@ -30,8 +30,7 @@ import torch.distributed as tdist
 from rl.grpo import token_weights
 from rl.policy import load_checkpoint, rank_rng, rng_state, save_checkpoint, set_rng_state
 
-# Metrics that are the same on every rank (no reduction) and wall times (the slowest rank counts).
-SHARED_KEYS = ("optim/", "rollout/drawn_prompts", "loss/", "eval/")
+# Wall times: the slowest rank counts (the others waited for it at the next collective).
 MAX_KEYS = ("time/",)
 
 
@@ -104,8 +103,8 @@ class Dist:
         """rl/grpo.py's weights for this rank's rows [n, T] with the batch-wide normalisers."""
         if self.world == 1:
             return token_weights(mask, loss_agg)
-        n_seqs, n_tokens, width = self._reduce([mask.shape[0], mask.sum().item(), 0], tdist.ReduceOp.SUM)
-        width = self.largest(mask.shape[1])
+        n_seqs, n_tokens = self._reduce([mask.shape[0], mask.sum().item()], tdist.ReduceOp.SUM)
+        width = self.largest(mask.shape[1])  # the one-process batch is padded to the widest rank's
         return token_weights(mask, loss_agg, n_seqs=int(n_seqs), n_tokens=n_tokens, max_len=int(width))
 
     def backward(self, loss: torch.Tensor) -> None:
@@ -213,32 +212,37 @@ class Dist:
         """Rank 0 writes one checkpoint holding every rank's RNG state (all ranks must call)."""
         if self.world == 1:
             return save_checkpoint(path, model, optimizer, step, data_position, tokenizer)
-        rngs = self.gather(rng_state())
+        rngs, positions = zip(*self.gather((rng_state(), data_position)))
+        if len(set(positions)) > 1:  # every rank must have taken the same prompts from its stream
+            raise RuntimeError(f"ranks disagree on the prompt stream position {positions}: not saving a checkpoint "
+                               "that could not resume them")
         model_state, optimizer_state = self._full_states(model, optimizer)
         if self.is_main:
-            save_checkpoint(path, model, optimizer, step, data_position, tokenizer, rng=rngs,
+            save_checkpoint(path, model, optimizer, step, data_position, tokenizer, rng=list(rngs),
                             model_state=model_state, optimizer_state=optimizer_state)
         tdist.barrier()
 
     def load(self, path: Path, model, optimizer) -> tuple[int, int]:
         """Model, optimizer, this rank's RNG; (step, data position). Another world size resumes the
         stream and weights exactly but not the sampling RNG (a warning says so)."""
-        if self.world == 1 or not self.fsdp:
-            step, position = load_checkpoint(path, model, optimizer, rank=self.rank, world=self.world)
-        else:
-            from torch.distributed.checkpoint.state_dict import (
-                StateDictOptions,
-                set_model_state_dict,
-                set_optimizer_state_dict,
-            )
+        state = torch.load(path, weights_only=False, map_location="cpu", mmap=True)
+        by_name = any(isinstance(k, str) for k in state["optimizer"]["state"])  # FSDP2 full state dicts
+        if by_name != (self.fsdp and self.world > 1):
+            raise ValueError(f"resume={str(path)!r} was written {'with' if by_name else 'without'} policy.fsdp=true "
+                             f"under torchrun: resume it the same way (policy.fsdp={str(by_name).lower()})")
+        if not by_name:
+            return load_checkpoint(path, model, optimizer, rank=self.rank, world=self.world)
+        from torch.distributed.checkpoint.state_dict import (
+            StateDictOptions,
+            set_model_state_dict,
+            set_optimizer_state_dict,
+        )
 
-            state = torch.load(path, weights_only=False, map_location="cpu")
-            full = StateDictOptions(full_state_dict=True)
-            set_model_state_dict(model, state["model"], options=full)
-            set_optimizer_state_dict(model, optimizer, state["optimizer"], options=full)
-            set_rng_state(rank_rng(state, self.rank, self.world))
-            step, position = state["step"], state["data_position"]
-        return step, position
+        full = StateDictOptions(full_state_dict=True)
+        set_model_state_dict(model, state["model"], options=full)
+        set_optimizer_state_dict(model, optimizer, state["optimizer"], options=full)
+        set_rng_state(rank_rng(state, self.rank, self.world))
+        return state["step"], state["data_position"]
 
     def _full_states(self, model, optimizer):
         if not self.fsdp:

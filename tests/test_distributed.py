@@ -253,3 +253,25 @@ def test_dapo_refills_until_the_global_count_reaches_b(tmp_path):
         assert len(groups) <= B
         if row["rollout/drawn_prompts"] < 3 * B:  # filled before the cap: B groups, all with variance
             assert len(groups) == B and all(max(g) > min(g) for g in groups)
+
+
+@pytest.mark.parametrize("by_name, dist", [
+    pytest.param(False, Dist(rank=0, world=2, fsdp=True), id="ddp-checkpoint-into-fsdp"),
+    pytest.param(True, Dist(), id="fsdp-checkpoint-into-one-process"),
+])
+def test_checkpoint_of_the_other_layout_is_refused(tmp_path, by_name, dist):
+    from rl.policy import save_checkpoint
+
+    model = torch.nn.Linear(3, 2)
+    opt = torch.optim.AdamW(model.parameters())
+    model(torch.ones(1, 3)).sum().backward()
+    opt.step()
+    saved = opt.state_dict()
+    if by_name:  # how torch.distributed.checkpoint's full state dict of an FSDP2 run names states
+        names = [n for n, _ in model.named_parameters()]
+        saved = {"state": {names[k]: v for k, v in saved["state"].items()}, "param_groups": saved["param_groups"]}
+    save_checkpoint(tmp_path / "c.pt", model, opt, 1, 4, optimizer_state=saved)
+    before = [p.clone() for p in model.parameters()]
+    with pytest.raises(ValueError, match=f"resume it the same way \\(policy.fsdp={str(by_name).lower()}\\)"):
+        dist.load(tmp_path / "c.pt", model, opt)
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))  # nothing half-loaded
