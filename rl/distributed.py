@@ -206,7 +206,7 @@ class Dist:
         finally:
             for m in units:
                 m.reshard()
-                m.set_reshard_after_forward(True, recurse=False)
+                m.set_reshard_after_forward(m is not model, recurse=False)  # fully_shard's defaults
 
     def save(self, path: Path, model, optimizer, step: int, data_position: int, tokenizer=None) -> None:
         """Rank 0 writes one checkpoint holding every rank's RNG state (all ranks must call)."""
