@@ -133,6 +133,14 @@ class ProblemStream:
             self.position += 1
         return out
 
+    def take_share(self, n: int, rank: int = 0, world: int = 1) -> list[Problem]:
+        """Rank `rank`'s contiguous n/world of the next n problems. Every rank of a torchrun job
+        takes from its own copy of the same stream, so positions stay equal and the ranks' shares
+        together are exactly what one process would take."""
+        if n % world:
+            raise ValueError(f"batch_prompts={n} is not divisible by the world size {world}: use a multiple of {world}")
+        return self.take(n)[rank * (n // world):(rank + 1) * (n // world)]
+
     def __iter__(self) -> Iterator[Problem]:
         while True:
             yield from self.take(1)

@@ -100,14 +100,18 @@ def overlong_shaping(lengths: torch.Tensor, max_new_tokens: int, buffer: int, pe
     return -penalty * over.clamp(max=1.0)
 
 
-def token_weights(mask: torch.Tensor, loss_agg: str, dtype: torch.dtype = torch.float32) -> torch.Tensor:
-    """mask [N, T] -> aggregation weights [N, T] for the whole batch (see module docstring)."""
+def token_weights(mask: torch.Tensor, loss_agg: str, dtype: torch.dtype = torch.float32, *, n_seqs: int | None = None,
+                  n_tokens: float | None = None, max_len: int | None = None) -> torch.Tensor:
+    """mask [N, T] -> aggregation weights [N, T] for the whole batch (see module docstring). When
+    mask holds only some rows of the batch (one rank's), n_seqs, n_tokens and max_len give the
+    batch's N, sum m and T (all-reduced by rl/distributed.py); None means this mask's own."""
     m = mask.to(dtype)
     N, T = m.shape
+    N, T = N if n_seqs is None else n_seqs, T if max_len is None else max_len
     if loss_agg == "seq_mean_token_mean":
         return m / (m.sum(-1, keepdim=True).clamp(min=1) * N)
     if loss_agg == "token_mean":
-        return m / m.sum().clamp(min=1)
+        return m / (m.sum().clamp(min=1) if n_tokens is None else max(n_tokens, 1.0))
     if loss_agg == "seq_mean_token_sum_norm":
         return m / (T * N)
     raise ValueError(f"loss_agg={loss_agg!r} is not allowed; use one of {LOSS_AGGS}")

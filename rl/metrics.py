@@ -19,6 +19,8 @@ Glossary (prefix = pipeline stage, in data-flow order):
   time/rollout_s, time/verify_s, time/update_s   wall time of each stage
   time/step_s               wall time of the whole step, evaluation and checkpoints excluded
   eval/accuracy             greedy accuracy on the held-out split (evaluation rows only)
+Under torchrun (rl/distributed.py) every value is over all ranks' completions, tokens and groups,
+time/ is the slowest rank's, and rank 0 alone writes.
 """
 
 from __future__ import annotations
@@ -31,7 +33,11 @@ PLOTTED = ("reward/total", "eval/accuracy", "loss/kl", "rollout/len_mean")
 
 
 class MetricsSink:
-    def __init__(self, run_dir: str | Path, total_steps: int, append: bool = False, tensorboard: bool = False):
+    def __init__(self, run_dir: str | Path, total_steps: int, append: bool = False, tensorboard: bool = False,
+                 write: bool = True):
+        self.write = write  # False on ranks > 0 of a torchrun job: rank 0 alone writes and prints
+        if not write:
+            return
         self.dir = Path(run_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.total = total_steps
@@ -48,6 +54,8 @@ class MetricsSink:
             self.tb = SummaryWriter(str(self.dir / "tb"))
 
     def log(self, step: int, row: dict) -> None:
+        if not self.write:
+            return
         self.metrics.write(json.dumps({"step": step, **row}) + "\n")
         self.metrics.flush()
         for key, value in row.items() if self.tb else ():
@@ -59,11 +67,15 @@ class MetricsSink:
         print(f"[{'#' * done}{'.' * (20 - done)}] {step}/{self.total} {shown}", flush=True)
 
     def log_samples(self, step: int, rows: list[dict]) -> None:
+        if not self.write:
+            return
         for r in rows:
             self.samples.write(json.dumps({"step": step, **r}) + "\n")
         self.samples.flush()
 
-    def close(self) -> Path:
+    def close(self) -> Path | None:
+        if not self.write:
+            return None
         self.metrics.close()
         self.samples.close()
         if self.tb:

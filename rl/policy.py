@@ -4,6 +4,7 @@ restores training checkpoints; it does not sample (rl/rollout.py) or define loss
 from __future__ import annotations
 
 import random
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ class PolicyConfig:
     gradient_checkpointing: bool = False
     micro_batch: int = 16
     threads: int = 2
+    fsdp: bool = False
 
     def __post_init__(self) -> None:
         if self.dtype not in DTYPES:
@@ -130,24 +132,37 @@ def set_rng_state(state: dict) -> None:
     random.setstate(state["python"])
 
 
-def save_checkpoint(path: Path, model, optimizer, step: int, data_position: int, tokenizer=None) -> None:
+def rank_rng(state: dict, rank: int = 0, world: int = 1) -> dict:
+    """A checkpoint's RNG state for one rank: a torchrun job saves a list, one per rank. On another
+    world size the states are reused round-robin, and the run is no longer bit-exact (said on stderr)."""
+    rngs = state["rng"] if isinstance(state["rng"], list) else [state["rng"]]
+    if len(rngs) != world:
+        print(f"resume: the checkpoint was written by {len(rngs)} rank(s), this run has {world}: weights, "
+              "optimizer and the prompt stream continue exactly, sampling randomness does not", file=sys.stderr)
+    return rngs[rank % len(rngs)]
+
+
+def save_checkpoint(path: Path, model, optimizer, step: int, data_position: int, tokenizer=None, *,
+                    rng=None, model_state=None, optimizer_state=None) -> None:
     """Everything a resumed run needs to continue bit-for-bit: weights, optimizer moments, RNG
     states, step and data position. Written to a temporary name first so a crash mid-write
     never destroys the last good checkpoint. With `tokenizer`, the policy is also saved as a
     transformers model directory beside it (`model/`), which `policy.path=` loads anywhere
-    (rl/evaluate.py, another run)."""
+    (rl/evaluate.py, another run). A torchrun job (rl/distributed.py) passes every rank's RNG
+    state as the list `rng` and, when sharded, the gathered full states."""
     tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "rng": rng_state(),
-                "step": step, "data_position": data_position}, tmp)
+    torch.save({"model": model.state_dict() if model_state is None else model_state,
+                "optimizer": optimizer.state_dict() if optimizer_state is None else optimizer_state,
+                "rng": rng_state() if rng is None else rng, "step": step, "data_position": data_position}, tmp)
     tmp.replace(path)
     if tokenizer is not None:
-        model.save_pretrained(path.parent / "model")
+        model.save_pretrained(path.parent / "model", **({} if model_state is None else {"state_dict": model_state}))
         tokenizer.save_pretrained(path.parent / "model")
 
 
-def load_checkpoint(path: Path, model, optimizer) -> tuple[int, int]:
+def load_checkpoint(path: Path, model, optimizer, rank: int = 0, world: int = 1) -> tuple[int, int]:
     state = torch.load(path, weights_only=False)
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
-    set_rng_state(state["rng"])
+    set_rng_state(rank_rng(state, rank, world))
     return state["step"], state["data_position"]

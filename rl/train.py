@@ -22,16 +22,10 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig
 
 from rl.data import ProblemStream
-from rl.grpo import AlgoConfig, group_advantages, overlong_shaping, policy_loss, token_weights
+from rl.distributed import ONE_PROCESS, Dist, hydra_argv, setup
+from rl.grpo import AlgoConfig, group_advantages, overlong_shaping, policy_loss
 from rl.metrics import MetricsSink
-from rl.policy import (
-    PolicyConfig,
-    load_checkpoint,
-    load_policy,
-    row_chunks,
-    save_checkpoint,
-    token_logprobs,
-)
+from rl.policy import PolicyConfig, load_policy, row_chunks, token_logprobs
 from rl.prompts import render
 from rl.rollout import SamplingConfig, make_rollout
 from rl.schemas import build, register
@@ -60,29 +54,30 @@ def draw(problems, template, rollout, rewards, algo: AlgoConfig, scfg: SamplingC
     return Groups(prompts, batch, scores, r, adv.flatten(), zero)
 
 
-def update(model, ref, opt, batch, adv, algo: AlgoConfig, pcfg: PolicyConfig, max_grad_norm: float):
-    """mu optimizer steps on one rollout batch, micro-batched; returns loss statistics."""
-    w = token_weights(batch.completion_mask, algo.loss_agg)  # [N, T] over the whole batch
+def update(model, ref, opt, batch, adv, algo: AlgoConfig, pcfg: PolicyConfig, max_grad_norm: float, dist: Dist = ONE_PROCESS):
+    """mu optimizer steps on one rollout batch (this rank's rows), micro-batched; returns loss statistics."""
+    w = dist.token_weights(batch.completion_mask, algo.loss_agg)  # [N, T], normalised over the whole batch
     # rows with A = 0 get exactly zero gradient when beta = 0 and mu = 1: skipping them is exact
     rows = torch.arange(len(adv)) if algo.beta > 0 or algo.mu > 1 else adv.nonzero().flatten()
     chunks = row_chunks(rows, batch.group_size, pcfg.micro_batch)
-    with torch.no_grad():
+    with torch.no_grad(), dist.gathered(ref), dist.gathered(model if algo.mu > 1 else None):
         ref_lp = [token_logprobs(ref, batch, c)[0] for c in chunks] if algo.beta > 0 else None
         old_lp = [token_logprobs(model, batch, c)[0] for c in chunks] if algo.mu > 1 else None
     stats = Counter()
     for _ in range(algo.mu):
         opt.zero_grad()
-        for k, c in enumerate(chunks):
+        for k, c in dist.micro_batches(model, chunks):
             lp, ent = token_logprobs(model, batch, c)
             parts = policy_loss(lp, adv[c], w[c], algo, None if old_lp is None else old_lp[k],
                                 None if ref_lp is None else ref_lp[k])
-            parts.loss.backward()
+            dist.backward(parts.loss)
             stats.update({"loss/policy": parts.loss.item(), "kl": parts.kl_sum, "clip": parts.clip_sum,
                           "tok": parts.tokens, "ent": float((ent * w[c].gt(0)).sum())})
         grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
         if not (math.isfinite(stats["loss/policy"]) and torch.isfinite(grad_norm)):
             raise FloatingPointError(f"non-finite loss ({stats['loss/policy']}) or gradient norm ({grad_norm})")
         opt.step()
+    stats = dist.sums(stats)
     tok = max(stats["tok"], 1)
     return {"loss/policy": stats["loss/policy"] / algo.mu, "loss/kl": stats["kl"] / tok,
             "loss/clip_frac": stats["clip"] / tok, "loss/entropy": stats["ent"] / tok, "optim/grad_norm": float(grad_norm)}
@@ -96,58 +91,61 @@ def main(cfg: DictConfig) -> None:
     algo = build(AlgoConfig, cfg.algo)
     pcfg = build(PolicyConfig, cfg.policy)
     scfg = build(SamplingConfig, cfg.sampling)
+    dist = setup(cfg.seed, pcfg.fsdp, cfg.batch_prompts)  # one process unless launched by torchrun
     model, tok = load_policy(pcfg)
-    ref = load_policy(pcfg, trainable=False)[0] if algo.beta > 0 else None
+    ref = dist.wrap(load_policy(pcfg, trainable=False)[0] if algo.beta > 0 else None, trainable=False)
+    net = dist.wrap(model)  # DDP, or the model sharded in place (FSDP2): before the optimizer
     opt = instantiate(cfg.optim.optimizer)([p for p in model.parameters() if p.requires_grad])
     peak_lr = opt.defaults["lr"]
     spec = {name: {"weight": r.weight, "verifier": instantiate(r.verifier)} for name, r in cfg.task.rewards.items()}
-    rollout, rewards, eval_reward = make_rollout(model, tok, scfg), build_rewards(spec), build_rewards(spec, cfg.task.eval_reward)
-    stream, eval_set = ProblemStream(instantiate(cfg.task.train), seed=cfg.seed), instantiate(cfg.task.eval)
+    rollout, rewards, eval_reward = dist.rollout(make_rollout(model, tok, scfg), model), build_rewards(spec), build_rewards(spec, cfg.task.eval_reward)
+    eval_set = dist.share(instantiate(cfg.task.eval))  # each rank evaluates its share
+    stream = ProblemStream(instantiate(cfg.task.train), seed=cfg.seed)
     run_dir, G, start = Path(HydraConfig.get().runtime.output_dir), scfg.group_size, 0
     if cfg.resume:
-        start, stream.position = load_checkpoint(Path(cfg.resume), model, opt)
-    sink, ckpt = MetricsSink(run_dir, cfg.steps, bool(cfg.resume), cfg.tensorboard), run_dir / "checkpoint.pt"
+        start, stream.position = dist.load(Path(cfg.resume), model, opt)
+    sink, ckpt = MetricsSink(run_dir, cfg.steps, bool(cfg.resume), cfg.tensorboard, write=dist.is_main), run_dir / "checkpoint.pt"
+    evaluate_all = lambda: dist.mean(evaluate(rollout, eval_set, eval_reward, cfg.task.template), len(eval_set))  # noqa: E731
     if start == 0:
-        sink.log(0, {"eval/accuracy": evaluate(rollout, eval_set, eval_reward, cfg.task.template)})
+        sink.log(0, {"eval/accuracy": evaluate_all()})
     for step in range(start + 1, cfg.steps + 1):
         for g in opt.param_groups:
             g["lr"] = peak_lr * min(1.0, step / max(cfg.optim.warmup_steps, 1))
         times, B, t_step = Counter(), cfg.batch_prompts, time.perf_counter()
-        s = draw(stream.take(B), cfg.task.template, rollout, rewards, algo, scfg, times)  # 1 problems, 2-5: draw()
+        s = draw(stream.take_share(B, dist.rank, dist.world), cfg.task.template, rollout, rewards, algo, scfg, times)  # 1 problems, 2-5: draw()
         zero_frac, drawn = s.zero.float().mean().item(), B
         if algo.dynamic_sampling:  # DAPO: zero-variance groups leave; fresh prompts refill up to B
             parts = [s.keep(~s.zero)]
-            while sum(len(p.prompts) for p in parts) < B and drawn < B * algo.max_draws:
-                more = draw(stream.take(B), cfg.task.template, rollout, rewards, algo, scfg, times)
+            while dist.total(sum(len(p.prompts) for p in parts)) < B and drawn < B * algo.max_draws:
+                more = draw(stream.take_share(B, dist.rank, dist.world), cfg.task.template, rollout, rewards, algo, scfg, times)
                 parts.append(more.keep(~more.zero))
                 drawn += B
             kept = Groups.concat(parts)
-            s = kept.keep(torch.arange(len(kept.prompts)) < B) if kept.prompts else s  # verl keeps the first B
+            s = kept.keep(dist.first_groups([len(p.prompts) for p in parts], B)) if dist.total(len(kept.prompts)) else s  # verl keeps the first B
         prompts, batch, scores, r, adv = s.prompts, s.batch, s.scores, s.r, s.adv
         t2 = time.perf_counter()
         try:                                                                             # 6-7 loss, update
-            row = update(model, ref, opt, batch, adv, algo, pcfg, cfg.optim.max_grad_norm)
+            row = update(net, ref, opt, batch, adv, algo, pcfg, cfg.optim.max_grad_norm, dist)
         except FloatingPointError as e:
             sys.exit(f"step {step}: {e}; stopping. Last good checkpoint: {ckpt if ckpt.exists() else 'none'}")
-        row.update({"rollout/len_mean": batch.lengths.float().mean().item(), "reward/total": r.mean().item(),
-                    "rollout/truncated_frac": batch.finish_reasons.count("length") / len(batch.texts),
-                    "adv/zero_std_group_frac": zero_frac, "rollout/drawn_prompts": drawn,
-                    "adv/masked_frac": 1 - scores.valid.float().mean().item(), "optim/lr": opt.param_groups[0]["lr"],
-                    "time/rollout_s": times["rollout"], "time/verify_s": times["verify"], "time/update_s": time.perf_counter() - t2})
-        for name, vals in scores.per_reward.items():
-            row[f"reward/{name}"] = sum(vals) / len(vals)
-            row.update({f"verdict/{name}/{k}": c / len(vals) for k, c in Counter(scores.reasons[name]).items()})
+        row.update(dist.rollout_row(s, zero_frac, B // dist.world))  # lengths, rewards, reasons: over all ranks
+        row.update({"rollout/drawn_prompts": drawn, "optim/lr": opt.param_groups[0]["lr"], "time/rollout_s": times["rollout"],
+                    "time/verify_s": times["verify"], "time/update_s": time.perf_counter() - t2})
         row["time/step_s"] = time.perf_counter() - t_step  # the whole step but evaluation and checkpoints
+        row = dist.times(row)
         if step % cfg.eval_every == 0 or step == cfg.steps:
-            row["eval/accuracy"] = evaluate(rollout, eval_set, eval_reward, cfg.task.template)
+            row["eval/accuracy"] = evaluate_all()
         sink.log(step, row)                                                              # 8 metrics
         if step % cfg.samples_every == 0:
-            sink.log_samples(step, [{"prompt": prompts[i // G], "completion": batch.texts[i], "reward": r[i].item(),
-                                     **{f"reason/{k}": v[i] for k, v in scores.reasons.items()}} for i in range(len(r))])
+            sink.log_samples(step, sum(dist.gather([{"prompt": prompts[i // G], "completion": batch.texts[i], "reward": r[i].item(),
+                                     **{f"reason/{k}": v[i] for k, v in scores.reasons.items()}} for i in range(len(r))]), []))
         if step % cfg.checkpoint_every == 0 or step == cfg.steps:
-            save_checkpoint(ckpt, model, opt, step, stream.position, tok)
-    print(f"wrote {sink.close()} and {run_dir / 'metrics.jsonl'}")
+            dist.save(ckpt, model, opt, step, stream.position, tok)
+    if sink.close():
+        print(f"wrote {run_dir / 'curves.png'} and {run_dir / 'metrics.jsonl'}")
+    dist.close()
 
 
 if __name__ == "__main__":
+    sys.argv = hydra_argv(sys.argv)  # under torchrun, ranks > 0 write no run directory
     main()
