@@ -41,9 +41,10 @@ def new_path(name: str) -> str | None:
 def _caller_stacklevel() -> int:
     """warnings' stacklevel of the first frame outside the import machinery and this module, so
     the warning names the line that imported the old path."""
+    machinery = (__file__, importlib.__file__)  # importlib.import_module, this module
     frame, level = sys._getframe(1), 1
     while frame is not None and (frame.f_code.co_filename.startswith("<frozen importlib")
-                                 or frame.f_code.co_filename == __file__):
+                                 or frame.f_code.co_filename in machinery):
         frame, level = frame.f_back, level + 1
     return level
 
@@ -55,10 +56,15 @@ class _Alias(importlib.abc.Loader):
     def create_module(self, spec):
         warnings.warn(f"{spec.name} moved to {self.new}; import {self.new} (the old path goes in the next release)",
                       DeprecationWarning, stacklevel=_caller_stacklevel())
-        return importlib.import_module(self.new)
+        module = importlib.import_module(self.new)
+        self.spec = module.__spec__
+        return module
 
     def exec_module(self, module) -> None:
-        """The new module ran when it was imported; an alias runs nothing."""
+        """The new module ran when it was imported; an alias runs nothing. The import system has
+        just set the module's __spec__ to the old path: its own spec is put back, so reloads,
+        reprs and pickling name the new path."""
+        module.__spec__ = self.spec
 
 
 class LegacyPaths(importlib.abc.MetaPathFinder):
