@@ -33,7 +33,7 @@ DATA = ROOT / "bench" / "data" / "contest"
 BENCHMARKS = ("codecontests", "apps", "taco", "livecodebench")
 sys.path.insert(0, str(ROOT))
 
-from verifiers import sources  # noqa: E402
+from verifiers import benchmarks as sources  # noqa: E402
 
 # ---- each judge's rule as upstream applies it (its looseness included), for the plain side ----
 
@@ -174,7 +174,7 @@ def verity_api(bench: str, programs: list[dict], problems: dict, workers: int) -
     """The Python API with the sandbox's in-process fast path off (a fresh interpreter per run):
     tells a fast-path fidelity failure from a limit or comparator one."""
     from sandboxes.local import LocalSandbox
-    from verifiers.code_tests import CodeTestsVerifier
+    from verifiers.code.verifier import CodeTestsVerifier
 
     start = time.perf_counter()
     with LocalSandbox(slots=workers, python_fast_path=False) as sandbox:

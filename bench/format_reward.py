@@ -8,8 +8,8 @@ from __future__ import annotations
 import platform
 import time
 
-from verifiers.format import FormatVerifier
-from verifiers.pytest_plugin import call_reward, suite_rows
+from verifiers.testing.plugin import call_reward, suite_rows
+from verifiers.text.format import FormatVerifier
 
 
 def _measure(name: str, reward, rows, repeats: int = 200) -> tuple[str, int, int, int, float]:

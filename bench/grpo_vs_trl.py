@@ -60,8 +60,8 @@ def work(steps: int, beta: float, threads: int, side: str, learning: bool = Fals
     from rl.data import arithmetic_sample
     from rl.prompts import render
     from rl.scoring import build_rewards, score
-    from verifiers.format import FormatVerifier
     from verifiers.math_answer import MathAnswerVerifier
+    from verifiers.text.format import FormatVerifier
 
     B = 8
     G = 8

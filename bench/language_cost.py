@@ -7,7 +7,7 @@ import platform
 import time
 
 from verifiers.base import Problem
-from verifiers.language import LanguageVerifier
+from verifiers.text.language import LanguageVerifier
 
 TEXTS = {
     "english+latex": "We compute $\\frac{a}{b} + \\sqrt{2}$ and check the value again. ",

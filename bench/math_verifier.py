@@ -7,7 +7,7 @@ ratios.
     python bench/math_verifier.py --limit 200     # quicker
     python bench/math_verifier.py --show-errors   # list every misgraded case
 
-Tables: `verifiers/suites/math.py` (our test table: the implementation was developed against it)
+Tables: `verifiers/testing/suites/math.py` (our test table: the implementation was developed against it)
 and `bench/data/math_heldout.jsonl` (written separately from the rules, not used during
 development).
 """
@@ -43,7 +43,7 @@ class Case:
 
 
 def load_tables() -> dict[str, list[Case]]:
-    from verifiers.suites.math import CASES
+    from verifiers.testing.suites.math import CASES
 
     tables = {"suite": [Case(c.id, c.gold, c.completion, c.expected, c.mode, c.question)
                         for c in CASES]}

@@ -124,8 +124,8 @@ def load(url: str, rows, set_name: str, clients: int, batch: int, on_half=None) 
 
 
 def in_process(rows, rewards: str, workers: int) -> dict:
-    from verifiers.adapters import parse_rewards
     from verifiers.integrations import openrlhf
+    from verifiers.integrations.adapters import parse_rewards
 
     rs = parse_rewards(rewards, workers=workers, deadline_s=10.0)
 

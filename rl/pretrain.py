@@ -37,7 +37,7 @@ from rl.data import (
 )
 from rl.prompts import TEMPLATES, render
 from verifiers.base import Problem
-from verifiers.code_tests import CodeTestsVerifier
+from verifiers.code.verifier import CodeTestsVerifier
 from verifiers.extract import committed_answer
 
 SPECIALS = ["<pad>", "<bos>", "<eos>", "<unk>"]

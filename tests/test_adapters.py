@@ -9,7 +9,8 @@ import math
 import pytest
 
 import verifiers
-from verifiers.adapters import (
+from verifiers.base import Problem
+from verifiers.integrations.adapters import (
     NAMED_REWARDS,
     AsyncTRLReward,
     TRLReward,
@@ -18,7 +19,6 @@ from verifiers.adapters import (
     parse_rewards,
     problem_from_fields,
 )
-from verifiers.base import Problem
 
 GOOD = "<think>We add two and three.</think><answer>5</answer>"
 WRONG = "<think>We add two and three.</think><answer>6</answer>"
@@ -39,7 +39,7 @@ def test_parse_rewards(spec, names, weights):
 
 
 def test_parse_rewards_uses_given_instances_by_name():
-    from verifiers.format import FormatVerifier
+    from verifiers.text.format import FormatVerifier
 
     mine = FormatVerifier(variant="boxed")
     rs = parse_rewards("format=2,custom", verifiers={"format": mine, "custom": FormatVerifier()})
@@ -254,7 +254,7 @@ def test_verl_code_ground_truth_as_prime_json(solution, truth, expected):
 
 
 def test_verl_reward_kwargs_choose_rewards_gate_and_mode():
-    from verifiers.adapters import compute_score as verl_entry
+    from verifiers.integrations.adapters import compute_score as verl_entry
 
     good = "<think>add</think><answer>5</answer>"
     out = verl_entry("gsm8k", good, "5", None, rewards="correct,format=0.5", gate="format")

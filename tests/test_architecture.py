@@ -24,9 +24,9 @@ LOOP_BUDGET = 1100
 FILE_BUDGET = 400
 # files allowed past FILE_BUDGET, each with its reason (data tables are data, not logic)
 OVER_BUDGET = {
-    "verifiers/suites/math.py": "labelled data table",
-    "verifiers/suites/format.py": "labelled data table",
-    "verifiers/suites/hacking.py": "labelled data table",
+    "verifiers/testing/suites/math.py": "labelled data table",
+    "verifiers/testing/suites/format.py": "labelled data table",
+    "verifiers/testing/suites/hacking.py": "labelled data table",
     "bench/data/make_math_heldout.py": "generator of the held-out data table",
 }
 
@@ -95,7 +95,8 @@ def test_no_import_cycles_inside_the_packages():
 def test_verifiers_and_sandboxes_import_without_torch_transformers_or_hydra():
     """In a fresh interpreter where those packages cannot be imported at all."""
     names = sorted(module_name(p) for p in modules("verifiers", "sandboxes")
-                   if not rel(p).startswith("verifiers/integrations/")  # optional extras, own tests
+                   if rel(p) not in ("verifiers/integrations/serve.py", "verifiers/integrations/ray_pool.py")
+                   # those two need the serve / ray extras (their own tests); the rest of the room is probed
                    and p.name != "__main__.py")
     probe = f"""
 import importlib, json, sys

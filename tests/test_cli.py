@@ -261,7 +261,7 @@ def test_format_usage_errors_exit_2(tmp_path, capsys, argv, message):
 
 
 def test_help_documents_the_benchmark_layouts():
-    from verifiers.cli import build_parser
+    from verifiers.cli.grade import build_parser
 
     grade = build_parser()._subparsers._group_actions[0].choices["grade"]
     text = grade.format_help()

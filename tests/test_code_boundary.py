@@ -12,8 +12,8 @@ import pytest
 
 from sandboxes.base import Limits
 from verifiers.base import Problem
-from verifiers.code_tests import UNGRADABLE, CodeTestsVerifier
-from verifiers.suites.hacking import CODE_CASES
+from verifiers.code.verifier import UNGRADABLE, CodeTestsVerifier
+from verifiers.testing.suites.hacking import CODE_CASES
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/ns/user"),
                                 reason="LocalSandbox needs Linux namespaces")

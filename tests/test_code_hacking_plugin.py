@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from verifiers.code_tests import CodeTestsVerifier
+from verifiers.code.verifier import CodeTestsVerifier
 from verifiers.math_answer import MathAnswerVerifier
-from verifiers.pytest_plugin import _wanted, suite_rows, task_of
-from verifiers.suites.hacking import CASES, CODE_CASES
+from verifiers.testing.plugin import _wanted, suite_rows, task_of
+from verifiers.testing.suites.hacking import CASES, CODE_CASES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,9 +33,9 @@ def test_hacking_rows_follow_the_rewards_task(reward, option, task, count):
 def test_code_verifier_passes_the_code_rows_of_the_hacking_suite():
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
                PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
-    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "verifiers.pytest_plugin", "-q", "-p",
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "verifiers.testing.plugin", "-q", "-p",
                           "no:cacheprovider", "--verity-suite=hacking",
-                          "--verity-reward=verifiers.code_tests:CodeTestsVerifier"],
+                          "--verity-reward=verifiers.code.verifier:CodeTestsVerifier"],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout[-3000:]
     assert f"{len(CODE_CASES)} passed" in run.stdout

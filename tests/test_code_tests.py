@@ -9,9 +9,9 @@ import pytest
 
 from sandboxes.base import Limits
 from verifiers.base import Problem, Verdict, Verifier
-from verifiers.code_cases import AssertCase, CallCase, parse_tests
-from verifiers.code_tests import CodeTestsVerifier, extract_program
-from verifiers.output_checkers import float_tokens_match, lines_match
+from verifiers.code.cases import AssertCase, CallCase, parse_tests
+from verifiers.code.checkers import float_tokens_match, lines_match
+from verifiers.code.verifier import CodeTestsVerifier, extract_program
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/ns/user"),
                                 reason="LocalSandbox needs Linux namespaces")

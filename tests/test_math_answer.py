@@ -1,4 +1,4 @@
-"""MathAnswerVerifier against the labelled table (verifiers/suites/math.py) and against properties
+"""MathAnswerVerifier against the labelled table (verifiers/testing/suites/math.py) and against properties
 no table can enumerate: any text gets a Verdict in time, equal values agree in every spelling,
 threads see the same verdicts as a single caller, and an overrun never poisons later calls."""
 
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from verifiers.base import Problem, Verdict, Verifier
 from verifiers.math_answer import MathAnswerVerifier
-from verifiers.suites.math import CASES, MathCase
+from verifiers.testing.suites.math import CASES, MathCase
 
 DEADLINE_S = 2.0  # the verifier's default hard deadline
 SLACK_S = 0.5  # what the issue allows on top of it for dispatch and process replacement

@@ -12,8 +12,8 @@ import os
 import pytest
 
 from sandboxes.base import Limits
-from verifiers.code_tests import CodeTestsVerifier
-from verifiers.sources import to_problem
+from verifiers.benchmarks import to_problem
+from verifiers.code.verifier import CodeTestsVerifier
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/ns/user"),
                                 reason="LocalSandbox needs Linux namespaces")
@@ -118,6 +118,6 @@ def test_challenge_tests_are_graded_only_behind_the_flag(verifier):
     pytest.param(["assert max_len([Pair(1, 2)], 1) == 1"], "max_len", id="outer-call-first"),
 ])
 def test_entry_point_guess_skips_names_the_test_binds(tests, entry):
-    from verifiers.code_cases import parse_tests
+    from verifiers.code.cases import parse_tests
 
     assert parse_tests(tests, "function", None)[2] == entry

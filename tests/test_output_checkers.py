@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from verifiers.output_checkers import (
+from verifiers.code.checkers import (
     CHECKER_TYPES,
     CheckerSpec,
     apps_match,

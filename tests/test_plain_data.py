@@ -10,11 +10,11 @@ from collections import Counter, OrderedDict, defaultdict, namedtuple
 
 import pytest
 
-from verifiers.code_tests import _DRIVER
-from verifiers.plain_data import decode, result_line
+from verifiers.code.plain_data import decode, result_line
+from verifiers.code.verifier import _DRIVER
 
 DRIVER: dict = {"__name__": "driver"}
-exec(compile(_DRIVER, "sandbox_driver.py", "exec"), DRIVER)
+exec(compile(_DRIVER, "driver.py", "exec"), DRIVER)
 encode, Unencodable = DRIVER["encode"], DRIVER["Unencodable"]
 
 

@@ -22,9 +22,9 @@ from rl.pretrain import (  # noqa: E402
     draw,
     math_response,
 )
-from verifiers.code_tests import extract_program  # noqa: E402
+from verifiers.code.verifier import extract_program  # noqa: E402
 from verifiers.extract import committed_answer  # noqa: E402
-from verifiers.format import FormatVerifier  # noqa: E402
+from verifiers.text.format import FormatVerifier  # noqa: E402
 
 MUL = arithmetic_problem("*", 74, 9)
 FN = function_problem("max", 7, "g", "n")

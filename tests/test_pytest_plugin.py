@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from verifiers.format import FormatVerifier
-from verifiers.pytest_plugin import Row, call_reward, load_reward, suite_rows
-from verifiers.suites.hacking import CASES as HACKING
+from verifiers.testing.plugin import Row, call_reward, load_reward, suite_rows
+from verifiers.testing.suites.hacking import CASES as HACKING
+from verifiers.text.format import FormatVerifier
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,7 +26,7 @@ def _audit(*args: str, extra_path: Path | None = None) -> subprocess.CompletedPr
     # pytest11 entry point is installed too.
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "verifiers.pytest_plugin", "-q",
+        [sys.executable, "-m", "pytest", "-p", "verifiers.testing.plugin", "-q",
          "-p", "no:cacheprovider", *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
@@ -53,7 +53,7 @@ def peer_module(tmp_path):
 
 
 def test_our_format_verifier_passes_the_format_suite():
-    run = _audit("--verity-suite=format", "--verity-reward=verifiers.format:FormatVerifier")
+    run = _audit("--verity-suite=format", "--verity-reward=verifiers.text.format:FormatVerifier")
     assert run.returncode == 0, run.stdout[-2000:]
     assert f"{len(suite_rows('format'))} passed" in run.stdout
 
@@ -62,8 +62,8 @@ def test_our_format_verifier_passes_the_format_suite():
     "reward",
     [
         pytest.param("verifiers.math_answer:MathAnswerVerifier", id="verifier"),
-        pytest.param("verifiers.adapters:TRLReward", id="our-trl-adapter-via-trl-signature"),
-        pytest.param("verifiers.adapters:compute_score", id="our-verl-adapter-via-verl-signature"),
+        pytest.param("verifiers.integrations.adapters:TRLReward", id="our-trl-adapter-via-trl-signature"),
+        pytest.param("verifiers.integrations.adapters:compute_score", id="our-verl-adapter-via-verl-signature"),
     ],
 )
 def test_our_math_reward_passes_the_hacking_suite_through_every_signature(reward):
@@ -118,7 +118,7 @@ def test_a_suite_without_a_reward_is_a_usage_error():
     "path, message",
     [
         pytest.param("nowhere", "package.module:attribute", id="no-colon"),
-        pytest.param("verifiers.format:Nope", "Nope", id="missing-attr"),
+        pytest.param("verifiers.text.format:Nope", "Nope", id="missing-attr"),
         pytest.param("no_such_module_xyz:f", "no_such_module_xyz", id="missing-module"),
     ],
 )

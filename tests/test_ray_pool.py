@@ -12,8 +12,8 @@ import pytest
 
 ray = pytest.importorskip("ray", reason="the ray extra is not installed: pip install 'verity[ray]'")
 
-from verifiers.adapters import TRLReward, make_verl_compute_score, parse_rewards  # noqa: E402
 from verifiers.base import Problem  # noqa: E402
+from verifiers.integrations.adapters import TRLReward, make_verl_compute_score, parse_rewards  # noqa: E402
 
 pytestmark = pytest.mark.slow  # a local Ray cluster takes ~20 s to start on a small machine
 

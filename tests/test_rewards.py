@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verifiers.base import Problem, Verdict
-from verifiers.format import FormatVerifier
-from verifiers.language import LanguageVerifier
 from verifiers.rewards import Reward, RewardSet, Scored, summarize
+from verifiers.text.format import FormatVerifier
+from verifiers.text.language import LanguageVerifier
 
 PROBLEM = Problem(id="p", question="2+3?", answer="5", meta={"language": "en"})
 GOOD = "<think>We add two and three.</think><answer>5</answer>"

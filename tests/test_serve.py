@@ -19,8 +19,8 @@ requests = pytest.importorskip("requests")
 pytest.importorskip("starlette", reason="the serve extra is not installed: pip install 'verity[serve]'")
 pytest.importorskip("uvicorn", reason="the serve extra is not installed: pip install 'verity[serve]'")
 
-from verifiers.adapters import make_verl_compute_score  # noqa: E402
 from verifiers.integrations import client  # noqa: E402
+from verifiers.integrations.adapters import make_verl_compute_score  # noqa: E402
 from verifiers.integrations.serve import BackgroundServer, RewardService, ServeConfig  # noqa: E402
 
 CHAT_PROMPT = "<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\n"

@@ -7,9 +7,9 @@ import math
 import pytest
 
 from verifiers.base import Problem, Verdict, Verifier
-from verifiers.format import FormatVerifier
 from verifiers.rewards import Reward, RewardSet
-from verifiers.shaping import CosineLengthReward, OverlongPenalty, RepetitionPenalty
+from verifiers.text.format import FormatVerifier
+from verifiers.text.shaping import CosineLengthReward, OverlongPenalty, RepetitionPenalty
 
 P = Problem(id="p", question="2+3?", answer="5")
 GOOD = "<think>add</think><answer>5</answer>"

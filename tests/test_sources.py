@@ -1,4 +1,4 @@
-"""verifiers.sources on rows shipped in each benchmark's exact upstream schema
+"""verifiers.benchmarks on rows shipped in each benchmark's exact upstream schema
 (tests/data/sources/<format>.jsonl): ids, golds, tests, rejects, and real grading of a right and a
 wrong completion through the real verifiers."""
 
@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 
 from verifiers.base import Problem
-from verifiers.code_cases import AssertCase, CallCase, parse_tests
-from verifiers.sources import (
+from verifiers.benchmarks import (
     FORMATS,
     HARNESS_TIME_S,
     PYTHON_TIME_MULTIPLIER,
@@ -32,6 +31,7 @@ from verifiers.sources import (
     to_problem,
     with_limits,
 )
+from verifiers.code.cases import AssertCase, CallCase, parse_tests
 
 DATA = Path(__file__).resolve().parent / "data" / "sources"
 
@@ -97,7 +97,7 @@ def math_verifier():
 
 @pytest.fixture(scope="module")
 def code_verifier():
-    from verifiers.code_tests import CodeTestsVerifier
+    from verifiers.code.verifier import CodeTestsVerifier
 
     v = CodeTestsVerifier(reward="binary")
     yield v

@@ -2,7 +2,7 @@
 the graded region, or a bare continuation) behind the problem's trusted `code_prefix`; it only
 builds source text and never runs or judges it.
 
-Both the verifier (verifiers.code_tests) and the benchmark loaders (verifiers.sources) import this
+Both the verifier (verifiers.code.verifier) and the benchmark loaders (verifiers.benchmarks) import this
 module; it imports neither of them.
 """
 

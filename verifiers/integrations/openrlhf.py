@@ -16,8 +16,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from verifiers.adapters import parse_rewards, problem_from_fields, verl_problem
 from verifiers.base import Problem
+from verifiers.integrations.adapters import parse_rewards, problem_from_fields, verl_problem
 from verifiers.rewards import RewardSet, Scored
 
 # Special tokens a decoded sequence may end with (chat templates, EOS, padding): cut from the

@@ -19,8 +19,8 @@ from typing import Any
 import ray
 from ray.exceptions import RayError
 
-from verifiers.adapters import parse_rewards
 from verifiers.base import Problem
+from verifiers.integrations.adapters import parse_rewards
 from verifiers.rewards import RewardSet, Scored
 
 RESOURCE = "verity_sandbox"
@@ -162,7 +162,7 @@ async def compute_score(data_source: Any, solution_str: str, ground_truth: Any,
                         reward_set: str | None = None, **_: Any) -> dict[str, float]:
     """verl's async reward function over a running pool: `custom_reward_function.path=
     pkg://verifiers.integrations.ray_pool`, `name=compute_score`, `reward_kwargs.pool=verity`."""
-    from verifiers.adapters import verl_problem, verl_result
+    from verifiers.integrations.adapters import verl_problem, verl_result
 
     handle = connected(pool)
     set_name = reward_set or handle.set_names[0]

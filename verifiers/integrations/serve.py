@@ -28,9 +28,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from verifiers import pool
-from verifiers.adapters import parse_rewards, verl_problem, verl_result
 from verifiers.base import Problem
 from verifiers.integrations import openrlhf
+from verifiers.integrations.adapters import parse_rewards, verl_problem, verl_result
 from verifiers.integrations.metrics import Metrics
 from verifiers.integrations.run_code import RunCodeBatcher, RunCodeError
 from verifiers.rewards import RewardSet, Scored
@@ -162,7 +162,7 @@ class RewardService:
 
     def compute_score(self, body: Any, set_name: str | None) -> dict:
         """Batched verl rows: {"rows": [{data_source, solution_str, ground_truth, extra_info}]}
-        (or the list itself) -> {"results": [the dict verifiers.adapters.compute_score returns]}."""
+        (or the list itself) -> {"results": [the dict verifiers.integrations.adapters.compute_score returns]}."""
         rows = body.get("rows") if isinstance(body, dict) else body
         if not isinstance(rows, list):
             raise BadRequest("rows", "the body must be {\"rows\": [...]} or a list of verl rows")

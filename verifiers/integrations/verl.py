@@ -17,8 +17,8 @@ import pickle
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from verifiers.adapters import _text, parse_rewards, verl_problem, verl_result
 from verifiers.base import Problem
+from verifiers.integrations.adapters import _text, parse_rewards, verl_problem, verl_result
 from verifiers.rewards import RewardSet, Scored
 
 MODES = ("strict", "lenient")

@@ -1,6 +1,6 @@
 """pytest plugin (entry point `pytest11`): `pytest --verity-suite=math --verity-reward=pkg.mod:fn`
 runs our labelled suites against any reward and reports false positives and false negatives
-per group; it grades nothing itself and only reads the tables in `verifiers.suites`.
+per group; it grades nothing itself and only reads the tables in `verifiers.testing.suites`.
 
 A reward is called through its own signature, detected from what the import path names:
 - a Verifier (instance, or a class built with the row's config keys it accepts, e.g. `mode` or
@@ -12,7 +12,7 @@ A reward is called through its own signature, detected from what the import path
   (conversational, as open-r1's and TRL's rewards expect); None = the reward skipped the row.
 A row counts as graded correct when the score is >= `--verity-threshold` (default 0.5).
 The hacking suite holds math rows and code rows (function tests + a program):
-`--verity-reward=verifiers.code_tests:CodeTestsVerifier` audits the code rows (`--verity-task`).
+`--verity-reward=verifiers.code.verifier:CodeTestsVerifier` audits the code rows (`--verity-task`).
 """
 
 from __future__ import annotations
@@ -70,18 +70,18 @@ class Row:
 
 def suite_rows(name: str) -> list[Row]:
     if name == "math":
-        from verifiers.suites.math import CASES as MATH
+        from verifiers.testing.suites.math import CASES as MATH
 
         return [Row("math", c.id, c.group, c.completion, c.expected >= 1.0, c.gold, c.question,
                     (("mode", c.mode),)) for c in MATH]
     if name == "format":
-        from verifiers.suites.format import CASES as FORMAT
+        from verifiers.testing.suites.format import CASES as FORMAT
 
         return [Row("format", c.id, c.group, c.completion, c.expected, None, "",
                     (("variant", c.variant), ("prefilled_think", c.prefilled_think)))
                 for c in FORMAT]
-    from verifiers.suites.hacking import CASES as HACKING
-    from verifiers.suites.hacking import CODE_CASES
+    from verifiers.testing.suites.hacking import CASES as HACKING
+    from verifiers.testing.suites.hacking import CODE_CASES
 
     return [Row("hacking", c.id, c.group, c.completion, c.expected >= 1.0, c.gold, c.question,
                 (("mode", c.mode),)) for c in HACKING] + [

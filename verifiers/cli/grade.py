@@ -6,7 +6,7 @@ Exit codes: 0 success, 2 usage or input errors (a missing file, no gradable row)
 `--fail-under` is not met. A malformed line is reported with its line number and skipped; every
 other line is graded and the output file is replaced atomically at the end.
 
-With `--format`, rows are a benchmark's own schema (verifiers.sources maps them): either each line
+With `--format`, rows are a benchmark's own schema (verifiers.benchmarks maps them): either each line
 is an upstream row plus the completion field, or, with `--problems`, the benchmark file stays as
 downloaded and the input holds only `{<id>, completion}` rows joined to it by id (HumanEval's own
 samples.jsonl layout, several samples per problem allowed).
@@ -23,11 +23,19 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from verifiers import sources
+from verifiers import benchmarks as sources
 from verifiers.base import Problem, Verdict, Verifier
+from verifiers.cli.rows import (
+    Row,
+    RowBuilder,
+    RowError,
+    UsageError,
+    format_rows,
+    joined_rows,
+    read_rows,
+)
 
 if TYPE_CHECKING:
     from verifiers.rewards import RewardSet, Scored
@@ -42,7 +50,7 @@ def _math(args: argparse.Namespace) -> Verifier:
 
 
 def _code(args: argparse.Namespace) -> Verifier:
-    from verifiers.code_tests import CodeTestsVerifier
+    from verifiers.code.verifier import CodeTestsVerifier
 
     if args.sandbox == "docker":
         try:
@@ -72,7 +80,7 @@ class AssembledProgram:
         self.inner, self.REASONS = inner, inner.REASONS
 
     def evaluate(self, *, completion: str, problem: Problem):
-        from verifiers.code_tests import CodeOutcome
+        from verifiers.code.verifier import CodeOutcome
 
         source = sources.assemble_program(problem, completion) if isinstance(completion, str) else None
         if source is None:
@@ -89,7 +97,7 @@ def _test_statuses(verifier: Verifier, row: Row) -> dict:
 
 
 # Reward names whose verifier the CLI configures from its flags; other names in --rewards
-# (format, language, ...) get their defaults from verifiers.adapters.NAMED_REWARDS.
+# (format, language, ...) get their defaults from verifiers.integrations.adapters.NAMED_REWARDS.
 CONFIGURED: dict[str, Callable[[argparse.Namespace], Verifier]] = {"correct": _math, "tests": _code}
 # A task names its accuracy reward, the row fields it needs and any extra output per row;
 # choosing a task never changes the loop below.
@@ -97,52 +105,6 @@ TASKS: dict[str, dict] = {
     "math": {"reward": "correct", "needs": ("answer",)},
     "code": {"reward": "tests", "needs": ("tests",), "annotate": _test_statuses},
 }
-
-
-class UsageError(Exception):
-    """Bad flags or unreadable input: reported in one line, exit code 2."""
-
-
-@dataclass(frozen=True)
-class Row:
-    line: int
-    data: dict
-    problem: Problem
-    completion: str
-
-
-class RowError(ValueError):
-    """One input line that cannot be graded: reported with its line number and skipped."""
-
-
-# A row builder turns one parsed line (its number and JSON object) into a Row or raises RowError.
-RowBuilder = Callable[[int, dict], Row]
-
-
-def read_rows(path: str, build: RowBuilder) -> tuple[list[Row], list[tuple[int, str]]]:
-    """The one reader of `-i`: every gradable row, and (line number, message) for each line that
-    is not. A line that does not parse, or whose builder fails in any way (deep nesting, wrong
-    types, a row that cannot be written back out), costs that line only, never the file."""
-    rows, errors = [], []
-    try:
-        for line in sources.iter_rows(path):  # JSONL, .jsonl.gz, Parquet or - (stdin)
-            if line.row is None:
-                errors.append((line.number, line.error))
-                continue
-            try:
-                row = build(line.number, line.row)
-                json.dumps(row.data)  # it is written back out with its reward: fail here, not there
-            except RowError as exc:
-                errors.append((line.number, str(exc)))
-            except Exception as exc:  # noqa: BLE001 - untrusted input: report the line, keep going
-                errors.append((line.number, f"cannot be read ({type(exc).__name__}: {str(exc)[:200]})"))
-            else:
-                rows.append(row)
-    except OSError as exc:
-        raise UsageError(f"cannot read input {path!r}: {exc.strerror or exc}; pass an existing JSONL file with -i") from exc
-    except ImportError as exc:  # a Parquet file without pyarrow: the message names the install
-        raise UsageError(f"cannot read input {path!r}: {exc}") from exc
-    return rows, errors
 
 
 def plain_rows(args: argparse.Namespace) -> RowBuilder:
@@ -175,67 +137,6 @@ def plain_rows(args: argparse.Namespace) -> RowBuilder:
 
     return build
 
-
-def format_rows(args: argparse.Namespace) -> RowBuilder:
-    """--format without --problems: each line is an upstream row plus the completion field. A row
-    whose gold or tests cannot be checked is skipped like a malformed line, with the reason."""
-    gold_why: dict[str, str | None] = {}
-
-    def build(n: int, data: dict) -> Row:
-        completion = data.get(args.completion_field)
-        if not isinstance(completion, str):
-            what = "missing" if completion is None else f"not a string ({type(completion).__name__})"
-            raise RowError(f"field {args.completion_field!r} is {what} (rename it or pass --completion-field)")
-        upstream = {k: v for k, v in data.items() if k != args.completion_field}
-        try:
-            problem = sources.to_problem(upstream, args.format, n - 1)
-        except ValueError as exc:
-            raise RowError(f"not a {args.format} row: {exc}") from None
-        if problem.answer is not None:  # math: one self-check per distinct gold
-            if problem.answer not in gold_why:
-                gold_why[problem.answer] = sources.gold_problem(problem)
-            if gold_why[problem.answer]:
-                raise RowError(gold_why[problem.answer])
-        return Row(n, data, problem, completion)
-
-    return build
-
-
-def joined_rows(args: argparse.Namespace) -> tuple[RowBuilder, Callable[[], None], int]:
-    """--format with --problems: the benchmark file as downloaded, and output rows {<id>, completion}
-    joined to it by id. Returns the builder, a report of problems no row reached (to call after
-    reading) and the number of rejected problems."""
-    try:
-        loaded = sources.load(args.problems, args.format)
-    except (OSError, ImportError) as exc:
-        raise UsageError(f"cannot read --problems {args.problems!r}: {getattr(exc, 'strerror', None) or exc}") from exc
-    for r in loaded.rejects:
-        print(f"{args.problems}:{r.line}: rejected problem{f' {r.id!r}' if r.id else ''}: {r.reason}", file=sys.stderr)
-    if not loaded.problems:
-        raise UsageError(f"no usable {args.format} problems in {args.problems!r} ({len(loaded.rejects)} rejected)")
-    by_id = {p.id: p for p in loaded.problems}
-    rejected = {r.id: r.reason for r in loaded.rejects if r.id}
-    seen: set[str] = set()
-
-    def build(n: int, data: dict) -> Row:
-        key, completion = data.get(args.id_field), data.get(args.completion_field)
-        if key is None or not isinstance(completion, str):
-            field = args.id_field if key is None else args.completion_field
-            flag = "--id-field" if key is None else "--completion-field"
-            raise RowError(f"missing field {field!r} (or not a string); rename it or pass {flag}")
-        problem = by_id.get(str(key))
-        if problem is None:
-            why = f"was rejected: {rejected[str(key)]}" if str(key) in rejected else f"is not in {args.problems!r}"
-            raise RowError(f"problem {str(key)!r} {why}")
-        seen.add(problem.id)
-        return Row(n, data, problem, completion)
-
-    def report_unseen() -> None:
-        if seen and len(seen) < len(by_id):
-            print(f"note: {len(by_id) - len(seen)} of {len(by_id)} problems in {args.problems!r} have no output row",
-                  file=sys.stderr)
-
-    return build, report_unseen, len(loaded.rejects)
 
 
 def grade(rows: list[Row], rewards: RewardSet, workers: int, progress: bool) -> list[Scored]:
@@ -365,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--rel-tol", type=float, default=1e-6, help="relative tolerance of a decimal vs an exact value")
     g.add_argument("--time-limit-s", type=float, help="code: per-test CPU seconds for every problem, replacing"
                    " the row's own limit (default: the benchmark's limit x the Python multiplier, see"
-                   " verifiers.sources, or 2 s for plain rows)")
+                   " verifiers.benchmarks, or 2 s for plain rows)")
     g.add_argument("--memory-mb", type=int, help="code: per-test memory limit in MB for every problem, replacing the row's")
     g.add_argument("--time-multiplier", type=float, default=1.0,
                    help="code: scale every per-test time limit (a slower or faster machine; default 1)")
@@ -406,7 +307,7 @@ def run_grade(args: argparse.Namespace) -> int:
         if value is not None and not (value > 0 and value != float("inf")):
             raise UsageError(f"{flag} {value} is not allowed; use a positive number")
     policy = sources.LimitPolicy(args.time_limit_s, args.memory_mb, args.time_multiplier)
-    from verifiers.adapters import parse_rewards
+    from verifiers.integrations.adapters import parse_rewards
 
     spec = args.rewards or TASKS[args.task]["reward"]
     try:
@@ -449,18 +350,3 @@ def run_grade(args: argparse.Namespace) -> int:
         print(f"accuracy {summary['accuracy']:.4f} is below --fail-under {args.fail_under}", file=sys.stderr)
         return EXIT_FAIL_UNDER
     return EXIT_OK
-
-
-def main(argv: list[str] | None = None) -> int:
-    from verifiers.integrations import serve_command
-
-    parser = build_parser()
-    serve_command.add_parser(next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)))
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "serve":
-            return serve_command.run(args, UsageError)
-        return run_grade(args)
-    except UsageError as exc:
-        print(f"verity {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE

@@ -18,10 +18,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from verifiers.base import Problem, Verifier
-from verifiers.format import FormatVerifier
-from verifiers.language import LanguageVerifier
 from verifiers.rewards import Reward, RewardSet, Scored, summarize
-from verifiers.shaping import RepetitionPenalty
+from verifiers.text.format import FormatVerifier
+from verifiers.text.language import LanguageVerifier
+from verifiers.text.shaping import RepetitionPenalty
 
 
 def _math() -> Verifier:
@@ -31,7 +31,7 @@ def _math() -> Verifier:
 
 
 def _code_tests() -> Verifier:
-    from verifiers.code_tests import CodeTestsVerifier  # sandboxes are only needed for code
+    from verifiers.code.verifier import CodeTestsVerifier  # sandboxes are only needed for code
 
     return CodeTestsVerifier()
 

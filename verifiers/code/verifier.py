@@ -20,10 +20,10 @@ from typing import Any
 
 from sandboxes.base import Limits, Program, RunResult, Sandbox, Status
 from verifiers.base import Problem, Verdict
+from verifiers.code.cases import AssertCase, CallCase, StdioCase, call_passed, parse_tests
+from verifiers.code.checkers import CheckerSpec, output_matches
+from verifiers.code.plain_data import decode, result_line
 from verifiers.code.program import LANGUAGE_TAGS, extract_program, prefixed
-from verifiers.code_cases import AssertCase, CallCase, StdioCase, call_passed, parse_tests
-from verifiers.output_checkers import CheckerSpec, output_matches
-from verifiers.plain_data import decode, result_line
 
 __all__ = ["CodeOutcome", "CodeTestsVerifier", "extract_program", "UNGRADABLE"]
 REWARDS = ("ratio", "binary")
@@ -32,7 +32,7 @@ REWARDS = ("ratio", "binary")
 # of the candidate's own class; or the driver could not make its own memory private.
 UNGRADABLE = frozenset({"callable_argument", "test_object_argument", "candidate_object_compared",
                         "candidate_object_used", "driver_setup"})
-_DRIVER = (Path(__file__).with_name("sandbox_driver.py")).read_text(encoding="utf-8")
+_DRIVER = (Path(__file__).with_name("driver.py")).read_text(encoding="utf-8")
 _LIMIT_KEYS = ("time_s", "memory_mb", "output_mb")
 _FAILURES = ("time_limit", "memory_limit", "output_limit", "runtime_error", "compile_error")
 
@@ -224,7 +224,7 @@ def _syntax_error(source: str) -> str | None:
 
 
 def _driver_stdin(request: dict, nonce: str) -> bytes:
-    """The framing verifiers/sandbox_driver.py reads: length, JSON request, then the nonce."""
+    """The framing verifiers/code/driver.py reads: length, JSON request, then the nonce."""
     data = json.dumps(request).encode()
     return b"%010d" % len(data) + data + nonce.encode()
 

@@ -1,4 +1,4 @@
-"""Trusted decoding of the plain-data encoding that verifiers/sandbox_driver.py writes; it builds
+"""Trusted decoding of the plain-data encoding that verifiers/code/driver.py writes; it builds
 only builtin values (so comparisons on them run our code, never the candidate's) and decides
 nothing about correctness."""
 
