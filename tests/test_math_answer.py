@@ -120,6 +120,11 @@ def test_shorter_roundings_are_accepted_only_when_configured() -> None:
     assert loose(completion="\\boxed{1.41}", problem=sqrt2).score == 0.0
     # Tolerance is for decimals against exact values; exact values still compare exactly.
     assert loose(completion="\\boxed{2^{-59}}", problem=Problem(id="t", answer="2^{-60}")).score == 0.0
+    # A looser rel_tol lets fewer digits count, never a wrong rounding: 2000001.0 is within 1e-4
+    # of 2000000 but is not a rounding of it at the precision written.
+    big = Problem(id="big", answer="2000000")
+    assert loose(completion="\\boxed{2000001.0}", problem=big).score == 0.0
+    assert loose(completion="\\boxed{2000000.0}", problem=big).score == 1.0
 
 
 # ---------------------------------------------------------------------------------------------

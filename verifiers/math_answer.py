@@ -52,7 +52,7 @@ def _echoes_question(answer: str, question: str, gold: str) -> bool:
 
 def judge(completion: str, gold: str, question: str, mode: str, rel_tol: float) -> tuple[float, str, str]:
     """The whole decision, as plain data so it can cross a process boundary."""
-    from verifiers.math_equiv import HEDGED, Choice, Unparseable, compare, parse_answer
+    from verifiers.math_equiv import HEDGED, Choice, Collection, Unparseable, compare, parse_answer
 
     if pool.IN_WORKER and sys.getrecursionlimit() < 8000:
         sys.setrecursionlimit(8000)  # deep but legal nesting; a crash only costs this worker
@@ -65,6 +65,12 @@ def judge(completion: str, gold: str, question: str, mode: str, rel_tol: float) 
         return 0.0, "no_answer", ex.detail
     if any(len(c) > _MAX_ANSWER_CHARS for c in ex.candidates):
         return 0.0, "unparseable", f"answer longer than {_MAX_ANSWER_CHARS} characters"
+    if len(ex.candidates) > 1 and isinstance(gval, Collection) and len(gval.items) > 1:
+        # `\boxed{1}, \boxed{2}, \boxed{3}` for the gold list `1, 2, 3`: several answers are a hedge
+        # only when the gold is a single value; together they may be the gold's list.
+        joined = parse_answer(", ".join(ex.candidates), gval)
+        if compare(gval, joined, rel_tol) == "correct":
+            return 1.0, "correct", f"{ex.source} {len(ex.candidates)} answers that together are the gold's list"
     values = [parse_answer(c, gval) for c in ex.candidates]
     final, shown = values[-1], ex.candidates[-1][:80]
     if isinstance(final, Unparseable):
@@ -99,7 +105,9 @@ _MAX_CHECKED_GOLDS = 100_000
 def warm_up() -> None:
     """Runs in each worker before it takes work: the parser's first calls are 10-100x slower."""
     for gold, answer in (("\\frac{1}{2}", "\\boxed{0.5}"), ("x^2+1", "\\boxed{1+x^{2}}"),
-                         ("[1,2)", "\\boxed{[1, 2)}"), ("x=3", "\\boxed{3}"), ("\\sqrt{2}", "\\boxed{\\sqrt 2}")):
+                         ("[1,2)", "\\boxed{[1, 2)}"), ("x=3", "\\boxed{3}"), ("\\sqrt{2}", "\\boxed{\\sqrt 2}"),
+                         # sympy's first inequality solve takes ~2 s: pay it here, not on a gold's clock
+                         ("x < 1", "\\boxed{-x > -1}"), ("0 < x \\le 1", "\\boxed{(0, 1]}")):
         judge(answer, gold, "", "strict", 1e-6)
 
 

@@ -4,8 +4,14 @@ It does not locate answers in completions (`extract`) nor produce verdicts (`mat
 never calls `eval`: LaTeX goes through latex2sympy2_extended's grammar into unevaluated sympy trees.
 
 Tolerance policy: exact values compare exactly (relative difference below 1e-40 at 60 digits, so
-2^-60 and 2^-59 differ); when exactly one side is written as a decimal, it may differ from the
-other by `rel_tol` relative (default 1e-6, so 1.4142136 matches sqrt(2) but 1.4142 does not).
+2^-60 and 2^-59 differ). When exactly one side is written as a decimal, it matches the exact value
+only if both hold: (1) it carries enough significant digits, i.e. it is within `rel_tol` relative
+(default 1e-6: 1.4142136 matches sqrt(2), 1.4142 does not), and (2) it is a correct rounding at the
+precision it was written, |x - exact| <= half a unit in its last written digit (2000001.0 is not
+2000000, 2.000001 \times 10^{6} is not either, 0.0 is not 1/3). A larger `rel_tol` is the looser
+policy some users ask for (fewer significant digits suffice); (2) holds at every `rel_tol`, so a
+decimal is never accepted for an exact value it does not round to. Undefined values (division by
+zero, nan, complex infinity) never equal anything, themselves included.
 """
 
 from __future__ import annotations
@@ -35,6 +41,9 @@ class Scalar:
     expr: sympy.Basic
     decimal: bool = False
     percent: bool = False
+    # Half a unit in the last written digit of a decimal (0.05 for `2.0`): how far the exact value
+    # it claims to round may lie. None for exact values.
+    half_ulp: sympy.Rational | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,7 @@ class Equation:  # a relation between variables (lines, circles), stored as lhs 
 @dataclass(frozen=True)
 class Region:  # a subset of the real line: intervals, unions, inequalities, R
     set: sympy.Set
+    ends: tuple = ()  # (lo, hi) Scalars of a single interval as written, for the decimal policy
 
 
 @dataclass(frozen=True)
@@ -101,14 +111,16 @@ _MIXED_RE = re.compile(r"^([-+]?)(\d+)\s*(?:\\frac\{(\d+)\}\{(\d+)\}|\s(\d+)/(\d
 _VAR_RE = re.compile(r"^[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-z]\))?$|^\\(?:theta|alpha|beta|phi)$")
 # Names of a single quantity: \angle ABC, m\angle A, AB (a segment), f(2), P(A).
 _NAME_RE = re.compile(r"^(?:m\s*)?\\angle\s*[A-Z]{1,3}$|^[A-Z]{2}$|^[a-zA-Z]\([^()=]*\)$")
-_TEXT_CMD_RE = re.compile(r"\\(?:text|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}")
+_TEXT_CMD_RE = re.compile(r"\\(?:text|textnormal|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}")
 # A unit in \text{} takes its exponent with it: 16\text{ cm}^2 is 16, never 16^2.
-_TEXT_UNIT_RE = re.compile(r"\\(?:text|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}(\^\s*\{?\s*\d\s*\}?)?")
+_TEXT_UNIT_RE = re.compile(r"\\(?:text|textnormal|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}(\^\s*\{?\s*\d\s*\}?)?")
 _CHOICE_RE = re.compile(
     r"^(?:(?:option|choice|answer)\s*:?\s*)?\(?\s*([A-J])\s*\)?(?:\s*[.:)]?\s*(?:$|\s.*|\$.*))$",
     re.IGNORECASE | re.DOTALL)
 _RELATION_RE = re.compile(r"\\leq|\\geq|\\neq|<|>|=")
 _WORDS_RE = re.compile(r"^[A-Za-z][A-Za-z' .-]*$")
+# `p - q`, `a-b`: single letters joined by minus signs are algebra, not a hyphenated phrase.
+_LETTER_SUM_RE = re.compile(r"^[A-Za-z](?:\s*-\s*[A-Za-z])+$")
 _WORD_UNIT_RE = re.compile(r"^([-+]?[\d.,/]+|\\frac\{\d+\}\{\d+\})\s+([a-zA-Z]{2,}\.?(?:\^\{?\d\}?)?(?:\s*/\s*[a-zA-Z]+)?\s*)+$")
 _MEANINGFUL_TEXT_RE = re.compile(
     r"\b(?:not|never|no|except|but|maybe|perhaps|possibly|probably|approximately|about|around|roughly|"
@@ -266,13 +278,34 @@ def _latex(s: str) -> sympy.Basic | None:
     return _rationalize(out) if isinstance(out, sympy.Basic) else None
 
 
+_DECIMAL_LIT_RE = re.compile(r"\d*\.(\d*)")
+_SCI_TEX_RE = re.compile(r"^([-+]?\d+(?:\.(\d+))?)\s*(?:\\times|\\cdot|\*)\s*10\s*\^\s*(?:\{\s*([-+]?\d+)\s*\}|([-+]?\d))$")
+
+
+def _half_ulp(decimals: int, exponent: int = 0) -> sympy.Rational:
+    return sympy.Rational(1, 2) * sympy.Integer(10) ** (exponent - decimals)
+
+
+def _finest_half_ulp(s: str) -> sympy.Rational:
+    """A decimal inside a larger expression (`2000000.9 + 0`): the finest digit written anywhere
+    bounds the error, so no arithmetic around a decimal widens what it may round."""
+    places = [len(m.group(1)) for m in _DECIMAL_LIT_RE.finditer(s) if re.search(r"\d", m.group(0))]
+    return _half_ulp(max(places, default=0))
+
+
 def parse_scalar(s: str, percent: bool = False) -> Scalar | None:
     s = s.strip()
     if not s:
         return None
     decimal = bool(re.search(r"\d\.\d|\d\.(?!\d)|(?<!\d)\.\d", s))
     if _NUM_RE.match(s):
-        return Scalar(sympy.Rational(s.rstrip(".") or "0"), decimal, percent)
+        half = _half_ulp(len(s.partition(".")[2])) if decimal else None
+        return Scalar(sympy.Rational(s.rstrip(".") or "0"), decimal, percent, half)
+    m = _SCI_TEX_RE.match(s)
+    if m and decimal:  # 2.000001 \times 10^{6}: the last digit written is the units digit
+        exponent = int(m.group(3) or m.group(4))
+        value = sympy.Rational(m.group(1)) * sympy.Integer(10) ** exponent
+        return Scalar(value, True, percent, _half_ulp(len(m.group(2) or ""), exponent))
     m = _REPEAT_RE.match(s)
     if m:  # 0.1\overline{6} = 1/6: exact, like the fraction it stands for
         sign, whole, fixed, rep_ = m.group(1), m.group(2) or "0", m.group(3), m.group(4)
@@ -280,7 +313,9 @@ def parse_scalar(s: str, percent: bool = False) -> Scalar | None:
         return Scalar(-val if sign == "-" else val, False, percent)
     m = _SCI_RE.match(s)
     if m:
-        return Scalar(sympy.Rational(m.group(1)) * sympy.Integer(10) ** int(m.group(2)), True, percent)
+        places = len(m.group(1).partition(".")[2])
+        return Scalar(sympy.Rational(m.group(1)) * sympy.Integer(10) ** int(m.group(2)), True, percent,
+                      _half_ulp(places, int(m.group(2))))
     m = _FRAC_RE.match(s)
     if m:
         sign = -1 if m.group(1) == "-" else 1
@@ -291,13 +326,16 @@ def parse_scalar(s: str, percent: bool = False) -> Scalar | None:
         if q and p < q:
             val = whole + sympy.Rational(p, q)
             return Scalar(-val if m.group(1) == "-" else val, False, percent)
+    half = _finest_half_ulp(s) if decimal else None
     exact = _arithmetic(s)
     if exact is not None:
-        return Scalar(exact, decimal, percent)
+        return Scalar(exact, decimal, percent, half)
     expr = _latex(s)
     if expr is None or not isinstance(expr, sympy.Expr):
         return None
-    return Scalar(expr, decimal, percent)
+    if _undefined(expr):  # `12:00` read as 12/0, `1/0`: no value, so nothing can equal it
+        return None
+    return Scalar(expr, decimal, percent, half)
 
 
 def _interval(s: str) -> Region | None:
@@ -313,7 +351,7 @@ def _interval(s: str) -> Region | None:
     if lo is None or hi is None or lo.expr.free_symbols or hi.expr.free_symbols:
         return None
     try:
-        return Region(sympy.Interval(lo.expr, hi.expr, s[0] == "(", s[-1] == ")"))
+        return Region(sympy.Interval(lo.expr, hi.expr, s[0] == "(", s[-1] == ")"), (lo, hi))
     except Exception:  # noqa: BLE001 - complex endpoints and the like are not intervals
         return None
 
@@ -334,12 +372,12 @@ def _inequality(s: str) -> Region | None:
             return Region(inside)
         return Region(sympy.Complement(S.Reals, sympy.Interval(-a, a, op == "\\geq", op == "\\geq")))
     pieces = re.split(r"(\\leq|\\geq|<|>)", s)
-    if len(pieces) not in (3, 5) or "=" in s.replace("\\leq", "").replace("\\geq", ""):
+    if len(pieces) < 3 or "=" in s.replace("\\leq", "").replace("\\geq", ""):
         return None
     terms, ops = pieces[0::2], pieces[1::2]
     var_idx = [k for k, t in enumerate(terms) if _VAR_RE.match(t.strip())]
-    if len(var_idx) != 1:
-        return None
+    if len(var_idx) != 1 or len(pieces) > 5:
+        return _solved(terms, ops) or _ordering(terms, ops)
     sym = sympy.Symbol("_v")
     region = S.Reals
     for k, op in enumerate(ops):
@@ -355,6 +393,53 @@ def _inequality(s: str) -> Region | None:
         except Exception:  # noqa: BLE001
             return None
     return Region(region)
+
+
+_OPS = {"<": sympy.Lt, ">": sympy.Gt, "\\leq": sympy.Le, "\\geq": sympy.Ge}
+
+
+def _solved(terms: list[str], ops: list[str]) -> Region | None:
+    """`-x > -1` is `x < 1`: one side linear in a single variable, every other side a number."""
+    if len(terms) > 3:
+        return None
+    parsed = [parse_scalar(t) for t in terms]
+    if any(p is None for p in parsed):
+        return None
+    with_vars = [p.expr for p in parsed if p.expr.free_symbols]
+    if len(with_vars) != 1 or len(with_vars[0].free_symbols) != 1:
+        return None
+    x = next(iter(with_vars[0].free_symbols))
+    try:
+        if not with_vars[0].is_polynomial(x) or sympy.degree(with_vars[0], x) != 1:
+            return None
+        region = S.Reals
+        for k, op in enumerate(ops):
+            region = region.intersect(_OPS[op](parsed[k].expr, parsed[k + 1].expr).as_set())
+    except Exception:  # noqa: BLE001 - sympy cannot solve it: not a region we can read
+        return None
+    return Region(region)
+
+
+def _ordering(terms: list[str], ops: list[str]) -> Text | None:
+    """`f(2) < f(1) < f(4)`, `1 \\leq |z| \\leq 2`: an ordering of named quantities, compared as
+    written up to spacing and direction (`f(4) > f(1) > f(2)` is the same statement)."""
+    if all(op in ("<", "\\leq") for op in ops):
+        pass
+    elif all(op in (">", "\\geq") for op in ops):
+        terms, ops = terms[::-1], [{">": "<", "\\geq": "\\leq"}[op] for op in ops[::-1]]
+    else:
+        return None
+    squashed = [re.sub(r"\s+", "", t) for t in terms]
+    if any(not t for t in squashed):
+        return None
+    return Text(" ".join(x for pair in zip(squashed, ops + [""]) for x in pair).strip())
+
+
+# Names of a quantity that are not a bare variable: V_1:V_2, |AB|, \frac{AB}{CD}, (p, q), m_{\max}.
+_QUANTITY_RE = re.compile(
+    r"^(?:\|[^|=<>]+\||[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?\s*:\s*[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?|"
+    r"\\frac\{[A-Z]{1,3}\}\{[A-Z]{1,3}\}|\((?:\s*[a-zA-Z]\s*,)+\s*[a-zA-Z]\s*\)|"
+    r"[a-zA-Z]_\{?\\?[a-zA-Z]+\}?|[a-zA-Z]_\{?\\text\{[a-zA-Z ]+\}\}?)$")
 
 
 def _relation(s: str, percent: bool) -> object | None:
@@ -373,10 +458,12 @@ def _relation(s: str, percent: bool) -> object | None:
     sides = [p.strip() for p in s.split("=")]
     if any(not p for p in sides):
         return None
-    if len(sides) == 2 and (_VAR_RE.match(sides[0]) or _NAME_RE.match(sides[0])):
+    if len(sides) == 2 and (_VAR_RE.match(sides[0]) or _NAME_RE.match(sides[0]) or _QUANTITY_RE.match(sides[0])):
         value = parse_value(sides[1], percent=percent)
         if isinstance(value, Scalar):
-            return Assign(sides[0], value)
+            return Assign(re.sub(r"\s+", "", sides[0]), value)
+        if isinstance(value, Text):
+            return Text(_text_words(s))  # `MR = SRMC`: a relation between names, read as written
         return value  # `x = \{1, 2\}`, `x \in ...` style: the named thing is the value
     if len(sides) == 2 and _VAR_RE.match(sides[1]):
         return _relation(f"{sides[1]} = {sides[0]}", percent)
@@ -412,7 +499,8 @@ def _matrix(s: str) -> Matrix | None:
     if not cells or any(c is None for row in cells for c in row) or len({len(r) for r in cells}) != 1:
         return None
     if scale != 1:
-        cells = [tuple(Scalar(scale * c.expr, c.decimal) for c in row) for row in cells]
+        cells = [tuple(Scalar(scale * c.expr, c.decimal, half_ulp=c.half_ulp and abs(scale) * c.half_ulp)
+                       for c in row) for row in cells]
     return Matrix(tuple(cells))
 
 
@@ -435,13 +523,16 @@ def _text_words(s: str) -> str:
 def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> object:
     """A normalized answer string -> a value (never raises on any input)."""
     s = s.strip()
-    s = re.sub(r"\\(?:text|mbox|mathrm)\{\s*(or|and)\s*\}", r" \1 ", s)
+    s = re.sub(r"\\(?:text|textnormal|mbox|mathrm)\{\s*(or|and)\s*\}", r" \1 ", s)
+    s = re.sub(r",\s*(?:and|or)\s+", ", ", s)  # `2, 3, and 4` / `2, 3, or 4`: one list
     while s.startswith("{") and braced_end(s) == len(s):
         s = s[1:-1].strip()  # `{{{5}}}` is 5; redundant groups only slow the grammar down
     if not s:
         return Unparseable("empty")
     if s in _SETS:
         return Region(_SETS[s])
+    if re.fullmatch(r"\d{1,2}:00", s):
+        return Text(_text_words(s))  # a clock time (12:00), not the ratio 12/0
     inner = _wrapped(s, "\\{", "\\}")
     if inner is not None:
         builder = re.match(r"^\s*[a-zA-Z]\s*(?::|\\mid|\||\\vert)\s*(.+)$", inner)
@@ -485,6 +576,8 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
         if inner is None:
             continue
         items = split_top(inner, (",",))
+        if len(items) < 2 and ";" in inner:
+            items = split_top(inner, (";",))  # `(0;1;2)`: a tuple written with semicolons
         if len(items) < 2:
             break
         region = _interval(s) if open_ != "\\langle" else None
@@ -499,10 +592,12 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
     if rel is not None:
         return rel
     words = _text_words(s)
-    if _WORDS_RE.match(s) and (" " in words or len(words) >= 3 or words in ("no", "ok")):
+    if _WORDS_RE.match(s) and (" " in words or len(words) >= 3 or words in ("no", "ok")) and not _LETTER_SUM_RE.match(s):
         return Text(words)  # "yes", "Monday", "John Smith": plain words are not a product x*y*z
     stripped, texts = _strip_text(s)
     stripped = stripped.strip()
+    if texts and not stripped and not re.search(r"\d", " ".join(texts)):
+        return Text(_text_words(s))  # `\text{neither}`: an answer in words, whatever the words
     if texts and (_MEANINGFUL_TEXT_RE.search(" ".join(texts)) or re.match(r"^\s*\\text\w*\{[^{}]*[a-zA-Z][^{}]*\}\s*[-\d]", s)):
         # "not 12", "12 is wrong", "maybe 12": words that change the claim are not units, and
         # units follow their number, they do not precede it.
@@ -561,7 +656,8 @@ def parse_answer(raw: str, gold: object | None = None) -> object:
             return Choice(letters)
     norm = normalize(raw)
     if isinstance(gold, Text):
-        return Text(_text_words(norm.text))
+        value = parse_value(norm.text, percent=norm.percent)  # orderings, clock times, relations
+        return value if isinstance(value, Text) else Text(_text_words(norm.text))
     return parse_value(norm.text, percent=norm.percent)
 
 
@@ -580,29 +676,43 @@ def _num(x: sympy.Basic, digits: int = 60):
     return v if v.is_number and not v.has(S.NaN) else None
 
 
-def _close(a: sympy.Basic, b: sympy.Basic, rel: float) -> bool:
-    if a.has(S.Infinity, S.NegativeInfinity, S.ComplexInfinity) or b.has(S.Infinity, S.NegativeInfinity, S.ComplexInfinity):
+def _undefined(e: sympy.Basic) -> bool:
+    return e.has(S.ComplexInfinity, S.NaN)
+
+
+def _close(a: sympy.Basic, b: sympy.Basic, rel: float, half_ulp: sympy.Rational | None = None) -> bool:
+    if _undefined(a) or _undefined(b):
+        return False
+    if a.has(S.Infinity, S.NegativeInfinity) or b.has(S.Infinity, S.NegativeInfinity):
         return a == b
     va, vb = _num(a), _num(b)
     if va is None or vb is None:
+        if half_ulp is not None:
+            return False  # a decimal against a value that cannot be evaluated: nothing to round
         try:
             return sympy.simplify(a - b) == 0
         except Exception:  # noqa: BLE001
             return False
     scale = max(abs(va), abs(vb))
     diff = abs(va - vb)
-    if scale == 0:
+    if diff == 0:
         return True
+    if half_ulp is not None and not diff <= half_ulp * (1 + 1e-12):
+        return False  # not a correct rounding of the exact value at the precision written
     limit = max(rel, 1e-40) * (1 + 1e-9)
     return bool(diff <= limit * scale)
 
 
-def expr_equal(a: sympy.Basic, b: sympy.Basic, rel: float) -> bool:
+def expr_equal(a: sympy.Basic, b: sympy.Basic, rel: float, half_ulp: sympy.Rational | None = None) -> bool:
+    if _undefined(a) or _undefined(b):
+        return False
     if a == b:
         return True
     syms = sorted(a.free_symbols | b.free_symbols, key=lambda x: x.name)
     if not syms:
-        return _close(a, b, rel)
+        return _close(a, b, rel, half_ulp)
+    if half_ulp is not None:
+        rel = 0.0  # a rounding bound means nothing for a function of x: decimals there must be exact
     if a.free_symbols != b.free_symbols:
         try:
             return sympy.simplify(a - b) == 0
@@ -620,11 +730,21 @@ def expr_equal(a: sympy.Basic, b: sympy.Basic, rel: float) -> bool:
 
 def scalar_equal(g: Scalar, c: Scalar, rel_tol: float) -> bool:
     rel = rel_tol if g.decimal != c.decimal else 0.0
+    # The side written as a decimal carries the precision that bounds the error.
+    approx = (c if c.decimal else g) if rel else None
+    half = approx.half_ulp if approx is not None else None
+    if rel and half is None:
+        half = sympy.Rational(1, 2)  # a decimal we could not place: at least integer-exact
     # A percent sign on one side may be a label (50% vs 50) or a scale (50% vs 0.5); on both
     # sides the numbers themselves must agree (50% vs 0.5% differ).
-    gvals = [g.expr] + ([g.expr / 100] if g.percent and not c.percent else [])
-    cvals = [c.expr] + ([c.expr / 100] if c.percent and not g.percent else [])
-    return any(expr_equal(gv, cv, rel) for gv in gvals for cv in cvals)
+    gvals = [(g.expr, 1)] + ([(g.expr / 100, 100)] if g.percent and not c.percent else [])
+    cvals = [(c.expr, 1)] + ([(c.expr / 100, 100)] if c.percent and not g.percent else [])
+    for gv, gs in gvals:
+        for cv, cs in cvals:
+            scale = (gs if approx is g else cs) if approx is not None else 1
+            if expr_equal(gv, cv, rel, half / scale if half is not None else None):
+                return True
+    return False
 
 
 def _items(v: object) -> tuple | None:
@@ -698,6 +818,21 @@ def _as_equation(v: object) -> sympy.Basic | None:
     return None
 
 
+def _ends_equal(gold: Region, cand: object, cs: sympy.Set, rel_tol: float) -> bool:
+    """An interval written with decimal endpoints gets the scalar decimal policy per endpoint
+    (`(2.6666667, 5]` for `(8/3, 5]`): same openness, each end a correct rounding."""
+    g, c = gold.set, cs
+    if not (isinstance(g, sympy.Interval) and isinstance(c, sympy.Interval)):
+        return False
+    if (g.left_open, g.right_open) != (c.left_open, c.right_open):
+        return False
+    c_ends = cand.ends if isinstance(cand, Region) else cand.items if isinstance(cand, Tuple) else ()
+    if len(c_ends) != 2 or not all(isinstance(e, Scalar) for e in c_ends):
+        return False
+    g_ends = gold.ends or (Scalar(g.inf), Scalar(g.sup))
+    return all(scalar_equal(ge, ce, rel_tol) for ge, ce in zip(g_ends, c_ends))
+
+
 def compare(gold: object, cand: object, rel_tol: float = 1e-6) -> str:
     """CORRECT, WRONG or HEDGED: is `cand` the gold value, and only the gold value?"""
     if isinstance(cand, Unparseable) or isinstance(gold, Unparseable):
@@ -751,7 +886,7 @@ def compare(gold: object, cand: object, rel_tol: float = 1e-6) -> str:
         if isinstance(cand, Scalar):
             return compare(gold.value, cand, rel_tol)
         if isinstance(cand, Assign):
-            if cand.var.lower() != gold.var.lower():
+            if re.sub(r"\s+", "", cand.var.lower()) != re.sub(r"\s+", "", gold.var.lower()):
                 return WRONG
             return compare(gold.value, cand.value, rel_tol)
         ce = _as_equation(cand)
@@ -769,6 +904,8 @@ def compare(gold: object, cand: object, rel_tol: float = 1e-6) -> str:
                 cs = sympy.FiniteSet(*(i.expr for i in items))
         if cs is None:
             return WRONG
+        if _ends_equal(gold, cand, cs, rel_tol):
+            return CORRECT
         try:
             return CORRECT if sympy.simplify(gold.set.symmetric_difference(cs)) == S.EmptySet or gold.set == cs else WRONG
         except Exception:  # noqa: BLE001
