@@ -115,7 +115,8 @@ def warm_up() -> None:
 class MathAnswerVerifier:
     """mode: "strict" (answer tags or \\boxed only: for RL) or "lenient" (also "The answer is X",
     "Answer:", "####": for grading other people's outputs). rel_tol: allowed relative error of a
-    decimal against an exact value. deadline_s: hard wall-clock limit per call. workers: size of
+    decimal against an exact value; the decimal must
+    also be a correct rounding at the precision written, whatever rel_tol (see math_equiv). deadline_s: hard wall-clock limit per call. workers: size of
     the process pool that enforces it (shared by all instances with the same size)."""
 
     mode: str = "strict"
