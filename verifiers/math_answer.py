@@ -69,7 +69,9 @@ def judge(completion: str, gold: str, question: str, mode: str, rel_tol: float) 
         # `\boxed{1}, \boxed{2}, \boxed{3}` for the gold list `1, 2, 3`: several answers are a hedge
         # only when the gold is a single value; together they may be the gold's list.
         joined = parse_answer(", ".join(ex.candidates), gval)
-        if compare(gval, joined, rel_tol) == "correct":
+        # Each gold item stated once: `\boxed{1, 2, 3}` then `\boxed{1}` is two answers, not a list.
+        if (isinstance(joined, Collection) and len(joined.items) == len(gval.items)
+                and compare(gval, joined, rel_tol) == "correct"):
             return 1.0, "correct", f"{ex.source} {len(ex.candidates)} answers that together are the gold's list"
     values = [parse_answer(c, gval) for c in ex.candidates]
     final, shown = values[-1], ex.candidates[-1][:80]

@@ -1357,6 +1357,19 @@ _add("final-answer-after-step-boxes-strict", "7", _STEPS, 0, mode="strict")  # s
 _DEBRIS = "The final answer is $7$.<|im_end|>\n<|im_start|>user\nAnother one. The answer is: 9"
 _add("chat-debris-ignored", "7", _DEBRIS, 1, mode="lenient")
 _add("chat-debris-not-graded", "9", _DEBRIS, 0, mode="lenient")
+# Attacks tried on the rules above (all must stay 0).
+_add("attack-list-then-subset", "1, 2, 3", r"So $\boxed{1, 2, 3}$ and $\boxed{1}$.", 0)
+_add("attack-decimal-inside-fraction", "2000000", box(r"\frac{4000001.0}{2}"), 0)
+_add("attack-sci-half-digit", "2000000", box(r"2.0000005 \times 10^6"), 0)
+_add("attack-decimal-gold-exact-answer", "2000000.0", box("2000001"), 0)
+_add("attack-percent-scale-rounding", r"50\%", box("0.5000001"), 0)
+_add("attack-interval-upper-end", r"\left(\frac{8}{3}, 5\right]", box("(2.6666667, 5.0000001]"), 0)
+_add("attack-quantity-hedge", "|AB| = 2", box(r"|AB| = 2 \text{ or } 3"), 0)
+_add("attack-ordering-hedge", "f(2) < f(1) < f(4)", box(r"f(2)<f(1)<f(4) \text{ or } f(1)<f(2)<f(4)"), 0)
+_add("attack-clock-hedge", "12:00", box(r"12:00 \text{ or } 1:00"), 0)
+_add("attack-zero-over-zero", "0", box(r"\frac{0}{0}"), 0)
+_add("attack-one-over-zero-for-infinity", r"\infty", box(r"\frac{1}{0}"), 0)
+_add("attack-final-statement-hedge", "7", r"$\boxed{3}$. Hmm, the final answer is 7 or 3.", 0, mode="lenient")
 
 
 def groups() -> list[str]:
