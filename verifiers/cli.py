@@ -295,6 +295,8 @@ def summarize(results: list[Scored], errors: list[tuple[int, str]], seconds: flo
 
 
 def print_summary(summary: dict, out=None) -> None:
+    from verifiers.math.shapes import drop_summary
+
     out = out or sys.stdout
     print(f"graded {summary['graded']} rows in {summary['seconds']:.1f} s"
           f" ({summary['skipped_lines']} malformed lines skipped, {summary['masked']} masked)", file=out)
@@ -302,6 +304,9 @@ def print_summary(summary: dict, out=None) -> None:
     print(f"{'mean reward' if several else 'accuracy'} {summary['accuracy']:.4f} (masked rows excluded)", file=out)
     if summary.get("rejected_problems"):
         print(f"{summary['rejected_problems']} benchmark problems rejected (gold or tests unusable)", file=out)
+    gold_drops = [e["error"] for e in summary["errors"] if e["error"].startswith("gold ")]
+    if gold_drops:  # no problem is lost silently: how many, and which kinds of gold
+        print(drop_summary(gold_drops, summary["graded"] + summary["skipped_lines"]), file=out)
     for name, stats in summary["by_reward"].items():
         if several:
             print(f"reward {name}: mean {stats['mean']:.4f}", file=out)
