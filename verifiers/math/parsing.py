@@ -301,6 +301,9 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
         return Unparseable("empty")
     if s in _SETS:
         return Region(_SETS[s])
+    m = re.fullmatch(r"(\d+)_\{?\(?(\d{1,2})\)?\}?", s)
+    if m:  # `1011_2`: a numeral in base 2 is its digits and its base, never the decimal 1011
+        return Text(f"{m.group(1)}_{int(m.group(2))}")
     if re.fullmatch(r"\d{1,2}:00", s):
         return Text(_text_words(s))  # a clock time (12:00), not the ratio 12/0
     inner = _wrapped(s, "\\{", "\\}")

@@ -1369,6 +1369,12 @@ _add("attack-ordering-hedge", "f(2) < f(1) < f(4)", box(r"f(2)<f(1)<f(4) \text{ 
 _add("attack-clock-hedge", "12:00", box(r"12:00 \text{ or } 1:00"), 0)
 _add("attack-zero-over-zero", "0", box(r"\frac{0}{0}"), 0)
 _add("attack-one-over-zero-for-infinity", r"\infty", box(r"\frac{1}{0}"), 0)
+# Found by bench/real_golds.py: the base of a numeral was ignored, so 1011_3 matched 1011_2.
+_add("base-numeral-itself", "1011_2", box("1011_{2}"), 1)
+_add("base-numeral-digits-only", "1011_2", box("1011"), 1)
+_add("attack-base-numeral-other-base", "1011_2", box("1011_3"), 0)
+_add("attack-base-numeral-decimal-value", "1011_2", box("11"), 0)
+_add("attack-base-numeral-last-digit", "2014_5", box("2014_6"), 0)
 _add("attack-final-statement-hedge", "7", r"$\boxed{3}$. Hmm, the final answer is 7 or 3.", 0, mode="lenient")
 
 
