@@ -206,6 +206,10 @@ def _vs_collection(gold: Collection, cand: object, rel_tol: float) -> str:
     if _named(gold) and not (isinstance(cand, Tuple) and gold.kind == "list"):
         # `a = 2, b = 3`: each value belongs to its name; `a = 3, b = 2` is wrong.
         g, c = _named(gold), _named(cand) if isinstance(cand, Collection) else None
+        if c is None and isinstance(cand, Collection) and cand.kind == "list" and not any(
+                isinstance(i, Assign) for i in cand.items):
+            # `AB = 4, CD = 5` answered `4, 5`: the values in the gold's order, names left out.
+            return CORRECT if _match_ordered(_items(gold), cand.items, rel_tol) else WRONG
         if c is None or set(c) != set(g):
             return WRONG
         return CORRECT if all(compare(g[k], c[k], rel_tol) == CORRECT for k in g) else WRONG

@@ -33,7 +33,7 @@ _DROP_RE = re.compile(
     r"\\displaystyle|\\textstyle|\\left(?![a-zA-Z])|\\right(?![a-zA-Z])|\\[bB]igg?[lr]?(?![a-zA-Z])|"
     r"\\middle|\\limits|\\nolimits|(?<!\\)\\[!,;: ]|\\q?quad|~")
 # MATH writes thousands as `10,\!080`; `,\!` (a comma with its space taken back) is never a list.
-_THOUSANDS_RE = re.compile(r"(?<![\d.])(\d{1,3})((?:(?:,\\!|,|\{,\}|\\,|\\ |\s)\d{3})+)(?![\d])")
+_THOUSANDS_RE = re.compile(r"(?<![\d.])(\d{1,3})((?:(?:,\\!\s?|,|\{,\}|\\,|\\ |\s)\d{3})+)(?![\d])")
 
 
 @dataclass(frozen=True)

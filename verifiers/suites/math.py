@@ -1357,6 +1357,18 @@ _add("final-answer-after-step-boxes-strict", "7", _STEPS, 0, mode="strict")  # s
 _DEBRIS = "The final answer is $7$.<|im_end|>\n<|im_start|>user\nAnother one. The answer is: 9"
 _add("chat-debris-ignored", "7", _DEBRIS, 1, mode="lenient")
 _add("chat-debris-not-graded", "9", _DEBRIS, 0, mode="lenient")
+# Lenient only: a completion that is nothing but one short value is that value; a sentence is not.
+_add("bare-value-lenient", "(3, 2)", "$(3, 2)$", 1, mode="lenient")
+_add("bare-value-strict", "(3, 2)", "$(3, 2)$", 0, mode="strict", reason="no_answer")
+_add("bare-value-wrong", "(3, 2)", "$(2, 3)$", 0, mode="lenient")
+_add("bare-value-hedge", "5", "5 or 6", 0, mode="lenient")
+_add("bare-sentence-not-an-answer", "5", "We get 5 apples", 0, mode="lenient", reason="no_answer")
+_add("answer-word-then-math", "9", "Answer $ 9 $", 1, mode="lenient")
+_add("answer-word-then-display", "9", "Answer \\[ 9 \\]", 1, mode="lenient")
+_add("answer-word-then-math-wrong", "9", "Answer $ 8 $", 0, mode="lenient")
+_add("named-gold-values-in-order", "AB=4,CD=5", box("4, 5"), 1)
+_add("named-gold-values-swapped", "AB=4,CD=5", box("5, 4"), 0)
+_add("thousands-bang-spaced", r"11111111100", box(r"11,\! 111,\! 111,\! 100"), 1)
 # Attacks tried on the rules above (all must stay 0).
 _add("attack-list-then-subset", "1, 2, 3", r"So $\boxed{1, 2, 3}$ and $\boxed{1}$.", 0)
 _add("attack-decimal-inside-fraction", "2000000", box(r"\frac{4000001.0}{2}"), 0)
