@@ -353,29 +353,8 @@ def committed_answer(completion: str, mode: Mode = "strict") -> Extraction:
         if unclosed:
             start = region.rfind("<answer>") + len("<answer>")
             return _ok(region, [Span(start, len(region), region[start:])], "answer_tag_unclosed")
-        bare = bare_answer(region)
-        if bare is not None:
-            return _ok(region, [bare], "bare")
     return Extraction("no_answer", detail="no <answer> block or \\boxed{}" + (
         " (an <answer> tag was never closed)" if unclosed else ""))
-
-
-_BARE_MAX_CHARS = 200
-_PROSE_RE = re.compile(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}")
-
-
-def bare_answer(region: str) -> Span | None:
-    """Lenient only: a graded region that is nothing but one short value (`$(3, 2)$`, `-5`,
-    `\\frac{1}{2}`) is that value. One line, at most 200 characters, and no prose outside math
-    (two words in a row), so a sentence is never read as an answer."""
-    text = region.strip()
-    if not text or len(text) > _BARE_MAX_CHARS or "\n" in text:
-        return None
-    outside = re.sub(r"\\text\{[^{}]*\}", " ", _mask_math(text).replace("x", " "))
-    if _PROSE_RE.search(outside if "$" in text or "\\(" in text else re.sub(r"\\text\{[^{}]*\}", " ", text)):
-        return None
-    start = region.index(text)
-    return Span(start, start + len(text), text)
 
 
 _CHAT_TOKEN_RE = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_of_text)\|>")

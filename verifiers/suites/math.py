@@ -1357,12 +1357,8 @@ _add("final-answer-after-step-boxes-strict", "7", _STEPS, 0, mode="strict")  # s
 _DEBRIS = "The final answer is $7$.<|im_end|>\n<|im_start|>user\nAnother one. The answer is: 9"
 _add("chat-debris-ignored", "7", _DEBRIS, 1, mode="lenient")
 _add("chat-debris-not-graded", "9", _DEBRIS, 0, mode="lenient")
-# Lenient only: a completion that is nothing but one short value is that value; a sentence is not.
-_add("bare-value-lenient", "(3, 2)", "$(3, 2)$", 1, mode="lenient")
-_add("bare-value-strict", "(3, 2)", "$(3, 2)$", 0, mode="strict", reason="no_answer")
-_add("bare-value-wrong", "(3, 2)", "$(2, 3)$", 0, mode="lenient")
-_add("bare-value-hedge", "5", "5 or 6", 0, mode="lenient")
-_add("bare-sentence-not-an-answer", "5", "We get 5 apples", 0, mode="lenient", reason="no_answer")
+# A bare value stays unanchored even in lenient mode (see graded-region-lenient-bare-number).
+_add("bare-value-not-anchored", "(3, 2)", "$(3, 2)$", 0, mode="lenient", reason="no_answer")
 _add("answer-word-then-math", "9", "Answer $ 9 $", 1, mode="lenient")
 _add("answer-word-then-display", "9", "Answer \\[ 9 \\]", 1, mode="lenient")
 _add("answer-word-then-math-wrong", "9", "Answer $ 8 $", 0, mode="lenient")
