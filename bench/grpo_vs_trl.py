@@ -38,7 +38,7 @@ def accuracy_by_op(model, tok) -> dict[str, float]:
     from rl.prompts import render
     from rl.rollout import HFRollout, SamplingConfig
     from rl.scoring import build_rewards, score
-    from verifiers.math_answer import MathAnswerVerifier
+    from verifiers.math.verifier import MathAnswerVerifier
 
     correct = build_rewards(
         {"correct": {"verifier": MathAnswerVerifier(mode="strict"), "weight": 1.0}})
@@ -60,7 +60,7 @@ def work(steps: int, beta: float, threads: int, side: str, learning: bool = Fals
     from rl.data import arithmetic_sample
     from rl.prompts import render
     from rl.scoring import build_rewards, score
-    from verifiers.math_answer import MathAnswerVerifier
+    from verifiers.math.verifier import MathAnswerVerifier
     from verifiers.text.format import FormatVerifier
 
     B = 8

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from verifiers.base import Problem  # noqa: E402
-from verifiers.math_answer import MathAnswerVerifier  # noqa: E402
+from verifiers.math.verifier import MathAnswerVerifier  # noqa: E402
 from verifiers.pool import close_shared_pools  # noqa: E402
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from verifiers import benchmarks as sources
 from verifiers.base import Problem
+from verifiers.math.shapes import drop_summary
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,6 +105,8 @@ def load_problems(source: str, format: str, split: str = "test", name: str | Non
         shown = "; ".join(f"row {r.line} ({r.id}): {r.reason}" for r in loaded.rejects[:5])
         print(f"{source}: dropped {len(loaded.rejects)} of {len(loaded.rejects) + len(loaded.problems)} rows "
               f"as {format}: {shown}{' ...' if len(loaded.rejects) > 5 else ''}", file=sys.stderr)
+        total = len(loaded.rejects) + len(loaded.problems)
+        print(f"{source}: {drop_summary([r.reason for r in loaded.rejects], total)}", file=sys.stderr)
     return loaded.problems[:limit]
 
 

@@ -55,7 +55,7 @@ from rl.schemas import build, register
 from rl.scoring import build_rewards, score
 from verifiers.base import Problem
 from verifiers.extract import MODES, committed_answer
-from verifiers.latex_norm import normalize
+from verifiers.math.latex_norm import normalize
 
 SOURCE_UNKNOWN = "unknown"
 

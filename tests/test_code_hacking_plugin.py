@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from verifiers.code.verifier import CodeTestsVerifier
-from verifiers.math_answer import MathAnswerVerifier
+from verifiers.math.verifier import MathAnswerVerifier
 from verifiers.testing.plugin import _wanted, suite_rows, task_of
 from verifiers.testing.suites.hacking import CASES, CODE_CASES
 

@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # old path, new path, one public name that must be the same object by either path
 MOVED = [
     pytest.param("verifiers.adapters", "verifiers.integrations.adapters", "compute_score", id="adapters"),
+    pytest.param("verifiers.math_answer", "verifiers.math.verifier", "MathAnswerVerifier", id="math_answer"),
+    pytest.param("verifiers.latex_norm", "verifiers.math.latex_norm", "normalize", id="latex_norm"),
     pytest.param("verifiers.code_tests", "verifiers.code.verifier", "CodeTestsVerifier", id="code_tests"),
     pytest.param("verifiers.code_cases", "verifiers.code.cases", "parse_tests", id="code_cases"),
     pytest.param("verifiers.output_checkers", "verifiers.code.checkers", "output_matches", id="output_checkers"),

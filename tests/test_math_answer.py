@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from verifiers.base import Problem, Verdict, Verifier
-from verifiers.math_answer import MathAnswerVerifier
+from verifiers.math.verifier import MathAnswerVerifier
 from verifiers.testing.suites.math import CASES, MathCase
 
 DEADLINE_S = 2.0  # the verifier's default hard deadline
@@ -120,6 +120,11 @@ def test_shorter_roundings_are_accepted_only_when_configured() -> None:
     assert loose(completion="\\boxed{1.41}", problem=sqrt2).score == 0.0
     # Tolerance is for decimals against exact values; exact values still compare exactly.
     assert loose(completion="\\boxed{2^{-59}}", problem=Problem(id="t", answer="2^{-60}")).score == 0.0
+    # A looser rel_tol lets fewer digits count, never a wrong rounding: 2000001.0 is within 1e-4
+    # of 2000000 but is not a rounding of it at the precision written.
+    big = Problem(id="big", answer="2000000")
+    assert loose(completion="\\boxed{2000001.0}", problem=big).score == 0.0
+    assert loose(completion="\\boxed{2000000.0}", problem=big).score == 1.0
 
 
 # ---------------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def test_our_format_verifier_passes_the_format_suite():
 @pytest.mark.parametrize(
     "reward",
     [
-        pytest.param("verifiers.math_answer:MathAnswerVerifier", id="verifier"),
+        pytest.param("verifiers.math.verifier:MathAnswerVerifier", id="verifier"),
         pytest.param("verifiers.integrations.adapters:TRLReward", id="our-trl-adapter-via-trl-signature"),
         pytest.param("verifiers.integrations.adapters:compute_score", id="our-verl-adapter-via-verl-signature"),
     ],
@@ -74,7 +74,7 @@ def test_our_math_reward_passes_the_hacking_suite_through_every_signature(reward
 
 @pytest.mark.slow
 def test_our_math_verifier_passes_the_math_suite():
-    run = _audit("--verity-suite=math", "--verity-reward=verifiers.math_answer:MathAnswerVerifier")
+    run = _audit("--verity-suite=math", "--verity-reward=verifiers.math.verifier:MathAnswerVerifier")
     assert run.returncode == 0, run.stdout[-3000:]
 
 

@@ -244,7 +244,7 @@ def test_score_batch_rejects_mismatched_lengths():
 
 
 def test_gated_math_and_format_on_the_pool_equal_the_sequential_path():
-    from verifiers.math_answer import MathAnswerVerifier
+    from verifiers.math.verifier import MathAnswerVerifier
 
     def build(workers):
         return RewardSet((Reward("correct", MathAnswerVerifier(mode="strict")), Reward("format", FormatVerifier(), 0.5)),
@@ -293,7 +293,7 @@ def test_forked_children_score_their_own_rows():
     rows used to come back swapped or missing. Each child must score its own completions."""
     import multiprocessing
 
-    from verifiers.math_answer import MathAnswerVerifier
+    from verifiers.math.verifier import MathAnswerVerifier
 
     global _MATH_SET
     _MATH_SET = RewardSet((Reward("correct", MathAnswerVerifier(workers=2)),), workers=2)
@@ -316,12 +316,12 @@ def test_a_math_call_that_gets_no_checker_in_time_is_masked_not_zero():
     import threading
 
     from verifiers import pool
-    from verifiers.math_answer import MathAnswerVerifier, warm_up
+    from verifiers.math.verifier import MathAnswerVerifier, warm_up
 
     verifier = MathAnswerVerifier(workers=1, deadline_s=1.0)
     problem = Problem(id="q", question="", answer="7")
     assert verifier(completion="<answer>7</answer>", problem=problem).score == 1.0  # gold checked
-    shared = pool.shared_pool(1, ("verifiers.math_answer", "verifiers.math_equiv"), warm_up)
+    shared = pool.shared_pool(1, ("verifiers.math.verifier", "verifiers.math.comparison"), warm_up)
     busy = threading.Thread(target=shared.call, args=(_hold, 2.5), kwargs={"deadline_s": 30})
     busy.start()
     time.sleep(0.2)

@@ -90,7 +90,7 @@ def test_index_ids_and_reject_ids_follow_the_row_number():
 
 @pytest.fixture(scope="module")
 def math_verifier():
-    from verifiers.math_answer import MathAnswerVerifier
+    from verifiers.math.verifier import MathAnswerVerifier
 
     return MathAnswerVerifier()
 

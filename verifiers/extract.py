@@ -71,18 +71,35 @@ class Span:
 
 
 def answer_blocks(region: str) -> tuple[list[Span], bool]:
-    """Contents of closed `<answer>…</answer>` blocks, and whether an `<answer>` was left open."""
+    """Contents of closed `<answer>…</answer>` blocks, and whether an `<answer>` was left open.
+
+    Nested tags do not hide text: `<answer>6<answer>5</answer></answer>` yields the pieces "6" and
+    "5" (two answers, a hedge), never only the innermost one. In a nested block, pieces that are
+    only whitespace are dropped; an unnested empty block stays (it is an empty answer)."""
     blocks: list[Span] = []
-    open_at: int | None = None
+    depth = 0
+    nested = False
+    piece_at = 0  # start of the text since the last answer tag, while inside a block
+
+    def piece(end: int) -> None:
+        if not nested or region[piece_at:end].strip():
+            blocks.append(Span(piece_at, end, region[piece_at:end]))
+
     for tag in tokenize_tags(region):
         if tag.name != "answer":
             continue
         if not tag.closing:
-            open_at = tag.end
-        elif open_at is not None:
-            blocks.append(Span(open_at, tag.start, region[open_at : tag.start]))
-            open_at = None
-    return blocks, open_at is not None
+            if depth:
+                nested = True
+                piece(tag.start)
+            depth += 1
+            piece_at = tag.end
+        elif depth:
+            piece(tag.start)
+            depth -= 1
+            piece_at = tag.end
+            nested = nested and depth > 0
+    return blocks, depth > 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -112,26 +129,48 @@ def braced(text: str, open_pos: int) -> int | None:
     return None
 
 
+def brace_matches(text: str) -> dict[int, int]:
+    """Index of every `{` that is closed -> index just past its `}`, in one pass (escaped `\\{`
+    does not count). Each box then looks its end up instead of rescanning the rest of the text,
+    which made many unclosed boxes quadratic."""
+    matches: dict[int, int] = {}
+    stack: list[int] = []
+    for m in _BRACE_RE.finditer(text):
+        c = m.group(0)
+        if c == "{":
+            stack.append(m.start())
+        elif c == "}" and stack:
+            matches[stack.pop()] = m.end()
+    return matches
+
+
+_BRACE_RE = re.compile(r"\\.|[{}]", re.DOTALL)
+_BOX_TOKEN_RE = re.compile(r"[^\s$\\{}]*[^\s$\\{}.,;:!?]")
+
+
 def boxes(text: str) -> list[Span]:
     """Contents of every `\\boxed{…}` / `\\fbox{…}` (and `\\boxed 5`), outermost only, in order.
-    A box with unbalanced braces yields nothing."""
+    A box with unbalanced braces yields nothing. Linear in the length of the text."""
     out: list[Span] = []
     pos = 0
+    matches: dict[int, int] | None = None
     while True:
         m = _BOX_RE.search(text, pos)
         if not m:
             return out
         if m.group(1):
-            end = braced(text, m.start(1))
+            if matches is None:
+                matches = brace_matches(text)
+            end = matches.get(m.start(1))
             if end is None:
                 pos = m.end()
                 continue
             out.append(Span(m.start(), end, text[m.end() : end - 1]))
             pos = end
         else:
-            token = re.match(r"[^\s$\\{}]*[^\s$\\{}.,;:!?]", text[m.end() :])
+            token = _BOX_TOKEN_RE.match(text, m.end())
             if token:  # `\boxed 5.` boxes 5: the sentence's full stop is not part of it
-                out.append(Span(m.start(), m.end() + token.end(), token.group(0)))
+                out.append(Span(m.start(), token.end(), token.group(0)))
             pos = m.end()
 
 
@@ -140,28 +179,71 @@ def boxes(text: str) -> list[Span]:
 # ---------------------------------------------------------------------------------------------
 
 _ANCHOR_RE = re.compile(
-    r"####|\b(?:final\s+answer|(?<!to )(?:the\s+)?answer)\s*(?:is\s*:?|:|=)|\bthe\s+answer\s+should\s+be",
-    re.IGNORECASE,
+    r"####|\b(?:final\s+answer|(?<!to )(?:the\s+)?answer)\s*(?:is\s*:?|:|=)|\bthe\s+answer\s+should\s+be|"
+    # "Answer $9$" / "Answer \\( 9 \\)": a line that opens with the word and then math.
+    r"^[ \t*]*(?:final\s+)?answer[ \t*]+(?=\$|\\[(\[])",
+    re.IGNORECASE | re.MULTILINE,
 )
-_HOPE_RE = re.compile(r"\s*\.?\s*I hope it is correct\.?\s*$", re.IGNORECASE)
+_HOPE = "i hope it is correct"
+# An anchor's statement is read from at most this many characters: a longer "answer" is rejected
+# by every grader anyway, and the bound keeps many anchors in a long text linear.
+STATEMENT_WINDOW_CHARS = 6_000
 _SENTENCE_END_RE = re.compile(r"\.(?=\s+[A-Z(])|\.\s*$")
 # "The answer is 3, since 3 > 2": the reason after the answer is not part of it.
 _CLAUSE_RE = re.compile(r",?\s+(?:since|because|as|which|where|so that|given that)\b", re.IGNORECASE)
-_MATH_SPAN_RE = re.compile(r"\$\$.*?\$\$|\$.*?\$|\\\(.*?\\\)|\\\[.*?\\\]")
+_MATH_DELIMS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
 
 
-def _statement_after(text: str, pos: int) -> str:
-    lines = text[pos:].split("\n", 3)
+def _mask_math(line: str) -> str:
+    """`line` with every math span ($$..$$, $..$, \\(..\\), \\[..\\]) overwritten by x's, in one
+    pass: a closer that is not found once is never searched for again."""
+    out: list[str] = []
+    i, n = 0, len(line)
+    missing: set[str] = set()
+    while i < n:
+        for open_, close in _MATH_DELIMS:
+            if line.startswith(open_, i) and close not in missing:
+                end = line.find(close, i + len(open_))
+                if end < 0:
+                    missing.add(close)
+                    continue
+                out.append("x" * (end + len(close) - i))
+                i = end + len(close)
+                break
+        else:
+            out.append(line[i])
+            i += 1
+    return "".join(out)
+
+
+def _strip_hope(line: str) -> str:
+    """Minerva's closing "I hope it is correct." is not part of the answer."""
+    low = line.rstrip().rstrip(".").rstrip().lower()
+    if low.endswith(_HOPE):
+        line = line[: len(low) - len(_HOPE)].rstrip().rstrip(".")
+    return line
+
+
+def _statement_after(text: str, pos: int, end: int) -> str:
+    window = text[pos : min(end, pos + STATEMENT_WINDOW_CHARS)]
+    lines = window.split("\n", 3)
     # "**Final answer:**" on its own line states the answer on the next non-empty line.
     line = lines[0] if lines[0].strip(" *:") else next((x for x in lines[1:] if x.strip()), "")
-    line = _HOPE_RE.sub("", line).strip().strip("*").strip()
+    line = re.sub(r"\s+", " ", line)  # whitespace runs collapse first: no regex below rescans one
+    line = _strip_hope(line).strip().strip("*").strip()
     # Math spans are atomic: a period or comma inside $...$ ends nothing.
-    masked = _MATH_SPAN_RE.sub(lambda m: "x" * len(m.group(0)), line)
+    masked = _mask_math(line)
     cut = [m.start() for m in (_SENTENCE_END_RE.search(masked), _CLAUSE_RE.search(masked)) if m]
     if cut:
         line = line[: min(cut)]
     line = re.sub(r"\$+|\\[()\[\]]", " ", line)
-    return re.sub(r"^[\s*]+|[\s*.,;:]+$", "", re.sub(r"\s+", " ", line))
+    stmt = re.sub(r"^[\s*]+|[\s*.,;:]+$", "", re.sub(r"\s+", " ", line))
+    # "Final Answer: The largest n is 34." states 34: a short subject, then "is", then the value.
+    m = _SUBJECT_IS_RE.match(stmt)
+    return m.group(1) if m else stmt
+
+
+_SUBJECT_IS_RE = re.compile(r"(?i)(?:the|a|an|our|my)\s+[^=\d]{0,60}?\s(?:is|are|equals|was)\s+(\S.*)$")
 
 
 def final_statements(text: str) -> list[Span]:
@@ -169,15 +251,20 @@ def final_statements(text: str) -> list[Span]:
     "Final Answer: The final answer is X. I hope it is correct." Adjacent anchors merge (the
     last one wins); anchors with answers between them are separate statements."""
     out: list[Span] = []
-    for m in _ANCHOR_RE.finditer(text):
-        stmt = _statement_after(text, m.end())
+    last_k = -2  # index of the anchor that stated out[-1]
+    anchors = list(_ANCHOR_RE.finditer(text))
+    for k, m in enumerate(anchors):
+        # A statement ends where the next anchor starts, so the windows never overlap (linear).
+        stmt = _statement_after(text, m.end(), anchors[k + 1].start() if k + 1 < len(anchors) else len(text))
         if m.group(0) == "####" and re.match(r"[A-Za-z]{2,}\s+\S|#", stmt):
             continue  # a markdown heading ("#### Step 2: ..."), not GSM8K's answer marker
-        gap = text[out[-1].end : m.start()] if out else ""
-        if out and not re.sub(r"(?i)\bthe\b|[\s*:]", "", gap):
+        # Only the anchor just before can be adjacent: any anchor between leaves its own words in
+        # the gap. Checking that first keeps the gap short (linear).
+        if out and last_k == k - 1 and not re.sub(r"(?i)\bthe\b|[\s*:]", "", text[out[-1].end : m.start()]):
             out.pop()  # "Final Answer: The final answer is 5" states one answer, not two
         if stmt:
             out.append(Span(m.start(), m.end(), stmt))
+            last_k = k
     return out
 
 
@@ -236,6 +323,10 @@ def committed_answer(completion: str, mode: Mode = "strict") -> Extraction:
     region = split_sections(completion).graded
     if region is None:
         return Extraction("no_answer", detail="unclosed <think>: the answer never left the reasoning")
+    if mode == "lenient":
+        # Chat-template debris (`<|im_start|>user ...`) after a transcript is not the model's answer.
+        debris = _CHAT_TOKEN_RE.search(region)
+        region = region[: debris.start()] if debris else region
     blocks, unclosed = answer_blocks(region)
     if blocks:
         inner: list[Span] = []
@@ -247,6 +338,12 @@ def committed_answer(completion: str, mode: Mode = "strict") -> Extraction:
                 inner.append(block)
         return _ok(region, inner, "answer_tag")
     found = boxes(region)
+    if found and mode == "lenient":
+        # Boxed values in worked steps, then "The final answer is X": the explicit statement wins.
+        later = [f for f in final_statements(region[found[-1].end :]) if _FINAL_RE.match(region, found[-1].end + f.start)]
+        if later:
+            offset = found[-1].end
+            return _ok(region, [Span(offset + f.start, offset + f.end, f.text) for f in later[-1:]], "final_statement")
     if found:
         return _ok(region, found, "boxed")
     if mode == "lenient":
@@ -258,6 +355,10 @@ def committed_answer(completion: str, mode: Mode = "strict") -> Extraction:
             return _ok(region, [Span(start, len(region), region[start:])], "answer_tag_unclosed")
     return Extraction("no_answer", detail="no <answer> block or \\boxed{}" + (
         " (an <answer> tag was never closed)" if unclosed else ""))
+
+
+_CHAT_TOKEN_RE = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_of_text)\|>")
+_FINAL_RE = re.compile(r"(?i)final\s+answer")
 
 
 def _ok(region: str, spans: list[Span], source: str) -> Extraction:
@@ -273,7 +374,7 @@ def _ok(region: str, spans: list[Span], source: str) -> Extraction:
 # Fenced code
 # ---------------------------------------------------------------------------------------------
 
-_FENCE_RE = re.compile(r"```[ \t]*([\w+#.-]*)[^\n]*\n(.*?)```", re.DOTALL)
+_FENCE_INFO_RE = re.compile(r"[ \t]*([\w+#.-]*)")
 
 
 @dataclass(frozen=True)
@@ -283,5 +384,21 @@ class CodeBlock:
 
 
 def code_blocks(text: str) -> list[CodeBlock]:
-    """Every closed ``` fenced block, in order."""
-    return [CodeBlock(m.group(1).lower(), m.group(2)) for m in _FENCE_RE.finditer(text)]
+    """Every closed ``` fenced block, in order: an opening fence, its info string up to the end
+    of that line, then everything up to the next ```. One pass: a fence with no newline or no
+    closer after it means no later fence has one either."""
+    out: list[CodeBlock] = []
+    pos = 0
+    while True:
+        start = text.find("```", pos)
+        if start < 0:
+            return out
+        newline = text.find("\n", start + 3)
+        if newline < 0:
+            return out
+        close = text.find("```", newline + 1)
+        if close < 0:
+            return out
+        info = _FENCE_INFO_RE.match(text, start + 3, newline)
+        out.append(CodeBlock(info.group(1).lower(), text[newline + 1 : close]))
+        pos = close + 3

@@ -14,6 +14,8 @@ import warnings
 # old dotted path -> new dotted path; a package's submodules follow it (verifiers.suites.math)
 MOVED = {
     "verifiers.adapters": "verifiers.integrations.adapters",
+    "verifiers.math_answer": "verifiers.math.verifier",
+    "verifiers.latex_norm": "verifiers.math.latex_norm",
     "verifiers.code_tests": "verifiers.code.verifier",
     "verifiers.code_cases": "verifiers.code.cases",
     "verifiers.output_checkers": "verifiers.code.checkers",

@@ -92,15 +92,17 @@ def gold_problem(problem: Problem, verifier: Any = None) -> str | None:
     """Why a math gold cannot be used, or None when it can: the gold is graded against itself as
     `\\boxed{gold}` by the real verifier (its parser, its deadline), so a gold kept here is one
     that some completion can match, and one dropped would have been masked on every sample."""
-    from verifiers.math_answer import MathAnswerVerifier
+    from verifiers.math.shapes import shape_mark
+    from verifiers.math.verifier import MathAnswerVerifier
 
     verifier = verifier or MathAnswerVerifier()
     verdict = verifier(completion=f"\\boxed{{{problem.answer}}}", problem=Problem(problem.id, "", problem.answer))
     if verdict.score == 1.0:
         return None
+    mark = shape_mark(str(problem.answer))  # counted by kind in the loaders' one-line summary
     if verdict.reason == "gold_unparseable":
-        return f"gold cannot be checked: {verdict.detail}"
-    return f"gold {problem.answer!r} does not grade as correct against itself ({verdict.reason}: {verdict.detail})"
+        return f"gold cannot be checked: {verdict.detail} {mark}"
+    return f"gold {problem.answer!r} does not grade as correct against itself ({verdict.reason}: {verdict.detail}) {mark}"
 
 
 def map_rows(rows: Iterable[tuple[int, Mapping]], fmt: str, *, check_golds: bool = True) -> Loaded:
@@ -110,7 +112,7 @@ def map_rows(rows: Iterable[tuple[int, Mapping]], fmt: str, *, check_golds: bool
     task, _, _ = _format(fmt)
     verifier = None
     if task == "math" and check_golds:
-        from verifiers.math_answer import MathAnswerVerifier
+        from verifiers.math.verifier import MathAnswerVerifier
 
         verifier = MathAnswerVerifier()
     problems, rejects, lines = [], [], {}

@@ -44,7 +44,7 @@ EXIT_OK, EXIT_FAIL_UNDER, EXIT_USAGE = 0, 1, 2
 
 
 def _math(args: argparse.Namespace) -> Verifier:
-    from verifiers.math_answer import MathAnswerVerifier
+    from verifiers.math.verifier import MathAnswerVerifier
 
     return MathAnswerVerifier(mode=args.mode, rel_tol=args.rel_tol, deadline_s=args.deadline_s, workers=args.workers)
 
@@ -214,6 +214,8 @@ def summarize(results: list[Scored], errors: list[tuple[int, str]], seconds: flo
 
 
 def print_summary(summary: dict, out=None) -> None:
+    from verifiers.math.shapes import drop_summary
+
     out = out or sys.stdout
     print(f"graded {summary['graded']} rows in {summary['seconds']:.1f} s"
           f" ({summary['skipped_lines']} malformed lines skipped, {summary['masked']} masked)", file=out)
@@ -221,6 +223,9 @@ def print_summary(summary: dict, out=None) -> None:
     print(f"{'mean reward' if several else 'accuracy'} {summary['accuracy']:.4f} (masked rows excluded)", file=out)
     if summary.get("rejected_problems"):
         print(f"{summary['rejected_problems']} benchmark problems rejected (gold or tests unusable)", file=out)
+    gold_drops = [e["error"] for e in summary["errors"] if e["error"].startswith("gold ")]
+    if gold_drops:  # no problem is lost silently: how many, and which kinds of gold
+        print(drop_summary(gold_drops, summary["graded"] + summary["skipped_lines"]), file=out)
     for name, stats in summary["by_reward"].items():
         if several:
             print(f"reward {name}: mean {stats['mean']:.4f}", file=out)

@@ -25,7 +25,7 @@ from verifiers.text.shaping import RepetitionPenalty
 
 
 def _math() -> Verifier:
-    from verifiers.math_answer import MathAnswerVerifier
+    from verifiers.math.verifier import MathAnswerVerifier
 
     return MathAnswerVerifier(mode="strict")
 

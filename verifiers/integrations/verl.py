@@ -33,7 +33,7 @@ def reward_set(rewards: str = "correct", gate: str | None = None, mode: str = "s
     names = {part.partition("=")[0].strip() for part in rewards.split(",")}
     verifiers = {}
     if "correct" in names:
-        from verifiers.math_answer import MathAnswerVerifier
+        from verifiers.math.verifier import MathAnswerVerifier
 
         verifiers["correct"] = MathAnswerVerifier(mode=mode, deadline_s=deadline_s)
     return parse_rewards(rewards, gate=gate, workers=workers, deadline_s=deadline_s, verifiers=verifiers)

@@ -1228,6 +1228,163 @@ _group = "intervals"
 _add("and-joined-inequalities", "(3,5)", box(r"x > 3 \text{ and } x < 5"), 1)
 _add("and-joined-half-closed", "(3,5)", box(r"x > 3 \text{ and } x \le 5"), 0)
 
+# =============================================================================================
+_group = "decimal_rounding"
+# =============================================================================================
+# A decimal matches an exact value only when it is a correct rounding at the precision written
+# (|x - exact| <= half a unit in its last digit) AND carries enough digits for rel_tol. A relative
+# tolerance alone grows with magnitude: 2000001.0 is not 2000000.
+_add("int-gold-decimal-off-by-one", "2000000", box("2000001.0"), 0)
+_add("int-gold-decimal-exact", "2000000", box("2000000.0"), 1)
+_add("int-gold-decimal-far", "123456789", box("123456900.0"), 0)
+_add("int-gold-decimal-tenth-off", "123456789", box("123456789.1"), 0)
+_add("int-gold-sci-units-digit-off", "2000000", box(r"2.000001 \times 10^{6}"), 0)
+_add("int-gold-sci-exact", "2000000", box(r"2.0 \times 10^{6}"), 1)
+_add("int-gold-e-notation-off", "2000000", box("2.000001e6"), 0)
+_add("third-as-zero", r"\frac{1}{3}", box("0"), 0)
+_add("third-as-zero-point-zero", r"\frac{1}{3}", box("0.0"), 0)
+_add("sqrt2-correct-rounding", r"\sqrt{2}", box("1.4142136"), 1)
+_add("sqrt2-wrong-last-digit", r"\sqrt{2}", box("1.4142135"), 0)  # truncated, not rounded
+_add("sqrt2-short-rounding", r"\sqrt{2}", box("1.4142"), 0)
+_add("decimal-hidden-in-sum", "2000001", box("2000000.9 + 0"), 0)
+_add("decimal-times-int", "2000000", box(r"1.0 \times 2000001"), 0)
+_add("pct-rounding", r"\frac{1}{3}", box(r"33.33333\%"), 1)
+_add("pi-correct-rounding", r"\pi", box("3.1415927"), 1)
+_add("two-pi-correct-rounding", r"2\pi", box("6.2831853"), 1)
+# The same policy for interval endpoints and tuple entries.
+_add("interval-endpoint-rounded", r"\left(\frac{8}{3}, 5\right]", box("(2.6666667, 5]"), 1)
+_add("interval-endpoint-truncated", r"\left(\frac{8}{3}, 5\right]", box("(2.6666666, 5]"), 0)
+_add("interval-endpoint-short", r"\left(\frac{8}{3}, 5\right]", box("(2.67, 5]"), 0)
+_add("interval-endpoint-wrong-bracket", r"\left(\frac{8}{3}, 5\right]", box("[2.6666667, 5]"), 0)
+_add("open-interval-endpoint-rounded", r"\left(\frac{8}{3}, 5\right)", box("(2.6666667, 5)"), 1)
+_add("tuple-entry-rounded", r"\left(\frac{1}{3}, 2\right)", box("(0.3333333, 2)"), 1)
+_add("tuple-entry-int-decimal-off", r"\left(\frac{1}{3}, 2000000\right)", box("(0.3333333, 2000001.0)"), 0)
+
+# =============================================================================================
+_group = "undefined_values"
+# =============================================================================================
+# Division by zero, nan and complex infinity are no value: they never equal anything.
+_add("clock-noon-vs-one", "12:00", box("1:00"), 0)
+_add("clock-noon-itself", "12:00", box("12:00"), 1)
+_add("division-by-zero-answer", "5", box(r"\frac{1}{0}"), 0)
+_add("division-by-zero-both", r"\frac{1}{0}", box(r"\frac{2}{0}"), 0, reason="gold_unparseable")
+_add("nested-answer-tags-hedge", "5", "<answer>6<answer>5</answer></answer>", 0, reason="hedged")
+_add("nested-answer-tags-unclosed-hedge", "5", "<answer>6<answer>5</answer>", 0)
+_add("nested-answer-tags-same", "5", "<answer><answer>5</answer></answer>", 1)
+
+# =============================================================================================
+_group = "math_dataset_formats"
+# =============================================================================================
+# MATH writes thousands as `10,\!080`: one number, in golds and in answers.
+_add("thousands-bang-plain", r"10,\!080", box("10080"), 1)
+_add("thousands-bang-comma", r"10,\!080", box("10,080"), 1)
+_add("thousands-bang-itself", r"10,\!080", box(r"10,\!080"), 1)
+_add("thousands-bang-not-list", r"10,\!080", box("10"), 0)
+_add("thousands-bang-not-eighty", r"10,\!080", box("80"), 0)
+_add("thousands-bang-dollars", r"\$16,\!386.20", box("16386.20"), 1)
+_add("thousands-bang-dollars-short", r"\$16,\!386.20", box(r"16,\!386"), 0)
+_add("thousands-bang-in-fraction", r"\frac{12}{5,\!525}", box(r"\frac{12}{5525}"), 1)
+_add("thousands-bang-in-fraction-wrong", r"\frac{12}{5,\!525}", box(r"\frac{12}{5}"), 0)
+_add("thousands-bang-in-tuple", r"(2,\!100, 3)", box("(2100, 3)"), 1)
+_add("thousands-bang-in-tuple-split", r"(2,\!100, 3)", box("(2, 100, 3)"), 0)
+# Several boxes that together are the gold's list; a hedge only when the gold is one value.
+_add("boxes-are-the-list", "1, 2, 3", r"So $\boxed{1}, \boxed{2}, \boxed{3}$.", 1)
+_add("boxes-are-the-list-any-order", "1, 2, 3", r"So $\boxed{3}, \boxed{1}, \boxed{2}$.", 1)
+_add("boxes-short-of-the-list", "1, 2, 3", r"So $\boxed{1}, \boxed{2}$.", 0)
+_add("boxes-beyond-the-list", "1, 2, 3", r"So $\boxed{1}, \boxed{2}, \boxed{3}, \boxed{4}$.", 0)
+_add("boxes-for-single-gold", "2", r"So $\boxed{1}, \boxed{2}$.", 0, reason="hedged")
+_add("boxes-named-values", "k = 4, n = 2", r"$\boxed{k = 4}$ and $\boxed{n = 2}$", 1)
+_add("boxes-named-values-swapped", "k = 4, n = 2", r"$\boxed{k = 2}$ and $\boxed{n = 4}$", 0)
+_add("boxes-pairs", "(1,2), (3,4)", r"$\boxed{(1,2)}$ and $\boxed{(3,4)}$", 1)
+_add("boxes-pairs-one-flipped", "(1,2), (3,4)", r"$\boxed{(1,2)}$ and $\boxed{(4,3)}$", 0)
+# "quantity = value" golds whose quantity is not a bare variable.
+_add("ratio-name-value", "V_1:V_2 = 3:5", box("3:5"), 1)
+_add("ratio-name-same-lhs", "V_1:V_2 = 3:5", box("V_1:V_2 = 3:5"), 1)
+_add("ratio-name-inverted", "V_1:V_2 = 3:5", box("5:3"), 0)
+_add("length-name-value", "|AB| = 2", box("2"), 1)
+_add("length-name-wrong", "|AB| = 2", box("3"), 0)
+_add("fraction-name-value", r"\frac{AB}{CD} = \frac{1}{2}", box(r"\frac12"), 1)
+_add("fraction-name-wrong", r"\frac{AB}{CD} = \frac{1}{2}", box("2"), 0)
+_add("pair-name-value", "(p, q) = (3, 2)", box("(3,2)"), 1)
+_add("pair-name-same-lhs", "(p, q) = (3, 2)", box("(p,q) = (3, 2)"), 1)
+_add("pair-name-swapped", "(p, q) = (3, 2)", box("(2,3)"), 0)
+_add("max-name-value", r"m_{\max} = n^2 - 1", box("n^2-1"), 1)
+_add("max-name-wrong", r"m_{\max} = n^2 - 1", box("n^2+1"), 0)
+# Lists and relations written with words or other separators.
+_add("oxford-and-list", r"2, 3, \text{ and } 4", box("2, 3, 4"), 1)
+_add("oxford-and-list-short", r"2, 3, \text{ and } 4", box("2, 3"), 0)
+_add("oxford-or-list", "2, 3, or 4", box("2,3,4"), 1)
+_add("semicolon-tuple", "(0;1;2)", box("(0,1,2)"), 1)
+_add("semicolon-tuple-reordered", "(0;1;2)", box("(0,2,1)"), 0)
+_add("chained-ordering", "f(2) < f(1) < f(4)", box("f(2)<f(1)<f(4)"), 1)
+_add("chained-ordering-reversed", "f(2) < f(1) < f(4)", box("f(4) > f(1) > f(2)"), 1)
+_add("chained-ordering-wrong", "f(2) < f(1) < f(4)", box("f(1)<f(2)<f(4)"), 0)
+_add("chained-abs-bounds", r"1 \le |z| \le 2", box(r"1 \leq |z| \leq 2"), 1)
+_add("chained-abs-bounds-open", r"1 \le |z| \le 2", box(r"1 < |z| \leq 2"), 0)
+_add("ascii-leq", r"x \le 3", box("x <= 3"), 1)
+_add("ascii-leq-vs-strict", r"x \le 3", box("x < 3"), 0)
+_add("negated-variable-side", "x < 1", box("-x > -1"), 1)
+_add("negated-variable-side-wrong", "x < 1", box("-x < -1"), 0)
+_add("text-gold-neither", r"\text{neither}", box(r"\text{neither}"), 1)
+_add("text-gold-neither-bare", r"\text{neither}", box("neither"), 1)
+_add("text-gold-neither-vs-even", r"\text{neither}", box(r"\text{even}"), 0)
+_add("text-gold-neither-hedge", r"\text{neither}", box(r"\text{even or neither}"), 0)
+_add("ordinal-gold", r"11^{\text{th}}", box("11"), 1)
+_add("ordinal-gold-other", r"11^{\text{th}}", box("12"), 0)
+_add("approx-gold-with-unit", r"\approx 8.24 \text{ mph}", box("8.24"), 1)
+_add("approx-gold-with-unit-wrong", r"\approx 8.24 \text{ mph}", box("8.25 mph"), 0)
+_add("phantom-matrix", r"\begin{pmatrix} \phantom{-}1 & 2 \\ -3 & 4 \end{pmatrix}", box(pm([["1", "2"], ["-3", "4"]])), 1)
+_add("phantom-matrix-sign", r"\begin{pmatrix} \phantom{-}1 & 2 \\ -3 & 4 \end{pmatrix}", box(pm([["-1", "2"], ["-3", "4"]])), 0)
+# Symbolic equality does not depend on spacing.
+_add("letters-minus-spacing", "p - q", box("p-q"), 1)
+_add("letters-minus-reordered", "a - b", box("-b + a"), 1)
+_add("letters-minus-swapped", "p - q", box("q - p"), 0)
+_add("relation-of-names-itself", "MR = SRMC", box("MR = SRMC"), 1)
+_add("relation-of-names-other", "MR = SRMC", box("MR = LRMC"), 0)
+# Units in text reconcile as they do for bare numbers.
+_add("textnormal-unit-boxed", r"125\textnormal{ miles}", box(r"125 \text{ miles}"), 1)
+_add("textnormal-unit-prose", r"125\textnormal{ miles}", "The answer is $125$ miles.", 1, mode="lenient")
+_add("textnormal-unit-wrong", r"125\textnormal{ miles}", box("126"), 0)
+# Anchored final statements (lenient).
+_add("final-answer-subject-is", "34", "We try values.\nFinal Answer: The largest $n$ is 34.", 1, mode="lenient")
+_add("final-answer-subject-is-wrong", "35", "We try values.\nFinal Answer: The largest $n$ is 34.", 0, mode="lenient")
+_add("final-answer-hope", "120", "Compute.\nFinal Answer: the volume is 120. I hope it is correct.", 1, mode="lenient")
+_add("final-answer-hope-wrong", "121", "Compute.\nFinal Answer: the volume is 120. I hope it is correct.", 0, mode="lenient")
+_STEPS = "Step 1 gives $\\boxed{3}$ and step 2 gives $\\boxed{5}$.\nThe final answer is $7$."
+_add("final-answer-after-step-boxes", "7", _STEPS, 1, mode="lenient")
+_add("final-answer-after-step-boxes-not-step", "3", _STEPS, 0, mode="lenient")
+_add("final-answer-after-step-boxes-strict", "7", _STEPS, 0, mode="strict")  # strict: boxes only
+_DEBRIS = "The final answer is $7$.<|im_end|>\n<|im_start|>user\nAnother one. The answer is: 9"
+_add("chat-debris-ignored", "7", _DEBRIS, 1, mode="lenient")
+_add("chat-debris-not-graded", "9", _DEBRIS, 0, mode="lenient")
+# A bare value stays unanchored even in lenient mode (see graded-region-lenient-bare-number).
+_add("bare-value-not-anchored", "(3, 2)", "$(3, 2)$", 0, mode="lenient", reason="no_answer")
+_add("answer-word-then-math", "9", "Answer $ 9 $", 1, mode="lenient")
+_add("answer-word-then-display", "9", "Answer \\[ 9 \\]", 1, mode="lenient")
+_add("answer-word-then-math-wrong", "9", "Answer $ 8 $", 0, mode="lenient")
+_add("named-gold-values-in-order", "AB=4,CD=5", box("4, 5"), 1)
+_add("named-gold-values-swapped", "AB=4,CD=5", box("5, 4"), 0)
+_add("thousands-bang-spaced", r"11111111100", box(r"11,\! 111,\! 111,\! 100"), 1)
+# Attacks tried on the rules above (all must stay 0).
+_add("attack-list-then-subset", "1, 2, 3", r"So $\boxed{1, 2, 3}$ and $\boxed{1}$.", 0)
+_add("attack-decimal-inside-fraction", "2000000", box(r"\frac{4000001.0}{2}"), 0)
+_add("attack-sci-half-digit", "2000000", box(r"2.0000005 \times 10^6"), 0)
+_add("attack-decimal-gold-exact-answer", "2000000.0", box("2000001"), 0)
+_add("attack-percent-scale-rounding", r"50\%", box("0.5000001"), 0)
+_add("attack-interval-upper-end", r"\left(\frac{8}{3}, 5\right]", box("(2.6666667, 5.0000001]"), 0)
+_add("attack-quantity-hedge", "|AB| = 2", box(r"|AB| = 2 \text{ or } 3"), 0)
+_add("attack-ordering-hedge", "f(2) < f(1) < f(4)", box(r"f(2)<f(1)<f(4) \text{ or } f(1)<f(2)<f(4)"), 0)
+_add("attack-clock-hedge", "12:00", box(r"12:00 \text{ or } 1:00"), 0)
+_add("attack-zero-over-zero", "0", box(r"\frac{0}{0}"), 0)
+_add("attack-one-over-zero-for-infinity", r"\infty", box(r"\frac{1}{0}"), 0)
+# Found by bench/real_golds.py: the base of a numeral was ignored, so 1011_3 matched 1011_2.
+_add("base-numeral-itself", "1011_2", box("1011_{2}"), 1)
+_add("base-numeral-digits-only", "1011_2", box("1011"), 1)
+_add("attack-base-numeral-other-base", "1011_2", box("1011_3"), 0)
+_add("attack-base-numeral-decimal-value", "1011_2", box("11"), 0)
+_add("attack-base-numeral-last-digit", "2014_5", box("2014_6"), 0)
+_add("attack-final-statement-hedge", "7", r"$\boxed{3}$. Hmm, the final answer is 7 or 3.", 0, mode="lenient")
+
 
 def groups() -> list[str]:
     """Group names in table order."""

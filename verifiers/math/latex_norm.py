@@ -1,6 +1,6 @@
 """Rewrites an answer string into canonical LaTeX (unicode math, delimiters, spacing, thousands
 separators, percent/degree/currency marks) and reports what it removed. It does not parse
-structure or values: that is `math_equiv`'s job.
+structure or values: that is `parsing`'s job.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ _DEGREE_RE = re.compile(
 _DROP_RE = re.compile(
     r"\\displaystyle|\\textstyle|\\left(?![a-zA-Z])|\\right(?![a-zA-Z])|\\[bB]igg?[lr]?(?![a-zA-Z])|"
     r"\\middle|\\limits|\\nolimits|(?<!\\)\\[!,;: ]|\\q?quad|~")
-_THOUSANDS_RE = re.compile(r"(?<![\d.])(\d{1,3})((?:(?:,|\{,\}|\\,|\\ |\s)\d{3})+)(?![\d])")
+# MATH writes thousands as `10,\!080`; `,\!` (a comma with its space taken back) is never a list.
+_THOUSANDS_RE = re.compile(r"(?<![\d.])(\d{1,3})((?:(?:,\\!\s?|,|\{,\}|\\,|\\ |\s)\d{3})+)(?![\d])")
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def _thousands(s: str, m: re.Match) -> str:
     inside `(2,100)` or `\\{1,000\\}` the comma separates elements."""
     before = s[: m.start()]
     depth = sum(before.count(c) for c in "([{") - sum(before.count(c) for c in ")]}")
-    if depth > 0 and "{,}" not in m.group(2):
+    if depth > 0 and "{,}" not in m.group(2) and ",\\!" not in m.group(2):
         return m.group(0)
     return m.group(1) + re.sub(r"\D", "", m.group(2))
 
@@ -123,10 +124,16 @@ def normalize(answer: str) -> Normalized:
     s = re.sub(r"^\\[\[(]|\\[\])]$", "", s.strip())
     s = re.sub(r"\\[dtc]frac", r"\\frac", s)
     s = re.sub(r"\\[dt]binom", r"\\binom", s)
-    s = re.sub(r"\\(?:mathrm|text|operatorname)\{\s*([ie])\s*\}", r"\1", s)  # upright i and e are still i and e
+    s = re.sub(r"\\(?:mathrm|text|textnormal|operatorname)\{\s*([ie])\s*\}", r"\1", s)  # upright i and e are still i and e
     s = s.replace(r"\le ", r"\leq ").replace(r"\ge ", r"\geq ").replace(r"\ne ", r"\neq ")
     s = re.sub(r"\\(le|ge|ne)(?![a-zA-Z])", lambda m: "\\" + m.group(1) + "q", s)
     s = re.sub(r"\\(leq|geq)slant", r"\\\1", s)
+    s = s.replace("<=", r"\leq ").replace(">=", r"\geq ")  # ASCII relations
+    s = re.sub(r"^\s*(?:\\approx|\\sim|\\simeq)\s*", "", s)  # `\approx 8.24`: the value stated
+    s = re.sub(r"\\phantom\{[^{}]*\}", " ", s)  # aligns matrix columns, writes nothing
+    # Ordinals: 11^{\text{th}}, 11^{th}, 11\text{th}, 11th are the number 11.
+    s = re.sub(r"(\d)\s*(?:\^\s*\{?\s*(?:\\text\{\s*)?|\\text\{\s*)(?:st|nd|rd|th)\s*\}?\s*\}?", r"\1", s)
+    s = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", s)
     s = _THOUSANDS_RE.sub(lambda m: _thousands(s, m), s)
     s, n_pct = _PERCENT_RE.subn(" ", s)
     s, n_deg = _DEGREE_RE.subn(" ", s)

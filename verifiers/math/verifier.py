@@ -1,5 +1,5 @@
 """MathAnswerVerifier: completion + gold -> Verdict on whether the committed final answer has the
-gold's value. Extraction is `extract`'s, equality `math_equiv`'s; this module decides what counts
+gold's value. Extraction is `extract`'s, values `parsing`'s, equality `comparison`'s; this module decides what counts
 (hedges, echoes) and enforces the hard deadline at a process boundary.
 
 Reason codes: correct, wrong_answer, no_answer, hedged, unparseable, timeout, gold_unparseable.
@@ -19,7 +19,7 @@ from typing import ClassVar
 from verifiers import pool
 from verifiers.base import Problem, Verdict
 from verifiers.extract import MODES, committed_answer
-from verifiers.latex_norm import normalize
+from verifiers.math.latex_norm import normalize
 
 REASONS = frozenset(
     {"correct", "wrong_answer", "no_answer", "hedged", "unparseable", "timeout", "gold_unparseable"}
@@ -29,7 +29,8 @@ _MAX_ANSWER_CHARS = 5_000  # longer "answers" are essays or attacks; parsing the
 
 @lru_cache(maxsize=2048)
 def _gold_value(gold: str):
-    from verifiers.math_equiv import Unparseable, parse_gold
+    from verifiers.math.parsing import parse_gold
+    from verifiers.math.values import Unparseable
 
     if len(gold) > _MAX_ANSWER_CHARS:
         return Unparseable("gold too long")
@@ -52,7 +53,9 @@ def _echoes_question(answer: str, question: str, gold: str) -> bool:
 
 def judge(completion: str, gold: str, question: str, mode: str, rel_tol: float) -> tuple[float, str, str]:
     """The whole decision, as plain data so it can cross a process boundary."""
-    from verifiers.math_equiv import HEDGED, Choice, Unparseable, compare, parse_answer
+    from verifiers.math.comparison import compare
+    from verifiers.math.parsing import parse_answer
+    from verifiers.math.values import HEDGED, Choice, Collection, Unparseable
 
     if pool.IN_WORKER and sys.getrecursionlimit() < 8000:
         sys.setrecursionlimit(8000)  # deep but legal nesting; a crash only costs this worker
@@ -65,6 +68,14 @@ def judge(completion: str, gold: str, question: str, mode: str, rel_tol: float) 
         return 0.0, "no_answer", ex.detail
     if any(len(c) > _MAX_ANSWER_CHARS for c in ex.candidates):
         return 0.0, "unparseable", f"answer longer than {_MAX_ANSWER_CHARS} characters"
+    if len(ex.candidates) > 1 and isinstance(gval, Collection) and len(gval.items) > 1:
+        # `\boxed{1}, \boxed{2}, \boxed{3}` for the gold list `1, 2, 3`: several answers are a hedge
+        # only when the gold is a single value; together they may be the gold's list.
+        joined = parse_answer(", ".join(ex.candidates), gval)
+        # Each gold item stated once: `\boxed{1, 2, 3}` then `\boxed{1}` is two answers, not a list.
+        if (isinstance(joined, Collection) and len(joined.items) == len(gval.items)
+                and compare(gval, joined, rel_tol) == "correct"):
+            return 1.0, "correct", f"{ex.source} {len(ex.candidates)} answers that together are the gold's list"
     values = [parse_answer(c, gval) for c in ex.candidates]
     final, shown = values[-1], ex.candidates[-1][:80]
     if isinstance(final, Unparseable):
@@ -84,7 +95,8 @@ def judge(completion: str, gold: str, question: str, mode: str, rel_tol: float) 
 
 
 def _gold_checkable(gold: str) -> bool:
-    from verifiers.math_equiv import Unparseable, evaluable
+    from verifiers.math.comparison import evaluable
+    from verifiers.math.values import Unparseable
 
     value = _gold_value(gold)
     return not isinstance(value, Unparseable) and bool(evaluable(value))
@@ -99,7 +111,9 @@ _MAX_CHECKED_GOLDS = 100_000
 def warm_up() -> None:
     """Runs in each worker before it takes work: the parser's first calls are 10-100x slower."""
     for gold, answer in (("\\frac{1}{2}", "\\boxed{0.5}"), ("x^2+1", "\\boxed{1+x^{2}}"),
-                         ("[1,2)", "\\boxed{[1, 2)}"), ("x=3", "\\boxed{3}"), ("\\sqrt{2}", "\\boxed{\\sqrt 2}")):
+                         ("[1,2)", "\\boxed{[1, 2)}"), ("x=3", "\\boxed{3}"), ("\\sqrt{2}", "\\boxed{\\sqrt 2}"),
+                         # sympy's first inequality solve takes ~2 s: pay it here, not on a gold's clock
+                         ("x < 1", "\\boxed{-x > -1}"), ("0 < x \\le 1", "\\boxed{(0, 1]}")):
         judge(answer, gold, "", "strict", 1e-6)
 
 
@@ -107,7 +121,9 @@ def warm_up() -> None:
 class MathAnswerVerifier:
     """mode: "strict" (answer tags or \\boxed only: for RL) or "lenient" (also "The answer is X",
     "Answer:", "####": for grading other people's outputs). rel_tol: allowed relative error of a
-    decimal against an exact value. deadline_s: hard wall-clock limit per call. workers: size of
+    decimal against an exact value; the
+    decimal must also be a correct rounding at the precision written, whatever rel_tol (see
+    `comparison`). deadline_s: hard wall-clock limit per call. workers: size of
     the process pool that enforces it (shared by all instances with the same size)."""
 
     mode: str = "strict"
@@ -135,7 +151,7 @@ class MathAnswerVerifier:
         args = (completion, problem.answer, problem.question or "", self.mode, self.rel_tol)
         if pool.IN_WORKER:  # already inside a pool worker whose deadline bounds us
             return _verdict(*judge(*args))
-        workers = pool.shared_pool(self.workers, ("verifiers.math_answer", "verifiers.math_equiv"), warm_up)
+        workers = pool.shared_pool(self.workers, ("verifiers.math.verifier", "verifiers.math.parsing"), warm_up)
         start = time.monotonic()
         if problem.answer not in _CHECKED_GOLDS:
             # The gold gets half the deadline on its own, so that a gold which cannot be checked

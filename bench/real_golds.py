@@ -1,0 +1,146 @@
+"""Real-data check: benchmark files in their upstream schema (read through `verifiers.sources`, as
+the grader and the training loader read them) -> per dataset, the share of golds that cannot be
+parsed or fail against themselves, with the commonest failing shapes; then equivalent rewrites of
+each gold that must be accepted and perturbations that must be rejected.
+
+    python bench/real_golds.py                                  # the shipped samples (bench/data/golds/)
+    python bench/real_golds.py path/to/test.jsonl:math other.jsonl:gsm8k --show 5
+
+A FILE:FORMAT argument names any local file in one of the math formats of `verifiers.sources`
+(math, deepscaler, gsm8k, aime). The shipped samples are golds written for this check in the upstream
+schemas (see bench/data/golds/README.md); they are not the benchmarks themselves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from verifiers import sources  # noqa: E402
+from verifiers.base import Problem  # noqa: E402
+from verifiers.math.shapes import gold_shape  # noqa: E402
+from verifiers.math.verifier import MathAnswerVerifier  # noqa: E402
+
+SAMPLES = ROOT / "bench" / "data" / "golds"
+
+
+def rewrites(gold: str) -> list[tuple[str, str]]:
+    """(name, completion) pairs that state the gold's value in another spelling."""
+    out = [("self", f"The answer is $\\boxed{{{gold}}}$."),
+           ("r1-tags", f"<think>work</think><answer>{gold}</answer>"),
+           ("spaced-box", f"$$\\boxed{{ {gold} }}$$")]
+    if "\\frac" in gold:
+        out.append(("dfrac", f"\\boxed{{{gold.replace(chr(92) + 'frac', chr(92) + 'dfrac')}}}"))
+    plain = gold.replace(",\\!", "")
+    if re.fullmatch(r"-?\d{4,}", plain):
+        out.append(("thousands-comma", f"\\boxed{{{int(plain):,}}}"))
+    if re.fullmatch(r"-?\d+", plain):
+        out.append(("decimal-point", f"\\boxed{{{plain}.0}}"))
+    if re.fullmatch(r"\(.*\)", gold) and "\\left" not in gold:
+        out.append(("left-right", f"\\boxed{{\\left{gold[:-1]}\\right)}}"))
+    return out
+
+
+def perturbations(gold: str) -> list[tuple[str, str]]:
+    """(name, completion) pairs whose value differs from the gold's."""
+    out = []
+    plain = gold.replace(",\\!", "")
+    if re.fullmatch(r"-?\d+", plain):
+        out.append(("plus-one", f"\\boxed{{{int(plain) + 1}}}"))
+        out.append(("plus-one-as-decimal", f"\\boxed{{{int(plain) + 1}.0}}"))
+    digits = list(re.finditer(r"\d", gold))
+    if digits:
+        last = digits[-1]
+        bumped = gold[: last.start()] + str((int(last.group()) + 1) % 10) + gold[last.end():]
+        out.append(("last-digit", f"\\boxed{{{bumped}}}"))
+    m = re.fullmatch(r"\((-?\d+),\s*(-?\d+)\)", gold)
+    if m and m.group(1) != m.group(2):
+        out.append(("swapped-pair", f"\\boxed{{({m.group(2)}, {m.group(1)})}}"))
+    if re.fullmatch(r"[\d.]+|\\frac\{\d+\}\{\d+\}|\\sqrt\{\d+\}", gold) and gold.strip("0.") != "":
+        out.append(("negated", f"\\boxed{{-{gold}}}"))
+    return out
+
+
+def measure(path: str, fmt: str, verifier: MathAnswerVerifier, show: int) -> dict:
+    loaded = sources.load(path, fmt, check_golds=False)
+    golds = list(dict.fromkeys(p.answer for p in loaded.problems if p.answer))
+    unparseable, self_fail = [], []
+    rw = Counter()
+    pt = Counter()
+    rw_miss, pt_hit = [], []
+    for k, gold in enumerate(golds):
+        problem = Problem(f"g{k}", "", gold)
+        own = verifier(completion=f"\\boxed{{{gold}}}", problem=problem)
+        if own.reason == "gold_unparseable":
+            unparseable.append(gold)
+            continue
+        if own.score != 1.0:
+            self_fail.append(gold)
+            continue
+        for name, completion in rewrites(gold):
+            ok = verifier(completion=completion, problem=problem).score == 1.0
+            rw[ok] += 1
+            if not ok:
+                rw_miss.append((name, gold))
+        for name, completion in perturbations(gold):
+            hit = verifier(completion=completion, problem=problem).score == 1.0
+            pt[hit] += 1
+            if hit:
+                pt_hit.append((name, gold))
+    shapes = Counter(gold_shape(g) for g in unparseable + self_fail)
+    n = len(golds) or 1
+    print(f"\n== {Path(path).name} ({fmt}): {len(loaded.problems)} rows, {len(golds)} distinct golds, "
+          f"{len(loaded.rejects)} rows unreadable ==")
+    print(f"gold_unparseable {len(unparseable) / n:.2%} ({len(unparseable)}), "
+          f"fail against itself {len(self_fail) / n:.2%} ({len(self_fail)}), "
+          f"self-check {(n - len(unparseable) - len(self_fail)) / n:.2%}")
+    if shapes:
+        print("failing shapes: " + ", ".join(f"{s} {c}" for s, c in shapes.most_common(6)))
+        for g in (unparseable + self_fail)[:show]:
+            print(f"  {gold_shape(g):<18} {g[:90]!r}")
+    total_rw, total_pt = sum(rw.values()) or 1, sum(pt.values()) or 1
+    print(f"equivalent rewrites accepted {rw[True] / total_rw:.2%} of {sum(rw.values())}; "
+          f"perturbations rejected {pt[False] / total_pt:.2%} of {sum(pt.values())} "
+          f"(false positives: {pt[True]})")
+    for name, g in rw_miss[:show]:
+        print(f"  rewrite missed  {name:<16} {g[:80]!r}")
+    for name, g in pt_hit[:show]:
+        print(f"  perturbation ACCEPTED {name:<16} {g[:80]!r}")
+    return {"golds": len(golds), "bad": len(unparseable) + len(self_fail), "rw": rw, "pt": pt}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("files", nargs="*", help="FILE:FORMAT pairs (default: the shipped samples)")
+    ap.add_argument("--show", type=int, default=3, help="examples to print per failure class")
+    ap.add_argument("--mode", default="strict", choices=("strict", "lenient"))
+    args = ap.parse_args()
+    pairs = [f.rsplit(":", 1) for f in args.files] or [
+        (str(p), p.stem.split("_")[0]) for p in sorted(SAMPLES.glob("*.jsonl"))]
+    if not pairs:
+        sys.exit(f"no input: pass FILE:FORMAT pairs or restore {SAMPLES}")
+    verifier = MathAnswerVerifier(mode=args.mode)
+    start = time.perf_counter()
+    totals = {"golds": 0, "bad": 0, "rw": Counter(), "pt": Counter()}
+    for path, fmt in pairs:
+        r = measure(path, fmt, verifier, args.show)
+        totals["golds"] += r["golds"]
+        totals["bad"] += r["bad"]
+        totals["rw"] += r["rw"]
+        totals["pt"] += r["pt"]
+    g = totals["golds"] or 1
+    print(f"\nALL: {totals['golds']} golds, self-check {(g - totals['bad']) / g:.2%}, rewrites accepted "
+          f"{totals['rw'][True] / (sum(totals['rw'].values()) or 1):.2%}, perturbations rejected "
+          f"{totals['pt'][False] / (sum(totals['pt'].values()) or 1):.2%} "
+          f"({totals['pt'][True]} false positives) in {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Math answers: normalisation, typed values, parsing, comparison and the verifier."""

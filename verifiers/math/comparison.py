@@ -1,0 +1,346 @@
+"""Equality of value between a gold value and a candidate value: CORRECT, WRONG or HEDGED, as a
+dispatch on the gold's type (the gold defines what counts). Numbers compare exactly, decimals by
+the rounding rule below. It does not parse strings (`parsing`) nor produce verdicts (`verifier`).
+
+Tolerance policy: exact values compare exactly (relative difference below 1e-40 at 60 digits, so
+2^-60 and 2^-59 differ). When exactly one side is written as a decimal, it matches the exact value
+only if both hold: (1) it carries enough significant digits, i.e. it is within `rel_tol` relative
+(default 1e-6: 1.4142136 matches sqrt(2), 1.4142 does not), and (2) it is a correct rounding at the
+precision it was written, |x - exact| <= half a unit in its last written digit (2000001.0 is not
+2000000, 2.000001 \\times 10^{6} is not either, 0.0 is not 1/3). A larger `rel_tol` is the looser
+policy some users ask for (fewer significant digits suffice); (2) holds at every `rel_tol`, so a
+decimal is never accepted for an exact value it does not round to. Undefined values (division by
+zero, nan, complex infinity) never equal anything, themselves included.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+from sympy import S
+
+from verifiers.math.numbers import undefined
+from verifiers.math.values import (
+    CORRECT,
+    HEDGED,
+    WRONG,
+    Assign,
+    Choice,
+    Collection,
+    Equation,
+    Matrix,
+    Region,
+    Scalar,
+    Text,
+    Tuple,
+    Unparseable,
+    as_region,
+)
+
+_SAMPLE_POINTS = (sympy.Rational(7, 13), sympy.Rational(-17, 11), sympy.Rational(23, 7), sympy.Rational(-2, 9))
+
+
+def _num(x: sympy.Basic, digits: int = 60):
+    try:
+        v = sympy.N(x, digits)
+    except Exception:  # noqa: BLE001 - an expression sympy cannot evaluate is not a number
+        return None
+    return v if v.is_number and not v.has(S.NaN) else None
+
+
+def _close(a: sympy.Basic, b: sympy.Basic, rel: float, half_ulp: sympy.Rational | None = None) -> bool:
+    if undefined(a) or undefined(b):
+        return False
+    if a.has(S.Infinity, S.NegativeInfinity) or b.has(S.Infinity, S.NegativeInfinity):
+        return a == b
+    va, vb = _num(a), _num(b)
+    if va is None or vb is None:
+        if half_ulp is not None:
+            return False  # a decimal against a value that cannot be evaluated: nothing to round
+        try:
+            return sympy.simplify(a - b) == 0
+        except Exception:  # noqa: BLE001
+            return False
+    scale = max(abs(va), abs(vb))
+    diff = abs(va - vb)
+    if diff == 0:
+        return True
+    if half_ulp is not None and not diff <= half_ulp * (1 + 1e-12):
+        return False  # not a correct rounding of the exact value at the precision written
+    limit = max(rel, 1e-40) * (1 + 1e-9)
+    return bool(diff <= limit * scale)
+
+
+def expr_equal(a: sympy.Basic, b: sympy.Basic, rel: float, half_ulp: sympy.Rational | None = None) -> bool:
+    if undefined(a) or undefined(b):
+        return False
+    if a == b:
+        return True
+    syms = sorted(a.free_symbols | b.free_symbols, key=lambda x: x.name)
+    if not syms:
+        return _close(a, b, rel, half_ulp)
+    if half_ulp is not None:
+        rel = 0.0  # a rounding bound means nothing for a function of x: decimals there must be exact
+    if a.free_symbols != b.free_symbols:
+        try:
+            return sympy.simplify(a - b) == 0
+        except Exception:  # noqa: BLE001
+            return False
+    for k in range(3):
+        point = {s: _SAMPLE_POINTS[(k + j) % len(_SAMPLE_POINTS)] + j for j, s in enumerate(syms)}
+        try:
+            if not _close(a.xreplace(point), b.xreplace(point), rel):
+                return False
+        except Exception:  # noqa: BLE001
+            return False
+    return True
+
+
+def scalar_equal(g: Scalar, c: Scalar, rel_tol: float) -> bool:
+    rel = rel_tol if g.decimal != c.decimal else 0.0
+    # The side written as a decimal carries the precision that bounds the error.
+    approx = (c if c.decimal else g) if rel else None
+    half = approx.half_ulp if approx is not None else None
+    if rel and half is None:
+        half = sympy.Rational(1, 2)  # a decimal we could not place: at least integer-exact
+    # A percent sign on one side may be a label (50% vs 50) or a scale (50% vs 0.5); on both
+    # sides the numbers themselves must agree (50% vs 0.5% differ).
+    gvals = [(g.expr, 1)] + ([(g.expr / 100, 100)] if g.percent and not c.percent else [])
+    cvals = [(c.expr, 1)] + ([(c.expr / 100, 100)] if c.percent and not g.percent else [])
+    for gv, gs in gvals:
+        for cv, cs in cvals:
+            scale = (gs if approx is g else cs) if approx is not None else 1
+            if expr_equal(gv, cv, rel, half / scale if half is not None else None):
+                return True
+    return False
+
+
+def _items(v: object) -> tuple | None:
+    if isinstance(v, Collection):
+        return tuple(i.value if isinstance(i, Assign) else i for i in v.items)
+    return None
+
+
+def _named(v: Collection) -> dict | None:
+    if not v.items or not all(isinstance(i, Assign) for i in v.items):
+        return None
+    names = {i.var.lower(): i.value for i in v.items}
+    return names if len(names) == len(v.items) else None
+
+
+def _match_unordered(gold: tuple, cand: tuple, rel_tol: float) -> bool:
+    if len(gold) != len(cand):
+        return False
+    left = list(cand)
+    for g in gold:
+        for k, c in enumerate(left):
+            if compare(g, c, rel_tol) == CORRECT:
+                del left[k]
+                break
+        else:
+            return False
+    return True
+
+
+def _match_ordered(gold: tuple, cand: tuple, rel_tol: float) -> bool:
+    return len(gold) == len(cand) and all(compare(g, c, rel_tol) == CORRECT for g, c in zip(gold, cand))
+
+
+def _distinct(items: tuple, rel_tol: float) -> tuple:
+    out: list = []
+    for it in items:
+        if not any(compare(o, it, rel_tol) == CORRECT for o in out):
+            out.append(it)
+    return tuple(out)
+
+
+def _equation_equal(g: sympy.Basic, c: sympy.Basic) -> bool:
+    """Two equations describe the same curve when lhs - rhs differ by a nonzero constant factor."""
+    if g == 0 or c == 0:
+        return g == c
+    try:
+        ratio = sympy.cancel(g / c)
+    except Exception:  # noqa: BLE001
+        return False
+    return not ratio.free_symbols and ratio != 0 and ratio.is_finite is not False
+
+
+def _as_equation(v: object) -> sympy.Basic | None:
+    if isinstance(v, Equation):
+        return v.zero
+    if isinstance(v, Assign):
+        return sympy.expand(sympy.Symbol(v.var.lower() if len(v.var) == 1 else v.var) - v.value.expr)
+    return None
+
+
+def _ends_equal(gold: Region, cand: object, cs: sympy.Set, rel_tol: float) -> bool:
+    """An interval written with decimal endpoints gets the scalar decimal policy per endpoint
+    (`(2.6666667, 5]` for `(8/3, 5]`): same openness, each end a correct rounding."""
+    g, c = gold.set, cs
+    if not (isinstance(g, sympy.Interval) and isinstance(c, sympy.Interval)):
+        return False
+    if (g.left_open, g.right_open) != (c.left_open, c.right_open):
+        return False
+    c_ends = cand.ends if isinstance(cand, Region) else cand.items if isinstance(cand, Tuple) else ()
+    if len(c_ends) != 2 or not all(isinstance(e, Scalar) for e in c_ends):
+        return False
+    g_ends = gold.ends or (Scalar(g.inf), Scalar(g.sup))
+    return all(scalar_equal(ge, ce, rel_tol) for ge, ce in zip(g_ends, c_ends))
+
+
+def compare(gold: object, cand: object, rel_tol: float = 1e-6) -> str:
+    """CORRECT, WRONG or HEDGED: is `cand` the gold value, and only the gold value?"""
+    if isinstance(cand, Unparseable) or isinstance(gold, Unparseable):
+        return WRONG
+    if isinstance(cand, Collection) and not isinstance(gold, (Collection, Tuple)):
+        items = _distinct(_items(cand), rel_tol)
+        if len(items) != 1:
+            return HEDGED  # several values for one: a hedge, whatever the gold's type
+        cand = items[0]
+    against = _BY_GOLD_TYPE.get(type(gold))
+    return against(gold, cand, rel_tol) if against is not None else WRONG
+
+
+def _vs_collection(gold: Collection, cand: object, rel_tol: float) -> str:
+    if _named(gold) and not (isinstance(cand, Tuple) and gold.kind == "list"):
+        # `a = 2, b = 3`: each value belongs to its name; `a = 3, b = 2` is wrong.
+        g, c = _named(gold), _named(cand) if isinstance(cand, Collection) else None
+        if c is None and isinstance(cand, Collection) and cand.kind == "list" and not any(
+                isinstance(i, Assign) for i in cand.items):
+            # `AB = 4, CD = 5` answered `4, 5`: the values in the gold's order, names left out.
+            return CORRECT if _match_ordered(_items(gold), cand.items, rel_tol) else WRONG
+        if c is None or set(c) != set(g):
+            return WRONG
+        return CORRECT if all(compare(g[k], c[k], rel_tol) == CORRECT for k in g) else WRONG
+    g_items = _distinct(_items(gold), rel_tol)
+    if len(g_items) == 1 and not isinstance(cand, (Collection, Tuple)):
+        return compare(g_items[0], cand, rel_tol)
+    c_items = _items(cand)
+    if c_items is None and isinstance(cand, Tuple) and gold.kind != "set":
+        return CORRECT if _match_ordered(_items(gold), cand.items, rel_tol) else WRONG
+    if c_items is None and isinstance(cand, Region) and isinstance(cand.set, sympy.FiniteSet):
+        c_items = tuple(Scalar(e) for e in cand.set)
+    if c_items is None:
+        return WRONG
+    return CORRECT if _match_unordered(g_items, _distinct(c_items, rel_tol), rel_tol) else WRONG
+
+
+def _vs_choice(gold: Choice, cand: object, rel_tol: float) -> str:
+    if not isinstance(cand, Choice):
+        return compare(gold.value, cand, rel_tol) if gold.value is not None else WRONG
+    if len(cand.letters) > len(gold.letters):
+        return HEDGED
+    return CORRECT if cand.letters == gold.letters else WRONG
+
+
+def _vs_text(gold: Text, cand: object, rel_tol: float) -> str:
+    if not isinstance(cand, Text):
+        return WRONG
+    if cand.words == gold.words:
+        return CORRECT
+    base = re.fullmatch(r"(\d+)_\d+", gold.words)
+    if base and cand.words == base.group(1):
+        return CORRECT  # the digits without the base the question asked for
+    return HEDGED if re.search(r"\b(?:or|and)\b", cand.words) and " or " not in gold.words else WRONG
+
+
+def _vs_scalar(gold: Scalar, cand: object, rel_tol: float) -> str:
+    if isinstance(cand, Assign):
+        cand = cand.value
+    if isinstance(cand, Scalar):
+        return CORRECT if scalar_equal(gold, cand, rel_tol) else WRONG
+    if isinstance(cand, Region):
+        return HEDGED
+    if isinstance(cand, Tuple) and len(cand.items) == 1:
+        return compare(gold, cand.items[0], rel_tol)
+    return WRONG
+
+
+def _vs_assign(gold: Assign, cand: object, rel_tol: float) -> str:
+    if isinstance(cand, Scalar):
+        return compare(gold.value, cand, rel_tol)
+    if isinstance(cand, Assign):
+        if re.sub(r"\s+", "", cand.var.lower()) != re.sub(r"\s+", "", gold.var.lower()):
+            return WRONG
+        return compare(gold.value, cand.value, rel_tol)
+    ce = _as_equation(cand)
+    if ce is not None:
+        return CORRECT if _equation_equal(_as_equation(gold), ce) else WRONG
+    return compare(gold.value, cand, rel_tol) if isinstance(cand, Region) else WRONG
+
+
+def _vs_equation(gold: Equation, cand: object, rel_tol: float) -> str:
+    ce = _as_equation(cand)
+    return CORRECT if ce is not None and _equation_equal(gold.zero, ce) else WRONG
+
+
+def _vs_region(gold: Region, cand: object, rel_tol: float) -> str:
+    cs = as_region(cand)
+    if cs is None and isinstance(cand, Collection):
+        items = _items(cand)
+        if all(isinstance(i, Scalar) for i in items):
+            cs = sympy.FiniteSet(*(i.expr for i in items))
+    if cs is None:
+        return WRONG
+    if _ends_equal(gold, cand, cs, rel_tol):
+        return CORRECT
+    try:
+        return CORRECT if sympy.simplify(gold.set.symmetric_difference(cs)) == S.EmptySet or gold.set == cs else WRONG
+    except Exception:  # noqa: BLE001
+        return CORRECT if gold.set == cs else WRONG
+
+
+def _vs_tuple(gold: Tuple, cand: object, rel_tol: float) -> str:
+    if gold.paren_pair and isinstance(cand, Region):
+        return compare(Region(as_region(gold)), cand, rel_tol)
+    if isinstance(cand, Tuple):
+        return CORRECT if _match_ordered(gold.items, cand.items, rel_tol) else WRONG
+    if isinstance(cand, Matrix) and (len(cand.rows) == 1 or all(len(r) == 1 for r in cand.rows)):
+        flat = tuple(c for r in cand.rows for c in r)
+        return CORRECT if _match_ordered(gold.items, flat, rel_tol) else WRONG
+    if isinstance(cand, Collection) and cand.kind == "list" and all(isinstance(i, Assign) for i in cand.items):
+        return CORRECT if _match_ordered(gold.items, _items(cand), rel_tol) else WRONG
+    return WRONG
+
+
+def _vs_matrix(gold: Matrix, cand: object, rel_tol: float) -> str:
+    if isinstance(cand, Matrix):
+        if len(gold.rows) != len(cand.rows) or len(gold.rows[0]) != len(cand.rows[0]):
+            return WRONG
+        ok = all(_match_ordered(g, c, rel_tol) for g, c in zip(gold.rows, cand.rows))
+        return CORRECT if ok else WRONG
+    if isinstance(cand, Tuple) and (len(gold.rows) == 1 or all(len(r) == 1 for r in gold.rows)):
+        flat = tuple(c for r in gold.rows for c in r)
+        return CORRECT if _match_ordered(flat, cand.items, rel_tol) else WRONG
+    return WRONG
+
+
+# How a candidate is judged is decided by what the gold is.
+_BY_GOLD_TYPE = {
+    Collection: _vs_collection,
+    Choice: _vs_choice,
+    Text: _vs_text,
+    Scalar: _vs_scalar,
+    Assign: _vs_assign,
+    Equation: _vs_equation,
+    Region: _vs_region,
+    Tuple: _vs_tuple,
+    Matrix: _vs_matrix,
+}
+
+
+def evaluable(value: object) -> bool:
+    """Evaluate every number inside a value, as comparing will. Run on a gold under a deadline, it
+    finds golds that cannot be checked in time (`9^{9^{9^{9}}}`) before any candidate is blamed."""
+    if isinstance(value, Scalar):
+        return value.expr.free_symbols or _num(value.expr, 30) is not None or value.expr.has(S.Infinity, S.NegativeInfinity)
+    if isinstance(value, Assign):
+        return evaluable(value.value)
+    if isinstance(value, (Collection, Tuple)):
+        return all(evaluable(i) for i in value.items)
+    if isinstance(value, Matrix):
+        return all(evaluable(c) for row in value.rows for c in row)
+    if isinstance(value, Choice):
+        return value.value is None or evaluable(value.value)
+    return not isinstance(value, Unparseable)

@@ -1,0 +1,440 @@
+"""A normalized answer string -> a typed value: lists, sets, tuples, intervals, inequalities,
+relations, matrices, choices and text around the scalars `numbers` reads. It never raises on any
+input and never compares answers (`comparison`), except that `6 \\times 7 = 42` must agree with
+itself to state 42.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+from sympy import S
+
+from verifiers.extract import braced
+from verifiers.math.comparison import scalar_equal
+from verifiers.math.latex_norm import normalize
+from verifiers.math.numbers import parse_scalar
+from verifiers.math.values import (
+    Assign,
+    Choice,
+    Collection,
+    Equation,
+    Matrix,
+    Region,
+    Scalar,
+    Text,
+    Tuple,
+    Unparseable,
+    as_region,
+)
+
+
+def braced_end(s: str) -> int | None:
+    return braced(s, 0)
+
+
+_VAR_RE = re.compile(r"^[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-z]\))?$|^\\(?:theta|alpha|beta|phi)$")
+# Names of a single quantity: \angle ABC, m\angle A, AB (a segment), f(2), P(A).
+_NAME_RE = re.compile(r"^(?:m\s*)?\\angle\s*[A-Z]{1,3}$|^[A-Z]{2}$|^[a-zA-Z]\([^()=]*\)$")
+_TEXT_CMD_RE = re.compile(r"\\(?:text|textnormal|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}")
+# A unit in \text{} takes its exponent with it: 16\text{ cm}^2 is 16, never 16^2.
+_TEXT_UNIT_RE = re.compile(r"\\(?:text|textnormal|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}(\^\s*\{?\s*\d\s*\}?)?")
+_CHOICE_RE = re.compile(
+    r"^(?:(?:option|choice|answer)\s*:?\s*)?\(?\s*([A-J])\s*\)?(?:\s*[.:)]?\s*(?:$|\s.*|\$.*))$",
+    re.IGNORECASE | re.DOTALL)
+_RELATION_RE = re.compile(r"\\leq|\\geq|\\neq|<|>|=")
+_WORDS_RE = re.compile(r"^[A-Za-z][A-Za-z' .-]*$")
+# `p - q`, `a-b`: single letters joined by minus signs are algebra, not a hyphenated phrase.
+_LETTER_SUM_RE = re.compile(r"^[A-Za-z](?:\s*-\s*[A-Za-z])+$")
+_WORD_UNIT_RE = re.compile(r"^([-+]?[\d.,/]+|\\frac\{\d+\}\{\d+\})\s+([a-zA-Z]{2,}\.?(?:\^\{?\d\}?)?(?:\s*/\s*[a-zA-Z]+)?\s*)+$")
+_MEANINGFUL_TEXT_RE = re.compile(
+    r"\b(?:not|never|no|except|but|maybe|perhaps|possibly|probably|approximately|about|around|roughly|"
+    r"wrong|incorrect|false|either|neither|nor|unless|if|could|might|any|anything|all|none|only|"
+    r"at least|at most|more than|less than|or|and)\b", re.IGNORECASE)
+_AMC_GOLD_RE = re.compile(r"^\\text(?:bf|rm)?\{\s*\(([A-J])\)\s*\}\s*(?:\\ |~|\\quad)?\s*(\S.*)$")
+_SETS = {r"\mathbb{R}": S.Reals, r"\mathbb R": S.Reals, r"\emptyset": S.EmptySet,
+         r"\varnothing": S.EmptySet, r"\{\}": S.EmptySet, r"\mathbb{Z}": S.Integers}
+_REAL_WORDS = {"all real numbers", "all reals", "real numbers", "all real x", "r"}
+
+_MATRIX_RE = re.compile(r"^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
+
+
+def split_top(s: str, seps: tuple[str, ...]) -> list[str]:
+    """Split on any of `seps` outside (), [], {}, \\{\\} and \\left/\\right groups."""
+    parts, depth, start, i, n = [], 0, 0, 0, len(s)
+    while i < n:
+        if s.startswith("\\{", i) or s.startswith("\\langle", i):
+            depth += 1
+            i += 2 if s[i + 1] == "{" else 7
+            continue
+        if s.startswith("\\}", i) or s.startswith("\\rangle", i):
+            depth -= 1
+            i += 2 if s[i + 1] == "}" else 7
+            continue
+        c = s[i]
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif depth == 0:
+            for sep in seps:
+                if s.startswith(sep, i) and not (sep.isalpha() and s[i + len(sep) : i + len(sep) + 1].isalpha()):
+                    parts.append(s[start:i])
+                    start = i = i + len(sep)
+                    break
+            else:
+                i += 1
+            continue
+        i += 1
+    parts.append(s[start:])
+    return [p.strip() for p in parts]
+
+
+def _wrapped(s: str, open_: str, close: str) -> str | None:
+    """Inner text if `s` is exactly one group `open_ ... close`."""
+    if not (s.startswith(open_) and s.endswith(close)) or len(s) < len(open_) + len(close):
+        return None
+    inner = s[len(open_) : len(s) - len(close)]
+    return inner if _balanced(inner) else None
+
+
+def _balanced(s: str) -> bool:
+    depth = 0
+    for c in s.replace("\\{", "(").replace("\\}", ")"):
+        depth += (c in "([{") - (c in ")]}")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _interval(s: str) -> Region | None:
+    if len(s) < 5 or s[0] not in "([" or s[-1] not in ")]":
+        return None
+    inner = s[1:-1]
+    if not _balanced(inner):
+        return None
+    ends = split_top(inner, (",",))
+    if len(ends) != 2:
+        return None
+    lo, hi = parse_scalar(ends[0]), parse_scalar(ends[1])
+    if lo is None or hi is None or lo.expr.free_symbols or hi.expr.free_symbols:
+        return None
+    try:
+        return Region(sympy.Interval(lo.expr, hi.expr, s[0] == "(", s[-1] == ")"), (lo, hi))
+    except Exception:  # noqa: BLE001 - complex endpoints and the like are not intervals
+        return None
+
+
+def _unbounded(region: sympy.Set) -> bool:
+    return isinstance(region, sympy.Interval) and (region.inf.is_infinite or region.sup.is_infinite)
+
+
+def _inequality(s: str) -> Region | None:
+    m = re.fullmatch(r"\s*\|\s*([a-zA-Z])\s*\|\s*(<|>|\\leq|\\geq)\s*(.+)", s)
+    if m:  # |x| < a is -a < x < a; |x| > a is its complement
+        bound = parse_scalar(m.group(3))
+        if bound is None or bound.expr.free_symbols:
+            return None
+        op, a = m.group(2), bound.expr
+        inside = sympy.Interval(-a, a, op == "<", op == "<")
+        if op in ("<", "\\leq"):
+            return Region(inside)
+        return Region(sympy.Complement(S.Reals, sympy.Interval(-a, a, op == "\\geq", op == "\\geq")))
+    pieces = re.split(r"(\\leq|\\geq|<|>)", s)
+    if len(pieces) < 3 or "=" in s.replace("\\leq", "").replace("\\geq", ""):
+        return None
+    terms, ops = pieces[0::2], pieces[1::2]
+    var_idx = [k for k, t in enumerate(terms) if _VAR_RE.match(t.strip())]
+    if len(var_idx) != 1 or len(pieces) > 5:
+        return _solved(terms, ops) or _ordering(terms, ops)
+    sym = sympy.Symbol("_v")
+    region = S.Reals
+    for k, op in enumerate(ops):
+        left = sym if k == var_idx[0] else None
+        right = sym if k + 1 == var_idx[0] else None
+        a = left if left is not None else (parse_scalar(terms[k]) or Scalar(S.NaN)).expr
+        b = right if right is not None else (parse_scalar(terms[k + 1]) or Scalar(S.NaN)).expr
+        if S.NaN in (a, b) or (a != sym and b != sym):
+            return None
+        rel = {"<": sympy.Lt, ">": sympy.Gt, "\\leq": sympy.Le, "\\geq": sympy.Ge}[op](a, b, evaluate=False)
+        try:
+            region = region.intersect(rel.as_set() if sym in rel.free_symbols else S.EmptySet)
+        except Exception:  # noqa: BLE001
+            return None
+    return Region(region)
+
+
+_OPS = {"<": sympy.Lt, ">": sympy.Gt, "\\leq": sympy.Le, "\\geq": sympy.Ge}
+
+
+def _solved(terms: list[str], ops: list[str]) -> Region | None:
+    """`-x > -1` is `x < 1`: one side linear in a single variable, every other side a number."""
+    if len(terms) > 3:
+        return None
+    parsed = [parse_scalar(t) for t in terms]
+    if any(p is None for p in parsed):
+        return None
+    with_vars = [p.expr for p in parsed if p.expr.free_symbols]
+    if len(with_vars) != 1 or len(with_vars[0].free_symbols) != 1:
+        return None
+    x = next(iter(with_vars[0].free_symbols))
+    try:
+        if not with_vars[0].is_polynomial(x) or sympy.degree(with_vars[0], x) != 1:
+            return None
+        region = S.Reals
+        for k, op in enumerate(ops):
+            region = region.intersect(_OPS[op](parsed[k].expr, parsed[k + 1].expr).as_set())
+    except Exception:  # noqa: BLE001 - sympy cannot solve it: not a region we can read
+        return None
+    return Region(region)
+
+
+def _ordering(terms: list[str], ops: list[str]) -> Text | None:
+    """`f(2) < f(1) < f(4)`, `1 \\leq |z| \\leq 2`: an ordering of named quantities, compared as
+    written up to spacing and direction (`f(4) > f(1) > f(2)` is the same statement)."""
+    if all(op in ("<", "\\leq") for op in ops):
+        pass
+    elif all(op in (">", "\\geq") for op in ops):
+        terms, ops = terms[::-1], [{">": "<", "\\geq": "\\leq"}[op] for op in ops[::-1]]
+    else:
+        return None
+    squashed = [re.sub(r"\s+", "", t) for t in terms]
+    if any(not t for t in squashed):
+        return None
+    return Text(" ".join(x for pair in zip(squashed, ops + [""]) for x in pair).strip())
+
+
+# Names of a quantity that are not a bare variable: V_1:V_2, |AB|, \frac{AB}{CD}, (p, q), m_{\max}.
+_QUANTITY_RE = re.compile(
+    r"^(?:\|[^|=<>]+\||[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?\s*:\s*[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?|"
+    r"\\frac\{[A-Z]{1,3}\}\{[A-Z]{1,3}\}|\((?:\s*[a-zA-Z]\s*,)+\s*[a-zA-Z]\s*\)|"
+    r"[a-zA-Z]_\{?\\?[a-zA-Z]+\}?|[a-zA-Z]_\{?\\text\{[a-zA-Z ]+\}\}?)$")
+
+
+def _relation(s: str, percent: bool) -> object | None:
+    if not _RELATION_RE.search(s):
+        return None
+    if re.search(r"\\leq|\\geq|<|>", s) and "\\neq" not in s:
+        return _inequality(s)
+    m = re.fullmatch(r"\s*([a-zA-Z])\s*\\neq\s*(.+)", s)
+    if m:  # x \neq 0: every real but one point
+        point = parse_scalar(m.group(2))
+        if point is None or point.expr.free_symbols:
+            return None
+        return Region(sympy.Union(sympy.Interval.open(-sympy.oo, point.expr), sympy.Interval.open(point.expr, sympy.oo)))
+    if "\\neq" in s:
+        return None
+    sides = [p.strip() for p in s.split("=")]
+    if any(not p for p in sides):
+        return None
+    if len(sides) == 2 and (_VAR_RE.match(sides[0]) or _NAME_RE.match(sides[0]) or _QUANTITY_RE.match(sides[0])):
+        value = parse_value(sides[1], percent=percent)
+        if isinstance(value, Scalar):
+            return Assign(re.sub(r"\s+", "", sides[0]), value)
+        if isinstance(value, Text):
+            return Text(_text_words(s))  # `MR = SRMC`: a relation between names, read as written
+        return value  # `x = \{1, 2\}`, `x \in ...` style: the named thing is the value
+    if len(sides) == 2 and _VAR_RE.match(sides[1]):
+        return _relation(f"{sides[1]} = {sides[0]}", percent)
+    parsed = [parse_scalar(p, percent) for p in sides]
+    if any(p is None for p in parsed):
+        return None
+    if all(not p.expr.free_symbols for p in parsed):
+        # `6 \times 7 = 42` states 42, but only if every side agrees: `2 + 2 = 5` states nothing.
+        if all(scalar_equal(parsed[0], p, 0.0) for p in parsed[1:]):
+            return parsed[-1]
+        return Unparseable("a false equality")
+    if len(parsed) == 2:
+        return Equation(sympy.expand(parsed[0].expr - parsed[1].expr))
+    return None
+
+
+def _matrix(s: str) -> Matrix | None:
+    for open_, close in (("[", "]"), ("(", ")")):
+        if s.startswith(open_) and s.endswith(close) and "\\begin" in s[:12]:
+            s = s[1:-1].strip()  # \left[ \begin{array}...\end{array} \right]
+    scale = S.One
+    k = re.match(r"^([-\d./]+)\s*(?=\\begin)", s)
+    if k:  # 2\begin{pmatrix}...\end{pmatrix}
+        factor = parse_scalar(k.group(1))
+        if factor is None:
+            return None
+        scale, s = factor.expr, s[k.end():]
+    m = _MATRIX_RE.match(s)
+    if not m:
+        return None
+    rows = [r for r in re.split(r"\\\\", m.group(2)) if r.strip() and r.strip() != "\\hline"]
+    cells = [tuple(parse_scalar(c) for c in r.split("&")) for r in rows]
+    if not cells or any(c is None for row in cells for c in row) or len({len(r) for r in cells}) != 1:
+        return None
+    if scale != 1:
+        cells = [tuple(Scalar(scale * c.expr, c.decimal, half_ulp=c.half_ulp and abs(scale) * c.half_ulp)
+                       for c in row) for row in cells]
+    return Matrix(tuple(cells))
+
+
+def _strip_text(s: str) -> tuple[str, list[str]]:
+    texts = []
+
+    def keep(m: re.Match) -> str:
+        texts.append(m.group(1))
+        return f" {m.group(1)} " if re.fullmatch(r"\s*(or|and)\s*", m.group(1)) else " "
+
+    return _TEXT_UNIT_RE.sub(keep, s), texts
+
+
+def _text_words(s: str) -> str:
+    s = _TEXT_CMD_RE.sub(lambda m: m.group(1), s)
+    s = re.sub(r"[\"'`.,!?;:()]", " ", s.lower())
+    return " ".join(w for w in s.split() if w not in ("the", "a", "an"))
+
+
+def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> object:
+    """A normalized answer string -> a value (never raises on any input)."""
+    s = s.strip()
+    s = re.sub(r"\\(?:text|textnormal|mbox|mathrm)\{\s*(or|and)\s*\}", r" \1 ", s)
+    s = re.sub(r",\s*(?:and|or)\s+", ", ", s)  # `2, 3, and 4` / `2, 3, or 4`: one list
+    while s.startswith("{") and braced_end(s) == len(s):
+        s = s[1:-1].strip()  # `{{{5}}}` is 5; redundant groups only slow the grammar down
+    if not s:
+        return Unparseable("empty")
+    if s in _SETS:
+        return Region(_SETS[s])
+    m = re.fullmatch(r"(\d+)_\{?\(?(\d{1,2})\)?\}?", s)
+    if m:  # `1011_2`: a numeral in base 2 is its digits and its base, never the decimal 1011
+        return Text(f"{m.group(1)}_{int(m.group(2))}")
+    if re.fullmatch(r"\d{1,2}:00", s):
+        return Text(_text_words(s))  # a clock time (12:00), not the ratio 12/0
+    inner = _wrapped(s, "\\{", "\\}")
+    if inner is not None:
+        builder = re.match(r"^\s*[a-zA-Z]\s*(?::|\\mid|\||\\vert)\s*(.+)$", inner)
+        if builder:  # {x : 1 < x <= 2} is the interval it describes
+            cond = re.sub(r"^[a-zA-Z]\s*\\in\s*\\mathbb\{R\}\s*,?\s*(?:\\text\{\s*and\s*\}|and)?", "", builder.group(1).strip())
+            region = as_region(parse_value(cond.strip()))
+            return Region(region) if region is not None else Unparseable("set-builder condition")
+        items = [parse_value(p) for p in split_top(inner, (",", ";"))] if inner.strip() else []
+        return Region(S.EmptySet) if not items else Collection(tuple(items), "set")
+    for sep, kind in (((" or ", "\\text{or}", "\\lor"), "or"), ((",", ";", " and "), "list")):
+        parts = split_top(s, sep)
+        if len(parts) > 1:
+            items = tuple(parse_value(p, percent=percent) for p in parts)
+            if kind == "or" and items and all(isinstance(i, Region) for i in items):
+                return Region(sympy.Union(*(i.set for i in items)))
+            if re.search(r" and |\\land", s) and all(isinstance(i, Region) for i in items):
+                return Region(sympy.Intersection(*(i.set for i in items)))  # x > 3 and x < 5
+            return Collection(items, kind)
+    if "\\setminus" in s:
+        left, _, right = s.partition("\\setminus")
+        a, b = as_region(parse_value(left)), as_region(parse_value(right))
+        return Region(sympy.Complement(a, b)) if a is not None and b is not None else Unparseable("set difference")
+    if "\\cup" in s:
+        parts = [as_region(parse_value(p)) for p in split_top(s, ("\\cup",))]
+        if len(parts) > 1 and all(p is not None for p in parts):
+            return Region(sympy.Union(*parts))
+        if len(parts) > 1:
+            return Unparseable("union of non-sets")
+    if "\\pm" in s or "\\mp" in s:
+        # a \pm b anywhere (also inside \frac{-1 \pm \sqrt5}{2}) names two values.
+        plus = parse_value(s.replace("\\pm", "+").replace("\\mp", "-"), percent=percent)
+        minus = parse_value(s.replace("\\pm", "-").replace("\\mp", "+"), percent=percent)
+        if isinstance(plus, Unparseable) or isinstance(minus, Unparseable):
+            return Unparseable("bad \\pm")
+        return Collection((plus, minus), "pm")
+    m = re.match(r"^[a-zA-Z]\s*\\in\s*(.+)$", s)
+    if m:
+        return parse_value(m.group(1))
+    for open_, close in (("(", ")"), ("[", "]"), ("(", "]"), ("[", ")"), ("\\langle", "\\rangle")):
+        inner = _wrapped(s, open_, close)
+        if inner is None:
+            continue
+        items = split_top(inner, (",",))
+        if len(items) < 2 and ";" in inner:
+            items = split_top(inner, (";",))  # `(0;1;2)`: a tuple written with semicolons
+        if len(items) < 2:
+            break
+        region = _interval(s) if open_ != "\\langle" else None
+        # `(1, 2)` may be a point or an open interval: kept as a pair, read as the gold needs.
+        if region is not None and (open_ + close != "()" or _unbounded(region.set)):
+            return region
+        return Tuple(tuple(parse_value(p) for p in items), paren_pair=open_ == "(" and close == ")" and len(items) == 2)
+    mat = _matrix(s)
+    if mat is not None:
+        return mat
+    rel = _relation(s, percent)
+    if rel is not None:
+        return rel
+    words = _text_words(s)
+    if _WORDS_RE.match(s) and (" " in words or len(words) >= 3 or words in ("no", "ok")) and not _LETTER_SUM_RE.match(s):
+        return Text(words)  # "yes", "Monday", "John Smith": plain words are not a product x*y*z
+    stripped, texts = _strip_text(s)
+    stripped = stripped.strip()
+    if texts and not stripped and not re.search(r"\d", " ".join(texts)):
+        return Text(_text_words(s))  # `\text{neither}`: an answer in words, whatever the words
+    if texts and (_MEANINGFUL_TEXT_RE.search(" ".join(texts)) or re.match(r"^\s*\\text\w*\{[^{}]*[a-zA-Z][^{}]*\}\s*[-\d]", s)):
+        # "not 12", "12 is wrong", "maybe 12": words that change the claim are not units, and
+        # units follow their number, they do not precede it.
+        hedge = re.search(r"\b(?:or|and|either|maybe|perhaps|possibly)\b", " ".join(texts), re.IGNORECASE)
+        return Unparseable("text that qualifies the answer", hedge=bool(hedge))
+    if texts and not stripped:
+        inner = " ".join(texts).strip()
+        if re.search(r"\d", inner):  # \text{5 cm}, \textbf{9}: a number dressed as text
+            value = parse_value(inner, percent=percent)
+            if isinstance(value, Scalar):
+                return value
+        return Text(_text_words(s))
+    if strip_units:
+        m = _WORD_UNIT_RE.match(stripped)
+        if m:  # "24 apples", "5 cm": words after a number are units, never part of the value
+            value = parse_value(m.group(1), percent=percent, strip_units=False)
+            if isinstance(value, Scalar) and not value.expr.free_symbols:
+                return value
+    scalar = parse_scalar(stripped, percent)
+    if scalar is not None:
+        return scalar
+    if _WORDS_RE.match(_text_words(s) or "-"):
+        return Text(_text_words(s))
+    return Unparseable(f"cannot read {s[:60]!r}")
+
+
+def parse_choice(raw: str) -> frozenset | None:
+    s = _TEXT_CMD_RE.sub(lambda m: m.group(1), raw).replace("$", "").replace("**", "").strip()
+    letters = set()
+    for part in split_top(s, (",", " or ", " and ", "/", ";")):
+        m = _CHOICE_RE.match(part.strip())
+        if not m:
+            return None
+        letters.add(m.group(1).upper())
+    return frozenset(letters) or None
+
+
+def parse_answer(raw: str, gold: object | None = None) -> object:
+    """Raw answer text -> value. Given the gold value, read the candidate the way the gold is
+    written (a choice letter only when the gold is one)."""
+    if isinstance(gold, Choice):
+        letters = parse_choice(raw)
+        if letters:
+            return Choice(letters)
+        if gold.value is not None:  # "17" answers `\textbf{(C)}\ 17` by value
+            norm = normalize(raw)
+            return parse_value(norm.text, percent=norm.percent)
+        return Unparseable("no choice letter")
+    if gold is None:
+        s = raw.strip().strip("$*").strip()
+        m = _AMC_GOLD_RE.match(s)
+        if m:
+            return Choice(frozenset(m.group(1)), parse_answer(m.group(2)))
+        letters = parse_choice(raw)
+        if letters and len(letters) == 1 and re.fullmatch(r"\(?[A-J]\)?|\\text\w*\{\(?[A-J]\)?\}", s):
+            return Choice(letters)
+    norm = normalize(raw)
+    if isinstance(gold, Text):
+        value = parse_value(norm.text, percent=norm.percent)  # orderings, clock times, relations
+        return value if isinstance(value, Text) else Text(_text_words(norm.text))
+    return parse_value(norm.text, percent=norm.percent)
+
+
+def parse_gold(raw: str) -> object:
+    """Gold answers are parsed like candidates, plus: a bare choice letter is a choice, and plain
+    words are text."""
+    return parse_answer(raw, None)
