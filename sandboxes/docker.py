@@ -369,8 +369,8 @@ class DockerSandbox(SlotPool):
                 "runtime": self._settings["runtime"] or "default", "max_runs": self._settings["max_runs"],
                 "python_fast_path": self.python_fast_path, "active": dict(self._layers),
                 "missing": dict(self._missing),
-                "python": "fork of the container worker's interpreter (request buffers zeroed "
-                          "after use)" if self.python_fast_path
+                "python": "fork of the container worker's interpreter (inputs in sealed memfds, "
+                          "outputs in memfds: neither ever sits in worker memory)" if self.python_fast_path
                           else "execve of a fresh interpreter (python -I)"}
 
     def _before_request(self, slot: _Container, program: Program, limits: Limits) -> None:

@@ -104,7 +104,7 @@ def child(server, workdir: str, fds: tuple[int, int, int, int]) -> None:
         if server.nproc:
             resource.setrlimit(resource.RLIMIT_NPROC, (limits["pids"], limits["pids"]))
         if mode == "python":
-            source = blobs[0]  # kept as the received buffer (never decoded here) so it can be zeroed
+            source = blobs[0]  # compiled from the received bytes as they are (never decoded here)
             os.write(st_w, b"ok")
             os.close(st_w)
             run_python_here(source, server.stdlib_path, server.stdio)
