@@ -317,7 +317,7 @@ class DockerSandbox(SlotPool):
         checks = {
             "pid": (hc.get("PidMode", "") in ("", "private"), "container pid namespace; the worker is pid 1"),
             "net": (hc.get("NetworkMode") == "none", "network none (loopback only)"),
-            "ipc": (hc.get("IpcMode") == "private", "private ipc namespace"),
+            "ipc": (hc.get("IpcMode") == "private", "private ipc namespace, emptied after each run"),
             "uts": (hc.get("UTSMode", "") == "", "container uts namespace"),
             "fs": (hc.get("ReadonlyRootfs") is True and "/work" in (hc.get("Tmpfs") or {}),
                    f"read-only image root; work dirs on a {self._settings['work_mb']} MB /work tmpfs"),

@@ -1,7 +1,8 @@
 """The per-execution child of a slot server: forked ahead of its request, it confines itself in a
 fixed order (run cgroup, setsid, fresh IPC namespace, capability bounding set, uid, capabilities,
 fds, no_new_privs, Landlock, seccomp), then takes its input as a sealed memfd on fd 0, lowers its
-rlimits and becomes the program; it never reports a verdict (sandboxes.slot_server watches it)."""
+rlimits and becomes the program; it never reports a verdict (sandboxes.slot_server watches it).
+Container mode gets no IPC namespace per execution: the server calls remove_ipc_objects instead."""
 
 from __future__ import annotations
 

@@ -144,7 +144,7 @@ def _serve(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
     cf.prctl(cf.PR_SET_PDEATHSIG, signal.SIGKILL)
     socket.sethostname("sandbox")
     layers.update(pid="pid namespace", net="network namespace (no interfaces up)",
-                  ipc="ipc namespace", uts="uts namespace")
+                  ipc="ipc namespace, a fresh one per execution", uts="uts namespace")
     build_root(cfg)
     layers["fs"] = "pivot_root into read-only minimal root; work dirs on a size-limited tmpfs"
     cf.prctl(cf.PR_SET_DUMPABLE, 0)
