@@ -1,7 +1,8 @@
 """Where the local sandbox's slot cgroups live: cgroup v1 (memory and pids hierarchies) or cgroup
 v2 (a delegated subtree of the unified hierarchy), created per slot, removed on close, and swept
 when a grader died without closing; it only makes and removes directories and says what is
-missing, and deliberately neither writes limits nor reads usage (the slot's fork server does).
+missing, and deliberately neither writes limits nor reads usage (sandboxes.run_cgroup does, in the
+slot server).
 
 Layout per slot, under the grader's own cgroup:
   v1: <hierarchy>/<ours>/<tag>      the slot server;  <tag>/run  the current execution

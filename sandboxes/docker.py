@@ -36,7 +36,9 @@ BASE_IMAGE = "verity-sandbox-base:latest"
 LAYERS = ("pid", "net", "ipc", "uts", "fs", "uid", "caps", "no_new_privs", "rlimits",
           "cgroup_memory", "cgroup_pids", "cgroup_cpu", "landlock", "seccomp", "runtime")
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_WORKER_FILES = ("__init__.py", "confinement.py", "forkserver.py", "wire.py")
+# sandboxes.forkserver and every module it imports (tests/test_docker.py checks the closure)
+_WORKER_FILES = ("__init__.py", "confinement.py", "exec_child.py", "fast_path.py", "forkserver.py",
+                 "run_cgroup.py", "slot_root.py", "slot_server.py", "wire.py")
 _START_TIMEOUT_S = 60.0
 _INSTALL_HINT = "pip install -e '.[docker]'"
 _UID_SPREAD = 200000
@@ -315,7 +317,7 @@ class DockerSandbox(SlotPool):
         checks = {
             "pid": (hc.get("PidMode", "") in ("", "private"), "container pid namespace; the worker is pid 1"),
             "net": (hc.get("NetworkMode") == "none", "network none (loopback only)"),
-            "ipc": (hc.get("IpcMode") == "private", "private ipc namespace"),
+            "ipc": (hc.get("IpcMode") == "private", "private ipc namespace, emptied after each run"),
             "uts": (hc.get("UTSMode", "") == "", "container uts namespace"),
             "fs": (hc.get("ReadonlyRootfs") is True and "/work" in (hc.get("Tmpfs") or {}),
                    f"read-only image root; work dirs on a {self._settings['work_mb']} MB /work tmpfs"),
@@ -367,8 +369,8 @@ class DockerSandbox(SlotPool):
                 "runtime": self._settings["runtime"] or "default", "max_runs": self._settings["max_runs"],
                 "python_fast_path": self.python_fast_path, "active": dict(self._layers),
                 "missing": dict(self._missing),
-                "python": "fork of the container worker's interpreter (request buffers zeroed "
-                          "after use)" if self.python_fast_path
+                "python": "fork of the container worker's interpreter (inputs in sealed memfds, "
+                          "outputs in memfds: neither ever sits in worker memory)" if self.python_fast_path
                           else "execve of a fresh interpreter (python -I)"}
 
     def _before_request(self, slot: _Container, program: Program, limits: Limits) -> None:

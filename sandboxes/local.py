@@ -190,6 +190,8 @@ class LocalSandbox(SlotPool):
     def describe(self) -> dict[str, object]:
         return {"backend": "local", "mode": self.mode, "slots": len(self._slots),
                 "uids": self.uids, "cgroup": self.cgroup_version,
-                "python_fast_path": self.python_fast_path, "active": dict(self._layers), "missing": dict(self._missing),
-                "python": "fork of the slot's interpreter (request buffers zeroed after use)"
+                "python_fast_path": self.python_fast_path, "active": dict(self._layers),
+                "missing": dict(self._missing),
+                "python": "fork of the slot's interpreter (inputs in sealed memfds, outputs in "
+                          "memfds: neither ever sits in slot memory)"
                 if self.python_fast_path else "execve of a fresh interpreter (python -I)"}

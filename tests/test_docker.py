@@ -87,6 +87,20 @@ def test_imports_without_the_sdk_and_names_the_extra():
     assert "pip install -e '.[docker]'" in out.stdout, out.stderr
 
 
+def test_image_holds_every_module_the_worker_imports():
+    # the container has only the files docker.py copies: a module forkserver imports but the
+    # image lacks fails every container at start, which no test without an engine would see
+    from sandboxes.docker import _WORKER_FILES
+
+    probe = ("import sys, sandboxes.forkserver\n"
+             "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] == 'sandboxes')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         cwd=ROOT, timeout=60, check=True)
+    needed = {"__init__.py" if m == "sandboxes" else m.split(".", 1)[1] + ".py"
+              for m in out.stdout.split()}
+    assert "slot_server.py" in needed and needed <= set(_WORKER_FILES), needed - set(_WORKER_FILES)
+
+
 def test_layer_names_cover_the_engine_walls():
     assert {"net", "fs", "uid", "caps", "no_new_privs", "cgroup_memory", "cgroup_pids",
             "runtime"} <= set(LAYERS)

@@ -185,10 +185,23 @@ def _reference(source: str, stdin: bytes) -> tuple[bytes, int, str]:
     return p.stdout, p.returncode, _stderr_class(p.stderr)
 
 
-# the strict path (a fresh interpreter per execution) is slower: its half runs with the slow tests
+# the strict path (a fresh interpreter per execution) is slower: its half runs with the slow tests;
+# the docker row (the worker's fast path inside a real container) runs under -m docker
 @pytest.fixture(scope="module", params=["fast", pytest.param("strict", marks=pytest.mark.slow),
-                                        pytest.param("fast-userns", marks=pytest.mark.slow)])
+                                        pytest.param("fast-userns", marks=pytest.mark.slow),
+                                        pytest.param("docker", marks=pytest.mark.docker)])
 def sandbox(request):
+    if request.param == "docker":
+        # a real engine (DOCKER_HOST or the default socket) and the base image, or a stated skip
+        from sandboxes.docker import DockerSandbox
+
+        try:
+            sb = DockerSandbox(slots=1)
+        except RuntimeError as exc:
+            pytest.skip(f"docker backend cannot start here: {exc}")
+        yield sb
+        sb.close()
+        return
     if not sys.platform.startswith("linux"):
         pytest.skip(f"LocalSandbox needs Linux namespaces; this is {sys.platform}")
     from sandboxes.local import LocalSandbox
