@@ -124,13 +124,13 @@ def test_no_rl_module_shadows_the_standard_library(path):
     assert path.stem not in sys.stdlib_module_names, f"{rel(path)} shadows the stdlib module {path.stem!r}"
 
 
-@pytest.mark.parametrize("path", modules(*PACKAGES, "bench"), ids=rel)
+@pytest.mark.parametrize("path", modules(*PACKAGES, "bench", "tools"), ids=rel)
 def test_every_module_opens_with_its_responsibility(path):
     doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
     assert doc and len(doc.split()) >= 5, f"{rel(path)} must open with a docstring stating its responsibility"
 
 
-@pytest.mark.parametrize("path", modules(*PACKAGES, "bench"), ids=rel)
+@pytest.mark.parametrize("path", modules(*PACKAGES, "bench", "tools"), ids=rel)
 def test_file_size_budgets(path):
     name = rel(path)
     budget = BUDGETS.get(name, FILE_BUDGET)

@@ -1,4 +1,4 @@
-"""rl/pretrain.py's corpus and loss, without pretraining: which layouts a grader can read, the
+"""tools/pretrain.py's corpus and loss, without pretraining: which layouts a grader can read, the
 shared-instruction loss equals the plain per-sample loss, and samples are deterministic."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="the rl extra (torch) is not installed")
 
 from rl.data import arithmetic_problem, function_problem  # noqa: E402 - after the torch skip
-from rl.pretrain import (  # noqa: E402
+from tools.pretrain import (  # noqa: E402
     CODE_LAYOUTS,
     MATH_LAYOUTS,
     TASK_MIX,

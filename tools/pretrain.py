@@ -2,7 +2,7 @@
 deterministic from a seed) and writes it with its tokenizer and a model card; it is not part of
 the RL loop.
 
-    python rl/pretrain.py --out models/tiny-base --seed 0 --threads 1   # ~21 min on 1 core
+    python tools/pretrain.py --out models/tiny-base --seed 0 --threads 1   # ~21 min on 1 core
 
 The corpus mixes answer layouts (graded and not) with per-operation habits, so the base model has
 both format and accuracy left to learn by RL on either task: see MATH_LAYOUTS and CODE_LAYOUTS.
@@ -19,7 +19,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-if __package__ in (None, ""):  # `python rl/pretrain.py` puts rl/ on sys.path, not the repo root
+if __package__ in (None, ""):  # `python tools/pretrain.py` puts tools/ on sys.path, not the repo root
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch
@@ -298,10 +298,10 @@ CARD = """# {name}: Verity's embedded base model
 
 A {n_params}-parameter Llama-style causal LM (4 layers, hidden 128, 4 heads, MLP 512, tied
 embeddings) with a character-level tokenizer (printable ASCII + `<think>`, `</think>`, `<answer>`,
-`</answer>` as single tokens), trained from scratch by `rl/pretrain.py`, deterministically from
+`</answer>` as single tokens), trained from scratch by `tools/pretrain.py`, deterministically from
 its seed (same torch version and thread count). Made with
 
-    python rl/pretrain.py {cli}
+    python tools/pretrain.py {cli}
 
 in {seconds} s of wall time ({train_s} s of it training steps, the rest the periodic probes below)
 on one CPU thread of a 2-core machine shared with other jobs (torch {torch}).
