@@ -23,6 +23,7 @@ from verifiers.base import Problem
 from verifiers.benchmarks.limits import _MB_PER_UNIT, _TACO_MEMORY, _TACO_TIME, _code_limits
 from verifiers.benchmarks.rows import _id, _json, _stdio_pairs, _text
 from verifiers.code.cases import parse_tests
+from verifiers.code.program import parse_python
 
 _MAX_DECOMPRESSED_BYTES = 1 << 30  # LiveCodeBench's largest private test blobs are ~100 MB
 
@@ -39,7 +40,7 @@ def humaneval_tests(test: str) -> list[str]:
     helpers, imports, random inputs) is kept whole as one residual assert: the module plus
     `check(candidate)`, run against the candidate in the sandbox and proven by a nonce."""
     try:
-        tree = ast.parse(test)
+        tree = parse_python(test)
     except SyntaxError as exc:
         raise ValueError(f"column 'test' is not valid Python: {exc.msg}") from None
     checks = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "check"]
@@ -106,8 +107,8 @@ def _mbpp_entry_point(code: str, tests: list[str]) -> str | None:
     """The function the tests call that the reference solution defines at top level (named like
     a builtin, `sum`, included); None when the reference does not tell (the tests are guessed)."""
     try:
-        body = ast.parse(code).body
-        trees = [ast.parse(t) for t in tests]
+        body = parse_python(code).body
+        trees = [parse_python(t) for t in tests]
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     for kinds in ((ast.FunctionDef, ast.AsyncFunctionDef), (ast.ClassDef,)):  # a function before a class

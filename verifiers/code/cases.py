@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from verifiers.code.program import parse_python
+
 KINDS = ("stdio", "function")
 _WRAPPERS = {"set": set, "sorted": sorted, "list": list, "tuple": tuple, "frozenset": frozenset}
 
@@ -67,7 +69,7 @@ def parse_tests(tests: Any, kind: str | None, entry_point: str | None) -> tuple[
     trees = []
     for i, t in enumerate(tests):
         try:
-            trees.append(ast.parse(t))
+            trees.append(parse_python(t))
         except SyntaxError as exc:
             raise ValueError(f"function test #{i} is not valid Python: {exc.msg}") from None
     entry_point = entry_point or _guess_entry_point(trees)
@@ -125,7 +127,7 @@ def _call(node: ast.AST, entry: str) -> tuple[str, str | None] | None:
         return None
     spec = (tuple(v for _, v in values), {k: v for k, (_, v) in kw})
     src = repr(spec)
-    ok, back = _literal(ast.parse(src, mode="eval").body) if len(src) < 1 << 20 else (False, None)
+    ok, back = _literal(parse_python(src, mode="eval").body) if len(src) < 1 << 20 else (False, None)
     if not ok or repr(back) != src:  # e.g. inf or nan have no literal form
         return None
     return src, wrap

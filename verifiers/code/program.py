@@ -9,10 +9,23 @@ module; it imports neither of them.
 from __future__ import annotations
 
 import ast
+import threading
 from typing import Any
 
 from verifiers.base import Problem
 from verifiers.extract import code_blocks, split_sections
+
+# CPython < 3.12 keeps the AST constructor's recursion counter in shared interpreter state, so two
+# threads parsing at once can fail with "SystemError: AST constructor recursion depth mismatch"
+# (python/cpython#106905); verifiers run in trainer threads, so every parse of ours is serialised.
+_AST_LOCK = threading.Lock()
+
+
+def parse_python(source: str, mode: str = "exec") -> ast.AST:
+    """`ast.parse`, safe to call from several threads (see _AST_LOCK); raises what it raises."""
+    with _AST_LOCK:
+        return ast.parse(source, mode=mode)
+
 
 LANGUAGE_TAGS = {"python": ("python", "py", "python3", "py3"), "cpp": ("cpp", "c++", "cc", "cxx")}
 
@@ -57,7 +70,7 @@ def prefixed(problem: Problem, code: str) -> str:
 
 def _defines(code: str, name: Any) -> bool:
     try:
-        tree = ast.parse(code)
+        tree = parse_python(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == name

@@ -8,7 +8,6 @@ is masked (reason `ungradable`, the driver's reason code in the detail), never s
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import secrets
@@ -23,7 +22,7 @@ from verifiers.base import Problem, Verdict
 from verifiers.code.cases import AssertCase, CallCase, StdioCase, call_passed, parse_tests
 from verifiers.code.checkers import CheckerSpec, output_matches
 from verifiers.code.plain_data import decode, result_line
-from verifiers.code.program import LANGUAGE_TAGS, extract_program, prefixed
+from verifiers.code.program import LANGUAGE_TAGS, extract_program, parse_python, prefixed
 
 __all__ = ["CodeOutcome", "CodeTestsVerifier", "extract_program", "UNGRADABLE"]
 REWARDS = ("ratio", "binary")
@@ -101,8 +100,8 @@ class CodeTestsVerifier:
             program = Program(source, language)
             if kind == "function" and language != "python":
                 raise ValueError(f"function tests need Python, not {language}")
-        except ValueError as exc:
-            return _infra(f"problem {problem.id!r}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a problem we cannot read is ours: masked
+            return _infra(f"problem {problem.id!r}: {type(exc).__name__}: {exc}")
         prefix = problem.meta.get("code_prefix") if isinstance(problem.meta.get("code_prefix"), str) else ""
         key = hashlib.sha256(json.dumps([program.digest, kind, entry, tests, checker.__dict__,
                                          limits.key, self.reward, prefix], default=repr).encode()).hexdigest()
@@ -217,7 +216,7 @@ class CodeTestsVerifier:
 
 def _syntax_error(source: str) -> str | None:
     try:
-        ast.parse(source)
+        parse_python(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}"[:200]
     return None
