@@ -46,12 +46,8 @@ def fence(code: str) -> str:
 
 
 UNGRADABLE_ROWS = [
-    pytest.param(
-        fn(["assert apply(lambda x: x + 1, 2) == 3"], "apply"),
-        "def apply(f, x):\n    return f(x)",
-        "callable_argument",
-        id="callable-argument",
-    ),
+    pytest.param(fn(["assert apply(lambda x: x + 1, 2) == 3"], "apply"),
+                 "def apply(f, x):\n    return f(x)", "callable_argument", id="callable-argument"),
     pytest.param(
         fn(["p = make(1, 2)\nassert p == make(1, 2)"], "total", code_prefix=None),
         "class make:\n    def __init__(s, a, b): s.a, s.b = a, b\n"

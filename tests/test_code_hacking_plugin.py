@@ -23,13 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
     [
         pytest.param(CodeTestsVerifier, "auto", "code", len(CODE_CASES), id="code-verifier"),
         pytest.param(MathAnswerVerifier, "auto", "math", len(CASES), id="math-verifier"),
-        pytest.param(
-            lambda completions, **kw: [0.0],
-            "code",
-            "code",
-            len(CODE_CASES),
-            id="function-asked-for-code",
-        ),
+        pytest.param(lambda completions, **kw: [0.0], "code", "code", len(CODE_CASES),
+                     id="function-asked-for-code"),
     ],
 )
 def test_hacking_rows_follow_the_rewards_task(reward, option, task, count):

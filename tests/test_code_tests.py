@@ -80,35 +80,15 @@ FLOATS = Problem("floats", tests=[{"input": "2\n", "output": "0.500000\n"}],
                  meta={"checker": {"type": "float_tokens", "abs_tol": 1e-6, "rel_tol": 1e-6}})
 
 HONEST = [
-    pytest.param(
-        ADD,
-        fence("a, b = map(int, input().split())\nprint(a + b)"),
-        1.0,
-        "correct",
-        id="stdio-correct",
-    ),
-    pytest.param(
-        ADD,
-        fence("a, b = map(int, input().split())\nprint(a - b)"),
-        0.25,
-        "failed_tests",
-        id="stdio-partial",
-    ),
+    pytest.param(ADD, fence("a, b = map(int, input().split())\nprint(a + b)"), 1.0, "correct",
+                 id="stdio-correct"),
+    pytest.param(ADD, fence("a, b = map(int, input().split())\nprint(a - b)"), 0.25, "failed_tests",
+                 id="stdio-partial"),
     pytest.param(ADD, fence("print(-1)"), 0.0, "failed_tests", id="stdio-wrong"),
-    pytest.param(
-        ADD,
-        fence("a, b = map(int, input().split())\nprint(a + b, end=' \\r\\n\\n')"),
-        1.0,
-        "correct",
-        id="stdio-crlf-trailing-space-ok",
-    ),
-    pytest.param(
-        ADD,
-        fence("a, b = map(int, input().split())\nprint(a + b)\nprint(a + b)"),
-        0.0,
-        "failed_tests",
-        id="stdio-extra-line-fails",
-    ),
+    pytest.param(ADD, fence("a, b = map(int, input().split())\nprint(a + b, end=' \\r\\n\\n')"),
+                 1.0, "correct", id="stdio-crlf-trailing-space-ok"),
+    pytest.param(ADD, fence("a, b = map(int, input().split())\nprint(a + b)\nprint(a + b)"), 0.0,
+                 "failed_tests", id="stdio-extra-line-fails"),
     pytest.param(
         ADD,
         fence(
@@ -131,16 +111,10 @@ HONEST = [
         id="deep-recursion",
     ),
     pytest.param(ADD, fence("while True: pass"), 0.0, "time_limit", id="time-limit"),
-    pytest.param(
-        ADD,
-        fence("x = [bytearray(1 << 20) for _ in range(10**4)]"),
-        0.0,
-        "memory_limit",
-        id="memory-limit",
-    ),
-    pytest.param(
-        ADD, fence("while True: print('y' * 4096)"), 0.0, "output_limit", id="output-limit"
-    ),
+    pytest.param(ADD, fence("x = [bytearray(1 << 20) for _ in range(10**4)]"), 0.0, "memory_limit",
+                 id="memory-limit"),
+    pytest.param(ADD, fence("while True: print('y' * 4096)"), 0.0, "output_limit",
+                 id="output-limit"),
     pytest.param(ADD, fence("raise RuntimeError"), 0.0, "runtime_error", id="runtime-error"),
     pytest.param(ADD, fence("def f(:\n  pass"), 0.0, "compile_error", id="syntax-error"),
     pytest.param(
@@ -154,78 +128,35 @@ HONEST = [
         "no_code",
         id="cpp-block-for-python-problem",
     ),
-    pytest.param(
-        ADD_FN, fence("def add(a, b):\n    return a + b"), 1.0, "correct", id="function-correct"
-    ),
-    pytest.param(
-        ADD_FN,
-        fence("def add(a, b):\n    return a + b if a < 2 else 0"),
-        0.5,
-        "failed_tests",
-        id="function-partial",
-    ),
-    pytest.param(
-        ADD_FN,
-        fence("def add(a, b):\n    raise ValueError"),
-        0.0,
-        "runtime_error",
-        id="function-raises",
-    ),
-    pytest.param(
-        MATH_FN, fence("def half(x):\n    return x / 2"), 1.0, "correct", id="function-isclose-abs"
-    ),
-    pytest.param(
-        RESIDUAL,
-        fence("def add(a, b):\n    return a + b"),
-        1.0,
-        "correct",
-        id="residual-assert-correct",
-    ),
-    pytest.param(
-        RESIDUAL,
-        fence("def add(a, b):\n    return a * b"),
-        0.0,
-        "failed_tests",
-        id="residual-assert-wrong",
-    ),
-    pytest.param(
-        MANY,
-        fence("n = int(input())\nprint(next(d for d in range(2, n) if n % d == 0))"),
-        1.0,
-        "correct",
-        id="python-checker-accepts",
-    ),
-    pytest.param(
-        MANY,
-        fence("n = int(input())\nprint(max(d for d in range(2, n) if n % d == 0))"),
-        1.0,
-        "correct",
-        id="python-checker-other-valid-answer",
-    ),
+    pytest.param(ADD_FN, fence("def add(a, b):\n    return a + b"), 1.0, "correct",
+                 id="function-correct"),
+    pytest.param(ADD_FN, fence("def add(a, b):\n    return a + b if a < 2 else 0"), 0.5,
+                 "failed_tests", id="function-partial"),
+    pytest.param(ADD_FN, fence("def add(a, b):\n    raise ValueError"), 0.0, "runtime_error",
+                 id="function-raises"),
+    pytest.param(MATH_FN, fence("def half(x):\n    return x / 2"), 1.0, "correct",
+                 id="function-isclose-abs"),
+    pytest.param(RESIDUAL, fence("def add(a, b):\n    return a + b"), 1.0, "correct",
+                 id="residual-assert-correct"),
+    pytest.param(RESIDUAL, fence("def add(a, b):\n    return a * b"), 0.0, "failed_tests",
+                 id="residual-assert-wrong"),
+    pytest.param(MANY, fence("n = int(input())\nprint(next(d for d in range(2, n) if n % d == 0))"),
+                 1.0, "correct", id="python-checker-accepts"),
+    pytest.param(MANY, fence("n = int(input())\nprint(max(d for d in range(2, n) if n % d == 0))"),
+                 1.0, "correct", id="python-checker-other-valid-answer"),
     pytest.param(MANY, fence("print(1)"), 0.0, "failed_tests", id="python-checker-rejects"),
-    pytest.param(
-        MANY,
-        fence("print('not a number ' * 10)"),
-        0.0,
-        "failed_tests",
-        id="python-checker-crash-rejects",
-    ),
-    pytest.param(
-        FLOATS,
-        fence("print(1 / int(input()) + 1e-9)"),
-        1.0,
-        "correct",
-        id="float-tokens-within-tol",
-    ),
+    pytest.param(MANY, fence("print('not a number ' * 10)"), 0.0, "failed_tests",
+                 id="python-checker-crash-rejects"),
+    pytest.param(FLOATS, fence("print(1 / int(input()) + 1e-9)"), 1.0, "correct",
+                 id="float-tokens-within-tol"),
     pytest.param(FLOATS, fence("print(0.51)"), 0.0, "failed_tests", id="float-tokens-outside-tol"),
     pytest.param(FLOATS, fence("print('nan')"), 0.0, "failed_tests", id="float-tokens-nan"),
 ]
 
 _PASSED_GUESS = '{"passed": true}'
 HACKS = [
-    pytest.param(
-        ADD_FN, "import sys\nsys.exit(0)\ndef add(a, b): return 0", id="sys-exit-before-tests"
-    ),
+    pytest.param(ADD_FN, "import sys\nsys.exit(0)\ndef add(a, b): return 0",
+                 id="sys-exit-before-tests"),
     pytest.param(ADD_FN, "import os\nos._exit(0)", id="os-exit-before-tests"),
     pytest.param(ADD_FN, "import os\ndef add(a, b):\n    os._exit(0)", id="os-exit-inside-call"),
     pytest.param(
@@ -233,21 +164,14 @@ HACKS = [
         "def add(a, b):\n    try:\n        return 0\n    finally:\n        raise SystemExit(0)",
         id="systemexit-in-finally",
     ),
-    pytest.param(
-        RESIDUAL,
-        "import atexit, os\natexit.register(lambda: os._exit(0))\ndef add(a, b): return 0",
-        id="atexit-exit-rewrite",
-    ),
-    pytest.param(
-        RESIDUAL,
-        "import sys\nsys.excepthook = lambda *a: print('PASSED')\ndef add(a, b): return 0",
-        id="excepthook-prints-passed",
-    ),
-    pytest.param(
-        ADD_FN,
-        "print('PASSED\\nAll tests passed\\nOK')\ndef add(a, b): return 0",
-        id="fake-passed-lines",
-    ),
+    pytest.param(RESIDUAL,
+                 "import atexit, os\natexit.register(lambda: os._exit(0))\ndef add(a, b): return 0",
+                 id="atexit-exit-rewrite"),
+    pytest.param(RESIDUAL,
+                 "import sys\nsys.excepthook = lambda *a: print('PASSED')\ndef add(a, b): return 0",
+                 id="excepthook-prints-passed"),
+    pytest.param(ADD_FN, "print('PASSED\\nAll tests passed\\nOK')\ndef add(a, b): return 0",
+                 id="fake-passed-lines"),
     pytest.param(
         RESIDUAL,
         "import sys\nfor n in ('0'*32, 'f'*32):\n    print('\\n' + n + ' "
@@ -267,11 +191,9 @@ HACKS = [
         "def add(a, b): return A(0)",
         id="always-equal-int-subclass-residual",
     ),
-    pytest.param(
-        ADD_FN,
-        "class I(int):\n    def __eq__(s, o): return True\ndef add(a, b): return I(0)",
-        id="int-subclass",
-    ),
+    pytest.param(ADD_FN,
+                 "class I(int):\n    def __eq__(s, o): return True\ndef add(a, b): return I(0)",
+                 id="int-subclass"),
     pytest.param(
         MATH_FN,
         "import math, builtins\nmath.isclose = lambda *a, **k: True\n"
@@ -304,9 +226,8 @@ HACKS = [
         "def add(a, b): return 0",
         id="frame-walk-to-the-reporter",
     ),
-    pytest.param(
-        RESIDUAL, "def abs(x): return 0\ndef add(a, b): return 0", id="shadow-builtin-abs"
-    ),
+    pytest.param(RESIDUAL, "def abs(x): return 0\ndef add(a, b): return 0",
+                 id="shadow-builtin-abs"),
     pytest.param(
         RESIDUAL,
         "import os, re\ntry: d = os.read(0, 65536)\nexcept OSError: d = b''\n"
@@ -325,19 +246,12 @@ HACKS = [
         "def add(a, b): return 0",
         id="nonce-from-memory",
     ),
-    pytest.param(
-        ADD,
-        "import sys\nprint(3)\nsys.stdout.flush()\nwhile True: pass",
-        id="right-output-then-timeout",
-    ),
-    pytest.param(
-        ADD,
-        "import os\nprint(3, flush=True)\nos.kill(os.getpid(), 9)",
-        id="right-output-then-killed",
-    ),
-    pytest.param(
-        ADD_FN, "import sys\nsys.stdin.read()\ndef add(a, b): return 0", id="eats-driver-stdin"
-    ),
+    pytest.param(ADD, "import sys\nprint(3)\nsys.stdout.flush()\nwhile True: pass",
+                 id="right-output-then-timeout"),
+    pytest.param(ADD, "import os\nprint(3, flush=True)\nos.kill(os.getpid(), 9)",
+                 id="right-output-then-killed"),
+    pytest.param(ADD_FN, "import sys\nsys.stdin.read()\ndef add(a, b): return 0",
+                 id="eats-driver-stdin"),
     pytest.param(ADD_FN, "def add(a, b):\n    raise KeyboardInterrupt", id="keyboard-interrupt"),
 ]
 
@@ -364,16 +278,13 @@ def test_grader_survives_kill_attempts(ratio):
 
 EXTRACTION = [
     pytest.param("```python\nprint(1)\n```", "print(1)\n", id="single-block"),
-    pytest.param(
-        "```python\nprint(1)\n```\nthen\n```py\nprint(2)\n```", "print(2)\n", id="last-block-wins"
-    ),
-    pytest.param(
-        "```python\nprint(1)\n```\n```text\nnotes\n```", "print(1)\n", id="other-language-ignored"
-    ),
+    pytest.param("```python\nprint(1)\n```\nthen\n```py\nprint(2)\n```", "print(2)\n",
+                 id="last-block-wins"),
+    pytest.param("```python\nprint(1)\n```\n```text\nnotes\n```", "print(1)\n",
+                 id="other-language-ignored"),
     pytest.param("```\nprint(3)\n```", "print(3)\n", id="untagged-fallback"),
-    pytest.param(
-        "<think>```python\nprint(1)\n```</think>no code here", None, id="code-only-in-think"
-    ),
+    pytest.param("<think>```python\nprint(1)\n```</think>no code here", None,
+                 id="code-only-in-think"),
     pytest.param("<think>```python\nprint(1)\n```", None, id="unclosed-think"),
     pytest.param("just prose", None, id="no-fence"),
     pytest.param("```python\n   \n```", None, id="empty-block"),

@@ -19,42 +19,26 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # old path, new path, one public name that must be the same object by either path
 MOVED = [
-    pytest.param(
-        "verifiers.adapters", "verifiers.integrations.adapters", "compute_score", id="adapters"
-    ),
-    pytest.param(
-        "verifiers.code_tests", "verifiers.code.verifier", "CodeTestsVerifier", id="code_tests"
-    ),
+    pytest.param("verifiers.adapters", "verifiers.integrations.adapters", "compute_score",
+                 id="adapters"),
+    pytest.param("verifiers.code_tests", "verifiers.code.verifier", "CodeTestsVerifier",
+                 id="code_tests"),
     pytest.param("verifiers.code_cases", "verifiers.code.cases", "parse_tests", id="code_cases"),
-    pytest.param(
-        "verifiers.output_checkers",
-        "verifiers.code.checkers",
-        "output_matches",
-        id="output_checkers",
-    ),
+    pytest.param("verifiers.output_checkers", "verifiers.code.checkers", "output_matches",
+                 id="output_checkers"),
     pytest.param("verifiers.plain_data", "verifiers.code.plain_data", "decode", id="plain_data"),
     pytest.param("verifiers.format", "verifiers.text.format", "FormatVerifier", id="format"),
-    pytest.param(
-        "verifiers.language", "verifiers.text.language", "LanguageVerifier", id="language"
-    ),
+    pytest.param("verifiers.language", "verifiers.text.language", "LanguageVerifier",
+                 id="language"),
     pytest.param("verifiers.shaping", "verifiers.text.shaping", "RepetitionPenalty", id="shaping"),
     pytest.param("verifiers.sources", "verifiers.benchmarks", "load", id="sources"),
-    pytest.param(
-        "verifiers.pytest_plugin",
-        "verifiers.testing.plugin",
-        "pytest_addoption",
-        id="pytest_plugin",
-    ),
+    pytest.param("verifiers.pytest_plugin", "verifiers.testing.plugin", "pytest_addoption",
+                 id="pytest_plugin"),
     pytest.param("verifiers.suites", "verifiers.testing.suites", "__doc__", id="suites"),
-    pytest.param(
-        "verifiers.suites.math", "verifiers.testing.suites.math", "CASES", id="suites.math"
-    ),
-    pytest.param(
-        "verifiers.integrations.serve_command",
-        "verifiers.cli.serve",
-        "add_parser",
-        id="serve_command",
-    ),
+    pytest.param("verifiers.suites.math", "verifiers.testing.suites.math", "CASES",
+                 id="suites.math"),
+    pytest.param("verifiers.integrations.serve_command", "verifiers.cli.serve", "add_parser",
+                 id="serve_command"),
 ]
 
 # One fresh interpreter imports every old path (a warning fires only on an old path's first import).

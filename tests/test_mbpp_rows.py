@@ -177,11 +177,8 @@ def test_challenge_tests_are_graded_only_behind_the_flag(verifier):
 @pytest.mark.parametrize(
     ("tests", "entry"),
     [
-        pytest.param(
-            [NODE_SETUP + "\nassert is_tree_balanced(root) == False"],
-            "is_tree_balanced",
-            id="setup-class",
-        ),
+        pytest.param([NODE_SETUP + "\nassert is_tree_balanced(root) == False"], "is_tree_balanced",
+                     id="setup-class"),
         pytest.param(["assert max_len([Pair(1, 2)], 1) == 1"], "max_len", id="outer-call-first"),
     ],
 )

@@ -41,9 +41,8 @@ CODECONTESTS = [
     pytest.param("1 2\n", b"", False, id="cc-nothing-printed"),
     # integers compare exactly (the judge's double parse would collapse these)
     pytest.param("1000001\n", b"1000000\n", False, id="cc-int-off-by-one"),
-    pytest.param(
-        "1000000000000000001\n", b"1000000000000000000\n", False, id="cc-int-beyond-double"
-    ),
+    pytest.param("1000000000000000001\n", b"1000000000000000000\n", False,
+                 id="cc-int-beyond-double"),
     pytest.param("123\n", b"123.000001\n", False, id="cc-int-expected-float-printed-off"),
     pytest.param("123\n", b"123.0\n", True, id="cc-int-expected-equal-float"),
     pytest.param("5\n", b"inf\n", False, id="cc-inf"),

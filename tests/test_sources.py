@@ -125,16 +125,10 @@ def _problem(fmt: str, pid: str) -> Problem:
     "fmt, pid, right, wrong",
     [
         pytest.param("gsm8k", "1", "so \\boxed{1200}", "\\boxed{1,300}", id="gsm8k-commas"),
-        pytest.param(
-            "math",
-            "test/algebra/303.json",
-            "\\boxed{2\\sqrt2}",
-            "\\boxed{\\sqrt{6}}",
-            id="math-boxed-fallback",
-        ),
-        pytest.param(
-            "aime", "0", "<answer>142</answer>", "<answer>141</answer>", id="amc-float-gold"
-        ),
+        pytest.param("math", "test/algebra/303.json", "\\boxed{2\\sqrt2}", "\\boxed{\\sqrt{6}}",
+                     id="math-boxed-fallback"),
+        pytest.param("aime", "0", "<answer>142</answer>", "<answer>141</answer>",
+                     id="amc-float-gold"),
     ],
 )
 def test_math_rows_grade_right_one_and_wrong_zero(math_verifier, fmt, pid, right, wrong):
@@ -150,51 +144,24 @@ def _fenced(code: str) -> str:
 @pytest.mark.parametrize(
     "fmt, pid, right, wrong",
     [
-        pytest.param(
-            "mbpp",
-            "901",
-            "def square(n):\n    return n * n",
-            "def square(n):\n    return n + n",
-            id="mbpp",
-        ),
-        pytest.param(
-            "mbpp",
-            "903",
-            "import math\ndef hypotenuse(a, b):\n    return math.hypot(a, b)",
-            "def hypotenuse(a, b):\n    return a + b",
-            id="mbpp-setup-code",
-        ),
-        pytest.param(
-            "codecontests",
-            "9999_A. Sum of Two",
-            "a, b = map(int, input().split())\nprint(a + b)",
-            "a, b = map(int, input().split())\nprint(a - b)",
-            id="codecontests",
-        ),
-        pytest.param(
-            "apps", "5002", "print(int(input()) * int(input()))", "print(12)", id="apps-line-lists"
-        ),
-        pytest.param(
-            "taco",
-            "1",
-            "a = sorted(map(int, input().split()))\nprint(a[1])\nprint(a[0])",
-            "a = sorted(map(int, input().split()))\nprint(a[1], a[0])",
-            id="taco-line-layout",
-        ),
-        pytest.param(
-            "livecodebench",
-            "abc999_b",
-            "print(sum(c in 'aeiou' for c in input()))",
-            "print(2)",
-            id="livecodebench-compressed-private",
-        ),
-        pytest.param(
-            "humaneval",
-            "HumanEval/53",
-            "def add(x: int, y: int):\n    return x + y",
-            "def add(x: int, y: int):\n    return x + y + (x == 0)",
-            id="humaneval-whole-check",
-        ),
+        pytest.param("mbpp", "901", "def square(n):\n    return n * n",
+                     "def square(n):\n    return n + n", id="mbpp"),
+        pytest.param("mbpp", "903",
+                     "import math\ndef hypotenuse(a, b):\n    return math.hypot(a, b)",
+                     "def hypotenuse(a, b):\n    return a + b", id="mbpp-setup-code"),
+        pytest.param("codecontests", "9999_A. Sum of Two",
+                     "a, b = map(int, input().split())\nprint(a + b)",
+                     "a, b = map(int, input().split())\nprint(a - b)", id="codecontests"),
+        pytest.param("apps", "5002", "print(int(input()) * int(input()))", "print(12)",
+                     id="apps-line-lists"),
+        pytest.param("taco", "1", "a = sorted(map(int, input().split()))\nprint(a[1])\nprint(a[0])",
+                     "a = sorted(map(int, input().split()))\nprint(a[1], a[0])",
+                     id="taco-line-layout"),
+        pytest.param("livecodebench", "abc999_b", "print(sum(c in 'aeiou' for c in input()))",
+                     "print(2)", id="livecodebench-compressed-private"),
+        pytest.param("humaneval", "HumanEval/53", "def add(x: int, y: int):\n    return x + y",
+                     "def add(x: int, y: int):\n    return x + y + (x == 0)",
+                     id="humaneval-whole-check"),
     ],
 )
 def test_code_rows_grade_right_one_and_wrong_zero(code_verifier, fmt, pid, right, wrong):
@@ -447,17 +414,12 @@ def _judged_row(fmt: str) -> dict:
         pytest.param("YES\\n0.5", {"codecontests", "apps", "taco", "livecodebench"}, id="exact"),
         pytest.param("yes\\n0.5", {"codecontests"}, id="case-folded-only-by-codecontests"),
         pytest.param("YES 0.5", {"codecontests"}, id="one-line-only-codecontests"),
-        pytest.param(
-            "YES\\n0.5000000000", {"codecontests", "apps", "livecodebench"}, id="digits-not-taco"
-        ),
-        pytest.param(
-            "YES  \\n0.5  \\n\\n",
-            {"codecontests", "apps", "livecodebench"},
-            id="trailing-spaces-not-taco",
-        ),
-        pytest.param(
-            "YES\\n0.500001", {"codecontests", "apps"}, id="within-tolerance-not-lcb-exact"
-        ),
+        pytest.param("YES\\n0.5000000000", {"codecontests", "apps", "livecodebench"},
+                     id="digits-not-taco"),
+        pytest.param("YES  \\n0.5  \\n\\n", {"codecontests", "apps", "livecodebench"},
+                     id="trailing-spaces-not-taco"),
+        pytest.param("YES\\n0.500001", {"codecontests", "apps"},
+                     id="within-tolerance-not-lcb-exact"),
         pytest.param("YES\\n0.51", set(), id="wrong-float"),
         pytest.param("NO\\n0.5", set(), id="wrong-word"),
     ],
