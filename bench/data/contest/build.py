@@ -101,8 +101,8 @@ KERNELS = [
         )(r.randint(2, 6)),
         "def solve(s):\n    d = list(map(int, s.split()))\n    t, p, out = d[0], 1, []\n"
         "    for _ in range(t):\n"
-        "        n = d[p]\n        out.append('YES' if sum(d[p + 1:p + 1 + n]) % 2 == 0 else "
-        "'NO')\n"
+        "        n = d[p]\n"
+        "        out.append('YES' if sum(d[p + 1:p + 1 + n]) % 2 == 0 else 'NO')\n"
         "        p += n + 1\n    return '\\n'.join(out)\n",
         tags=("math",),
         yes_no=True,
@@ -234,8 +234,8 @@ KERNELS = [
                 )
             )
         )(r.randint(2, 6)),
-        "def solve(s):\n    w = s.split()[1:]\n    return '\\n'.join('Yes' if x == x[::-1] else "
-        "'No' for x in w)\n",
+        "def solve(s):\n    w = s.split()[1:]\n"
+        "    return '\\n'.join('Yes' if x == x[::-1] else 'No' for x in w)\n",
         tags=("strings",),
         yes_no=True,
     ),
@@ -272,8 +272,8 @@ STYLES: dict[str, str] = {
     "input_loop": "{solve}\n{post}\nlines = []\nwhile True:\n    try:\n"
                   "        lines.append(input())\n"
     "    except EOFError:\n        break\nprint(post(solve('\\n'.join(lines) + '\\n')))\n",
-    "stdin_read": "import sys\n{solve}\n{post}\nsys.stdout.write(post(solve(sys.stdin.read())) + "
-                  "'\\n')\n",
+    "stdin_read": "import sys\n{solve}\n{post}\n"
+                  "sys.stdout.write(post(solve(sys.stdin.read())) + '\\n')\n",
     "buffer_read": "import sys\n{solve}\n{post}\ndata = sys.stdin.buffer.read().decode()\n"
     "sys.stdout.buffer.write((post(solve(data)) + '\\n').encode())\n",
     "os_read": "import os\n{solve}\n{post}\ndata = os.read(0, os.fstat(0).st_size).decode()\n"
@@ -358,22 +358,22 @@ POSTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "outer_blank": ("def post(o):\n    return '\\n' + o + '\\n\\n'\n", BENCHMARKS),
     # title case of YES/NO words: only CodeContests folds case
     "case": (
-        "def post(o):\n    return o.replace('YES', 'Yes').replace('NO', 'No').replace('Yes', "
-        "'yEs')\n",
+        "def post(o):\n"
+        "    return o.replace('YES', 'Yes').replace('NO', 'No').replace('Yes', 'yEs')\n",
         ("codecontests",),
     ),
     # all tokens on one line: only CodeContests ignores line layout
     "one_line": ("def post(o):\n    return ' '.join(o.split())\n", ("codecontests",)),
     # more digits than the expected output: within CodeContests' 1e-5 and APPS' allclose
     "more_digits": (
-        "import re\ndef post(o):\n    return re.sub(r'-?\\d+\\.\\d+', lambda m: '%.12f' % "
-        "float(m.group()), o)\n",
+        "import re\ndef post(o):\n"
+        "    return re.sub(r'-?\\d+\\.\\d+', lambda m: '%.12f' % float(m.group()), o)\n",
         ("codecontests", "apps"),
     ),
     # a float value written with trailing zeros: Decimal-equal, so LiveCodeBench accepts it too
     "zero_padded": (
-        "import re\ndef post(o):\n    return re.sub(r'(-?\\d+\\.\\d+)', lambda m: m.group() + "
-        "'000', o)\n",
+        "import re\ndef post(o):\n"
+        "    return re.sub(r'(-?\\d+\\.\\d+)', lambda m: m.group() + '000', o)\n",
         ("codecontests", "apps", "livecodebench"),
     ),
 }
@@ -398,8 +398,8 @@ def control_program(kind: str, kernel: Kernel, first_output: str) -> str | None:
         )
     if kind == "wrong_float" and kernel.floats:
         return read + (
-            "import re\nprint(re.sub(r'-?\\d+\\.\\d+', lambda m: repr(float(m.group()) * 1.001 + "
-            "0.001), o))\n"
+            "import re\n"
+            "print(re.sub(r'-?\\d+\\.\\d+', lambda m: repr(float(m.group()) * 1.001 + 0.001), o))\n"
         )
     if kind == "wrong_case" and (kernel.yes_no or any(c.isalpha() for c in first_output)):
         return read + "print(o.swapcase())\n"
