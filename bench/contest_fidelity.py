@@ -48,7 +48,12 @@ def _float(tok: str) -> float | None:
 def upstream_codecontests(expected: str, out: str) -> bool:
     """tester_sandboxer.cc OutputsMatch/ValuesMatch: every number is compared as a double."""
     def toks(s: str) -> list[str]:
-        return [t.lower() for t in s.replace("\r", " ").replace("\v", " ").replace("\t", " ").split() if t]
+        return [
+            t.lower()
+            for t in s.replace("\r", " ").replace("\v", " ").replace("\t", " ").split()
+            if t
+        ]
+
     e, a = toks(expected), toks(out)
     if e == a:
         return True
@@ -92,7 +97,8 @@ def upstream_apps(expected: str, out: str) -> bool:
 
 
 def upstream_taco(expected: str, out: str) -> bool:
-    """TACO testing_util: stdout is one string (text mode), so the whole-text strip compare decides."""
+    """TACO testing_util: stdout is one string (text mode), so the whole-text strip compare
+    decides."""
     return out.replace("\r\n", "\n").replace("\r", "\n").strip() == expected.strip()
 
 
@@ -135,12 +141,22 @@ def plain_run(program: str, problem, bench: str, scratch: Path) -> tuple[bool, s
             inp.write_text(case["input"])
             with open(inp, "rb") as stdin:
                 try:
-                    res = subprocess.run([sys.executable, str(prog)], stdin=stdin, capture_output=True,
-                                         timeout=3 * time_s + 1, preexec_fn=_judge_limits, cwd=scratch)
+                    res = subprocess.run(
+                        [sys.executable, str(prog)],
+                        stdin=stdin,
+                        capture_output=True,
+                        timeout=3 * time_s + 1,
+                        preexec_fn=_judge_limits,
+                        cwd=scratch,
+                    )
                 except subprocess.TimeoutExpired:
                     return False, f"test {i}: timeout"
             if res.returncode != 0:
-                return False, f"test {i}: exit {res.returncode}: {res.stderr.decode(errors='replace')[-200:]}"
+                return (
+                    False,
+                    f"test {i}: exit {res.returncode}: "
+                    f"{res.stderr.decode(errors='replace')[-200:]}",
+                )
             if not UPSTREAM[bench](case["output"], res.stdout.decode("utf-8", "replace")):
                 return False, f"test {i}: wrong answer"
         return True, ""
@@ -151,16 +167,36 @@ def plain_run(program: str, problem, bench: str, scratch: Path) -> tuple[bool, s
 
 def verity_grade(bench: str, programs: list[dict], workers: int, scratch: Path,
                  checkout: Path = ROOT) -> tuple[list[dict], float]:
-    """`verity grade --format <bench> --problems <file>` on {id, completion} rows, as a user runs it."""
+    """`verity grade --format <bench> --problems <file>` on {id, completion} rows, as a user
+    runs it."""
     rows = scratch / f"{bench}-samples.jsonl"
     out = scratch / f"{bench}-graded.jsonl"
     id_key = sources.id_column(bench) or "id"
     with open(rows, "w") as f:
         for p in programs:
-            f.write(json.dumps({id_key: p["id"], "completion": f"```python\n{p['program']}```\n"}) + "\n")
+            f.write(
+                json.dumps({id_key: p["id"], "completion": f"```python\n{p['program']}```\n"})
+                + "\n"
+            )
     start = time.perf_counter()
-    cmd = [sys.executable, "-m", "verifiers", "grade", "--format", bench, "--problems", str(DATA / f"{bench}.jsonl"),
-           "-i", str(rows), "-o", str(out), "--workers", str(workers), "--no-progress", "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "verifiers",
+        "grade",
+        "--format",
+        bench,
+        "--problems",
+        str(DATA / f"{bench}.jsonl"),
+        "-i",
+        str(rows),
+        "-o",
+        str(out),
+        "--workers",
+        str(workers),
+        "--no-progress",
+        "--json",
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=checkout,
                           env={**os.environ, "PYTHONPATH": str(checkout)})
     seconds = time.perf_counter() - start
@@ -170,7 +206,9 @@ def verity_grade(bench: str, programs: list[dict], workers: int, scratch: Path,
     return graded, seconds
 
 
-def verity_api(bench: str, programs: list[dict], problems: dict, workers: int) -> tuple[list[dict], float]:
+def verity_api(
+    bench: str, programs: list[dict], problems: dict, workers: int
+) -> tuple[list[dict], float]:
     """The Python API with the sandbox's in-process fast path off (a fresh interpreter per run):
     tells a fast-path fidelity failure from a limit or comparator one."""
     from sandboxes.local import LocalSandbox
@@ -182,23 +220,35 @@ def verity_api(bench: str, programs: list[dict], problems: dict, workers: int) -
 
         def one(p: dict) -> dict:
             v = verifier.evaluate_program(source=p["program"], problem=problems[p["id"]]).verdict
-            return {"reward": None if v.infra_error else v.score, "reason": v.reason, "detail": v.detail,
-                    "masked": v.infra_error}
+            return {
+                "reward": None if v.infra_error else v.score,
+                "reason": v.reason,
+                "detail": v.detail,
+                "masked": v.infra_error,
+            }
 
         with ThreadPoolExecutor(max_workers=workers) as ex:
             graded = list(ex.map(one, programs))
     return graded, time.perf_counter() - start
 
 
-def run_bench(bench: str, workers: int, scratch: Path, fast_path: bool = True, checkout: Path = ROOT) -> dict:
+def run_bench(
+    bench: str, workers: int, scratch: Path, fast_path: bool = True, checkout: Path = ROOT
+) -> dict:
     loaded = sources.load(str(DATA / f"{bench}.jsonl"), bench)
     if loaded.rejects:
         raise SystemExit(f"{bench}: rejected rows {loaded.rejects[:3]}")
     problems = {p.id: p for p in loaded.problems}
-    programs = [p for p in map(json.loads, (DATA / "programs.jsonl").read_text().splitlines()) if p["benchmark"] == bench]
+    programs = [
+        p
+        for p in map(json.loads, (DATA / "programs.jsonl").read_text().splitlines())
+        if p["benchmark"] == bench
+    ]
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as ex:
-        plain = list(ex.map(lambda p: plain_run(p["program"], problems[p["id"]], bench, scratch), programs))
+        plain = list(
+            ex.map(lambda p: plain_run(p["program"], problems[p["id"]], bench, scratch), programs)
+        )
     plain_s = time.perf_counter() - start
     if fast_path:
         graded, verity_s = verity_grade(bench, programs, workers, scratch, checkout)
@@ -248,15 +298,23 @@ def main() -> None:
             r = run_bench(bench, args.workers, Path(tmp), fast_path=not args.no_fast_path,
                           checkout=args.verity_checkout.resolve())
             results.append(r)
-            refs, ctrls = r["references"], r["controls"]
-            print(f"{bench:14s} references accepted: plain {refs['plain_accepts']}/{refs['n']}, "
-                  f"verity {refs['verity_accepts']}/{refs['n']}; controls rejected: plain "
-                  f"{ctrls['plain_rejects']}/{ctrls['n']}, verity {ctrls['verity_rejects']}/{ctrls['n']}; "
-                  f"time plain {r['plain_s']} s, verity {r['verity_s']} s ({args.workers} workers)")
+            refs = r["references"]
+            ctrls = r["controls"]
+            print(
+                f"{bench:14s} references accepted: plain {refs['plain_accepts']}/{refs['n']}, "
+                f"verity {refs['verity_accepts']}/{refs['n']}; controls rejected: plain "
+                f"{ctrls['plain_rejects']}/{ctrls['n']}, "
+                f"verity {ctrls['verity_rejects']}/{ctrls['n']}; "
+                f"time plain {r['plain_s']} s, verity {r['verity_s']} s ({args.workers} workers)"
+            )
             print(f"    verity accepts references by I/O style: {r['verity_references_by_style']}")
             for d in r["disagreements"]:
-                print(f"    {d['role']:9s} {d['id']!s:28.28s} {d['kind']:26s} plain={'ok' if d['plain'] else 'no'}"
-                      f" verity={d['verity']} {d['reason']}: {d['detail'][:160]} {d['plain_why'][:80]}")
+                print(
+                    f"    {d['role']:9s} {d['id']!s:28.28s} {d['kind']:26s} "
+                    f"plain={'ok' if d['plain'] else 'no'}"
+                    f" verity={d['verity']} {d['reason']}: {d['detail'][:160]} "
+                    f"{d['plain_why'][:80]}"
+                )
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
 

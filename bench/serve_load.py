@@ -5,7 +5,8 @@ request latency (p50/p99), server RSS before/after; then the same rows through
 RewardSet.score_batch in-process with the same number of workers (the ratio is the server's
 overhead); then a run with a pool worker killed mid-flight, whose rows must come back masked,
 never scored 0.
-Run: python bench/serve_load.py [--math-rows 20000 --code-rows 2000 --clients 64]  (needs extra serve)
+Run: python bench/serve_load.py [--math-rows 20000 --code-rows 2000 --clients 64]
+(needs extra serve)
 """
 
 from __future__ import annotations
@@ -34,8 +35,13 @@ def math_rows(n: int, rng: random.Random) -> list[tuple[str, str, float]]:
     rows = []
     for k in range(n):
         right = rng.random() < 0.5
-        rows.append((PROMPT + f"<think>ok</think><answer>{k}</answer><|im_end|>", str(k if right else k + 1),
-                     1.0 if right else 0.0))
+        rows.append(
+            (
+                PROMPT + f"<think>ok</think><answer>{k}</answer><|im_end|>",
+                str(k if right else k + 1),
+                1.0 if right else 0.0,
+            )
+        )
     return rows
 
 
@@ -44,12 +50,20 @@ def code_rows(n: int, rng: random.Random) -> list[tuple[str, str, float]]:
     for k in range(n):
         right = rng.random() < 0.5
         tests = json.dumps({"inputs": [f"{k} 2\n"], "outputs": [f"{k + 2}\n"]})
-        rows.append((PROMPT + CODE.format(op="+" if right else "*" if k != 2 else "-"), tests, 1.0 if right else 0.0))
+        rows.append(
+            (
+                PROMPT + CODE.format(op="+" if right else "*" if k != 2 else "-"),
+                tests,
+                1.0 if right else 0.0,
+            )
+        )
     return rows
 
 
 def _post(url: str, body: dict, timeout_s: float = 600.0) -> dict:
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
     for attempt in range(100):  # OpenRLHF retries too; a 429 is the server protecting itself
         try:
             with urllib.request.urlopen(req, timeout=timeout_s) as reply:
@@ -87,7 +101,8 @@ def _pool_workers(pid: int) -> list[int]:
 def load(url: str, rows, set_name: str, clients: int, batch: int, on_half=None) -> dict:
     """Send `rows` in batches from `clients` threads; check each row's reward against its own."""
     batches = [rows[i:i + batch] for i in range(0, len(rows), batch)]
-    latencies, results = [], [None] * len(batches)
+    latencies = []
+    results = [None] * len(batches)
     half = len(batches) // 2
     fired = threading.Event()
 
@@ -97,8 +112,14 @@ def load(url: str, rows, set_name: str, clients: int, batch: int, on_half=None) 
             on_half()
         part = batches[i]
         start = time.perf_counter()
-        out = _post(f"{url}/get_reward?set={set_name}", {"query": [q for q, _, _ in part],
-                                                         "prompts": [PROMPT] * len(part), "labels": [lab for _, lab, _ in part]})
+        out = _post(
+            f"{url}/get_reward?set={set_name}",
+            {
+                "query": [q for q, _, _ in part],
+                "prompts": [PROMPT] * len(part),
+                "labels": [lab for _, lab, _ in part],
+            },
+        )
         latencies.append(time.perf_counter() - start)
         results[i] = out
 
@@ -118,9 +139,17 @@ def load(url: str, rows, set_name: str, clients: int, batch: int, on_half=None) 
             elif got != want:
                 wrong += 1
     lat = sorted(latencies)
-    return {"rows": len(rows), "seconds": seconds, "rows_per_s": len(rows) / seconds,
-            "p50_ms": 1000 * statistics.median(lat), "p99_ms": 1000 * lat[min(len(lat) - 1, int(0.99 * len(lat)))],
-            "lost": lost, "wrong_or_crossed": wrong, "masked": masked, "bad_masked_value": zero_for_masked}
+    return {
+        "rows": len(rows),
+        "seconds": seconds,
+        "rows_per_s": len(rows) / seconds,
+        "p50_ms": 1000 * statistics.median(lat),
+        "p99_ms": 1000 * lat[min(len(lat) - 1, int(0.99 * len(lat)))],
+        "lost": lost,
+        "wrong_or_crossed": wrong,
+        "masked": masked,
+        "bad_masked_value": zero_for_masked,
+    }
 
 
 def in_process(rows, rewards: str, workers: int) -> dict:
@@ -134,14 +163,26 @@ def in_process(rows, rewards: str, workers: int) -> dict:
             return rs_.score_batch(completions, problems)
         except ValueError:
             with ThreadPoolExecutor(max_workers=2 * workers) as ex:
-                return list(ex.map(lambda cp: rs_.score(completion=cp[0], problem=cp[1]), zip(completions, problems)))
+                return list(
+                    ex.map(
+                        lambda cp: rs_.score(completion=cp[0], problem=cp[1]),
+                        zip(completions, problems),
+                    )
+                )
 
     openrlhf.score_rows(rs, [rows[0][0]], [PROMPT], [rows[0][1]], scorer)  # warm, as the server was
     start = time.perf_counter()
-    got = openrlhf.score_rows(rs, [q for q, _, _ in rows], [PROMPT] * len(rows), [lab for _, lab, _ in rows], scorer)
+    got = openrlhf.score_rows(
+        rs, [q for q, _, _ in rows], [PROMPT] * len(rows), [lab for _, lab, _ in rows], scorer
+    )
     seconds = time.perf_counter() - start
     wrong = sum((0.0 if s.masked else s.reward) != want for s, (_, _, want) in zip(got, rows))
-    return {"rows": len(rows), "seconds": seconds, "rows_per_s": len(rows) / seconds, "wrong": wrong}
+    return {
+        "rows": len(rows),
+        "seconds": seconds,
+        "rows_per_s": len(rows) / seconds,
+        "wrong": wrong,
+    }
 
 
 def main() -> None:
@@ -149,17 +190,38 @@ def main() -> None:
     ap.add_argument("--math-rows", type=int, default=2000)
     ap.add_argument("--code-rows", type=int, default=200)
     ap.add_argument("--clients", type=int, default=16)
-    ap.add_argument("--batch", type=int, default=16, help="rows per request (OpenRLHF's micro rollout batch)")
+    ap.add_argument(
+        "--batch", type=int, default=16, help="rows per request (OpenRLHF's micro rollout batch)"
+    )
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
     rng = random.Random(0)
-    maths, codes = math_rows(args.math_rows, rng), code_rows(args.code_rows, rng)
+    maths = math_rows(args.math_rows, rng)
+    codes = code_rows(args.code_rows, rng)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "verifiers", "serve", "--host", "127.0.0.1", "--port", str(port),
-                               "--workers", str(args.workers), "--set", "math=correct", "--set", "code=tests",
-                               "--max-inflight", str(max(args.clients, 1))], stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "verifiers",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--set",
+            "math=correct",
+            "--set",
+            "code=tests",
+            "--max-inflight",
+            str(max(args.clients, 1)),
+        ],
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
@@ -171,10 +233,15 @@ def main() -> None:
         load(url, maths[:64], "math", 4, args.batch)  # warm the pool and the sandbox
         load(url, codes[:8], "code", 4, args.batch)
         rss_before = _rss_mb(server.pid)
-        print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, CPython {platform.python_version()};"
-              f" {args.clients} clients, {args.batch} rows/request, {args.workers} workers")
-        results = {"server math": load(url, maths, "math", args.clients, args.batch),
-                   "server code": load(url, codes, "code", args.clients, args.batch) if codes else None}
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} CPUs, "
+            f"CPython {platform.python_version()};"
+            f" {args.clients} clients, {args.batch} rows/request, {args.workers} workers"
+        )
+        results = {
+            "server math": load(url, maths, "math", args.clients, args.batch),
+            "server code": load(url, codes, "code", args.clients, args.batch) if codes else None,
+        }
         rss_after = _rss_mb(server.pid)
 
         def kill_a_worker() -> None:
@@ -182,8 +249,9 @@ def main() -> None:
             if kids:
                 os.kill(kids[0], signal.SIGKILL)
 
-        results["server math, a worker killed mid-run"] = load(url, maths, "math", args.clients, args.batch,
-                                                               on_half=kill_a_worker)
+        results["server math, a worker killed mid-run"] = load(
+            url, maths, "math", args.clients, args.batch, on_half=kill_a_worker
+        )
         health = json.loads(urllib.request.urlopen(url + "/health", timeout=10).read())
     finally:
         server.send_signal(signal.SIGINT)
@@ -193,14 +261,23 @@ def main() -> None:
         results["in-process code"] = in_process(codes, "tests", args.workers)
     for name, r in results.items():
         if r:
-            print(f"{name:40s} " + "  ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()))
-    print(f"server RSS {rss_before:.0f} MB before, {rss_after:.0f} MB after the load; worker restarts "
-          f"{health['worker_restarts']}")
+            print(
+                f"{name:40s} "
+                + "  ".join(
+                    f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()
+                )
+            )
+    print(
+        f"server RSS {rss_before:.0f} MB before, {rss_after:.0f} MB after the load; "
+        f"worker restarts {health['worker_restarts']}"
+    )
     ratio = results["server math"]["rows_per_s"] / results["in-process math"]["rows_per_s"]
     print(f"math throughput, server / in-process score_batch: {ratio:.2f}")
     if codes:
-        print(f"code throughput, server / in-process: "
-              f"{results['server code']['rows_per_s'] / results['in-process code']['rows_per_s']:.2f}")
+        print(
+            f"code throughput, server / in-process: "
+            f"{results['server code']['rows_per_s'] / results['in-process code']['rows_per_s']:.2f}"
+        )
 
 
 if __name__ == "__main__":

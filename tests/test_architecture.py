@@ -28,11 +28,14 @@ OVER_BUDGET = {
     "verifiers/testing/suites/format.py": "labelled data table",
     "verifiers/testing/suites/hacking.py": "labelled data table",
     "bench/data/make_math_heldout.py": "generator of the held-out data table",
+    "bench/data/contest/build.py": "generator of the contest data table (kernels and programs)",
 }
 
 
 def modules(*roots: str) -> list[Path]:
-    return sorted(p for r in roots for p in (ROOT / r).rglob("*.py") if "__pycache__" not in p.parts)
+    return sorted(
+        p for r in roots for p in (ROOT / r).rglob("*.py") if "__pycache__" not in p.parts
+    )
 
 
 def rel(path: Path) -> str:
@@ -52,7 +55,9 @@ def imported(path: Path) -> set[str]:
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             subs = {f"{node.module}.{a.name}" for a in node.names} & ALL_MODULES
-            names.update(subs or {node.module})  # `from pkg import mod` imports mod (pkg is its parent)
+            names.update(
+                subs or {node.module}
+            )  # `from pkg import mod` imports mod (pkg is its parent)
     return names
 
 
@@ -66,14 +71,19 @@ def code_lines(path: Path) -> int:
 @pytest.mark.parametrize("path", modules(*PACKAGES), ids=rel)
 def test_imports_point_down_the_layers(path):
     own = LAYER[rel(path).split("/")[0]]
-    upward = sorted(n for n in imported(path) if n.split(".")[0] in LAYER and LAYER[n.split(".")[0]] > own)
+    upward = sorted(
+        n for n in imported(path) if n.split(".")[0] in LAYER and LAYER[n.split(".")[0]] > own
+    )
     assert not upward, f"{rel(path)} imports {upward}: sandboxes <- verifiers <- rl, never back"
 
 
 def test_no_import_cycles_inside_the_packages():
     names = {module_name(p): p for p in modules(*PACKAGES)}
     # an edge to one's own package is no cycle: importing a submodule always runs its package first
-    graph = {m: {n for n in imported(p) if n in names and not m.startswith(n + ".")} for m, p in names.items()}
+    graph = {
+        m: {n for n in imported(p) if n in names and not m.startswith(n + ".")}
+        for m, p in names.items()
+    }
     state: dict[str, int] = {}
     cycles = []
 
@@ -94,10 +104,13 @@ def test_no_import_cycles_inside_the_packages():
 
 def test_verifiers_and_sandboxes_import_without_torch_transformers_or_hydra():
     """In a fresh interpreter where those packages cannot be imported at all."""
-    names = sorted(module_name(p) for p in modules("verifiers", "sandboxes")
-                   if rel(p) not in ("verifiers/integrations/serve.py", "verifiers/integrations/ray_pool.py")
-                   # those two need the serve / ray extras (their own tests); the rest of the room is probed
-                   and p.name != "__main__.py")
+    names = sorted(
+        module_name(p)
+        for p in modules("verifiers", "sandboxes")
+        if rel(p) not in ("verifiers/integrations/serve.py", "verifiers/integrations/ray_pool.py")
+        # those two need the serve / ray extras (their own tests); the rest of the room is probed
+        and p.name != "__main__.py"
+    )
     probe = f"""
 import importlib, json, sys
 class Block:
@@ -113,7 +126,9 @@ for name in {names!r}:
         failed[name] = repr(exc)[:200]
 print(json.dumps(failed))
 """
-    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout.strip().splitlines()[-1]) == {}
 
@@ -121,13 +136,17 @@ print(json.dumps(failed))
 @pytest.mark.parametrize("path", modules("rl"), ids=rel)
 def test_no_rl_module_shadows_the_standard_library(path):
     # `python rl/train.py` puts rl/ first on sys.path
-    assert path.stem not in sys.stdlib_module_names, f"{rel(path)} shadows the stdlib module {path.stem!r}"
+    assert path.stem not in sys.stdlib_module_names, (
+        f"{rel(path)} shadows the stdlib module {path.stem!r}"
+    )
 
 
 @pytest.mark.parametrize("path", modules(*PACKAGES, "bench", "tools"), ids=rel)
 def test_every_module_opens_with_its_responsibility(path):
     doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
-    assert doc and len(doc.split()) >= 5, f"{rel(path)} must open with a docstring stating its responsibility"
+    assert doc and len(doc.split()) >= 5, (
+        f"{rel(path)} must open with a docstring stating its responsibility"
+    )
 
 
 @pytest.mark.parametrize("path", modules(*PACKAGES, "bench", "tools"), ids=rel)
@@ -140,5 +159,7 @@ def test_file_size_budgets(path):
 
 
 def test_the_loop_budget():
-    total = sum(code_lines(ROOT / "rl" / f"{m}.py") for m in LOOP if (ROOT / "rl" / f"{m}.py").exists())
+    total = sum(
+        code_lines(ROOT / "rl" / f"{m}.py") for m in LOOP if (ROOT / "rl" / f"{m}.py").exists()
+    )
     assert total <= LOOP_BUDGET, f"the loop modules of rl/ hold {total} lines > {LOOP_BUDGET}"

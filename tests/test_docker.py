@@ -39,7 +39,8 @@ def _spec(**overrides):
 
 def test_container_spec_is_hardened():
     spec = _spec()
-    cfg, host = spec["config"], spec["host_config"]
+    cfg = spec["config"]
+    host = spec["host_config"]
     assert cfg["user"] == "70001:70001" and cfg["labels"][LABEL] == "1"
     assert cfg["stdin_open"] and not cfg["tty"] and not cfg["detach"]  # attach; StdinOnce
     assert cfg["command"][:3] == ["python3", "-m", "sandboxes.forkserver"]
@@ -57,7 +58,12 @@ def test_container_spec_is_hardened():
 
 def test_worker_runs_in_container_mode():
     cfg = worker_config(3, 70009, landlock=True, seccomp=False, work_mb=32)
-    assert (cfg["mode"], cfg["uid"], cfg["seccomp"], cfg["cgroups"]) == ("container", 70009, False, {})
+    assert (cfg["mode"], cfg["uid"], cfg["seccomp"], cfg["cgroups"]) == (
+        "container",
+        70009,
+        False,
+        {},
+    )
 
 
 def test_container_memory_follows_the_request():
@@ -197,7 +203,9 @@ def test_grader_death_leaves_no_containers():
     deadline = time.monotonic() + 20
     left = ["?"]
     while left and time.monotonic() < deadline:
-        left = sb._client.containers.list(all=True, sparse=True, filters={"label": f"{OWNER_LABEL}={owner}"})
+        left = sb._client.containers.list(
+            all=True, sparse=True, filters={"label": f"{OWNER_LABEL}={owner}"}
+        )
         time.sleep(0.2)
     sb.close()
     assert left == []

@@ -50,7 +50,9 @@ def reference_advantages(rewards, valid, scale_std, eps=1e-4):
             out.append([0.0] * len(rs))
             continue
         mu, sd = statistics.mean(kept), statistics.stdev(kept)
-        out.append([((r - mu) / (sd + eps) if scale_std else r - mu) if v else 0.0 for r, v in zip(rs, vs)])
+        out.append(
+            [((r - mu) / (sd + eps) if scale_std else r - mu) if v else 0.0 for r, v in zip(rs, vs)]
+        )
     return out
 
 
@@ -58,7 +60,8 @@ def reference_advantages(rewards, valid, scale_std, eps=1e-4):
 @pytest.mark.parametrize("seed", range(5))
 def test_advantages_match_reference(seed, scale_std):
     g = torch.Generator().manual_seed(seed)
-    B, G = 16, 8
+    B = 16
+    G = 8
     rewards = (torch.rand(B, G, generator=g) * 3).round() / 2  # ties and zero-variance groups
     rewards[0] = 0.25
     valid = torch.rand(B, G, generator=g) > 0.2
@@ -85,13 +88,16 @@ def test_masked_samples_excluded():
     valid = torch.tensor([[True, True, True, False]])
     adv, _ = group_advantages(r, valid)
     assert adv[0, 3] == 0
-    assert torch.allclose(adv[0, :3], torch.tensor(reference_advantages([[1.0, 0, 0]], [[1, 1, 1]], True)[0]))
+    assert torch.allclose(
+        adv[0, :3], torch.tensor(reference_advantages([[1.0, 0, 0]], [[1, 1, 1]], True)[0])
+    )
 
 
 def reference_loss(logp, old, ref, adv, mask, cfg):
     """Per sequence, per token, in plain Python: the equations of the module docstring."""
     N, T = len(logp), len(logp[0])
-    seqs, all_tokens = [], []
+    seqs = []
+    all_tokens = []
     for i in range(N):
         toks = [t for t in range(T) if mask[i][t]]
         seq_ratio = math.exp(sum(logp[i][t] - old[i][t] for t in toks) / max(len(toks), 1))
@@ -114,7 +120,8 @@ def reference_loss(logp, old, ref, adv, mask, cfg):
 def test_loss_matches_reference_and_microbatches(preset):
     cfg = algo_preset(preset)  # the preset as conf/algo composes it, not a copy
     g = torch.Generator().manual_seed(0)
-    N, T = 12, 7
+    N = 12
+    T = 7
     logp = -torch.rand(N, T, generator=g, dtype=torch.float64) * 2
     old = logp + 0.3 * torch.randn(N, T, generator=g, dtype=torch.float64)
     ref = logp + 0.3 * torch.randn(N, T, generator=g, dtype=torch.float64)
@@ -123,7 +130,9 @@ def test_loss_matches_reference_and_microbatches(preset):
     mask = torch.arange(T)[None, :] < lengths[:, None]
     w = token_weights(mask, cfg.loss_agg, torch.float64)
     full = policy_loss(logp, adv, w, cfg, old_logp=old, ref_logp=ref).loss
-    expected = reference_loss(logp.tolist(), old.tolist(), ref.tolist(), adv.tolist(), mask.tolist(), cfg)
+    expected = reference_loss(
+        logp.tolist(), old.tolist(), ref.tolist(), adv.tolist(), mask.tolist(), cfg
+    )
     assert full.item() == pytest.approx(expected, rel=1e-9)
     parts = [policy_loss(logp[s], adv[s], w[s], cfg, old_logp=old[s], ref_logp=ref[s]).loss
              for s in (slice(0, 5), slice(5, 12))]
@@ -133,7 +142,9 @@ def test_loss_matches_reference_and_microbatches(preset):
 def test_zero_advantage_rows_have_zero_gradient_without_kl():
     logp = torch.randn(4, 5, requires_grad=True)
     adv = torch.tensor([0.0, 1.0, 0.0, -1.0])
-    policy_loss(logp, adv, token_weights(torch.ones(4, 5), "token_mean"), AlgoConfig(beta=0.0)).loss.backward()
+    policy_loss(
+        logp, adv, token_weights(torch.ones(4, 5), "token_mean"), AlgoConfig(beta=0.0)
+    ).loss.backward()
     assert (logp.grad[[0, 2]] == 0).all() and (logp.grad[[1, 3]] != 0).all()
 
 
@@ -142,8 +153,15 @@ def test_overlong_shaping_ramp():
     assert out.tolist() == [0.0, 0.0, -0.5, -1.0]
 
 
-@pytest.mark.parametrize("kwargs,key", [({"loss_agg": "mean"}, "loss_agg"), ({"ratio": "seq"}, "ratio"),
-                                        ({"beta": -1.0}, "beta"), ({"mu": 0}, "mu")])
+@pytest.mark.parametrize(
+    "kwargs,key",
+    [
+        ({"loss_agg": "mean"}, "loss_agg"),
+        ({"ratio": "seq"}, "ratio"),
+        ({"beta": -1.0}, "beta"),
+        ({"mu": 0}, "mu"),
+    ],
+)
 def test_config_validation_names_key(kwargs, key):
     with pytest.raises(ValueError, match=f"algo.{key}"):
         AlgoConfig(**kwargs)

@@ -21,7 +21,8 @@ from verifiers.code.checkers import (
 
 # (expected, printed, accepted)
 CODECONTESTS = [
-    # tester_sandboxer_test.cc's own OutputsMatch cases (output, expected) -> here (expected, printed)
+    # tester_sandboxer_test.cc's own OutputsMatch cases (output, expected)
+    # -> here (expected, printed)
     pytest.param("abc def", b"abc def", True, id="cc-test-matching"),
     pytest.param("abc def", b"abc deg", False, id="cc-test-differing"),
     pytest.param("abc def 123", b"abc def", False, id="cc-test-prefix"),
@@ -40,7 +41,8 @@ CODECONTESTS = [
     pytest.param("1 2\n", b"", False, id="cc-nothing-printed"),
     # integers compare exactly (the judge's double parse would collapse these)
     pytest.param("1000001\n", b"1000000\n", False, id="cc-int-off-by-one"),
-    pytest.param("1000000000000000001\n", b"1000000000000000000\n", False, id="cc-int-beyond-double"),
+    pytest.param("1000000000000000001\n", b"1000000000000000000\n", False,
+                 id="cc-int-beyond-double"),
     pytest.param("123\n", b"123.000001\n", False, id="cc-int-expected-float-printed-off"),
     pytest.param("123\n", b"123.0\n", True, id="cc-int-expected-equal-float"),
     pytest.param("5\n", b"inf\n", False, id="cc-inf"),
@@ -151,10 +153,15 @@ def test_float_tokens(expected, printed, ok):
 
 
 @pytest.mark.parametrize("judge", [t for t in CHECKER_TYPES if t != "python"])
-@pytest.mark.parametrize("printed", [
-    pytest.param(b"9" * 200_000, id="long-number"), pytest.param(b"1e99999999999999999999", id="huge-exponent"),
-    pytest.param(b"\xff\xfe\x00", id="binary"), pytest.param(b" \n" * 100_000, id="whitespace-flood"),
-])
+@pytest.mark.parametrize(
+    "printed",
+    [
+        pytest.param(b"9" * 200_000, id="long-number"),
+        pytest.param(b"1e99999999999999999999", id="huge-exponent"),
+        pytest.param(b"\xff\xfe\x00", id="binary"),
+        pytest.param(b" \n" * 100_000, id="whitespace-flood"),
+    ],
+)
 def test_every_comparator_answers_hostile_output_without_raising(judge, printed):
     assert output_matches(CheckerSpec(judge), "7\n", printed) is False
 

@@ -15,7 +15,8 @@ from verifiers.code.verifier import _DRIVER
 
 DRIVER: dict = {"__name__": "driver"}
 exec(compile(_DRIVER, "driver.py", "exec"), DRIVER)
-encode, Unencodable = DRIVER["encode"], DRIVER["Unencodable"]
+encode = DRIVER["encode"]
+Unencodable = DRIVER["Unencodable"]
 
 
 class Color(enum.IntEnum):

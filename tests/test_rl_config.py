@@ -36,7 +36,9 @@ def targets(node) -> list[str]:
 
 
 def test_the_groups_hold_what_the_combination_test_covers():
-    assert {"math", "code"} <= set(TASKS) and len(ALGOS) == 5 and set(SANDBOXES) == {"local", "docker"}
+    assert (
+        {"math", "code"} <= set(TASKS) and len(ALGOS) == 5 and set(SANDBOXES) == {"local", "docker"}
+    )
 
 
 @pytest.mark.parametrize("sandbox", SANDBOXES)
@@ -44,7 +46,9 @@ def test_the_groups_hold_what_the_combination_test_covers():
 @pytest.mark.parametrize("task", TASKS)
 @pytest.mark.parametrize("entry", ["train", "evaluate"])
 def test_every_combination_composes_and_builds(entry, task, algo, sandbox):
-    overrides = [f"+task={task}", f"sandbox={sandbox}"] + ([f"algo={algo}"] if entry == "train" else [])
+    overrides = [f"+task={task}", f"sandbox={sandbox}"] + (
+        [f"algo={algo}"] if entry == "train" else []
+    )
     cfg = composed(entry, *overrides)
     build(PolicyConfig, cfg.policy)
     build(SamplingConfig, cfg.sampling)
@@ -67,7 +71,9 @@ def test_presets_are_deltas_of_grpo():
     for name in ALGOS:
         text = (CONF / "algo" / f"{name}.yaml").read_text()
         if name != "grpo":
-            assert "- grpo" in text and text.count(":") < 16, f"{name}.yaml should list only its differences"
+            assert "- grpo" in text and text.count(":") < 16, (
+                f"{name}.yaml should list only its differences"
+            )
     assert algo_preset("dapo").dynamic_sampling and algo_preset("dapo").loss_agg == "token_mean"
     assert algo_preset("gspo").ratio == "sequence" and algo_preset("dr_grpo").scale_std is False
     r1 = composed("train", "+task=math", "algo=r1_zero")
@@ -92,8 +98,14 @@ def test_values_are_validated_when_built():
 
 
 def test_cli_overrides_reach_the_optimizer_and_rewards():
-    cfg = composed("train", "+task=math", "optim.optimizer.lr=0.01", "optim.optimizer._target_=torch.optim.SGD",
-                   "~optim.optimizer.betas", "task.rewards.correct.weight=0.25")
+    cfg = composed(
+        "train",
+        "+task=math",
+        "optim.optimizer.lr=0.01",
+        "optim.optimizer._target_=torch.optim.SGD",
+        "~optim.optimizer.betas",
+        "task.rewards.correct.weight=0.25",
+    )
     opt = instantiate(cfg.optim.optimizer)([torch.nn.Parameter(torch.zeros(2))])
     assert type(opt) is torch.optim.SGD and opt.defaults["lr"] == 0.01
     assert cfg.task.rewards.correct.weight == 0.25
