@@ -14,11 +14,13 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import os
 import pickle
+import queue
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +35,7 @@ from verifiers.base import Problem
 from verifiers.integrations import openrlhf
 from verifiers.integrations.metrics import Metrics
 from verifiers.integrations.run_code import RunCodeBatcher, RunCodeError
-from verifiers.rewards import RewardSet, Scored
+from verifiers.rewards import CHUNK_ROWS, RewardSet, Scored
 
 
 class BadRequest(Exception):
@@ -88,6 +90,55 @@ def _poolable(rs: RewardSet) -> bool:
     return rs.workers > 0
 
 
+class PoolFeeder:
+    """The rows of every in-flight request for one pooled reward set, fed to the deadline pool in
+    chunks of up to CHUNK_ROWS by two threads per worker (one chunk on each worker, the next one
+    ready). A request's rows then cost one round trip per chunk, shared with the other requests,
+    instead of per-request thread fan-out and a round trip per small chunk. Each row keeps its
+    per-row deadline on the pool; a row waits here as it would in score_batch's own queue."""
+
+    def __init__(self, rs: RewardSet):
+        self.rs = rs
+        self.rows: queue.SimpleQueue = queue.SimpleQueue()
+        self.threads = [threading.Thread(target=self._run, daemon=True, name="verity-feeder")
+                        for _ in range(2 * max(1, min(rs.workers, os.cpu_count() or 1)))]
+        for t in self.threads:
+            t.start()
+
+    def score(self, completions: list[str], problems: list[Problem]) -> list[Scored]:
+        futures = [Future() for _ in completions]
+        for c, p, f in zip(completions, problems, futures):
+            self.rows.put(((c, p, None), f))
+        return [f.result() for f in futures]
+
+    def _run(self) -> None:
+        while True:
+            first = self.rows.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < CHUNK_ROWS:
+                try:
+                    nxt = self.rows.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self.rows.put(None)  # let the other threads stop too
+                    break
+                batch.append(nxt)
+            try:
+                results = self.rs.score_chunk([row for row, _ in batch])
+            except Exception as exc:  # noqa: BLE001 - our bug: those requests get an error, never rewards
+                for _, f in batch:
+                    f.set_exception(exc)
+                continue
+            for (_, f), scored in zip(batch, results):
+                f.set_result(scored)
+
+    def close(self) -> None:
+        self.rows.put(None)
+
+
 def _str_list(body: Mapping, key: str, n: int | None, *, optional: bool = False) -> list | None:
     value = body.get(key)
     if value is None and optional:
@@ -113,7 +164,7 @@ class RewardService:
             except ValueError as exc:
                 raise ValueError(f"reward set {name!r}: {exc}") from None
         self.default = next(iter(self.sets))
-        self._pooled = {id(rs) for rs in self.sets.values() if _poolable(rs)}
+        self._feeders = {id(rs): PoolFeeder(rs) for rs in self.sets.values() if _poolable(rs)}
         self.metrics = Metrics()
         self.threads = ThreadPoolExecutor(max_workers=config.max_inflight, thread_name_prefix="verity-serve")
         self._sandbox = None
@@ -129,12 +180,12 @@ class RewardService:
         return self.sets[name]
 
     def score(self, rs: RewardSet, completions: list[str], problems: list[Problem]) -> list[Scored]:
-        """score_batch on the deadline pool where the set can travel to a worker; sets holding a
-        sandbox (code) run on threads, the sandbox bounding each program's time."""
+        """On the deadline pool through the set's PoolFeeder where the set can travel to a worker;
+        sets holding a sandbox (code) run on threads, the sandbox bounding each program's time."""
         if not completions:
             return []
-        if id(rs) in self._pooled:
-            return rs.score_batch(completions, problems)
+        if id(rs) in self._feeders:
+            return self._feeders[id(rs)].score(completions, problems)
         threads = max(1, min(len(completions), 2 * (self.config.workers or 1)))
         with ThreadPoolExecutor(max_workers=threads) as ex:
             return list(ex.map(lambda cp: rs.score(completion=cp[0], problem=cp[1]), zip(completions, problems)))
@@ -221,6 +272,8 @@ class RewardService:
 
     def close(self) -> None:
         self.threads.shutdown(wait=False, cancel_futures=True)
+        for feeder in self._feeders.values():
+            feeder.close()
         if self._sandbox is not None:
             self._sandbox.close()
 
