@@ -86,10 +86,12 @@ def test_an_unreadable_gold_is_masked_not_graded(server, path, body):
     assert (out.get("rewards") or [r["score"] for r in out["results"]]) == [0.0]
 
 
-def test_openrlhf_0_11_2_executor_gets_our_verdicts(server):
+@pytest.mark.parametrize("form", ["remote_url", "reward_func_file"])
+def test_openrlhf_0_11_2_executor_gets_our_verdicts(server, form):
     """OpenRLHF's own reward path: SingleTurnAgentExecutor.execute tokenizes the prompt, decodes
-    prompt + response with special tokens, posts to our /get_reward and stores what it reads. Only
-    the generation is ours (a stand-in for vLLM that returns chosen token ids)."""
+    prompt + response with special tokens, then posts to our /get_reward (remote_url) or loads and
+    calls reward_func from our file (a path ending in .py), and stores what it reads. Only the
+    generation is ours (a stand-in for vLLM that returns chosen token ids)."""
     agent = pytest.importorskip("openrlhf.utils.agent", reason="OpenRLHF 0.11.2 is not importable here; "
                                 "bench/trainer_venvs.sh runs this test in a separate venv with it")
     from types import SimpleNamespace
@@ -107,14 +109,17 @@ def test_openrlhf_0_11_2_executor_gets_our_verdicts(server):
             out = SimpleNamespace(token_ids=self.ids, finish_reason="stop", logprobs=None)
             return SimpleNamespace(outputs=[out])
 
-    executor = agent.SingleTurnAgentExecutor(server.url + "/get_reward")
+    from verifiers.integrations import openrlhf
+
+    executor = agent.SingleTurnAgentExecutor(server.url + "/get_reward" if form == "remote_url" else openrlhf.__file__)
     cases = [("<think>2+3</think><answer>5</answer>", "5", 1.0, 0.0), ("<answer>6</answer>", "5", 0.0, 0.0),
              ("<answer>5</answer><answer>6</answer>", "5", 0.0, 0.0), ("<answer>5</answer>", "", 0.0, 1.0)]
     for text, label, reward, masked in cases:
         out = asyncio.run(executor.execute(prompt, label, SimpleNamespace(max_tokens=64, logprobs=None), 512, tok,
                                            Engine(text)))
-        assert out["reward"] == [reward] and out["scores"] == [reward], (text, out)
-        assert out["extra_logs"]["masked"] == [masked] and out["extra_logs"]["correct"] == [reward]
+        plain = {k: v.tolist() if hasattr(v, "tolist") else v for k, v in out["extra_logs"].items()}
+        assert list(out["reward"]) == [reward] and list(out["scores"]) == [reward], (text, out)
+        assert plain["masked"] == [masked] and plain["correct"] == [reward]
 
 
 def test_get_reward_batches_keep_row_order(server):
