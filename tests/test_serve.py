@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -274,6 +275,41 @@ def test_health_and_metrics(server):
 
 
 # --- admission, auth, the CLI --------------------------------------------------------------------
+
+
+class _Slow:
+    """A verifier that takes 0.1 s per row and always says correct (module-level: it travels to the pool)."""
+
+    REASONS = frozenset({"correct"})
+
+    def __call__(self, *, completion, problem):
+        from verifiers.base import Verdict
+
+        time.sleep(0.1)
+        return Verdict(1.0, "correct")
+
+
+def test_rows_queued_past_their_deadline_are_masked_never_scored():
+    """Four times more rows than one worker can score within the deadline: the ones that could
+    not start in time are masked as our capacity (the queue wait counts), the rest scored, none 0."""
+    from verifiers.base import Problem
+    from verifiers.integrations.serve import PoolFeeder
+    from verifiers.rewards import Reward, RewardSet
+
+    feeder = PoolFeeder(RewardSet((Reward("slow", _Slow()),), workers=1, deadline_s=0.4))
+    try:
+        start = time.monotonic()
+        with ThreadPoolExecutor(max_workers=4) as requests_at_once:
+            parts = list(requests_at_once.map(lambda i: feeder.score(["x"] * 8, [Problem(id=f"{i}-{k}", question="")
+                                                                               for k in range(8)]), range(4)))
+        assert time.monotonic() - start < 20
+        out = [r for part in parts for r in part]
+    finally:
+        feeder.close()
+    assert all((r.masked and r.reward == 0.0 and r.verdicts["slow"].infra_error) or (not r.masked and r.reward == 1.0)
+               for r in out)
+    assert len(out) == 32 and 0 < sum(r.masked for r in out) < 32
+    assert any("server's queue" in r.verdicts["slow"].detail for r in out if r.masked)
 
 
 def test_overload_gets_429_and_a_token_is_required_when_configured():

@@ -95,7 +95,9 @@ class PoolFeeder:
     chunks of up to CHUNK_ROWS by two threads per worker (one chunk on each worker, the next one
     ready). A request's rows then cost one round trip per chunk, shared with the other requests,
     instead of per-request thread fan-out and a round trip per small chunk. Each row keeps its
-    per-row deadline on the pool; a row waits here as it would in score_batch's own queue."""
+    per-row deadline on the pool, and its wait in this queue counts too: a row still queued after
+    deadline_s is masked as not started in time (our capacity), so an overloaded server masks
+    rather than queueing without bound."""
 
     def __init__(self, rs: RewardSet):
         self.rs = rs
@@ -107,8 +109,9 @@ class PoolFeeder:
 
     def score(self, completions: list[str], problems: list[Problem]) -> list[Scored]:
         futures = [Future() for _ in completions]
+        now = time.monotonic()
         for c, p, f in zip(completions, problems, futures):
-            self.rows.put(((c, p, None), f))
+            self.rows.put(((c, p, None), f, now))
         return [f.result() for f in futures]
 
     def _run(self) -> None:
@@ -126,13 +129,22 @@ class PoolFeeder:
                     self.rows.put(None)  # let the other threads stop too
                     break
                 batch.append(nxt)
+            now, live = time.monotonic(), []
+            for row, f, queued in batch:
+                if now - queued >= self.rs.deadline_s:
+                    f.set_result(self.rs.failed("verifier_error", f"no worker free within {self.rs.deadline_s:g} s"
+                                                f" ({now - queued:.1f} s in the server's queue)"))
+                else:
+                    live.append((row, f))
+            if not live:
+                continue
             try:
-                results = self.rs.score_chunk([row for row, _ in batch])
+                results = self.rs.score_chunk([row for row, _ in live])
             except Exception as exc:  # noqa: BLE001 - our bug: those requests get an error, never rewards
-                for _, f in batch:
+                for _, f in live:
                     f.set_exception(exc)
                 continue
-            for (_, f), scored in zip(batch, results):
+            for (_, f), scored in zip(live, results):
                 f.set_result(scored)
 
     def close(self) -> None:
