@@ -92,9 +92,10 @@ def _poolable(rs: RewardSet) -> bool:
 
 class PoolFeeder:
     """The rows of every in-flight request for one pooled reward set, fed to the deadline pool in
-    chunks of up to CHUNK_ROWS by two threads per worker (one chunk on each worker, the next one
-    ready). A request's rows then cost one round trip per chunk, shared with the other requests,
-    instead of per-request thread fan-out and a round trip per small chunk. Each row keeps its
+    chunks of up to CHUNK_ROWS by one thread per worker (no chunk waits for a worker behind another
+    chunk, so a slow chunk cannot starve the next one's first row). A request's rows then cost one
+    round trip per chunk, shared with the other requests, instead of per-request thread fan-out
+    and a round trip per small chunk. Each row keeps its
     per-row deadline on the pool, and its wait in this queue counts too: a row still queued after
     deadline_s is masked as not started in time (our capacity), so an overloaded server masks
     rather than queueing without bound."""
@@ -103,7 +104,7 @@ class PoolFeeder:
         self.rs = rs
         self.rows: queue.SimpleQueue = queue.SimpleQueue()
         self.threads = [threading.Thread(target=self._run, daemon=True, name="verity-feeder")
-                        for _ in range(2 * max(1, min(rs.workers, os.cpu_count() or 1)))]
+                        for _ in range(max(1, min(rs.workers, os.cpu_count() or 1)))]
         for t in self.threads:
             t.start()
 
@@ -118,6 +119,7 @@ class PoolFeeder:
         while True:
             first = self.rows.get()
             if first is None:
+                self.rows.put(None)  # let the other threads stop too
                 return
             batch = [first]
             while len(batch) < CHUNK_ROWS:
