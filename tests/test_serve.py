@@ -293,7 +293,7 @@ def test_rows_queued_past_their_deadline_are_masked_never_scored():
     """Four times more rows than one worker can score within the deadline: the ones that could
     not start in time are masked as our capacity (the queue wait counts), the rest scored, none 0."""
     from verifiers.base import Problem
-    from verifiers.integrations.serve import PoolFeeder
+    from verifiers.integrations.feeder import PoolFeeder
     from verifiers.rewards import Reward, RewardSet
 
     feeder = PoolFeeder(RewardSet((Reward("slow", _Slow()),), workers=1, deadline_s=0.4))
