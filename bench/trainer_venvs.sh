@@ -3,11 +3,11 @@
 # so that neither trainer's pins touch the project's environment. Each venv holds only the trainer
 # (installed --no-deps) and the few packages its reward path imports; everything else (torch==2.13.0,
 # transformers, ray, hydra, starlette, uvicorn, pytest) is read from the project's venv through a .pth.
-#   PYTHON=.venv/bin/python bash bench/trainer_venvs.sh [/tmp/verity-trainers]
+#   PYTHON=.venv/bin/python bash bench/trainer_venvs.sh [venv-folder, default $TMPDIR/verity-trainers]
 set -euo pipefail
 PYTHON=${PYTHON:-python}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BASE=${1:-/tmp/verity-trainers}
+BASE=${1:-${TMPDIR:-/tmp}/verity-trainers}
 SITE=$("$PYTHON" -c "import site; print(site.getsitepackages()[0])")
 
 make_venv() {  # name, then the packages to install --no-deps, then -- and those to install with deps
