@@ -1,4 +1,4 @@
-"""Real-data check: benchmark files in their upstream schema (read through `verifiers.sources`, as
+"""Real-data check: benchmark files in their upstream schema (read through `verifiers.benchmarks`, as
 the grader and the training loader read them) -> per dataset, the share of golds that cannot be
 parsed or fail against themselves, with the commonest failing shapes; then equivalent rewrites of
 each gold that must be accepted and perturbations that must be rejected.
@@ -6,7 +6,7 @@ each gold that must be accepted and perturbations that must be rejected.
     python bench/real_golds.py                                  # the shipped samples (bench/data/golds/)
     python bench/real_golds.py path/to/test.jsonl:math other.jsonl:gsm8k --show 5
 
-A FILE:FORMAT argument names any local file in one of the math formats of `verifiers.sources`
+A FILE:FORMAT argument names any local file in one of the math formats of `verifiers.benchmarks`
 (math, deepscaler, gsm8k, aime). The shipped samples are golds written for this check in the upstream
 schemas (see bench/data/golds/README.md); they are not the benchmarks themselves.
 """

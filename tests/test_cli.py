@@ -56,6 +56,24 @@ def test_numeric_gold_in_json_is_graded_as_text_of_the_number(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["accuracy"] == 1.0
 
 
+@pytest.mark.parametrize("gold", [
+    pytest.param("NaN", id="json-NaN"), pytest.param("Infinity", id="json-Infinity"),
+    pytest.param("[1, NaN]", id="NaN-inside-a-list"),
+])
+def test_an_unreadable_gold_is_a_masked_row_not_a_zero(tmp_path, capsys, gold):
+    """A pandas missing value written as JSON NaN says nothing about the answer: masked."""
+    lines = ['{"id": "nan", "completion": "\\\\boxed{5}", "answer": ' + gold + "}", _row(2, r"\boxed{5}"),
+             # the attack: answering "NaN" to a missing gold earned 1.0 when the gold was the text "NaN"
+             '{"id": "echo", "completion": "<answer>' + gold + '</answer>", "answer": ' + gold + "}"]
+    out = tmp_path / "out.jsonl"
+    assert main(["grade", "-i", str(_write(tmp_path / "in.jsonl", lines)), "-o", str(out), "--json", "--no-progress"]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["reward"], r["reason"], r.get("masked", False)) for r in rows] == [
+        (None, "gold_unparseable", True), (1.0, "correct", False), (None, "gold_unparseable", True)]
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["accuracy"] == 1.0 and summary["masked"] == 2
+
+
 def test_custom_field_names_and_lenient_mode(tmp_path, capsys):
     src = _write(tmp_path / "in.jsonl", [json.dumps({"qid": "a", "output": "The answer is 12.", "gold": "12"})])
     args = ["grade", "-i", str(src), "--id-field", "qid", "--completion-field", "output", "--answer-field", "gold",

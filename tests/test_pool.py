@@ -143,6 +143,30 @@ def test_an_overrun_with_its_whole_deadline_is_still_a_timeout():
         pool.close()
 
 
+def _step(kind: str) -> str:
+    if kind == "spin":
+        _spin()
+    if kind == "die":
+        _die()
+    return f"{kind}@{os.getpid()}"
+
+
+def test_call_many_keeps_each_items_deadline_and_goes_on_after_an_overrun_or_a_crash():
+    """One message, one reply per item: an item that overruns or kills its worker gets its own
+    outcome, and the items after it are answered by a fresh worker, in order."""
+    pool = DeadlinePool(1, memory_mb=512)
+    try:
+        start = time.monotonic()
+        out = pool.call_many(_step, [("a",), ("spin",), ("b",), ("die",), ("c",)], deadline_s=1.0)
+        assert [o.status for o in out] == ["ok", "timeout", "ok", "crashed", "ok"]
+        assert time.monotonic() - start < 4.0  # one deadline for the overrun, not one per item
+        pids = [int(o.value.split("@")[1]) for o in out if o.status == "ok"]
+        assert pids[0] != pids[1] != pids[2]  # each failure cost exactly its worker
+        assert pool.replaced == 2
+    finally:
+        pool.close()
+
+
 # --- fork safety: a forked process never talks to its parent's workers -------------------------
 
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -38,21 +39,28 @@ def server():
 
 
 def _openrlhf_post(url: str, queries, prompts, labels):
-    """What OpenRLHF 0.11's remote reward call sends and reads (request_api_wrapper)."""
-    response = requests.post(url=url, json={"query": queries, "prompts": prompts, "labels": labels},
-                             headers={"Content-Type": "application/json"}, timeout=180)
+    """What OpenRLHF 0.11.2 sends and reads (SingleTurnAgentExecutor._fetch_rewards_via_http):
+    aiohttp `session.post(url, json={"query", "prompts", "labels"})` with one decoded sequence per
+    rollout, `raise_for_status()`, then `.json()`; it keeps `scores` (or `rewards` when absent),
+    `rewards` and `extra_logs`. requests puts the same JSON on the wire."""
+    response = requests.post(url=url, json={"query": queries, "prompts": prompts, "labels": labels}, timeout=180)
     response.raise_for_status()
     return response.json()
 
 
-# query = the whole decoded sequence (left padding, prompt, response, special tokens), as OpenRLHF sends it.
+# query = hf_tokenizer.decode(prompt_ids + response_ids, skip_special_tokens=False): the prompt (chat
+# template included), the response and its special tokens; older OpenRLHF releases also left-padded.
 OPENRLHF_ROWS = [
+    pytest.param(CHAT_PROMPT + "<think>2+3</think><answer>5</answer><|im_end|>" + PAD, CHAT_PROMPT, "5", 1.0, 0.0,
+                 id="0.11.2-decoded-sequence-with-special-tokens"),
     pytest.param(PAD * 3 + CHAT_PROMPT + "<think>2+3</think><answer>5</answer><|im_end|>" + PAD * 2, CHAT_PROMPT,
                  "5", 1.0, 0.0, id="correct-with-padding-and-special-tokens"),
     pytest.param(CHAT_PROMPT + "<answer>6</answer><|im_end|>", CHAT_PROMPT, "5", 0.0, 0.0, id="wrong"),
     pytest.param(CHAT_PROMPT + "no answer here", CHAT_PROMPT, "5", 0.0, 0.0, id="no-answer"),
     pytest.param(CHAT_PROMPT + "<answer>6</answer>" + CHAT_PROMPT + "<answer>5</answer>", CHAT_PROMPT, "5", 0.0, 0.0,
                  id="attack-repeating-the-prompt-to-hide-a-hedge"),
+    pytest.param(CHAT_PROMPT + "<answer>5</answer><|im_end|><answer>6</answer>", CHAT_PROMPT, "5", 0.0, 0.0,
+                 id="attack-text-after-a-special-token-is-still-read"),
     pytest.param("<answer>5</answer>", CHAT_PROMPT, "5", 0.0, 1.0, id="prompt-not-in-query-is-masked"),
     pytest.param(CHAT_PROMPT + "<answer>5</answer>", CHAT_PROMPT, None, 0.0, 1.0, id="no-label-is-masked"),
 ]
@@ -63,6 +71,56 @@ def test_get_reward_in_openrlhf_exact_shape(server, query, prompt, label, reward
     out = _openrlhf_post(server.url + "/get_reward", [query], [prompt], [label])
     assert out["rewards"] == out["scores"] == [reward]
     assert out["extra_logs"]["masked"] == [masked]
+
+
+@pytest.mark.parametrize("path, body", [
+    pytest.param("/get_reward", json.dumps({"query": [CHAT_PROMPT + "<answer>5</answer>"], "prompts": [CHAT_PROMPT],
+                                            "labels": [float("nan")]}), id="openrlhf-label-NaN"),
+    pytest.param("/compute_score", json.dumps({"rows": [{"data_source": "x", "solution_str": "<answer>5</answer>",
+                                                         "ground_truth": float("nan")}]}), id="verl-ground-truth-NaN"),
+])
+def test_an_unreadable_gold_is_masked_not_graded(server, path, body):
+    """aiohttp and Python's json write float('nan') as NaN: a missing gold, never the text "NaN"."""
+    out = requests.post(server.url + path, data=body, headers={"Content-Type": "application/json"}, timeout=60).json()
+    masked = out["extra_logs"]["masked"] if "extra_logs" in out else [r["masked"] for r in out["results"]]
+    assert masked == [1.0]
+    assert (out.get("rewards") or [r["score"] for r in out["results"]]) == [0.0]
+
+
+@pytest.mark.parametrize("form", ["remote_url", "reward_func_file"])
+def test_openrlhf_0_11_2_executor_gets_our_verdicts(server, form):
+    """OpenRLHF's own reward path: SingleTurnAgentExecutor.execute tokenizes the prompt, decodes
+    prompt + response with special tokens, then posts to our /get_reward (remote_url) or loads and
+    calls reward_func from our file (a path ending in .py), and stores what it reads. Only the
+    generation is ours (a stand-in for vLLM that returns chosen token ids)."""
+    agent = pytest.importorskip("openrlhf.utils.agent", reason="OpenRLHF 0.11.2 is not importable here; "
+                                "bench/trainer_venvs.sh runs this test in a separate venv with it")
+    from types import SimpleNamespace
+
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(os.path.join(os.path.dirname(__file__), "..", "models", "tiny-base"))
+    prompt = "Question: What is 2+3?\nPut the answer in <answer></answer>.\n"
+
+    class Engine:  # stands in for vLLM's async engine: the response is chosen, not sampled
+        def __init__(self, text: str):
+            self.ids = tok(text, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
+
+        async def generate(self, prompt_token_ids, params, multi_modal_data=None):
+            out = SimpleNamespace(token_ids=self.ids, finish_reason="stop", logprobs=None)
+            return SimpleNamespace(outputs=[out])
+
+    from verifiers.integrations import openrlhf
+
+    executor = agent.SingleTurnAgentExecutor(server.url + "/get_reward" if form == "remote_url" else openrlhf.__file__)
+    cases = [("<think>2+3</think><answer>5</answer>", "5", 1.0, 0.0), ("<answer>6</answer>", "5", 0.0, 0.0),
+             ("<answer>5</answer><answer>6</answer>", "5", 0.0, 0.0), ("<answer>5</answer>", "", 0.0, 1.0)]
+    for text, label, reward, masked in cases:
+        out = asyncio.run(executor.execute(prompt, label, SimpleNamespace(max_tokens=64, logprobs=None), 512, tok,
+                                           Engine(text)))
+        plain = {k: v.tolist() if hasattr(v, "tolist") else v for k, v in out["extra_logs"].items()}
+        assert list(out["reward"]) == [reward] and list(out["scores"]) == [reward], (text, out)
+        assert plain["masked"] == [masked] and plain["correct"] == [reward]
 
 
 def test_get_reward_batches_keep_row_order(server):
@@ -217,6 +275,41 @@ def test_health_and_metrics(server):
 
 
 # --- admission, auth, the CLI --------------------------------------------------------------------
+
+
+class _Slow:
+    """A verifier that takes 0.1 s per row and always says correct (module-level: it travels to the pool)."""
+
+    REASONS = frozenset({"correct"})
+
+    def __call__(self, *, completion, problem):
+        from verifiers.base import Verdict
+
+        time.sleep(0.1)
+        return Verdict(1.0, "correct")
+
+
+def test_rows_queued_past_their_deadline_are_masked_never_scored():
+    """Four times more rows than one worker can score within the deadline: the ones that could
+    not start in time are masked as our capacity (the queue wait counts), the rest scored, none 0."""
+    from verifiers.base import Problem
+    from verifiers.integrations.feeder import PoolFeeder
+    from verifiers.rewards import Reward, RewardSet
+
+    feeder = PoolFeeder(RewardSet((Reward("slow", _Slow()),), workers=1, deadline_s=0.4))
+    try:
+        start = time.monotonic()
+        with ThreadPoolExecutor(max_workers=4) as requests_at_once:
+            parts = list(requests_at_once.map(lambda i: feeder.score(["x"] * 8, [Problem(id=f"{i}-{k}", question="")
+                                                                               for k in range(8)]), range(4)))
+        assert time.monotonic() - start < 20
+        out = [r for part in parts for r in part]
+    finally:
+        feeder.close()
+    assert all((r.masked and r.reward == 0.0 and r.verdicts["slow"].infra_error) or (not r.masked and r.reward == 1.0)
+               for r in out)
+    assert len(out) == 32 and 0 < sum(r.masked for r in out) < 32
+    assert any("server's queue" in r.verdicts["slow"].detail for r in out if r.masked)
 
 
 def test_overload_gets_429_and_a_token_is_required_when_configured():

@@ -77,15 +77,16 @@ def _worker_main(conn, parent_end, memory_mb: int | None) -> None:
             return
         if msg is None:
             return
-        fn, args, kwargs = msg
-        try:
-            reply = ("ok", fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - reported to the caller, never lost
-            reply = ("error", f"{type(exc).__name__}: {exc}"[:2000])
-        try:
-            conn.send(reply)
-        except Exception as exc:  # an unpicklable result is the function's bug, not a crash
-            conn.send(("error", f"unpicklable result: {type(exc).__name__}: {exc}"[:2000]))
+        fn, items, kwargs = msg  # one message, one reply per item, each sent as soon as it is done
+        for args in items:
+            try:
+                reply = ("ok", fn(*args, **kwargs))
+            except BaseException as exc:  # noqa: BLE001 - reported to the caller, never lost
+                reply = ("error", f"{type(exc).__name__}: {exc}"[:2000])
+            try:
+                conn.send(reply)
+            except Exception as exc:  # an unpicklable result is the function's bug, not a crash
+                conn.send(("error", f"unpicklable result: {type(exc).__name__}: {exc}"[:2000]))
 
 
 class _Worker:
@@ -203,45 +204,83 @@ class DeadlinePool:
             self._all.add(fresh)
         return fresh
 
+    def start(self) -> DeadlinePool:
+        """Start the workers now (imports, warm-up, forks) if this process has not yet, so that a
+        caller timing its own deadline does not count the once-per-process start-up."""
+        self._own()
+        if not self._started:
+            self._start()
+        return self
+
     def call(self, fn: Callable[..., Any], *args: Any, deadline_s: float, **kwargs: Any) -> Outcome:
+        return self.call_many(fn, [args], deadline_s=deadline_s, **kwargs)[0]
+
+    def call_many(self, fn: Callable[..., Any], items: Sequence[tuple], *, deadline_s: float,
+                  **kwargs: Any) -> list[Outcome]:
+        """`[call(fn, *args, deadline_s=..) for args in items]` with one message to one worker and
+        one reply per item as it finishes (a batch pays one round trip, not one per row). Each item
+        keeps its own deadline_s: the first one's clock includes the wait for a worker, a later
+        one's starts when its predecessor answered. An item that overruns or kills its worker gets
+        its own Outcome, and the items after it go on, on a fresh worker."""
         self._own()
         if not self._started:
             self._start()  # once per process: imports and warm-up are not queueing
-        start = time.monotonic()
-        end = start + deadline_s
-        try:
-            worker = self._idle.get(timeout=max(deadline_s, 0.0))
-        except queue.Empty:
-            return Outcome("starved", error=f"no worker free within {deadline_s:g} s", waited_s=deadline_s)
-        idle = self._idle  # put the worker back where it came from, even across a reset
-        try:
-            state = worker.wait_ready(end - time.monotonic())
-            if state == "dead":
-                worker = self._replace(worker)
-                state = worker.wait_ready(end - time.monotonic())
-            waited_s = time.monotonic() - start
-            if state == "dead":
-                return Outcome("crashed", error="worker failed to start", waited_s=waited_s)
-            budget_s = end - time.monotonic()
-            if state == "slow" or budget_s <= 0:
-                return Outcome("starved", error=f"no worker ready within {deadline_s:g} s", waited_s=waited_s)
+        out: list[Outcome] = []
+        pending = list(items)
+        while pending:
+            start = time.monotonic()
+            end = start + deadline_s
             try:
-                worker.conn.send((fn, args, kwargs))
-                if not worker.conn.poll(budget_s):
+                worker = self._idle.get(timeout=max(deadline_s, 0.0))
+            except queue.Empty:
+                out.append(Outcome("starved", error=f"no worker free within {deadline_s:g} s", waited_s=deadline_s))
+                pending = pending[1:]
+                continue
+            idle = self._idle  # put the worker back where it came from, even across a reset
+            try:
+                state = worker.wait_ready(end - time.monotonic())
+                if state == "dead":
                     worker = self._replace(worker)
-                    # An overrun is the function's only if it had most of its time to itself.
-                    status = "timeout" if budget_s >= deadline_s / 2 else "starved"
-                    return Outcome(status, error=f"no answer within {deadline_s:g} s"
-                                   f" ({waited_s:.2f} s of it waiting for a worker)", waited_s=waited_s)
-                status, value = worker.conn.recv()
-            except (EOFError, OSError) as exc:
-                worker = self._replace(worker)
-                return Outcome("crashed", error=f"worker died: {type(exc).__name__}", waited_s=waited_s)
-            if status == "ok":
-                return Outcome("ok", value, waited_s=waited_s)
-            return Outcome("error", error=value, waited_s=waited_s)
-        finally:
-            idle.put(worker)
+                    state = worker.wait_ready(end - time.monotonic())
+                waited_s = time.monotonic() - start
+                budget_s = end - time.monotonic()
+                if state == "dead" or state == "slow" or budget_s <= 0:
+                    out.append(Outcome("crashed", error="worker failed to start", waited_s=waited_s)
+                               if state == "dead" else
+                               Outcome("starved", error=f"no worker ready within {deadline_s:g} s", waited_s=waited_s))
+                    pending = pending[1:]
+                    continue
+                sent, pending = pending, []
+                try:
+                    worker.conn.send((fn, sent, kwargs))
+                except (EOFError, OSError) as exc:
+                    worker = self._replace(worker)
+                    out.append(Outcome("crashed", error=f"worker died: {type(exc).__name__}", waited_s=waited_s))
+                    pending = sent[1:]
+                    continue
+                for k in range(len(sent)):
+                    if k:  # a later item's clock starts when its predecessor answered
+                        waited_s, budget_s = 0.0, deadline_s
+                    try:
+                        if not worker.conn.poll(budget_s):
+                            worker = self._replace(worker)
+                            # An overrun is the function's only if it had most of its time to itself.
+                            status = "timeout" if budget_s >= deadline_s / 2 else "starved"
+                            out.append(Outcome(status, error=f"no answer within {deadline_s:g} s"
+                                               f" ({waited_s:.2f} s of it waiting for a worker)", waited_s=waited_s))
+                            pending = sent[k + 1:]
+                            break
+                        status, value = worker.conn.recv()
+                    except (EOFError, OSError) as exc:
+                        worker = self._replace(worker)
+                        out.append(Outcome("crashed", error=f"worker died: {type(exc).__name__}", waited_s=waited_s))
+                        pending = sent[k + 1:]
+                        break
+                    out.append(Outcome("ok", value, waited_s=waited_s) if status == "ok"
+                               else Outcome("error", error=value, waited_s=waited_s))
+            finally:
+                idle.put(worker)
+        return out
 
     def close(self) -> None:
         with self._lock:

@@ -28,6 +28,8 @@ from verifiers.base import Problem, Verdict, Verifier
 REASONS = frozenset({"verifier_error", "deadline"})
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _RESERVED = ("mean", "masked")  # metric names summarize() uses next to reward/<name>
+# Rows per message to a pool worker: few round trips, yet a batch still spreads over every worker.
+CHUNK_ROWS = 16
 
 
 @dataclass(frozen=True)
@@ -171,19 +173,33 @@ class RewardSet:
                     f"workers={self.workers}: reward {r.name!r} cannot be sent to a worker process "
                     f"({type(exc).__name__}: {exc}); use a module-level verifier or workers=0"
                 ) from None
-        modules = sorted({type(r.verifier).__module__ for r in self.rewards} | {__name__})
         workers = min(self.workers, os.cpu_count() or 1) or 1
+        # Rows travel in chunks (score_chunk); `workers` chunks run at once.
+        rows = list(zip(completions, problems, ids))
+        size = max(1, min(CHUNK_ROWS, -(-len(rows) // workers)))
+        chunks = [rows[k:k + size] for k in range(0, len(rows), size)]
+        if len(chunks) == 1:
+            return self.score_chunk(chunks[0])
+        with ThreadPoolExecutor(max_workers=min(workers, len(chunks))) as threads:
+            return [scored for part in threads.map(self.score_chunk, chunks) for scored in part]
+
+    def score_chunk(self, rows: Sequence[tuple[str, Problem, Any]]) -> list[Scored]:
+        """(completion, problem, completion_ids) rows as one message to one pool worker, one
+        pickled RewardSet for all, each row under its own `deadline_s` (pool.call_many); an
+        overrun or a dead worker masks that row only. Callers have checked that the set can travel
+        to a worker (score_batch does)."""
+        from verifiers import pool
+
+        workers = min(self.workers, os.cpu_count() or 1) or 1
+        modules = sorted({type(r.verifier).__module__ for r in self.rewards} | {__name__})
         shared = pool.shared_pool(workers, modules, None)
-
-        def one(args: tuple[str, Problem, Any]) -> Scored:
-            outcome = shared.call(_score_in_worker, self, *args, deadline_s=self.deadline_s)
+        out = []
+        for outcome in shared.call_many(_score_in_worker, [(self, *row) for row in rows], deadline_s=self.deadline_s):
             if outcome.status == "ok":
-                return outcome.value
-            reason = "deadline" if outcome.status == "timeout" else "verifier_error"
-            return self.failed(reason, outcome.error)
-
-        with ThreadPoolExecutor(max_workers=workers) as threads:
-            return list(threads.map(one, zip(completions, problems, ids)))
+                out.append(outcome.value)
+            else:
+                out.append(self.failed("deadline" if outcome.status == "timeout" else "verifier_error", outcome.error))
+        return out
 
 
 def _score_in_worker(reward_set: RewardSet, completion: str, problem: Problem, ids: Any) -> Scored:

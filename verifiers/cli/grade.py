@@ -125,11 +125,14 @@ def plain_rows(args: argparse.Namespace) -> RowBuilder:
         completion = data[args.completion_field]
         if not isinstance(completion, str):
             raise RowError(f"field {args.completion_field!r} must be a string, got {type(completion).__name__}")
+        # A NaN gold is masked (gold_unparseable), never graded against the text "NaN".
+        from verifiers.integrations.adapters import gold_text
+
         answer = data.get(args.answer_field)
         problem = Problem(
             id=str(data.get(args.id_field, f"line-{n}")),
             question=str(data.get(args.question_field) or ""),
-            answer=answer if isinstance(answer, str) or answer is None else json.dumps(answer),
+            answer=gold_text(answer),
             tests=data.get("tests"),
             meta={k: v for k, v in data.items() if k not in (args.completion_field, args.answer_field)},
         )

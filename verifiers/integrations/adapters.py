@@ -95,6 +95,28 @@ def parse_rewards(spec: str | Sequence[str] | Mapping[str, float], *, gate: str 
     return RewardSet(tuple(rewards), gate=gate, workers=workers, deadline_s=deadline_s)
 
 
+def gold_text(value: Any) -> str | None:
+    """A gold as the text the math verifier reads, or None when it is unreadable: a NaN or an
+    infinity anywhere in it (a pandas/Parquet missing value, JSON `NaN`) says nothing about the
+    answer, so the row is masked as `gold_unparseable` instead of graded against the text "NaN"."""
+    if value is None or isinstance(value, str):
+        return value
+    try:
+        return json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):  # NaN/inf, or an object JSON cannot hold
+        return None if _non_finite(value) else str(value)
+
+
+def _non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, Mapping):
+        return any(_non_finite(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_non_finite(v) for v in value)
+    return False
+
+
 def problem_from_fields(fields: Mapping[str, Any], *, index: int = 0) -> Problem:
     """A Problem from loosely named dataset fields, as trainers pass them."""
     answer = next((fields[k] for k in ("answer", "solution", "ground_truth", "gold") if fields.get(k) is not None), None)
@@ -102,7 +124,7 @@ def problem_from_fields(fields: Mapping[str, Any], *, index: int = 0) -> Problem
     return Problem(
         id=str(fields.get("id", index)),
         question=_text(fields.get("question") or fields.get("prompt") or fields.get("problem") or ""),
-        answer=None if answer is None else str(answer),
+        answer=gold_text(answer),
         tests=fields.get("tests"),
         meta=meta,
     )

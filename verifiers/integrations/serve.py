@@ -31,6 +31,7 @@ from verifiers import pool
 from verifiers.base import Problem
 from verifiers.integrations import openrlhf
 from verifiers.integrations.adapters import parse_rewards, verl_problem, verl_result
+from verifiers.integrations.feeder import PoolFeeder
 from verifiers.integrations.metrics import Metrics
 from verifiers.integrations.run_code import RunCodeBatcher, RunCodeError
 from verifiers.rewards import RewardSet, Scored
@@ -113,7 +114,7 @@ class RewardService:
             except ValueError as exc:
                 raise ValueError(f"reward set {name!r}: {exc}") from None
         self.default = next(iter(self.sets))
-        self._pooled = {id(rs) for rs in self.sets.values() if _poolable(rs)}
+        self._feeders = {id(rs): PoolFeeder(rs) for rs in self.sets.values() if _poolable(rs)}
         self.metrics = Metrics()
         self.threads = ThreadPoolExecutor(max_workers=config.max_inflight, thread_name_prefix="verity-serve")
         self._sandbox = None
@@ -129,12 +130,12 @@ class RewardService:
         return self.sets[name]
 
     def score(self, rs: RewardSet, completions: list[str], problems: list[Problem]) -> list[Scored]:
-        """score_batch on the deadline pool where the set can travel to a worker; sets holding a
-        sandbox (code) run on threads, the sandbox bounding each program's time."""
+        """On the deadline pool through the set's PoolFeeder where the set can travel to a worker;
+        sets holding a sandbox (code) run on threads, the sandbox bounding each program's time."""
         if not completions:
             return []
-        if id(rs) in self._pooled:
-            return rs.score_batch(completions, problems)
+        if id(rs) in self._feeders:
+            return self._feeders[id(rs)].score(completions, problems)
         threads = max(1, min(len(completions), 2 * (self.config.workers or 1)))
         with ThreadPoolExecutor(max_workers=threads) as ex:
             return list(ex.map(lambda cp: rs.score(completion=cp[0], problem=cp[1]), zip(completions, problems)))
@@ -221,6 +222,8 @@ class RewardService:
 
     def close(self) -> None:
         self.threads.shutdown(wait=False, cancel_futures=True)
+        for feeder in self._feeders.values():
+            feeder.close()
         if self._sandbox is not None:
             self._sandbox.close()
 

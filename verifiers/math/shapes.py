@@ -41,7 +41,7 @@ def shape_counts(golds: Iterable[str]) -> Counter:
     return Counter(gold_shape(g) for g in golds)
 
 
-# How a loader's reason for dropping a row names the gold's shape (see `verifiers.sources.gold_problem`).
+# How a loader's reason for dropping a row names the gold's shape (see `verifiers.benchmarks.gold_problem`).
 SHAPE_MARK = "[gold shape: {}]"
 _MARK_RE = re.compile(r"\[gold shape: ([^\]]+)\]")
 

@@ -151,7 +151,7 @@ class MathAnswerVerifier:
         args = (completion, problem.answer, problem.question or "", self.mode, self.rel_tol)
         if pool.IN_WORKER:  # already inside a pool worker whose deadline bounds us
             return _verdict(*judge(*args))
-        workers = pool.shared_pool(self.workers, ("verifiers.math.verifier", "verifiers.math.parsing"), warm_up)
+        workers = pool.shared_pool(self.workers, ("verifiers.math.verifier", "verifiers.math.parsing"), warm_up).start()
         start = time.monotonic()
         if problem.answer not in _CHECKED_GOLDS:
             # The gold gets half the deadline on its own, so that a gold which cannot be checked
@@ -164,7 +164,11 @@ class MathAnswerVerifier:
             if len(_CHECKED_GOLDS) >= _MAX_CHECKED_GOLDS:
                 _CHECKED_GOLDS.clear()
             _CHECKED_GOLDS[problem.answer] = None
-        remaining = max(self.deadline_s - (time.monotonic() - start), self.deadline_s / 4)
+        # The whole call keeps deadline_s: the answer gets what the gold check left (at least about
+        # half, since that check is cut at half); none left is our capacity, masked, never a 0.
+        remaining = self.deadline_s - (time.monotonic() - start)
+        if remaining <= 0:
+            return Verdict(0.0, "timeout", "not checked: the gold's check used the whole deadline", infra_error=True)
         out = workers.call(judge, *args, deadline_s=remaining)
         if out.status == "ok":
             return _verdict(*out.value)
