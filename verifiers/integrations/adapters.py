@@ -11,132 +11,34 @@ the whole group's mean and std), so the verl adapter returns 0.0 and `"masked": 
 
 from __future__ import annotations
 
-import functools
-import json
+import asyncio
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from verifiers.base import Problem, Verifier
-from verifiers.rewards import Reward, RewardSet, Scored, summarize
-from verifiers.text.format import FormatVerifier
-from verifiers.text.language import LanguageVerifier
-from verifiers.text.shaping import RepetitionPenalty
+from verifiers.integrations.spec import (
+    NAMED_REWARDS,
+    TASK_REWARDS,
+    _text,
+    gold_text,
+    parse_rewards,
+    problem_from_fields,
+)
 
+# verl's entry points, also reachable here: verl users configure `pkg://verifiers.adapters`
+# (and `pkg://verifiers.integrations.adapters`) with `name=compute_score`.
+from verifiers.integrations.verl import (  # noqa: F401 - re-exported
+    compute_score,
+    make_verl_compute_score,
+    verl_problem,
+    verl_result,
+    verl_scored,
+)
+from verifiers.rewards import RewardSet, Scored, summarize
 
-def _math() -> Verifier:
-    from verifiers.math.verifier import MathAnswerVerifier
-
-    return MathAnswerVerifier(mode="strict")
-
-
-def _code_tests() -> Verifier:
-    from verifiers.code.verifier import CodeTestsVerifier  # sandboxes are only needed for code
-
-    return CodeTestsVerifier()
-
-
-# Reward names usable in `--rewards` and `score(rewards=...)`, each with its default verifier.
-# Shaping rewards that need a budget (overlong, cosine) are built in Python or Hydra config.
-NAMED_REWARDS: dict[str, Callable[[], Verifier]] = {
-    "correct": _math,
-    "tests": _code_tests,
-    "format": FormatVerifier,
-    "language": LanguageVerifier,
-    "repetition": RepetitionPenalty,
-}
-# What `score(task=...)` grades when no rewards are named: the accuracy reward alone.
-TASK_REWARDS = {"math": "correct", "code": "tests"}
-
-
-@functools.cache
-def _default_verifier(name: str) -> Verifier:
-    # One instance per name and process: `score()` in a loop must not start a new sandbox (or
-    # pool) per call; the default verifiers are thread-safe and hold no per-call state.
-    return NAMED_REWARDS[name]()
-
-
-def parse_rewards(spec: str | Sequence[str] | Mapping[str, float], *, gate: str | None = None,
-                  workers: int = 0, deadline_s: float = 30.0,
-                  verifiers: Mapping[str, Verifier] | None = None) -> RewardSet:
-    """"correct,format=0.5,language" (or ["correct", "format=0.5"], or {"correct": 1.0}) ->
-    RewardSet. A bare name has weight 1.0. `verifiers` supplies ready instances by name (a CLI's
-    configured math verifier, say), used instead of the defaults in NAMED_REWARDS."""
-    given = dict(verifiers or {})
-    if isinstance(spec, Mapping):
-        items = [(str(k), v) for k, v in spec.items()]
-    else:
-        parts = spec.split(",") if isinstance(spec, str) else list(spec)
-        items = []
-        for part in (p.strip() for p in parts):
-            if not part:
-                continue
-            name, _, weight = part.partition("=")
-            try:
-                items.append((name.strip(), float(weight) if weight.strip() else 1.0))
-            except ValueError:
-                raise ValueError(f"rewards: weight {weight!r} of {name!r} is not a number") from None
-    if not items:
-        raise ValueError(f"rewards={spec!r} is not allowed; name at least one of {sorted(NAMED_REWARDS)}")
-    rewards = []
-    for name, weight in items:
-        if name in given:
-            rewards.append(Reward(name, given[name], weight))
-            continue
-        if name not in NAMED_REWARDS:
-            raise ValueError(
-                f"rewards: {name!r} is not allowed; use names from {sorted(set(NAMED_REWARDS) | set(given))}"
-            )
-        try:
-            verifier = _default_verifier(name)
-        except ImportError as exc:
-            raise ValueError(f"rewards: {name!r} is unavailable here ({exc})") from None
-        rewards.append(Reward(name, verifier, weight))
-    return RewardSet(tuple(rewards), gate=gate, workers=workers, deadline_s=deadline_s)
-
-
-def gold_text(value: Any) -> str | None:
-    """A gold as the text the math verifier reads, or None when it is unreadable: a NaN or an
-    infinity anywhere in it (a pandas/Parquet missing value, JSON `NaN`) says nothing about the
-    answer, so the row is masked as `gold_unparseable` instead of graded against the text "NaN"."""
-    if value is None or isinstance(value, str):
-        return value
-    try:
-        return json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError):  # NaN/inf, or an object JSON cannot hold
-        return None if _non_finite(value) else str(value)
-
-
-def _non_finite(value: Any) -> bool:
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if isinstance(value, Mapping):
-        return any(_non_finite(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_non_finite(v) for v in value)
-    return False
-
-
-def problem_from_fields(fields: Mapping[str, Any], *, index: int = 0) -> Problem:
-    """A Problem from loosely named dataset fields, as trainers pass them."""
-    answer = next((fields[k] for k in ("answer", "solution", "ground_truth", "gold") if fields.get(k) is not None), None)
-    meta = {k: fields[k] for k in ("language", "source", "checker", "limits") if fields.get(k) is not None}
-    return Problem(
-        id=str(fields.get("id", index)),
-        question=_text(fields.get("question") or fields.get("prompt") or fields.get("problem") or ""),
-        answer=gold_text(answer),
-        tests=fields.get("tests"),
-        meta=meta,
-    )
-
-
-def _text(value: Any) -> str:
-    """Plain text of a TRL completion/prompt: a string, or a conversation (list of messages)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Sequence):
-        return "".join(_text(m.get("content", "")) if isinstance(m, Mapping) else _text(m) for m in value)
-    return "" if value is None else str(value)
+__all__ = ["NAMED_REWARDS", "TASK_REWARDS", "AsyncTRLReward", "TRLReward", "compute_score", "gold_text",
+           "grade", "make_verl_compute_score", "parse_rewards", "problem_from_fields", "score",
+           "verl_problem", "verl_result", "verl_scored"]
 
 
 def grade(completion: str, *, answer: str | None = None, task: str = "math",
@@ -211,7 +113,6 @@ class AsyncTRLReward(TRLReward):
 
     async def __call__(self, prompts: Sequence[Any], completions: Sequence[Any],  # type: ignore[override]
                        completion_ids: Sequence[Sequence[int]] | None = None, **kwargs: Any) -> list[float | None]:
-        import asyncio
 
         log_metric, log_extra = kwargs.pop("log_metric", None), kwargs.pop("log_extra", None)
         texts, problems = self._inputs(prompts, completions, kwargs)
@@ -220,92 +121,3 @@ class AsyncTRLReward(TRLReward):
         else:
             results = await asyncio.to_thread(self.rewards.score_batch, texts, problems, completion_ids)
         return self._report(results, log_metric, log_extra)
-
-
-def verl_problem(data_source: Any, ground_truth: Any, extra_info: Mapping[str, Any] | None = None,
-                 *, index: int = 0) -> Problem:
-    """A verl row as a Problem. `ground_truth` is the math gold, or (verl/PRIME code datasets) a
-    JSON object {"inputs": [...], "outputs": [...]} of stdin/stdout pairs, as text or parsed."""
-    fields = dict(extra_info) if isinstance(extra_info, Mapping) else {}
-    fields.setdefault("source", data_source)
-    tests = _code_tests_of(ground_truth)
-    if tests is None:
-        fields["answer"] = ground_truth
-    else:
-        fields["tests"] = tests
-    return problem_from_fields(fields, index=index)
-
-
-def _code_tests_of(ground_truth: Any) -> list | None:
-    """Stdio tests from a PRIME-style ground truth, or None when it is not one (a math gold).
-    Call-based rows (fn_name) and malformed pairs raise ValueError: ungradable, never a 0."""
-    value = ground_truth
-    if isinstance(value, str) and value.lstrip().startswith("{"):
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError):
-            return None
-    if not (isinstance(value, Mapping) and "inputs" in value and "outputs" in value):
-        return None
-    if value.get("fn_name"):
-        raise ValueError(f"ground_truth: call-based tests (fn_name={value['fn_name']!r}) are not supported")
-    inputs, outputs = value["inputs"], value["outputs"]
-    if not (isinstance(inputs, list) and isinstance(outputs, list) and len(inputs) == len(outputs) and inputs):
-        raise ValueError("ground_truth: 'inputs' and 'outputs' must be non-empty lists of the same length")
-    if not all(isinstance(x, str) for x in inputs + outputs):
-        raise ValueError("ground_truth: every input and output must be a string")
-    return [{"input": i, "output": o} for i, o in zip(inputs, outputs)]
-
-
-def verl_result(scored: Scored) -> dict[str, float]:
-    """What verl's reward managers read: `score` (0.0 when masked, next to `masked` = 1.0, since
-    verl has no channel for "no reward"), `acc` (the first reward's score: the accuracy reward by
-    convention) and one key per reward, landing in reward_extra_info."""
-    first = next(iter(scored.verdicts.values()))
-    out = {"score": 0.0 if scored.masked else scored.reward, "masked": float(scored.masked),
-           "acc": 0.0 if scored.masked else first.score}
-    out.update({name: v.score for name, v in scored.verdicts.items()})
-    return out
-
-
-def verl_scored(reward_set: RewardSet, data_source: Any, solution_str: Any, ground_truth: Any,
-                extra_info: Any = None) -> Scored:
-    """One verl row through `reward_set`; a row we cannot turn into a Problem is masked."""
-    try:
-        problem = verl_problem(data_source, ground_truth, extra_info)
-    except ValueError as exc:  # ungradable here: masked, never scored 0
-        return reward_set.failed("verifier_error", str(exc))
-    return reward_set.score(completion=_text(solution_str), problem=problem)
-
-
-def make_verl_compute_score(rewards: RewardSet | str = "correct") -> Callable[..., dict[str, float]]:
-    """verl's custom reward function (`custom_reward_function.path/name`):
-    compute_score(data_source, solution_str, ground_truth, extra_info=None) -> {"score": ..., ...}.
-    The extra keys (acc, one per reward, and "masked") land in verl's reward_extra_info."""
-    reward_set = parse_rewards(rewards) if isinstance(rewards, str) else rewards
-
-    def compute_score(data_source: Any, solution_str: str, ground_truth: Any,
-                      extra_info: Mapping[str, Any] | None = None, **_: Any) -> dict[str, float]:
-        return verl_result(verl_scored(reward_set, data_source, solution_str, ground_truth, extra_info))
-
-    return compute_score
-
-
-def compute_score(data_source: Any, solution_str: str, ground_truth: Any,
-                  extra_info: Mapping[str, Any] | None = None, **kwargs: Any) -> dict[str, float]:
-    """verl entry point: the default math reward (strict answer equivalence), or what verl's
-    `reward_kwargs` name (rewards=, gate=, mode=, deadline_s=; see verifiers.integrations.verl)."""
-    if kwargs.keys() & {"rewards", "gate", "mode", "deadline_s", "workers"}:
-        from verifiers.integrations import verl
-
-        return verl.compute_score(data_source, solution_str, ground_truth, extra_info, **kwargs)
-    return _default_verl()(data_source, solution_str, ground_truth, extra_info, **kwargs)
-
-
-_VERL: list[Callable[..., dict[str, float]]] = []
-
-
-def _default_verl() -> Callable[..., dict[str, float]]:
-    if not _VERL:  # built on first call: the math verifier is imported only when used
-        _VERL.append(make_verl_compute_score("correct"))
-    return _VERL[0]

@@ -13,15 +13,18 @@ is silently ignored by main_ppo, which then falls back to its own regex scorer).
 from __future__ import annotations
 
 import functools
+import json
 import pickle
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from verifiers.base import Problem
-from verifiers.integrations.adapters import _text, parse_rewards, verl_problem, verl_result
+from verifiers.integrations.spec import _text, parse_rewards, problem_from_fields
 from verifiers.rewards import RewardSet, Scored
 
 MODES = ("strict", "lenient")
+# the reward_kwargs this module reads; verl may bind others, which are not ours and are ignored
+REWARD_KWARGS = frozenset({"rewards", "gate", "mode", "deadline_s", "workers"})
 
 
 @functools.lru_cache(maxsize=32)
@@ -75,9 +78,13 @@ def _score(rs: RewardSet, completions: list[str], problems: list[Problem]) -> li
 
 def compute_score(data_source: Any, solution_str: Any, ground_truth: Any, extra_info: Mapping[str, Any] | None = None,
                   **reward_kwargs: Any) -> dict[str, float]:
-    """verl's custom reward function: {"score", "acc", "masked", <reward>: ...} per row."""
-    return verl_result(score_rows(_set_of(reward_kwargs), [data_source], [solution_str], [ground_truth],
-                                  [extra_info])[0])
+    """verl's custom reward function: {"score", "acc", "masked", <reward>: ...} per row. Without
+    reward_kwargs of ours it is the default math reward (strict answer equivalence, in-process);
+    with them (rewards=, gate=, mode=, deadline_s=, workers=) the set they name, under the deadline."""
+    if reward_kwargs.keys() & REWARD_KWARGS:
+        return verl_result(score_rows(_set_of(reward_kwargs), [data_source], [solution_str], [ground_truth],
+                                      [extra_info])[0])
+    return _default_verl()(data_source, solution_str, ground_truth, extra_info)
 
 
 def compute_score_float(data_source: Any, solution_str: Any, ground_truth: Any,
@@ -96,3 +103,81 @@ def compute_score_batch(data_sources: Sequence[Any], solution_strs: Sequence[Any
     infos = list(extra_infos) if extra_infos is not None else [None] * n
     rows = score_rows(_set_of(reward_kwargs), list(data_sources), list(solution_strs), list(ground_truths), infos)
     return [verl_result(r) for r in rows]
+
+
+def verl_problem(data_source: Any, ground_truth: Any, extra_info: Mapping[str, Any] | None = None,
+                 *, index: int = 0) -> Problem:
+    """A verl row as a Problem. `ground_truth` is the math gold, or (verl/PRIME code datasets) a
+    JSON object {"inputs": [...], "outputs": [...]} of stdin/stdout pairs, as text or parsed."""
+    fields = dict(extra_info) if isinstance(extra_info, Mapping) else {}
+    fields.setdefault("source", data_source)
+    tests = _code_tests_of(ground_truth)
+    if tests is None:
+        fields["answer"] = ground_truth
+    else:
+        fields["tests"] = tests
+    return problem_from_fields(fields, index=index)
+
+
+def _code_tests_of(ground_truth: Any) -> list | None:
+    """Stdio tests from a PRIME-style ground truth, or None when it is not one (a math gold).
+    Call-based rows (fn_name) and malformed pairs raise ValueError: ungradable, never a 0."""
+    value = ground_truth
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            return None
+    if not (isinstance(value, Mapping) and "inputs" in value and "outputs" in value):
+        return None
+    if value.get("fn_name"):
+        raise ValueError(f"ground_truth: call-based tests (fn_name={value['fn_name']!r}) are not supported")
+    inputs, outputs = value["inputs"], value["outputs"]
+    if not (isinstance(inputs, list) and isinstance(outputs, list) and len(inputs) == len(outputs) and inputs):
+        raise ValueError("ground_truth: 'inputs' and 'outputs' must be non-empty lists of the same length")
+    if not all(isinstance(x, str) for x in inputs + outputs):
+        raise ValueError("ground_truth: every input and output must be a string")
+    return [{"input": i, "output": o} for i, o in zip(inputs, outputs)]
+
+
+def verl_result(scored: Scored) -> dict[str, float]:
+    """What verl's reward managers read: `score` (0.0 when masked, next to `masked` = 1.0, since
+    verl has no channel for "no reward"), `acc` (the first reward's score: the accuracy reward by
+    convention) and one key per reward, landing in reward_extra_info."""
+    first = next(iter(scored.verdicts.values()))
+    out = {"score": 0.0 if scored.masked else scored.reward, "masked": float(scored.masked),
+           "acc": 0.0 if scored.masked else first.score}
+    out.update({name: v.score for name, v in scored.verdicts.items()})
+    return out
+
+
+def verl_scored(reward_set: RewardSet, data_source: Any, solution_str: Any, ground_truth: Any,
+                extra_info: Any = None) -> Scored:
+    """One verl row through `reward_set`; a row we cannot turn into a Problem is masked."""
+    try:
+        problem = verl_problem(data_source, ground_truth, extra_info)
+    except ValueError as exc:  # ungradable here: masked, never scored 0
+        return reward_set.failed("verifier_error", str(exc))
+    return reward_set.score(completion=_text(solution_str), problem=problem)
+
+
+def make_verl_compute_score(rewards: RewardSet | str = "correct") -> Callable[..., dict[str, float]]:
+    """verl's custom reward function (`custom_reward_function.path/name`):
+    compute_score(data_source, solution_str, ground_truth, extra_info=None) -> {"score": ..., ...}.
+    The extra keys (acc, one per reward, and "masked") land in verl's reward_extra_info."""
+    chosen = parse_rewards(rewards) if isinstance(rewards, str) else rewards
+
+    def compute_score(data_source: Any, solution_str: str, ground_truth: Any,
+                      extra_info: Mapping[str, Any] | None = None, **_: Any) -> dict[str, float]:
+        return verl_result(verl_scored(chosen, data_source, solution_str, ground_truth, extra_info))
+
+    return compute_score
+
+
+_VERL: list[Callable[..., dict[str, float]]] = []
+
+
+def _default_verl() -> Callable[..., dict[str, float]]:
+    if not _VERL:  # built on first call: the math verifier is imported only when used
+        _VERL.append(make_verl_compute_score("correct"))
+    return _VERL[0]
