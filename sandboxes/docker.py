@@ -23,6 +23,7 @@ import tarfile
 import threading
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from sandboxes import wire
 from sandboxes.base import Limits, Program
@@ -85,7 +86,7 @@ class _Container:
     engine's stream multiplexing apart (the SDK's frames_iter) so the worker's replies reach a
     plain pipe that sandboxes.wire can read with a deadline."""
 
-    def __init__(self, client, spec: dict, index: int, uid: int, leases: UidLease | None = None):
+    def __init__(self, client, spec: dict[str, Any], index: int, uid: int, leases: UidLease | None = None):
         self.index, self.uid = index, uid
         self._leases = leases
         self.runs = 0
@@ -145,7 +146,7 @@ class _Container:
         time.sleep(0.2)  # let the pump relay what the worker printed before dying
         return b"".join(self.stderr_tail).decode("utf-8", "replace")[-2000:]
 
-    def request(self, header: dict, blobs: list[bytes], timeout_s: float):
+    def request(self, header: dict[str, Any], blobs: list[bytes], timeout_s: float):
         wire.send(self._sock.fileno(), header, blobs)
         return wire.recv(self._reply_r, timeout_s)
 

@@ -14,13 +14,13 @@ import queue
 import threading
 import weakref
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from sandboxes.base import Limits, Program, RunResult, Status
 
 
 def encode_request(program: Program, stdins: Sequence[bytes], limits: Limits, *,
-                   stop_on_error: bool, fast: bool) -> tuple[dict, list[bytes], float]:
+                   stop_on_error: bool, fast: bool) -> tuple[dict[str, Any], list[bytes], float]:
     """The run request a slot worker reads (header and blobs: source, then stdins) and how long
     its caller waits for the answer: every input's wall backstop plus compiling."""
     header = {"op": "run", "language": program.language, "stop_on_error": stop_on_error,
@@ -30,7 +30,7 @@ def encode_request(program: Program, stdins: Sequence[bytes], limits: Limits, *,
     return header, [program.source.encode("utf-8", "surrogatepass"), *stdins], budget_s
 
 
-def decode_reply(reply: dict, blobs: Sequence[bytes]) -> list[RunResult]:
+def decode_reply(reply: dict[str, Any], blobs: Sequence[bytes]) -> list[RunResult]:
     """A worker's answer (one entry per input; stdout and stderr blobs in pairs) as results.
     Anything malformed raises ValueError, which the pool treats as a misbehaving slot."""
     if not isinstance(reply, dict) or "results" not in reply:
@@ -55,9 +55,9 @@ class Slot(Protocol):
     the worker misbehaves; the pool then never reuses it."""
 
     index: int
-    hello: dict
+    hello: dict[str, Any]
 
-    def request(self, header: dict, blobs: list[bytes], timeout_s: float) -> tuple[dict, list]: ...
+    def request(self, header: dict[str, Any], blobs: list[bytes], timeout_s: float) -> tuple[dict[str, Any], list]: ...
 
     def close(self) -> None: ...
 

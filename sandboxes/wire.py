@@ -20,6 +20,7 @@ import select
 import struct
 import time
 from dataclasses import dataclass
+from typing import Any
 
 _MAGIC = b"VRT1"
 MAX_HEADER_BYTES = 1 << 20
@@ -45,7 +46,7 @@ class FileBlob:
             os.close(self.fd)
 
 
-def send(fd: int, header: dict, blobs: list = ()) -> None:
+def send(fd: int, header: dict[str, Any], blobs: list = ()) -> None:
     head = json.dumps({**header, "blob_sizes": [len(b) for b in blobs]}).encode()
     _write_all(fd, _MAGIC + struct.pack("=I", len(head)))
     _write_all(fd, head)
@@ -107,7 +108,7 @@ def _read_exact(fd: int, n: int, deadline: float | None) -> bytearray:
     return buf
 
 
-def recv_header(fd: int, timeout_s: float | None = None) -> tuple[dict, list[int]]:
+def recv_header(fd: int, timeout_s: float | None = None) -> tuple[dict[str, Any], list[int]]:
     """The header of the next frame and the sizes of the blobs that follow it (unread)."""
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     prefix = _read_exact(fd, 8, deadline)
@@ -128,7 +129,7 @@ def recv_blob(fd: int, size: int, timeout_s: float | None = None) -> bytearray:
     return _read_exact(fd, size, None if timeout_s is None else time.monotonic() + timeout_s)
 
 
-def recv(fd: int, timeout_s: float | None = None) -> tuple[dict, list[bytearray]]:
+def recv(fd: int, timeout_s: float | None = None) -> tuple[dict[str, Any], list[bytearray]]:
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     header, sizes = recv_header(fd, timeout_s)
     return header, [_read_exact(fd, s, deadline) for s in sizes]

@@ -23,7 +23,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from verifiers import benchmarks as sources
 from verifiers.base import Problem, Verdict, Verifier
@@ -91,7 +91,7 @@ class AssembledProgram:
         return self.evaluate(completion=completion, problem=problem).verdict
 
 
-def _test_statuses(verifier: Verifier, row: Row) -> dict:
+def _test_statuses(verifier: Verifier, row: Row) -> dict[str, Any]:
     # The verifier caches by program + tests + limits, so this re-reads the run, it does not redo it.
     return {"test_statuses": list(verifier.evaluate(completion=row.completion, problem=row.problem).test_statuses)}
 
@@ -101,7 +101,7 @@ def _test_statuses(verifier: Verifier, row: Row) -> dict:
 CONFIGURED: dict[str, Callable[[argparse.Namespace], Verifier]] = {"correct": _math, "tests": _code}
 # A task names its accuracy reward, the row fields it needs and any extra output per row;
 # choosing a task never changes the loop below.
-TASKS: dict[str, dict] = {
+TASKS: dict[str, dict[str, Any]] = {
     "math": {"reward": "correct", "needs": ("answer",)},
     "code": {"reward": "tests", "needs": ("tests",), "annotate": _test_statuses},
 }
@@ -112,7 +112,7 @@ def plain_rows(args: argparse.Namespace) -> RowBuilder:
     fields = {"completion": args.completion_field, "answer": args.answer_field}
     needed = [("completion", args.completion_field)] + [(k, fields.get(k, k)) for k in TASKS[args.task]["needs"]]
 
-    def build(n: int, data: dict) -> Row:
+    def build(n: int, data: dict[str, Any]) -> Row:
         if data.get(args.completion_field) is None and isinstance(data.get("program"), str):
             # A code row may carry raw source instead of a completion.
             lang = data.get("language") if data.get("language") in ("python", "cpp") else "python"
@@ -153,7 +153,7 @@ def grade(rows: list[Row], rewards: RewardSet, workers: int, progress: bool) -> 
                          disable=None if progress else True))
 
 
-def output_row(row: Row, scored: Scored, extra: dict | None = None) -> dict:
+def output_row(row: Row, scored: Scored, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The input row plus `reward` (null when masked), and `reason`/`detail` of the first reward;
     with several rewards also each one's score and reason under `rewards` / `reasons`."""
     first = next(iter(scored.verdicts.values()))
@@ -173,7 +173,7 @@ def check_output_dir(path: str) -> str:
     return directory
 
 
-def write_atomic(path: str, rows: list[Row], results: list[Scored], extras: list[dict]) -> None:
+def write_atomic(path: str, rows: list[Row], results: list[Scored], extras: list[dict[str, Any]]) -> None:
     directory = check_output_dir(path)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".verity-", suffix=".jsonl")
     try:
@@ -191,7 +191,7 @@ def write_atomic(path: str, rows: list[Row], results: list[Scored], extras: list
         raise
 
 
-def summarize(results: list[Scored], errors: list[tuple[int, str]], seconds: float) -> dict:
+def summarize(results: list[Scored], errors: list[tuple[int, str]], seconds: float) -> dict[str, Any]:
     """`accuracy` is the mean combined reward over unmasked rows (with one accuracy reward, the
     share correct); `by_reward` gives each reward's mean and reason histogram."""
     kept = [r.reward for r in results if not r.masked]
@@ -213,7 +213,7 @@ def summarize(results: list[Scored], errors: list[tuple[int, str]], seconds: flo
     }
 
 
-def print_summary(summary: dict, out=None) -> None:
+def print_summary(summary: dict[str, Any], out=None) -> None:
     out = out or sys.stdout
     print(f"graded {summary['graded']} rows in {summary['seconds']:.1f} s"
           f" ({summary['skipped_lines']} malformed lines skipped, {summary['masked']} masked)", file=out)

@@ -223,7 +223,7 @@ def _syntax_error(source: str) -> str | None:
     return None
 
 
-def _driver_stdin(request: dict, nonce: str) -> bytes:
+def _driver_stdin(request: dict[str, Any], nonce: str) -> bytes:
     """The framing verifiers/code/driver.py reads: length, JSON request, then the nonce."""
     data = json.dumps(request).encode()
     return b"%010d" % len(data) + data + nonce.encode()

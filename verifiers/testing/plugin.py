@@ -28,7 +28,7 @@ import pytest
 from verifiers.base import Problem
 
 SUITES = ("math", "format", "hacking")
-_KEY = pytest.StashKey[dict]()
+_KEY = pytest.StashKey[dict[str, Any]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
