@@ -73,7 +73,8 @@ class _Slot:
         except Exception as exc:  # only for an error message
             return f"(no stderr: {exc})"
 
-    def request(self, header: dict[str, Any], blobs: list[bytes], timeout_s: float):
+    def request(self, header: dict[str, Any], blobs: list[bytes],
+                timeout_s: float) -> tuple[dict[str, Any], list[bytearray]]:
         wire.send(self.req_w, header, blobs)
         return wire.recv(self.resp_r, timeout_s)
 
@@ -96,7 +97,7 @@ class _Slot:
         cg.remove(self.cgroups)
 
 
-class LocalSandbox(SlotPool):
+class LocalSandbox(SlotPool[_Slot]):
     """Process sandbox pool (the contract lives in sandboxes.pool.SlotPool). In root mode every
     slot runs programs as a uid leased host-wide for this instance (sandboxes.uids): no other
     instance, in this process or any other, shares it."""

@@ -19,6 +19,7 @@ import os
 import select
 import struct
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +47,7 @@ class FileBlob:
             os.close(self.fd)
 
 
-def send(fd: int, header: dict[str, Any], blobs: list = ()) -> None:
+def send(fd: int, header: dict[str, Any], blobs: Sequence[bytes | bytearray | memoryview | FileBlob] = ()) -> None:
     head = json.dumps({**header, "blob_sizes": [len(b) for b in blobs]}).encode()
     _write_all(fd, _MAGIC + struct.pack("=I", len(head)))
     _write_all(fd, head)
@@ -58,7 +59,7 @@ def send(fd: int, header: dict[str, Any], blobs: list = ()) -> None:
             _write_all(fd, blob)
 
 
-def _write_all(fd: int, data) -> None:
+def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
@@ -216,7 +217,7 @@ def _move_to_file(fd: int, out: int, size: int) -> None:
         _BOUNCE[:] = bytes(_CHUNK)
 
 
-def zero(blobs: list) -> None:
+def zero(blobs: Iterable[object]) -> None:
     """Overwrite received or produced buffers (bytearrays, or memoryviews of one) with zeros."""
     for blob in blobs:
         if isinstance(blob, memoryview):
@@ -225,7 +226,7 @@ def zero(blobs: list) -> None:
             blob[:] = bytes(len(blob))
 
 
-def close_quietly(fds) -> None:
+def close_quietly(fds: Iterable[int]) -> None:
     for fd in fds:
         with contextlib.suppress(OSError):
             os.close(fd)
