@@ -51,7 +51,7 @@ def humaneval_tests(test: str) -> list[str]:
             and not isinstance(n, ast.Pass)]
     if not others and check.args.args[0].arg == "candidate" and body and all(isinstance(n, ast.Assert) for n in body):
         # `assert True, "..."` lines test nothing; kept, they would pay a `pass` body partial reward.
-        kept = [ast.unparse(n) for n in body if not isinstance(n.test, ast.Constant)]
+        kept = [ast.unparse(n) for n in body if isinstance(n, ast.Assert) and not isinstance(n.test, ast.Constant)]
         if kept:
             return kept
     arg = check.args.args[0].arg
@@ -171,7 +171,7 @@ def _apps_like(source: str, id_key: str | None) -> Callable[[Mapping[str, Any], 
     return mapper
 
 
-def _taco_amount(value: Any, pattern: re.Pattern, key: str) -> float | None:
+def _taco_amount(value: Any, pattern: re.Pattern[str], key: str) -> float | None:
     """TACO's limits are free text ("2 seconds", "256 megabytes"); None, "", "None" or text we
     cannot read mean "no limit in the row" (the harness default applies), never a reject."""
     if not isinstance(value, str) or not (m := pattern.fullmatch(value)):
@@ -201,7 +201,7 @@ def _livecodebench(row: Mapping[str, Any], index: int) -> Problem:
     return Problem(_id(row, "question_id"), _text(row, "question_content"), tests=tests, meta=meta)
 
 
-def _lcb_cases(value: Any, key: str) -> list:
+def _lcb_cases(value: Any, key: str) -> list[Any]:
     """LiveCodeBench stores cases as a JSON list, or (private ones) as base64(zlib(pickle(json
     text))). We never unpickle: the pickle's opcodes are walked without executing them, and only
     a pickle that is exactly one string constant is accepted."""
@@ -224,7 +224,7 @@ def _pickled_string(data: bytes, key: str) -> str:
             if op.name in ("PROTO", "FRAME", "MEMOIZE", "PUT", "BINPUT", "LONG_BINPUT", "STOP"):
                 continue
             if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE") and not found:
-                found.append(arg)
+                found.append(str(arg))  # these opcodes carry a str
                 continue
             raise ValueError(f"pickle opcode {op.name}")
     except ValueError as exc:

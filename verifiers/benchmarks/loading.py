@@ -113,7 +113,9 @@ def map_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], fmt: str, *, check_g
         from verifiers.math_answer import MathAnswerVerifier
 
         verifier = MathAnswerVerifier()
-    problems, rejects, lines = [], [], {}
+    problems: list[Problem] = []
+    rejects: list[Reject] = []
+    lines: dict[str, int] = {}
     for number, row in rows:
         try:
             problem = to_problem(row, fmt, number - 1)
