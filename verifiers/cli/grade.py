@@ -23,7 +23,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TextIO
 
 from verifiers import benchmarks as sources
 from verifiers.base import Problem, Verdict, Verifier
@@ -36,6 +36,7 @@ from verifiers.cli.rows import (
     joined_rows,
     read_rows,
 )
+from verifiers.code.verifier import CodeOutcome, CodeTestsVerifier
 
 if TYPE_CHECKING:
     from verifiers.rewards import RewardSet, Scored
@@ -49,9 +50,10 @@ def _math(args: argparse.Namespace) -> Verifier:
     return MathAnswerVerifier(mode=args.mode, rel_tol=args.rel_tol, deadline_s=args.deadline_s, workers=args.workers)
 
 
-def _code(args: argparse.Namespace) -> Verifier:
-    from verifiers.code.verifier import CodeTestsVerifier
+def _code(args: argparse.Namespace) -> CodeTestsVerifier:
+    from sandboxes.base import Sandbox
 
+    sandbox: Sandbox
     if args.sandbox == "docker":
         try:
             from sandboxes.docker import DockerSandbox
@@ -76,11 +78,12 @@ class AssembledProgram:
     continuation of the prompt, MBPP outputs are often unfenced code. Each completion is turned
     into the program it stands for (sources.assemble_program) before the code verifier runs it."""
 
-    def __init__(self, inner: Verifier):
-        self.inner, self.REASONS = inner, inner.REASONS
+    REASONS: ClassVar[frozenset[str]] = CodeTestsVerifier.REASONS
 
-    def evaluate(self, *, completion: str, problem: Problem):
-        from verifiers.code.verifier import CodeOutcome
+    def __init__(self, inner: CodeTestsVerifier):
+        self.inner = inner
+
+    def evaluate(self, *, completion: str, problem: Problem) -> CodeOutcome:
 
         source = sources.assemble_program(problem, completion) if isinstance(completion, str) else None
         if source is None:
@@ -91,7 +94,13 @@ class AssembledProgram:
         return self.evaluate(completion=completion, problem=problem).verdict
 
 
-def _test_statuses(verifier: Verifier, row: Row) -> dict[str, Any]:
+class _Evaluates(Protocol):
+    """A code verifier whose per-test statuses the CLI writes (CodeTestsVerifier, AssembledProgram)."""
+
+    def evaluate(self, *, completion: str, problem: Problem) -> CodeOutcome: ...
+
+
+def _test_statuses(verifier: _Evaluates, row: Row) -> dict[str, Any]:
     # The verifier caches by program + tests + limits, so this re-reads the run, it does not redo it.
     return {"test_statuses": list(verifier.evaluate(completion=row.completion, problem=row.problem).test_statuses)}
 
@@ -213,7 +222,7 @@ def summarize(results: list[Scored], errors: list[tuple[int, str]], seconds: flo
     }
 
 
-def print_summary(summary: dict[str, Any], out=None) -> None:
+def print_summary(summary: dict[str, Any], out: TextIO | None = None) -> None:
     out = out or sys.stdout
     print(f"graded {summary['graded']} rows in {summary['seconds']:.1f} s"
           f" ({summary['skipped_lines']} malformed lines skipped, {summary['masked']} masked)", file=out)
@@ -313,8 +322,8 @@ def run_grade(args: argparse.Namespace) -> int:
     try:
         names = {part.partition("=")[0].strip() for part in spec.split(",")}
         configured = {name: make(args) for name, make in CONFIGURED.items() if name in names}
-        if args.format and "tests" in configured:
-            configured["tests"] = AssembledProgram(configured["tests"])
+        if args.format and isinstance(tests := configured.get("tests"), CodeTestsVerifier):
+            configured["tests"] = AssembledProgram(tests)
         rewards = parse_rewards(spec, gate=args.gate, verifiers=configured)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc

@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sandboxes.base import Limits, Program, RunResult, Sandbox, Status
 from verifiers.base import Problem, Verdict
@@ -50,7 +50,7 @@ class CodeTestsVerifier:
     started on first use when none is given). Thread-safe; results are cached by program hash +
     tests hash + limits, because GRPO groups repeat completions."""
 
-    REASONS = frozenset({"correct", "failed_tests", "no_code", "compile_error", "runtime_error",
+    REASONS: ClassVar[frozenset[str]] = frozenset({"correct", "failed_tests", "no_code", "compile_error", "runtime_error",
                          "time_limit", "memory_limit", "output_limit", "sandbox_error", "ungradable"})
 
     def __init__(self, sandbox: Sandbox | None = None, *, reward: str = "ratio",
