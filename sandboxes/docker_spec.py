@@ -6,9 +6,22 @@ without one."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypedDict
 
 from sandboxes.base import Limits
+
+
+class DockerSettings(TypedDict):
+    """A DockerSandbox's validated constructor settings (the pool settings the specs follow)."""
+
+    runtime: str | None
+    max_runs: int
+    work_mb: int
+    headroom_mb: int
+    pids: int
+    cpus: float
+    landlock: bool
+    seccomp: bool
 
 
 def container_memory_mb(limits: Limits, language: str, headroom_mb: int) -> int:
