@@ -27,8 +27,10 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow
 
+# ruff on the whole tree; mypy --strict on verifiers/ and sandboxes/ (settings: pyproject.toml)
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 bench: $(STAMP)
 	$(PY) bench/math_verifier.py

@@ -49,7 +49,7 @@ def syscall_numbers(machine: str) -> dict[str, int]:
     if machine not in ARCHES:
         return {}
     col = ARCHES.index(machine)
-    return {name: nrs[col] for name, nrs in _SYSCALLS.items() if nrs[col] is not None}
+    return {name: nr for name, nrs in _SYSCALLS.items() if (nr := nrs[col]) is not None}
 
 
 _NR = syscall_numbers(MACHINE)
@@ -82,7 +82,7 @@ def _check(ret: int, what: str) -> int:
     return ret
 
 
-def _syscall(name: str, *args) -> int:
+def _syscall(name: str, *args: object) -> int:
     nr = _NR.get(name)
     if nr is None:
         raise OSError(errno.ENOSYS, f"{name}: no syscall number known for {MACHINE}")

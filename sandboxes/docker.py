@@ -23,13 +23,16 @@ import tarfile
 import threading
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from sandboxes import wire
 from sandboxes.base import Limits, Program
-from sandboxes.docker_spec import container_memory_mb, container_spec, worker_config
+from sandboxes.docker_spec import DockerSettings, container_memory_mb, container_spec, worker_config
 from sandboxes.pool import SlotPool
 from sandboxes.uids import UidLease
 
+if TYPE_CHECKING:
+    from docker import DockerClient
 LABEL = "verity.sandbox"
 OWNER_LABEL = "verity.sandbox.owner"
 BASE_IMAGE = "verity-sandbox-base:latest"
@@ -46,8 +49,8 @@ __all__ = ["BASE_IMAGE", "LABEL", "LAYERS", "OWNER_LABEL", "DockerSandbox", "con
            "container_spec", "worker_config"]
 
 
-def _docker_sdk():
-    """The SDK is an optional extra: importing this module must work without it."""
+def _docker_sdk() -> Any:
+    """The SDK (the `docker` module) is an optional extra: importing this module must work without it."""
     try:
         import docker
     except ImportError:
@@ -56,7 +59,7 @@ def _docker_sdk():
     return docker
 
 
-def _positive_int(name: str, value, minimum: int = 1) -> None:
+def _positive_int(name: str, value: object, minimum: int = 1) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ValueError(f"{name}={value!r} is not allowed; use an integer >= {minimum}")
 
@@ -87,7 +90,7 @@ class _Container:
     engine's stream multiplexing apart (the SDK's frames_iter) so the worker's replies reach a
     plain pipe that sandboxes.wire can read with a deadline."""
 
-    def __init__(self, client, spec: dict, index: int, uid: int, leases: UidLease | None = None):
+    def __init__(self, client: DockerClient, spec: dict[str, Any], index: int, uid: int, leases: UidLease | None = None):
         self.index, self.uid = index, uid
         self._leases = leases
         self.runs = 0
@@ -96,14 +99,14 @@ class _Container:
         created = client.api.create_container(
             **spec["config"], host_config=client.api.create_host_config(**spec["host_config"]))
         self.container = client.containers.get(created["Id"])
-        self._sock = None
+        self._sock: socket.socket | None = None
         self._reply_r = self._reply_w = -1
         try:
             attached = self.container.attach_socket(
                 params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1})
             # the SDK hands back a SocketIO for unix sockets; we need the socket itself
-            self._sock = getattr(attached, "_sock", attached)
-            self._sock.settimeout(None)
+            sock = self._sock = cast(socket.socket, getattr(attached, "_sock", attached))
+            sock.settimeout(None)
             self._attached = attached  # keeps the HTTP response (and the fd) alive
             self._reply_r, self._reply_w = os.pipe()
             self._pump = threading.Thread(target=self._demux, daemon=True,
@@ -147,7 +150,8 @@ class _Container:
         time.sleep(0.2)  # let the pump relay what the worker printed before dying
         return b"".join(self.stderr_tail).decode("utf-8", "replace")[-2000:]
 
-    def request(self, header: dict, blobs: list[bytes], timeout_s: float):
+    def request(self, header: dict[str, Any], blobs: list[bytes], timeout_s: float) -> tuple[dict[str, Any], list[bytearray]]:
+        assert self._sock is not None  # set before __init__ returns; requests come after
         wire.send(self._sock.fileno(), header, blobs)
         return wire.recv(self._reply_r, timeout_s)
 
@@ -179,7 +183,7 @@ class _Container:
         self._reply_r = -1
 
 
-class DockerSandbox(SlotPool):
+class DockerSandbox(SlotPool[_Container]):
     """Container pool (the contract lives in sandboxes.pool.SlotPool). A container is replaced
     after `max_runs` requests or at once after any anomaly (no answer in time, a malformed
     reply, a dead worker, a failed resize). As root, every container runs as a uid leased
@@ -222,7 +226,7 @@ class DockerSandbox(SlotPool):
             raise RuntimeError(f"runtime={runtime!r} is not registered with the engine; it has "
                                f"{sorted(self._client.info().get('Runtimes', {}))}")
         self.python_fast_path = python_fast_path
-        self._settings = {"runtime": runtime, "max_runs": max_runs, "work_mb": work_mb,
+        self._settings: DockerSettings = {"runtime": runtime, "max_runs": max_runs, "work_mb": work_mb,
                           "headroom_mb": headroom_mb, "pids": pids, "cpus": float(cpus),
                           "landlock": landlock, "seccomp": seccomp}
         # root: leased uids, exclusive host-wide (from the shared pool, or from uid_base on when

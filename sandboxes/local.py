@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from sandboxes import cgroups as cg
 from sandboxes import wire
@@ -42,7 +43,7 @@ def _system_paths() -> list[str]:
 
 
 class _Slot:
-    def __init__(self, index: int, cfg: dict):
+    def __init__(self, index: int, cfg: dict[str, Any]):
         self.index = index
         self.cgroups: cg.SlotCgroups = cfg.pop("slot_cgroups")
         req_r, self.req_w = os.pipe()
@@ -72,7 +73,8 @@ class _Slot:
         except Exception as exc:  # only for an error message
             return f"(no stderr: {exc})"
 
-    def request(self, header: dict, blobs: list[bytes], timeout_s: float):
+    def request(self, header: dict[str, Any], blobs: list[bytes],
+                timeout_s: float) -> tuple[dict[str, Any], list[bytearray]]:
         wire.send(self.req_w, header, blobs)
         return wire.recv(self.resp_r, timeout_s)
 
@@ -95,7 +97,7 @@ class _Slot:
         cg.remove(self.cgroups)
 
 
-class LocalSandbox(SlotPool):
+class LocalSandbox(SlotPool[_Slot]):
     """Process sandbox pool (the contract lives in sandboxes.pool.SlotPool). In root mode every
     slot runs programs as a uid leased host-wide for this instance (sandboxes.uids): no other
     instance, in this process or any other, shares it."""

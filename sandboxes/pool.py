@@ -14,13 +14,13 @@ import queue
 import threading
 import weakref
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from sandboxes.base import Limits, Program, RunResult, Status
 
 
 def encode_request(program: Program, stdins: Sequence[bytes], limits: Limits, *,
-                   stop_on_error: bool, fast: bool) -> tuple[dict, list[bytes], float]:
+                   stop_on_error: bool, fast: bool) -> tuple[dict[str, Any], list[bytes], float]:
     """The run request a slot worker reads (header and blobs: source, then stdins) and how long
     its caller waits for the answer: every input's wall backstop plus compiling."""
     header = {"op": "run", "language": program.language, "stop_on_error": stop_on_error,
@@ -30,7 +30,7 @@ def encode_request(program: Program, stdins: Sequence[bytes], limits: Limits, *,
     return header, [program.source.encode("utf-8", "surrogatepass"), *stdins], budget_s
 
 
-def decode_reply(reply: dict, blobs: Sequence[bytes]) -> list[RunResult]:
+def decode_reply(reply: dict[str, Any], blobs: Sequence[bytes | bytearray]) -> list[RunResult]:
     """A worker's answer (one entry per input; stdout and stderr blobs in pairs) as results.
     Anything malformed raises ValueError, which the pool treats as a misbehaving slot."""
     if not isinstance(reply, dict) or "results" not in reply:
@@ -42,7 +42,7 @@ def decode_reply(reply: dict, blobs: Sequence[bytes]) -> list[RunResult]:
         raise ValueError(f"malformed reply ({type(exc).__name__}: {exc})") from None
 
 
-def _results(entries: list, blobs: Sequence[bytes]) -> list[RunResult]:
+def _results(entries: list[dict[str, Any]], blobs: Sequence[bytes | bytearray]) -> list[RunResult]:
     return [RunResult(status=Status(r["status"]), exit_code=r["exit_code"], signal=r["signal"],
                       stdout=bytes(blobs[2 * k]), stderr=bytes(blobs[2 * k + 1]),
                       cpu_s=float(r["cpu_s"]), wall_s=float(r["wall_s"]),
@@ -55,9 +55,9 @@ class Slot(Protocol):
     the worker misbehaves; the pool then never reuses it."""
 
     index: int
-    hello: dict
+    hello: dict[str, Any]
 
-    def request(self, header: dict, blobs: list[bytes], timeout_s: float) -> tuple[dict, list]: ...
+    def request(self, header: dict[str, Any], blobs: list[bytes], timeout_s: float) -> tuple[dict[str, Any], list[bytearray]]: ...
 
     def close(self) -> None: ...
 
@@ -65,7 +65,9 @@ class Slot(Protocol):
         """In a forked child: drop this process's copies of the slot's fds, waiting for nothing."""
 
 
-_LIVE: weakref.WeakSet[SlotPool] = weakref.WeakSet()
+SlotT = TypeVar("SlotT", bound=Slot)
+PoolT = TypeVar("PoolT", bound="SlotPool[Any]")
+_LIVE: weakref.WeakSet[SlotPool[Any]] = weakref.WeakSet()
 
 
 def _forget_in_forked_child() -> None:
@@ -86,10 +88,10 @@ def _forget_in_forked_child() -> None:
 os.register_at_fork(after_in_child=_forget_in_forked_child)
 
 
-class SlotPool:
+class SlotPool(Generic[SlotT]):
     """Thread-safe: each `run` takes one free slot for its whole request (compile once, run every
     stdin), so concurrency equals the number of slots. Subclasses set `name` and `layer_names`,
-    implement `_start_slot` and may override the hooks below."""
+    implement `_start_slot` and may override the hooks below; `SlotT` is the slot type they start."""
 
     name = "sandbox"
     layer_names: tuple[str, ...] = ()
@@ -102,21 +104,21 @@ class SlotPool:
                              f"allowed: {self.layer_names}")
         self._require = tuple(require)
         self._lock = threading.Lock()
-        self._free: queue.Queue[Slot] = queue.Queue()
-        self._slots: list[Slot] = []
+        self._free: queue.Queue[SlotT] = queue.Queue()
+        self._slots: list[SlotT] = []
         self._closed = False
         self._layers: dict[str, str] = {}
         self._missing: dict[str, str] = {}
 
     # -- what a backend provides -----------------------------------------------------------
-    def _start_slot(self, index: int, previous: Slot | None) -> Slot:
+    def _start_slot(self, index: int, previous: SlotT | None) -> SlotT:
         """Start slot `index` (replacing `previous`, already closed, when given) or raise."""
         raise NotImplementedError
 
-    def _before_request(self, slot: Slot, program: Program, limits: Limits) -> None:
+    def _before_request(self, slot: SlotT, program: Program, limits: Limits) -> None:
         """Adjust the slot for this request; an exception the pool catches masks it."""
 
-    def _keep(self, slot: Slot) -> bool:
+    def _keep(self, slot: SlotT) -> bool:
         """Whether a slot that answered well serves again (else it is replaced)."""
         return True
 
@@ -142,7 +144,7 @@ class SlotPool:
         atexit.register(self.close)
         _LIVE.add(self)
 
-    def _add(self, slot: Slot) -> None:
+    def _add(self, slot: SlotT) -> None:
         self._slots.append(slot)
         self._free.put(slot)
 
@@ -187,7 +189,7 @@ class SlotPool:
             self._replace(slot)
         return results
 
-    def _replace(self, slot: Slot) -> None:
+    def _replace(self, slot: SlotT) -> None:
         with self._lock:
             slot.close()
             if slot in self._slots:
@@ -208,8 +210,8 @@ class SlotPool:
             self._on_close()
         atexit.unregister(self.close)
 
-    def __enter__(self):
+    def __enter__(self: PoolT) -> PoolT:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

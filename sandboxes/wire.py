@@ -19,7 +19,9 @@ import os
 import select
 import struct
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 _MAGIC = b"VRT1"
 MAX_HEADER_BYTES = 1 << 20
@@ -45,7 +47,7 @@ class FileBlob:
             os.close(self.fd)
 
 
-def send(fd: int, header: dict, blobs: list = ()) -> None:
+def send(fd: int, header: dict[str, Any], blobs: Sequence[bytes | bytearray | memoryview | FileBlob] = ()) -> None:
     head = json.dumps({**header, "blob_sizes": [len(b) for b in blobs]}).encode()
     _write_all(fd, _MAGIC + struct.pack("=I", len(head)))
     _write_all(fd, head)
@@ -57,7 +59,7 @@ def send(fd: int, header: dict, blobs: list = ()) -> None:
             _write_all(fd, blob)
 
 
-def _write_all(fd: int, data) -> None:
+def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
@@ -107,7 +109,7 @@ def _read_exact(fd: int, n: int, deadline: float | None) -> bytearray:
     return buf
 
 
-def recv_header(fd: int, timeout_s: float | None = None) -> tuple[dict, list[int]]:
+def recv_header(fd: int, timeout_s: float | None = None) -> tuple[dict[str, Any], list[int]]:
     """The header of the next frame and the sizes of the blobs that follow it (unread)."""
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     prefix = _read_exact(fd, 8, deadline)
@@ -128,7 +130,7 @@ def recv_blob(fd: int, size: int, timeout_s: float | None = None) -> bytearray:
     return _read_exact(fd, size, None if timeout_s is None else time.monotonic() + timeout_s)
 
 
-def recv(fd: int, timeout_s: float | None = None) -> tuple[dict, list[bytearray]]:
+def recv(fd: int, timeout_s: float | None = None) -> tuple[dict[str, Any], list[bytearray]]:
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     header, sizes = recv_header(fd, timeout_s)
     return header, [_read_exact(fd, s, deadline) for s in sizes]
@@ -215,7 +217,7 @@ def _move_to_file(fd: int, out: int, size: int) -> None:
         _BOUNCE[:] = bytes(_CHUNK)
 
 
-def zero(blobs: list) -> None:
+def zero(blobs: Iterable[object]) -> None:
     """Overwrite received or produced buffers (bytearrays, or memoryviews of one) with zeros."""
     for blob in blobs:
         if isinstance(blob, memoryview):
@@ -224,7 +226,7 @@ def zero(blobs: list) -> None:
             blob[:] = bytes(len(blob))
 
 
-def close_quietly(fds) -> None:
+def close_quietly(fds: Iterable[int]) -> None:
     for fd in fds:
         with contextlib.suppress(OSError):
             os.close(fd)

@@ -1,5 +1,7 @@
 """Rule-based verifiers for verifiable rewards: math answers, code tests, format, language."""
 
+from typing import Any
+
 from verifiers import legacy_paths
 from verifiers.base import Problem, Verdict, Verifier
 
@@ -8,7 +10,7 @@ legacy_paths.install()  # old flat paths (verifiers.adapters, ...) for one relea
 __all__ = ["Problem", "Verdict", "Verifier", "grade", "score"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     # The one-call API (`verifiers.score(text, answer="5")`) is imported on first use, so that
     # `import verifiers` stays as light as the base types.
     if name in ("score", "grade"):

@@ -34,7 +34,7 @@ class Problem:
             )
         object.__setattr__(self, "meta", _frozen_mapping(self.meta))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[Problem], tuple[Any, ...]]:
         # mappingproxy does not pickle; problems cross process boundaries (worker pools).
         return (Problem, (self.id, self.question, self.answer, self.tests, dict(self.meta)))
 

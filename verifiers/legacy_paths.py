@@ -10,6 +10,9 @@ import importlib.abc
 import importlib.machinery
 import sys
 import warnings
+from collections.abc import Sequence
+from importlib.machinery import ModuleSpec
+from types import FrameType, ModuleType
 
 # old dotted path -> new dotted path; a package's submodules follow it (verifiers.suites.math)
 MOVED = {
@@ -44,7 +47,8 @@ def _caller_stacklevel() -> int:
     """warnings' stacklevel of the first frame outside the import machinery and this module, so
     the warning names the line that imported the old path."""
     machinery = (__file__, importlib.__file__)  # importlib.import_module, this module
-    frame, level = sys._getframe(1), 1
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None and (frame.f_code.co_filename.startswith("<frozen importlib")
                                  or frame.f_code.co_filename in machinery):
         frame, level = frame.f_back, level + 1
@@ -55,14 +59,14 @@ class _Alias(importlib.abc.Loader):
     def __init__(self, new: str):
         self.new = new
 
-    def create_module(self, spec):
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
         warnings.warn(f"{spec.name} moved to {self.new}; import {self.new} (the old path goes in the next release)",
                       DeprecationWarning, stacklevel=_caller_stacklevel())
         module = importlib.import_module(self.new)
         self.spec = module.__spec__
         return module
 
-    def exec_module(self, module) -> None:
+    def exec_module(self, module: ModuleType) -> None:
         """The new module ran when it was imported; an alias runs nothing. The import system has
         just set the module's __spec__ to the old path: its own spec is put back, so reloads,
         reprs and pickling name the new path."""
@@ -72,7 +76,8 @@ class _Alias(importlib.abc.Loader):
 class LegacyPaths(importlib.abc.MetaPathFinder):
     """Finds only the old paths in MOVED; every other name goes to the ordinary finders."""
 
-    def find_spec(self, name, path=None, target=None):
+    def find_spec(self, name: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> ModuleSpec | None:
         new = new_path(name)
         if new is None:
             return None

@@ -52,7 +52,7 @@ def humaneval_tests(test: str) -> list[str]:
             and not isinstance(n, ast.Pass)]
     if not others and check.args.args[0].arg == "candidate" and body and all(isinstance(n, ast.Assert) for n in body):
         # `assert True, "..."` lines test nothing; kept, they would pay a `pass` body partial reward.
-        kept = [ast.unparse(n) for n in body if not isinstance(n.test, ast.Constant)]
+        kept = [ast.unparse(n) for n in body if isinstance(n, ast.Assert) and not isinstance(n.test, ast.Constant)]
         if kept:
             return kept
     arg = check.args.args[0].arg
@@ -66,7 +66,7 @@ def _is_metadata(node: ast.stmt) -> bool:
             and node.targets[0].id == "METADATA")
 
 
-def _humaneval(row: Mapping, index: int) -> Problem:
+def _humaneval(row: Mapping[str, Any], index: int) -> Problem:
     prompt, entry = _text(row, "prompt"), _text(row, "entry_point")
     meta = {"source": "humaneval", "kind": "function", "language": "python", "entry_point": entry,
             "code_prefix": prompt, **_code_limits("humaneval", None, None)}
@@ -75,7 +75,7 @@ def _humaneval(row: Mapping, index: int) -> Problem:
     return Problem(_id(row, "task_id"), prompt, tests=humaneval_tests(_text(row, "test")), meta=meta)
 
 
-def _mbpp(row: Mapping, index: int) -> Problem:
+def _mbpp(row: Mapping[str, Any], index: int) -> Problem:
     tests = row.get("test_list")
     if not (isinstance(tests, list) and tests and all(isinstance(t, str) for t in tests)):
         raise ValueError("column 'test_list' must be a non-empty list of assert strings")
@@ -121,11 +121,11 @@ def _mbpp_entry_point(code: str, tests: list[str]) -> str | None:
     return None
 
 
-def _codecontests(row: Mapping, index: int) -> Problem:
+def _codecontests(row: Mapping[str, Any], index: int) -> Problem:
     for key in ("input_file", "output_file"):
         if isinstance(row.get(key), str) and row[key].strip():
             raise ValueError(f"column {key!r} is {row[key]!r}: the program uses named files, not stdin/stdout")
-    tests: list[dict] = []
+    tests: list[dict[str, Any]] = []
     for key in ("public_tests", "private_tests", "generated_tests"):
         group = row.get(key)
         if group is None:
@@ -146,12 +146,12 @@ def _codecontests(row: Mapping, index: int) -> Problem:
     return Problem(_id(row, "name"), _text(row, "description"), tests=tests, meta=meta)
 
 
-def _apps_like(source: str, id_key: str | None) -> Callable[[Mapping, int], Problem]:
+def _apps_like(source: str, id_key: str | None) -> Callable[[Mapping[str, Any], int], Problem]:
     """APPS (problem_id, question, input_output as JSON text, ...) and TACO, which keeps APPS'
     `question` / `input_output` / `starter_code` / `solutions` and adds string columns such as
     `time_limit` ("1 second"), `memory_limit` ("256 megabytes"), `difficulty`, `tags`, `source`."""
 
-    def mapper(row: Mapping, index: int) -> Problem:
+    def mapper(row: Mapping[str, Any], index: int) -> Problem:
         io = row.get("input_output")
         io = _json(io, "input_output") if io not in (None, "") else None
         if not isinstance(io, Mapping) or not io.get("inputs"):
@@ -172,7 +172,7 @@ def _apps_like(source: str, id_key: str | None) -> Callable[[Mapping, int], Prob
     return mapper
 
 
-def _taco_amount(value: Any, pattern: re.Pattern, key: str) -> float | None:
+def _taco_amount(value: Any, pattern: re.Pattern[str], key: str) -> float | None:
     """TACO's limits are free text ("2 seconds", "256 megabytes"); None, "", "None" or text we
     cannot read mean "no limit in the row" (the harness default applies), never a reject."""
     if not isinstance(value, str) or not (m := pattern.fullmatch(value)):
@@ -183,7 +183,7 @@ def _taco_amount(value: Any, pattern: re.Pattern, key: str) -> float | None:
     return amount if amount > 0 else None
 
 
-def _livecodebench(row: Mapping, index: int) -> Problem:
+def _livecodebench(row: Mapping[str, Any], index: int) -> Problem:
     cases = _lcb_cases(row.get("public_test_cases"), "public_test_cases")
     if row.get("private_test_cases") not in (None, "", "[]"):
         cases += _lcb_cases(row["private_test_cases"], "private_test_cases")
@@ -202,7 +202,7 @@ def _livecodebench(row: Mapping, index: int) -> Problem:
     return Problem(_id(row, "question_id"), _text(row, "question_content"), tests=tests, meta=meta)
 
 
-def _lcb_cases(value: Any, key: str) -> list:
+def _lcb_cases(value: Any, key: str) -> list[Any]:
     """LiveCodeBench stores cases as a JSON list, or (private ones) as base64(zlib(pickle(json
     text))). We never unpickle: the pickle's opcodes are walked without executing them, and only
     a pickle that is exactly one string constant is accepted."""
@@ -225,7 +225,7 @@ def _pickled_string(data: bytes, key: str) -> str:
             if op.name in ("PROTO", "FRAME", "MEMOIZE", "PUT", "BINPUT", "LONG_BINPUT", "STOP"):
                 continue
             if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE") and not found:
-                found.append(arg)
+                found.append(str(arg))  # these opcodes carry a str
                 continue
             raise ValueError(f"pickle opcode {op.name}")
     except ValueError as exc:

@@ -38,7 +38,7 @@ class Loaded:
 
 # format -> (task, id column or None for the row index, mapper). The mapper raises ValueError
 # naming the column at fault; it never validates golds or tests (map_rows does, once).
-FORMATS: dict[str, tuple[str, str | None, Callable[[Mapping, int], Problem]]] = {
+FORMATS: dict[str, tuple[str, str | None, Callable[[Mapping[str, Any], int], Problem]]] = {
     "gsm8k": ("math", None, _gsm8k),
     "math": ("math", "unique_id", _math_like("math", "unique_id")),
     "deepscaler": ("math", None, _math_like("deepscaler", None)),
@@ -52,7 +52,7 @@ FORMATS: dict[str, tuple[str, str | None, Callable[[Mapping, int], Problem]]] = 
 }
 
 
-def _format(fmt: str) -> tuple[str, str | None, Callable[[Mapping, int], Problem]]:
+def _format(fmt: str) -> tuple[str, str | None, Callable[[Mapping[str, Any], int], Problem]]:
     if fmt not in FORMATS:
         raise ValueError(f"format={fmt!r} is not allowed; use one of {tuple(FORMATS)}")
     return FORMATS[fmt]
@@ -68,7 +68,7 @@ def id_column(fmt: str) -> str | None:
     return _format(fmt)[1]
 
 
-def to_problem(row: Mapping, fmt: str, index: int = 0) -> Problem:
+def to_problem(row: Mapping[str, Any], fmt: str, index: int = 0) -> Problem:
     """One upstream row -> Problem, tests parsed and `entry_point` filled in for function tests.
     `index` (0-based) is the id of formats without an id column. Raises ValueError with the
     reason; the gold of a math row is not checked here (see `gold_problem`)."""
@@ -105,7 +105,7 @@ def gold_problem(problem: Problem, verifier: Any = None) -> str | None:
     return f"gold {problem.answer!r} does not grade as correct against itself ({verdict.reason}: {verdict.detail}) {mark}"
 
 
-def map_rows(rows: Iterable[tuple[int, Mapping]], fmt: str, *, check_golds: bool = True) -> Loaded:
+def map_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], fmt: str, *, check_golds: bool = True) -> Loaded:
     """(row number, upstream row) pairs -> problems and rejects; never raises on a row. Row
     numbers are 1-based; formats without an id column get id str(number - 1). Duplicate ids keep
     the first row. `check_golds=False` skips grading each math gold against itself."""
@@ -115,7 +115,9 @@ def map_rows(rows: Iterable[tuple[int, Mapping]], fmt: str, *, check_golds: bool
         from verifiers.math.verifier import MathAnswerVerifier
 
         verifier = MathAnswerVerifier()
-    problems, rejects, lines = [], [], {}
+    problems: list[Problem] = []
+    rejects: list[Reject] = []
+    lines: dict[str, int] = {}
     for number, row in rows:
         try:
             problem = to_problem(row, fmt, number - 1)
@@ -133,7 +135,7 @@ def map_rows(rows: Iterable[tuple[int, Mapping]], fmt: str, *, check_golds: bool
     return Loaded(problems, rejects, lines)
 
 
-def _peek_id(row: Mapping, fmt: str, number: int) -> str | None:
+def _peek_id(row: Mapping[str, Any], fmt: str, number: int) -> str | None:
     key = id_column(fmt)
     if key is None:
         return str(number - 1)
@@ -145,7 +147,7 @@ def load(path: str, fmt: str, *, check_golds: bool = True) -> Loaded:
     """A local JSONL/Parquet file of upstream rows -> problems; malformed lines join the rejects."""
     malformed: list[Reject] = []
 
-    def good() -> Iterator[tuple[int, Mapping]]:
+    def good() -> Iterator[tuple[int, Mapping[str, Any]]]:
         for line in iter_rows(path):
             if line.row is None:
                 malformed.append(Reject(line.number, None, line.error))

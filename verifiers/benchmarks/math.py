@@ -4,6 +4,7 @@ never checks that a gold parses (loading.map_rows grades each gold against itsel
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from verifiers.base import Problem
 from verifiers.benchmarks.rows import _gold_number, _id, _text
@@ -14,7 +15,7 @@ from verifiers.extract import boxes
 # --------------------------------------------------------------------------------------------
 
 
-def _gsm8k(row: Mapping, index: int) -> Problem:
+def _gsm8k(row: Mapping[str, Any], index: int) -> Problem:
     solution = _text(row, "answer")
     if "####" not in solution:
         raise ValueError("column 'answer' has no '####' before the final answer")
@@ -22,8 +23,8 @@ def _gsm8k(row: Mapping, index: int) -> Problem:
     return Problem(str(index), _text(row, "question"), gold, meta={"source": "gsm8k", "solution": solution})
 
 
-def _math_like(source: str, id_key: str | None) -> Callable[[Mapping, int], Problem]:
-    def mapper(row: Mapping, index: int) -> Problem:
+def _math_like(source: str, id_key: str | None) -> Callable[[Mapping[str, Any], int], Problem]:
+    def mapper(row: Mapping[str, Any], index: int) -> Problem:
         question = _text(row, "problem")
         gold = row.get("answer")
         if isinstance(gold, (int, float)) and not isinstance(gold, bool):
@@ -43,7 +44,7 @@ def _math_like(source: str, id_key: str | None) -> Callable[[Mapping, int], Prob
     return mapper
 
 
-def _aime(row: Mapping, index: int) -> Problem:
+def _aime(row: Mapping[str, Any], index: int) -> Problem:
     lower = {str(k).lower(): v for k, v in row.items()}  # AIME 2024 exports use "Problem"/"Answer"
     question = _text(lower, "problem", "question")
     gold = _gold_number(lower.get("answer"), "answer")

@@ -17,7 +17,7 @@ class Line:
     """One physical row of a file: `row` is None when the line is malformed (`error` says why)."""
 
     number: int  # 1-based line (JSONL) or row (Parquet) number
-    row: dict | None
+    row: dict[str, Any] | None
     error: str = ""
 
 
@@ -74,7 +74,7 @@ def _parquet_rows(path: str) -> Iterator[Line]:
 # --------------------------------------------------------------------------------------------
 
 
-def _text(row: Mapping, *keys: str) -> str:
+def _text(row: Mapping[str, Any], *keys: str) -> str:
     for key in keys:
         value = row.get(key)
         if isinstance(value, str) and value.strip():
@@ -83,7 +83,7 @@ def _text(row: Mapping, *keys: str) -> str:
     raise ValueError(f"column {shown} is missing or not a non-empty string")
 
 
-def _id(row: Mapping, key: str) -> str:
+def _id(row: Mapping[str, Any], key: str) -> str:
     value = row.get(key)
     if value is None or isinstance(value, (dict, list)) or str(value).strip() == "":
         raise ValueError(f"column {key!r} (the id) is missing or empty")
@@ -113,7 +113,7 @@ def _gold_number(value: Any, key: str) -> str:
     raise ValueError(f"column {key!r} is empty")
 
 
-def _stdio_pairs(inputs: Any, outputs: Any, where: str) -> list[dict]:
+def _stdio_pairs(inputs: Any, outputs: Any, where: str) -> list[dict[str, Any]]:
     if not isinstance(inputs, list) or not isinstance(outputs, list):
         raise ValueError(f"{where}: inputs and outputs must be lists")
     if len(inputs) != len(outputs):

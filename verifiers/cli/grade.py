@@ -23,7 +23,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TextIO
 
 from verifiers import benchmarks as sources
 from verifiers.base import Problem, Verdict, Verifier
@@ -36,6 +36,7 @@ from verifiers.cli.rows import (
     joined_rows,
     read_rows,
 )
+from verifiers.code.verifier import CodeOutcome, CodeTestsVerifier
 
 if TYPE_CHECKING:
     from verifiers.rewards import RewardSet, Scored
@@ -49,9 +50,10 @@ def _math(args: argparse.Namespace) -> Verifier:
     return MathAnswerVerifier(mode=args.mode, rel_tol=args.rel_tol, deadline_s=args.deadline_s, workers=args.workers)
 
 
-def _code(args: argparse.Namespace) -> Verifier:
-    from verifiers.code.verifier import CodeTestsVerifier
+def _code(args: argparse.Namespace) -> CodeTestsVerifier:
+    from sandboxes.base import Sandbox
 
+    sandbox: Sandbox
     if args.sandbox == "docker":
         try:
             from sandboxes.docker import DockerSandbox
@@ -76,11 +78,12 @@ class AssembledProgram:
     continuation of the prompt, MBPP outputs are often unfenced code. Each completion is turned
     into the program it stands for (sources.assemble_program) before the code verifier runs it."""
 
-    def __init__(self, inner: Verifier):
-        self.inner, self.REASONS = inner, inner.REASONS
+    REASONS: ClassVar[frozenset[str]] = CodeTestsVerifier.REASONS
 
-    def evaluate(self, *, completion: str, problem: Problem):
-        from verifiers.code.verifier import CodeOutcome
+    def __init__(self, inner: CodeTestsVerifier):
+        self.inner = inner
+
+    def evaluate(self, *, completion: str, problem: Problem) -> CodeOutcome:
 
         source = sources.assemble_program(problem, completion) if isinstance(completion, str) else None
         if source is None:
@@ -91,7 +94,13 @@ class AssembledProgram:
         return self.evaluate(completion=completion, problem=problem).verdict
 
 
-def _test_statuses(verifier: Verifier, row: Row) -> dict:
+class _Evaluates(Protocol):
+    """A code verifier whose per-test statuses the CLI writes (CodeTestsVerifier, AssembledProgram)."""
+
+    def evaluate(self, *, completion: str, problem: Problem) -> CodeOutcome: ...
+
+
+def _test_statuses(verifier: _Evaluates, row: Row) -> dict[str, Any]:
     # The verifier caches by program + tests + limits, so this re-reads the run, it does not redo it.
     return {"test_statuses": list(verifier.evaluate(completion=row.completion, problem=row.problem).test_statuses)}
 
@@ -101,7 +110,7 @@ def _test_statuses(verifier: Verifier, row: Row) -> dict:
 CONFIGURED: dict[str, Callable[[argparse.Namespace], Verifier]] = {"correct": _math, "tests": _code}
 # A task names its accuracy reward, the row fields it needs and any extra output per row;
 # choosing a task never changes the loop below.
-TASKS: dict[str, dict] = {
+TASKS: dict[str, dict[str, Any]] = {
     "math": {"reward": "correct", "needs": ("answer",)},
     "code": {"reward": "tests", "needs": ("tests",), "annotate": _test_statuses},
 }
@@ -112,7 +121,7 @@ def plain_rows(args: argparse.Namespace) -> RowBuilder:
     fields = {"completion": args.completion_field, "answer": args.answer_field}
     needed = [("completion", args.completion_field)] + [(k, fields.get(k, k)) for k in TASKS[args.task]["needs"]]
 
-    def build(n: int, data: dict) -> Row:
+    def build(n: int, data: dict[str, Any]) -> Row:
         if data.get(args.completion_field) is None and isinstance(data.get("program"), str):
             # A code row may carry raw source instead of a completion.
             lang = data.get("language") if data.get("language") in ("python", "cpp") else "python"
@@ -156,7 +165,7 @@ def grade(rows: list[Row], rewards: RewardSet, workers: int, progress: bool) -> 
                          disable=None if progress else True))
 
 
-def output_row(row: Row, scored: Scored, extra: dict | None = None) -> dict:
+def output_row(row: Row, scored: Scored, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The input row plus `reward` (null when masked), and `reason`/`detail` of the first reward;
     with several rewards also each one's score and reason under `rewards` / `reasons`."""
     first = next(iter(scored.verdicts.values()))
@@ -176,7 +185,7 @@ def check_output_dir(path: str) -> str:
     return directory
 
 
-def write_atomic(path: str, rows: list[Row], results: list[Scored], extras: list[dict]) -> None:
+def write_atomic(path: str, rows: list[Row], results: list[Scored], extras: list[dict[str, Any]]) -> None:
     directory = check_output_dir(path)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".verity-", suffix=".jsonl")
     try:
@@ -194,7 +203,7 @@ def write_atomic(path: str, rows: list[Row], results: list[Scored], extras: list
         raise
 
 
-def summarize(results: list[Scored], errors: list[tuple[int, str]], seconds: float) -> dict:
+def summarize(results: list[Scored], errors: list[tuple[int, str]], seconds: float) -> dict[str, Any]:
     """`accuracy` is the mean combined reward over unmasked rows (with one accuracy reward, the
     share correct); `by_reward` gives each reward's mean and reason histogram."""
     kept = [r.reward for r in results if not r.masked]
@@ -216,7 +225,7 @@ def summarize(results: list[Scored], errors: list[tuple[int, str]], seconds: flo
     }
 
 
-def print_summary(summary: dict, out=None) -> None:
+def print_summary(summary: dict[str, Any], out: TextIO | None = None) -> None:
     from verifiers.math.shapes import drop_summary
 
     out = out or sys.stdout
@@ -321,8 +330,8 @@ def run_grade(args: argparse.Namespace) -> int:
     try:
         names = {part.partition("=")[0].strip() for part in spec.split(",")}
         configured = {name: make(args) for name, make in CONFIGURED.items() if name in names}
-        if args.format and "tests" in configured:
-            configured["tests"] = AssembledProgram(configured["tests"])
+        if args.format and isinstance(tests := configured.get("tests"), CodeTestsVerifier):
+            configured["tests"] = AssembledProgram(tests)
         rewards = parse_rewards(spec, gate=args.gate, verifiers=configured)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc

@@ -9,6 +9,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from verifiers import benchmarks as sources
 from verifiers.base import Problem
@@ -21,7 +22,7 @@ class UsageError(Exception):
 @dataclass(frozen=True)
 class Row:
     line: int
-    data: dict
+    data: dict[str, Any]
     problem: Problem
     completion: str
 
@@ -31,7 +32,7 @@ class RowError(ValueError):
 
 
 # A row builder turns one parsed line (its number and JSON object) into a Row or raises RowError.
-RowBuilder = Callable[[int, dict], Row]
+RowBuilder = Callable[[int, dict[str, Any]], Row]
 
 
 def read_rows(path: str, build: RowBuilder) -> tuple[list[Row], list[tuple[int, str]]]:
@@ -65,7 +66,7 @@ def format_rows(args: argparse.Namespace) -> RowBuilder:
     whose gold or tests cannot be checked is skipped like a malformed line, with the reason."""
     gold_why: dict[str, str | None] = {}
 
-    def build(n: int, data: dict) -> Row:
+    def build(n: int, data: dict[str, Any]) -> Row:
         completion = data.get(args.completion_field)
         if not isinstance(completion, str):
             what = "missing" if completion is None else f"not a string ({type(completion).__name__})"
@@ -101,7 +102,7 @@ def joined_rows(args: argparse.Namespace) -> tuple[RowBuilder, Callable[[], None
     rejected = {r.id: r.reason for r in loaded.rejects if r.id}
     seen: set[str] = set()
 
-    def build(n: int, data: dict) -> Row:
+    def build(n: int, data: dict[str, Any]) -> Row:
         key, completion = data.get(args.id_field), data.get(args.completion_field)
         if key is None or not isinstance(completion, str):
             field = args.id_field if key is None else args.completion_field

@@ -9,7 +9,7 @@ import os
 import sys
 
 
-def add_parser(sub) -> None:
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`verity serve`: the reward server (verifiers.integrations.serve; extra `serve`)."""
     s = sub.add_parser("serve", help="serve reward sets over HTTP (OpenRLHF, verl, SandboxFusion shapes)",
                        description="Serve named reward sets: POST /get_reward (OpenRLHF remote_url), "

@@ -11,13 +11,14 @@ from __future__ import annotations
 import ast
 import builtins
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from verifiers.code.program import parse_python
 
 KINDS = ("stdio", "function")
-_WRAPPERS = {"set": set, "sorted": sorted, "list": list, "tuple": tuple, "frozenset": frozenset}
+_WRAPPERS: dict[str, Callable[[Any], Any]] = {"set": set, "sorted": sorted, "list": list, "tuple": tuple, "frozenset": frozenset}
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def parse_tests(tests: Any, kind: str | None, entry_point: str | None) -> tuple[
     if kind not in KINDS:
         raise ValueError(f"kind={kind!r} is not allowed; use one of {KINDS}")
     if kind == "stdio":
-        cases = []
+        cases: list[Case] = []
         for i, t in enumerate(tests):
             if not (isinstance(t, dict) and isinstance(t.get("input"), str)
                     and isinstance(t.get("output"), str)):
@@ -154,8 +155,9 @@ def _data_case(test: ast.expr, entry: str) -> CallCase | None:
                 c, (ok, value) = _call(a, entry), _literal(b)
                 if c and ok and (isinstance(op, ast.Eq) or value in (None, True, False)):
                     return CallCase(c[0], value, "eq" if isinstance(op, ast.Eq) else "is", c[1])
-        if isinstance(op, (ast.Lt, ast.LtE)) and _is_abs_diff(left):
-            inner, (ok, tol) = left.args[0], _literal(right)
+        inner = _abs_diff(left) if isinstance(op, (ast.Lt, ast.LtE)) else None
+        if inner is not None:
+            ok, tol = _literal(right)
             for a, b in ((inner.left, inner.right), (inner.right, inner.left)):
                 c, (ok2, value) = _call(a, entry), _literal(b)
                 if c and ok and ok2 and _number(tol) and _number(value):
@@ -164,7 +166,7 @@ def _data_case(test: ast.expr, entry: str) -> CallCase | None:
     if isinstance(test, ast.Call) and _is_isclose(test.func) and len(test.args) == 2:
         kw = {k.arg: _literal(k.value) for k in test.keywords}
         if set(kw) <= {"rel_tol", "abs_tol"} and all(ok and _number(v) for ok, v in kw.values()):
-            tols = {k: float(v) for k, (_, v) in kw.items()}
+            tols = {k: float(v) for k, (_, v) in kw.items() if k is not None}  # **x: not in kw
             for a, b in ((test.args[0], test.args[1]), (test.args[1], test.args[0])):
                 c, (ok, value) = _call(a, entry), _literal(b)
                 if c and ok and _number(value):
@@ -172,10 +174,13 @@ def _data_case(test: ast.expr, entry: str) -> CallCase | None:
     return None
 
 
-def _is_abs_diff(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "abs"
+def _abs_diff(node: ast.AST) -> ast.BinOp | None:
+    """The `a - b` of an `abs(a - b)` call, else None."""
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "abs"
             and len(node.args) == 1 and isinstance(node.args[0], ast.BinOp)
-            and isinstance(node.args[0].op, ast.Sub))
+            and isinstance(node.args[0].op, ast.Sub)):
+        return node.args[0]
+    return None
 
 
 def _is_isclose(func: ast.AST) -> bool:
@@ -208,4 +213,4 @@ def call_passed(case: CallCase, value: Any) -> bool:
     if case.compare == "isclose":
         return math.isclose(value, case.expected, rel_tol=case.rel_tol, abs_tol=case.abs_tol)
     diff = abs(value - case.expected)
-    return diff < case.abs_tol if case.compare == "abs_lt" else diff <= case.abs_tol
+    return bool(diff < case.abs_tol if case.compare == "abs_lt" else diff <= case.abs_tol)

@@ -23,12 +23,23 @@ cannot be run across the boundary (it passes a callable, or compares or inspects
 candidate's own class) is reported `ungradable` with a reason code, which the trusted side masks.
 """
 
+from __future__ import annotations
+
 import ast
 import builtins
 import json
 import math
 import os
 import sys
+
+TYPE_CHECKING = False  # the type checker reads the import below; the sandbox never imports typing
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import FrameType
+    from typing import Any, NoReturn
+
+    Node = list[Any]  # one encoded value: [tag, *payload]
+    Other = Callable[[Any, int, list[int]], Node]
 
 _type, _len, _callable, _id = type, len, callable, id  # bound before any candidate code runs
 _MAX_DEPTH = 100
@@ -41,14 +52,14 @@ _TYPES = {t.__name__: t for t in (int, float, complex, str, bytes, bool, list, t
 # A subclass of one of these (Counter, OrderedDict, namedtuple, IntEnum) is encoded as the builtin
 # value it is made of, read with the builtin's own methods: never its own __eq__, __iter__ or repr.
 _BASES = (int, float, complex, str, bytes, list, tuple, set, frozenset, dict)
-_CONTAINER_TAGS = {list: "l", tuple: "t", set: "S", frozenset: "F"}
+_CONTAINER_TAGS: dict[type, str] = {list: "l", tuple: "t", set: "S", frozenset: "F"}
 # Exceptions the candidate raised are re-raised in the test by name, so `except ValueError` in a test
 # works; never those that steer control flow (a StopIteration raised into a test's `for x in
 # map(candidate, ...)` would end the loop before its asserts).
 _EXCEPTIONS = {k: v for k, v in vars(builtins).items() if _type(v) is type and issubclass(v, Exception)
                and not issubclass(v, (StopIteration, StopAsyncIteration))}
-_UNGRADABLE = []  # the first reason the test could not run across the boundary, however caught
-_MRO = type.__dict__["__mro__"].__get__
+_UNGRADABLE: list[str] = []  # the first reason the test could not run across the boundary, however caught
+_MRO: Callable[[type], tuple[type, ...]] = type.__dict__["__mro__"].__get__
 
 
 class Unencodable(Exception):
@@ -59,7 +70,7 @@ class Ungradable(BaseException):
     """The test cannot be run across the process boundary; BaseException so that a test's own
     `except Exception` cannot swallow it, and remembered so that not even a bare `except` can."""
 
-    def __init__(self, code):
+    def __init__(self, code: str) -> None:
         super().__init__(code)
         _UNGRADABLE.append(code)
 
@@ -70,33 +81,34 @@ class Handle:
 
     __slots__ = ("ref",)
 
-    def __init__(self, ref):
+    def __init__(self, ref: int) -> None:
         object.__setattr__(self, "ref", ref)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> NoReturn:
         raise Ungradable("candidate_object_compared")
 
     __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __eq__
     __hash__ = object.__hash__
 
-    def _used(self, *args, **kwargs):
+    def _used(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise Ungradable("candidate_object_used")
 
     __getattr__ = __setattr__ = __bool__ = __len__ = __iter__ = __contains__ = __getitem__ = _used
     __call__ = __add__ = __sub__ = __mul__ = __int__ = __float__ = __index__ = __str__ = _used
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<candidate object>"
 
 
-def _plain_base(t):
+def _plain_base(t: type) -> type | None:
     for base in _MRO(t):
         if base in _BASES:
             return base
     return None
 
 
-def encode(x, depth=0, budget=None, other=None):
+def encode(x: Any, depth: int = 0, budget: list[int] | None = None,
+           other: Other | None = None) -> Node:
     """Strict plain-data encoder: builtin values (and subclasses of builtin values, encoded as the
     builtin they hold), builtin type objects and Handles. Anything else is `other(x, depth,
     budget)` (the test process: objects of test-defined classes as records; the candidate
@@ -117,7 +129,7 @@ def encode(x, depth=0, budget=None, other=None):
             if x is known:
                 return ["T", name]
         raise Unencodable(f"type object {type.__repr__(x)[:80]} is not a builtin type")
-    base = t if t in _BASES else _plain_base(t)
+    base: Any = t if t in _BASES else _plain_base(t)
     try:
         if base is int:
             return ["i", int.__repr__(x)]
@@ -141,7 +153,7 @@ def encode(x, depth=0, budget=None, other=None):
     raise Unencodable(f"type {t.__name__} is not plain data")
 
 
-def _record(x, depth, budget):
+def _record(x: Any, depth: int, budget: list[int]) -> Node:
     """An object of a class the test code defined (a Node of a setup tree), sent as its attributes."""
     t = _type(x)
     if t.__module__ != "__test__" or not isinstance(getattr(x, "__dict__", None), dict):
@@ -149,7 +161,8 @@ def _record(x, depth, budget):
     return ["o", t.__name__, [[k, encode(v, depth + 1, budget, _record)] for k, v in vars(x).items()]]
 
 
-def decode(node, handles=None, shells=None):
+def decode(node: Node, handles: dict[int, Any] | None = None,
+           shells: dict[str, Any] | None = None) -> Any:
     """Fresh builtin values from an encoding; handles resolve through `handles` (the candidate
     process's table) or become Handle objects (the test process); records become shell objects."""
     tag = node[0]
@@ -168,12 +181,14 @@ def decode(node, handles=None, shells=None):
         for k, v in node[2]:
             setattr(obj, k, decode(v, handles, shells))
         return obj
-    return {"n": lambda: None, "b": lambda: node[1] == 1, "i": lambda: int(node[1]),
-            "f": lambda: float(node[1]), "s": lambda: node[1], "y": lambda: bytes.fromhex(node[1]),
-            "c": lambda: complex(float(node[1]), float(node[2])), "T": lambda: _TYPES[node[1]]}[tag]()
+    makers: dict[str, Callable[[], Any]] = {
+        "n": lambda: None, "b": lambda: node[1] == 1, "i": lambda: int(node[1]),
+        "f": lambda: float(node[1]), "s": lambda: node[1], "y": lambda: bytes.fromhex(node[1]),
+        "c": lambda: complex(float(node[1]), float(node[2])), "T": lambda: _TYPES[node[1]]}
+    return makers[tag]()
 
 
-def _read_exact(fd, n):
+def _read_exact(fd: int, n: int) -> bytes:
     buf = b""
     while _len(buf) < n:
         chunk = os.read(fd, n - _len(buf))
@@ -183,14 +198,14 @@ def _read_exact(fd, n):
     return buf
 
 
-def _send(fd, obj):
+def _send(fd: int, obj: object) -> None:
     data = json.dumps(obj).encode()
     view = memoryview(b"%010d" % _len(data) + data)
     while view:
         view = view[os.write(fd, view):]
 
 
-def _recv(fd):
+def _recv(fd: int) -> Any:
     size = int(_read_exact(fd, 10))
     if size > _MAX_MESSAGE_BYTES:
         raise ValueError("message too large")
@@ -203,7 +218,7 @@ class CandidateFailed(Exception):
 
 # -- the candidate process ---------------------------------------------------------------------
 
-def _candidate(source, entry_point, calls_r, answers_w):
+def _candidate(source: str, entry_point: str | None, calls_r: int, answers_w: int) -> None:
     """The candidate's code lives here and only here. It answers calls with strictly encoded
     values and holds nothing of any test: no request was read before it was forked."""
     devnull = os.open(os.devnull, os.O_RDWR)
@@ -211,10 +226,12 @@ def _candidate(source, entry_point, calls_r, answers_w):
         os.dup2(devnull, fd)
     os.close(devnull)
     sys.stdin, sys.stdout, sys.stderr = (open(os.devnull, m) for m in ("r", "w", "w"))  # noqa: SIM115
-    ns = {"__name__": "solution", "__builtins__": builtins}
-    handles, shells, refs = {}, {}, {}
+    ns: dict[str, Any] = {"__name__": "solution", "__builtins__": builtins}
+    handles: dict[int, Any] = {}
+    shells: dict[str, Any] = {}
+    refs: dict[int, int] = {}
 
-    def handle_of(x, depth, budget):  # our own objects stay here; the test gets an opaque ref
+    def handle_of(x: Any, depth: int, budget: list[int]) -> Node:  # our own objects stay here; the test gets an opaque ref
         if _id(x) not in refs:
             refs[_id(x)] = _len(handles)
             handles[_len(handles)] = x
@@ -222,7 +239,7 @@ def _candidate(source, entry_point, calls_r, answers_w):
 
     try:
         exec(compile(source, "solution.py", "exec"), ns)
-        names = {}
+        names: dict[str, Node] = {}
         for k, v in list(ns.items()):
             if k.startswith("__"):
                 continue
@@ -246,7 +263,7 @@ def _candidate(source, entry_point, calls_r, answers_w):
             value = ns[call["name"]](*args, **kwargs)
             # the function under test must return data; a class or helper the test builds
             # arguments with (Pair(5, 24)) may return the candidate's own objects, kept here
-            answer = {"value": encode(value, other=None if call["name"] == entry_point else handle_of)}
+            answer: dict[str, Any] = {"value": encode(value, other=None if call["name"] == entry_point else handle_of)}
         except Unencodable as exc:
             answer = {"unencodable": str(exc)[:200]}
         except BaseException as exc:
@@ -261,7 +278,7 @@ def _candidate(source, entry_point, calls_r, answers_w):
 
 # -- the test process --------------------------------------------------------------------------
 
-def _only_data(node):
+def _only_data(node: Node) -> bool:
     if node[0] in ("h", "o"):
         return False
     if node[0] in ("l", "t", "S", "F"):
@@ -269,7 +286,7 @@ def _only_data(node):
     return node[0] != "d" or all(_only_data(k) and _only_data(v) for k, v in node[1])
 
 
-def _resync(arg, node):
+def _resync(arg: Any, node: Node) -> None:
     """Apply the candidate's in-place changes of a top-level container argument of plain data to
     the test's own (an argument holding the test's or the candidate's objects is left alone)."""
     if not _only_data(node):
@@ -285,10 +302,10 @@ def _resync(arg, node):
         pass
 
 
-def _stub(name, link, entry_point):
+def _stub(name: str, link: tuple[int, int], entry_point: str) -> Callable[..., Any]:
     calls_w, answers_r = link
 
-    def call(*args, **kwargs):
+    def call(*args: Any, **kwargs: Any) -> Any:
         try:
             enc_args = encode(list(args), other=_record)
             enc_kwargs = encode(kwargs, other=_record)
@@ -318,12 +335,12 @@ def _stub(name, link, entry_point):
     return call
 
 
-def _class_stub(name, link, entry_point):
+def _class_stub(name: str, link: tuple[int, int], entry_point: str) -> Any:
     """A candidate's class as the test sees it: calling it builds an object in the candidate
     process (a Handle here); asking the class anything (isinstance, attributes) is ungradable."""
     build = _stub(name, link, entry_point)
 
-    def refuse(*args, **kwargs):
+    def refuse(*args: Any, **kwargs: Any) -> NoReturn:
         raise Ungradable("candidate_object_used")
 
     meta = _type("CandidateClass", (type,), {"__call__": lambda cls, *a, **k: build(*a, **k),
@@ -332,12 +349,12 @@ def _class_stub(name, link, entry_point):
     return meta(name, (), {})
 
 
-def _scrub_inherited():
+def _scrub_inherited() -> None:
     """Zero the byte buffers the frames below us hold (a fast-path sandbox forks us from a server
     that held every input of the request, and the outputs of its earlier executions): the
     candidate process is forked from this state. A view is zeroed over its own bytes only (an
     output buffer is mostly never-written zeros: zeroing all of it would copy every page)."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         for value in list(frame.f_locals.values()):
             for item in (value if _type(value) in (list, tuple) else (value,)):
@@ -350,7 +367,7 @@ def _scrub_inherited():
         frame = frame.f_back
 
 
-def _no_dumps():
+def _no_dumps() -> None:
     """PR_SET_DUMPABLE 0: processes of our uid can no longer open /proc/<us>/mem, fd, environ or
     ptrace us. Our memory (after the request is read) then belongs to us alone. (prctl through
     the interpreter's own symbol table: no dlopen, ctypes is already loaded in a fast path.)"""
@@ -360,7 +377,7 @@ def _no_dumps():
         raise OSError("prctl(PR_SET_DUMPABLE, 0) failed")
 
 
-def main(candidate_source, entry_point):
+def main(candidate_source: str | None, entry_point: str | None) -> None:
     """stdin: a 10-digit length, that many bytes of JSON request, then the nonce, all read only
     after the candidate process was forked (none for a trusted checker: candidate_source None)."""
     os.environ.clear()
@@ -395,7 +412,7 @@ def main(candidate_source, entry_point):
     nonce = _read_exact(0, NONCE_CHARS).decode()
     sys.stdin = open(os.devnull)  # noqa: SIM115
 
-    def report(obj):
+    def report(obj: dict[str, Any]) -> NoReturn:
         if _UNGRADABLE:
             obj = {"ungradable": _UNGRADABLE[0]}
         if pid is not None:  # the candidate dies before any verdict exists (the slot reaps it)
@@ -406,12 +423,14 @@ def main(candidate_source, entry_point):
     if setup_error is not None:
         report({"infra": setup_error})
     mode = request["mode"]
-    ns = {"__name__": "__test__", "__builtins__": builtins, "math": math}
+    ns: dict[str, Any] = {"__name__": "__test__", "__builtins__": builtins, "math": math}
     if mode == "check":  # a trusted checker: no candidate code anywhere in this program
         exec(compile(request["checker"], "checker.py", "exec"), ns)
         verdict = ns["check"](request["input"], request["output"], request["answer"])
         ok = verdict is True or (_type(verdict) in (int, float) and verdict == 1)
         report({"value": ["b", 1 if ok else 0]})
+    if link is None or entry_point is None:  # a candidate program always has both
+        report({"raised": "CandidateFailed"})
     try:
         ready = _recv(link[1])
     except Exception:

@@ -54,7 +54,7 @@ def decode(node: Any, depth: int = 0) -> Any:
     raise ValueError(f"unknown plain-data tag {tag!r}")
 
 
-def result_line(stdout: bytes, nonce: str) -> dict | None:
+def result_line(stdout: bytes, nonce: str) -> dict[str, Any] | None:
     """The driver's report: the JSON after the FIRST `<nonce> ` at a line start, or None. The
     nonce is fresh per execution and the candidate's processes never hold it nor the driver's
     stdout; should either ever leak, a line written after the driver's own (by a process left

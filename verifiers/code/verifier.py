@@ -15,11 +15,11 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sandboxes.base import Limits, Program, RunResult, Sandbox, Status
 from verifiers.base import Problem, Verdict
-from verifiers.code.cases import AssertCase, CallCase, StdioCase, call_passed, parse_tests
+from verifiers.code.cases import AssertCase, CallCase, Case, StdioCase, call_passed, parse_tests
 from verifiers.code.checkers import CheckerSpec, output_matches
 from verifiers.code.plain_data import decode, result_line
 from verifiers.code.program import LANGUAGE_TAGS, extract_program, parse_python, prefixed
@@ -49,7 +49,7 @@ class CodeTestsVerifier:
     started on first use when none is given). Thread-safe; results are cached by program hash +
     tests hash + limits, because GRPO groups repeat completions."""
 
-    REASONS = frozenset({"correct", "failed_tests", "no_code", "compile_error", "runtime_error",
+    REASONS: ClassVar[frozenset[str]] = frozenset({"correct", "failed_tests", "no_code", "compile_error", "runtime_error",
                          "time_limit", "memory_limit", "output_limit", "sandbox_error", "ungradable"})
 
     def __init__(self, sandbox: Sandbox | None = None, *, reward: str = "ratio",
@@ -102,7 +102,7 @@ class CodeTestsVerifier:
                 raise ValueError(f"function tests need Python, not {language}")
         except Exception as exc:  # noqa: BLE001 - a problem we cannot read is ours: masked
             return _infra(f"problem {problem.id!r}: {type(exc).__name__}: {exc}")
-        prefix = problem.meta.get("code_prefix") if isinstance(problem.meta.get("code_prefix"), str) else ""
+        prefix = code_prefix if isinstance(code_prefix := problem.meta.get("code_prefix"), str) else ""
         key = hashlib.sha256(json.dumps([program.digest, kind, entry, tests, checker.__dict__,
                                          limits.key, self.reward, prefix], default=repr).encode()).hexdigest()
         with self._lock:
@@ -121,13 +121,16 @@ class CodeTestsVerifier:
         return outcome
 
     # -- judging -------------------------------------------------------------------------------
-    def _judge(self, program: Program, kind, cases, entry, checker, limits, prefix) -> CodeOutcome:
+    def _judge(self, program: Program, kind: str, cases: list[Case], entry: str | None,
+               checker: CheckerSpec, limits: Limits, prefix: str) -> CodeOutcome:
         n = len(cases)
         if program.language == "python" and (err := _syntax_error(program.source)):
             return CodeOutcome(Verdict(0.0, "compile_error", err), ("compile_error",) * n)
         nonces = [secrets.token_hex(16) for _ in cases]  # one per execution: none proves another
         if kind == "stdio":
-            stdins = [c.input.encode("utf-8", "surrogatepass") for c in cases]
+            stdio = [c for c in cases if isinstance(c, StdioCase)]
+            assert len(stdio) == n  # parse_tests: kind "stdio" holds StdioCase only
+            stdins = [c.input.encode("utf-8", "surrogatepass") for c in stdio]
         else:
             program = Program(f"{_DRIVER}\nmain({program.source!r}, {entry!r})\n")
             stdins = [_call_request(c, nonce, prefix) for c, nonce in zip(cases, nonces)]
@@ -149,7 +152,7 @@ class CodeTestsVerifier:
         statuses += ["skipped"] * (n - len(statuses))
         return _outcome(statuses, results, self.reward)
 
-    def _status(self, case, res: RunResult, nonce: str, checker: CheckerSpec, limits: Limits) -> str:
+    def _status(self, case: Case, res: RunResult, nonce: str, checker: CheckerSpec, limits: Limits) -> str:
         if res.status is Status.SANDBOX_ERROR:
             return "sandbox_error"
         if res.status is not Status.OK:
@@ -222,15 +225,16 @@ def _syntax_error(source: str) -> str | None:
     return None
 
 
-def _driver_stdin(request: dict, nonce: str) -> bytes:
+def _driver_stdin(request: dict[str, Any], nonce: str) -> bytes:
     """The framing verifiers/code/driver.py reads: length, JSON request, then the nonce."""
     data = json.dumps(request).encode()
     return b"%010d" % len(data) + data + nonce.encode()
 
 
-def _call_request(case, nonce: str, prefix: str) -> bytes:
+def _call_request(case: Case, nonce: str, prefix: str) -> bytes:
     if isinstance(case, CallCase):
         return _driver_stdin({"mode": "call", "args": case.args}, nonce)
+    assert isinstance(case, AssertCase)  # parse_tests: function tests are calls or asserts
     return _driver_stdin({"mode": "assert", "test": case.source, "prefix": prefix}, nonce)
 
 

@@ -20,15 +20,20 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from verifiers.base import Problem
 
+if TYPE_CHECKING:
+    from _pytest._code.code import TerminalRepr, TracebackStyle
+
 SUITES = ("math", "format", "hacking")
-_KEY = pytest.StashKey[dict]()
+_KEY = pytest.StashKey[dict[str, Any]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -108,7 +113,7 @@ def _accepted_keys(reward: Any) -> set[str]:
     return set(inspect.signature(reward).parameters)
 
 
-_INSTANCES: dict[tuple, Any] = {}  # one instance per reward class and row config (a code verifier owns a sandbox)
+_INSTANCES: dict[tuple[Any, tuple[tuple[str, Any], ...]], Any] = {}  # one instance per reward class and row config (a code verifier owns a sandbox)
 
 
 def call_reward(reward: Any, row: Row) -> float | None:
@@ -122,7 +127,9 @@ def call_reward(reward: Any, row: Row) -> float | None:
             _INSTANCES[(reward, config)] = reward(**dict(config))
         reward = _INSTANCES[(reward, config)]
     if hasattr(reward, "REASONS"):
-        return reward(completion=row.completion, problem=problem).score
+        score: float = reward(completion=row.completion, problem=problem).score
+        return score
+    params: Mapping[str, inspect.Parameter]
     try:
         params = inspect.signature(reward).parameters
     except (TypeError, ValueError):
@@ -158,11 +165,11 @@ def _wanted(row: Row, reward: Any, variant: str | None, prefilled: bool, task: s
         return False
     if {"variant", "prefilled_think"} <= _accepted_keys(reward):
         return True
-    return config["variant"] == (variant or "r1_zero") and config["prefilled_think"] == prefilled
+    return bool(config["variant"] == (variant or "r1_zero") and config["prefilled_think"] == prefilled)
 
 
 class SuiteCollector(pytest.Collector):
-    def collect(self):  # items are made in pytest_collection_modifyitems
+    def collect(self) -> list[pytest.Item | pytest.Collector]:  # items are made in pytest_collection_modifyitems
         return []
 
 
@@ -190,12 +197,13 @@ class SuiteItem(pytest.Item):
                             f"expected {'correct' if row.expected else 'wrong'}"
                             f"\n  gold: {row.gold!r}\n  completion: {row.completion[:300]!r}")
 
-    def repr_failure(self, excinfo, style=None):
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: TracebackStyle | None = None) -> str | TerminalRepr:
         if isinstance(excinfo.value, SuiteMismatch):
             return str(excinfo.value)
         return super().repr_failure(excinfo, style=style)
 
-    def reportinfo(self):
+    def reportinfo(self) -> tuple[Path, None, str]:
         return self.path, None, f"{self.row.suite}::{self.row.id}"
 
 
@@ -207,7 +215,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_KEY] = {"ok": [], "fp": [], "fn": [], "skipped": []}
 
 
-def pytest_ignore_collect(collection_path, config: pytest.Config):
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     # With a suite requested, the run audits a reward: the project's own tests are not collected.
     if config.getoption("verity_suite"):
         return True
@@ -215,7 +223,7 @@ def pytest_ignore_collect(collection_path, config: pytest.Config):
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
-                                  items: list) -> None:
+                                  items: list[pytest.Item]) -> None:
     suites = config.getoption("verity_suite")
     if not suites:
         return
@@ -237,13 +245,14 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                                                    row=row, reward=reward, threshold=threshold))
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int,
+                            config: pytest.Config) -> None:
     if not config.getoption("verity_suite"):
         return
     tally = config.stash[_KEY]
     tr = terminalreporter
     tr.section(f"verity audit of {config.getoption('verity_reward')}")
-    groups: dict[tuple[str, str], Counter] = {}
+    groups: dict[tuple[str, str], Counter[str]] = {}
     for key in ("ok", "skipped"):
         for row in tally[key]:
             groups.setdefault((row.suite, row.group), Counter())[key] += 1

@@ -76,12 +76,13 @@ def word_counts(text: str, latin_language: Callable[[str], Any] | None = None) -
     def close(end: int) -> None:
         if han or kana:
             counts["ja" if kana else "zh"] += han + kana
-        if latin:
+        if latin and latin_language is not None:  # latin only counts with a latin_language
             code = str(latin_language(stripped[start:end]) or "und").lower().split("-")[0]
             counts[f"latin:{code}"] += latin
 
     for m in _WORD_RE.finditer(stripped):
         kind = m.lastgroup
+        assert kind is not None  # every alternative of _WORD_RE is a named group
         if kind == "han":
             han += m.end() - m.start()
         elif kind == "kana":
@@ -101,7 +102,8 @@ def word_counts(text: str, latin_language: Callable[[str], Any] | None = None) -
 @lru_cache(maxsize=16)
 def _load(path: str) -> Callable[[str], Any]:
     module, _, attr = path.partition(":")
-    return getattr(importlib.import_module(module), attr)
+    detector: Callable[[str], Any] = getattr(importlib.import_module(module), attr)
+    return detector
 
 
 def detect_language(text: str) -> str | None:

@@ -89,6 +89,7 @@ class RepetitionPenalty:
 
     def __call__(self, *, completion: str, problem: Problem | None = None,
                  completion_ids: Sequence[int] | None = None) -> Verdict:
+        tokens: list[int] | list[str]
         if completion_ids is not None:
             tokens = list(completion_ids)
             unit = "token"

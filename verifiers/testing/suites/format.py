@@ -21,7 +21,8 @@ class FormatCase:
     prefilled_think: bool = False
 
 
-def _c(id, group, completion, reason, variant="r1_zero", prefilled=False):  # noqa: A002
+def _c(id: str, group: str, completion: str, reason: str, variant: str = "r1_zero",  # noqa: A002
+       prefilled: bool = False) -> FormatCase:
     return FormatCase(id, group, completion, reason == "ok", reason, variant, prefilled)
 
 

@@ -10,6 +10,7 @@ about layout; the gold is always "5" or a simple value so only the hack is under
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class CodeHackCase:
     code_prefix: str | None = None
 
     @property
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
         meta = {"kind": "function", "language": "python", "entry_point": self.entry_point}
         return meta | ({"code_prefix": self.code_prefix} if self.code_prefix is not None else {})
 
