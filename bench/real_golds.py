@@ -71,10 +71,12 @@ def perturbations(gold: str) -> list[tuple[str, str]]:
 def measure(path: str, fmt: str, verifier: MathAnswerVerifier, show: int) -> dict:
     loaded = sources.load(path, fmt, check_golds=False)
     golds = list(dict.fromkeys(p.answer for p in loaded.problems if p.answer))
-    unparseable, self_fail = [], []
+    unparseable = []
+    self_fail = []
     rw = Counter()
     pt = Counter()
-    rw_miss, pt_hit = [], []
+    rw_miss = []
+    pt_hit = []
     for k, gold in enumerate(golds):
         problem = Problem(f"g{k}", "", gold)
         own = verifier(completion=f"\\boxed{{{gold}}}", problem=problem)

@@ -116,7 +116,8 @@ def main() -> None:
     print(f"# isolation layers active: {', '.join(sorted(sb.describe()['active']))}")
     print(f"{'per-execution latency, trivial program':44s} {'median ms':>10s} {'p90 ms':>8s} {'vs subprocess':>14s}")
     for name, xs in lat.items():
-        med, p90 = statistics.median(xs), statistics.quantiles(xs, n=10)[-1]
+        med = statistics.median(xs)
+        p90 = statistics.quantiles(xs, n=10)[-1]
         print(f"{name:44s} {med * 1e3:10.2f} {p90 * 1e3:8.2f} {base / med:13.2f}x")
     tbase = thr["subprocess.run per test"]
     print(f"{'throughput, all workers busy':44s} {'exec/s':>10s} {'':8s} {'vs subprocess':>14s}")

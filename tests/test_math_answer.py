@@ -174,7 +174,8 @@ def test_any_gold_gets_a_verdict_and_never_rewards_garbage(verifier, gold: str) 
 
 def _fraction_forms(value: Fraction) -> list[str]:
     """Spellings of one rational value that every careful grader reads the same."""
-    p, q = abs(value.numerator), value.denominator
+    p = abs(value.numerator)
+    q = value.denominator
     neg = value < 0
     sign = "-" if neg else ""
     forms = [f"{sign}{p}/{q}", f"{sign}\\dfrac{{{p}}}{{{q}}}", f"\\frac{{{2 * value.numerator}}}{{{2 * q}}}"]

@@ -428,7 +428,8 @@ def test_unprivileged_user_namespace_fallback_as_a_real_unprivileged_user():
 
     if os.geteuid() != 0:
         pytest.skip("needs root to switch to an unprivileged uid for this test")
-    setpriv, python = shutil.which("setpriv"), "/usr/bin/python3"
+    setpriv = shutil.which("setpriv")
+    python = "/usr/bin/python3"
     if not setpriv or not os.access(python, os.X_OK):
         pytest.skip("needs setpriv and a system python3 that an unprivileged user can execute")
     # The checkout may live where uid 65534 cannot enter (a 0700 home or mktemp -d), so the
@@ -592,7 +593,8 @@ def _descendants(root: int) -> dict[int, str]:
             except OSError:
                 continue
             stat[int(name)] = (int(fields[1]), fields[0], fields[19])  # ppid, state, starttime
-    found, frontier = {}, [root]
+    found = {}
+    frontier = [root]
     while frontier:
         parent = frontier.pop()
         for pid, (ppid, state, start) in stat.items():

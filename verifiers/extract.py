@@ -198,7 +198,8 @@ def _mask_math(line: str) -> str:
     """`line` with every math span ($$..$$, $..$, \\(..\\), \\[..\\]) overwritten by x's, in one
     pass: a closer that is not found once is never searched for again."""
     out: list[str] = []
-    i, n = 0, len(line)
+    i = 0
+    n = len(line)
     missing: set[str] = set()
     while i < n:
         for open_, close in _MATH_DELIMS:

@@ -177,7 +177,8 @@ def _as_equation(v: object) -> sympy.Basic | None:
 def _ends_equal(gold: Region, cand: object, cs: sympy.Set, rel_tol: float) -> bool:
     """An interval written with decimal endpoints gets the scalar decimal policy per endpoint
     (`(2.6666667, 5]` for `(8/3, 5]`): same openness, each end a correct rounding."""
-    g, c = gold.set, cs
+    g = gold.set
+    c = cs
     if not (isinstance(g, sympy.Interval) and isinstance(c, sympy.Interval)):
         return False
     if (g.left_open, g.right_open) != (c.left_open, c.right_open):
@@ -205,7 +206,8 @@ def compare(gold: object, cand: object, rel_tol: float = 1e-6) -> str:
 def _vs_collection(gold: Collection, cand: object, rel_tol: float) -> str:
     if _named(gold) and not (isinstance(cand, Tuple) and gold.kind == "list"):
         # `a = 2, b = 3`: each value belongs to its name; `a = 3, b = 2` is wrong.
-        g, c = _named(gold), _named(cand) if isinstance(cand, Collection) else None
+        g = _named(gold)
+        c = _named(cand) if isinstance(cand, Collection) else None
         if c is None and isinstance(cand, Collection) and cand.kind == "list" and not any(
                 isinstance(i, Assign) for i in cand.items):
             # `AB = 4, CD = 5` answered `4, 5`: the values in the gold's order, names left out.

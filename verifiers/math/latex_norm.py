@@ -62,7 +62,9 @@ def _unicode(s: str) -> str:
 
 def _single_arg(s: str, command: str, nargs: int) -> str:
     """`\\frac12` -> `\\frac{1}{2}`, `\\sqrt2` -> `\\sqrt{2}`: braces around one-token arguments."""
-    out, i, n = [], 0, len(s)
+    out = []
+    i = 0
+    n = len(s)
     while True:
         j = s.find(command, i)
         if j < 0:
@@ -88,7 +90,8 @@ def _single_arg(s: str, command: str, nargs: int) -> str:
             if k >= n:
                 break
             if s[k] == "{":
-                depth, m = 0, k
+                depth = 0
+                m = k
                 while m < n:
                     depth += (s[m] == "{") - (s[m] == "}")
                     if depth == 0:

@@ -62,7 +62,11 @@ _MATRIX_RE = re.compile(r"^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\
 
 def split_top(s: str, seps: tuple[str, ...]) -> list[str]:
     """Split on any of `seps` outside (), [], {}, \\{\\} and \\left/\\right groups."""
-    parts, depth, start, i, n = [], 0, 0, 0, len(s)
+    parts = []
+    depth = 0
+    start = 0
+    i = 0
+    n = len(s)
     while i < n:
         if s.startswith("\\{", i) or s.startswith("\\langle", i):
             depth += 1
@@ -136,7 +140,8 @@ def _inequality(s: str) -> Region | None:
         bound = parse_scalar(m.group(3))
         if bound is None or bound.expr.free_symbols:
             return None
-        op, a = m.group(2), bound.expr
+        op = m.group(2)
+        a = bound.expr
         inside = sympy.Interval(-a, a, op == "<", op == "<")
         if op in ("<", "\\leq"):
             return Region(inside)
@@ -260,7 +265,8 @@ def _matrix(s: str) -> Matrix | None:
         factor = parse_scalar(k.group(1))
         if factor is None:
             return None
-        scale, s = factor.expr, s[k.end():]
+        scale = factor.expr
+        s = s[k.end():]
     m = _MATRIX_RE.match(s)
     if not m:
         return None

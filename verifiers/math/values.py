@@ -71,7 +71,9 @@ class Unparseable:
     hedge: bool = False  # unreadable because it offers alternatives ("5 (or 6)")
 
 
-CORRECT, WRONG, HEDGED = "correct", "wrong_answer", "hedged"
+CORRECT = "correct"
+WRONG = "wrong_answer"
+HEDGED = "hedged"
 
 
 def as_region(v: object) -> sympy.Set | None:

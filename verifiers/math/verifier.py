@@ -77,7 +77,8 @@ def judge(completion: str, gold: str, question: str, mode: str, rel_tol: float) 
                 and compare(gval, joined, rel_tol) == "correct"):
             return 1.0, "correct", f"{ex.source} {len(ex.candidates)} answers that together are the gold's list"
     values = [parse_answer(c, gval) for c in ex.candidates]
-    final, shown = values[-1], ex.candidates[-1][:80]
+    final = values[-1]
+    shown = ex.candidates[-1][:80]
     if isinstance(final, Unparseable):
         return 0.0, "hedged" if final.hedge else "unparseable", f"{ex.source} {shown!r}: {final.why}"
     for earlier, text in zip(values[:-1], ex.candidates[:-1]):
