@@ -119,7 +119,8 @@ def test_every_denied_syscall_of_the_architecture_is_denied(arch):
     nr = cf.syscall_numbers(arch)
     for name in cf.DENIED:
         if name in nr:
-            assert _run_bpf(prog, _seccomp_data(nr[name], cf.AUDIT_ARCH[arch])) == _errno(errno.EPERM), name
+            assert (_run_bpf(prog, _seccomp_data(nr[name], cf.AUDIT_ARCH[arch]))
+                    == _errno(errno.EPERM)), name
     assert _run_bpf(prog, _seccomp_data(nr["capset"] + 1000, cf.AUDIT_ARCH[arch])) == ALLOW
 
 
