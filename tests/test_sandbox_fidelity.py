@@ -117,7 +117,7 @@ CASES = [
         print(type(sys.stdin.buffer).__name__, type(sys.stdout.buffer).__name__, sys.stdout.isatty())
         print(stat.S_ISREG(os.fstat(0).st_mode), sys.stdin.seekable(), sys.stdout is sys.__stdout__)
         print(sys.argv, __name__, os.path.basename(__file__))
-        """), NUMBERS, id="std_stream_attributes"),  # noqa: E501 (program text: wrapping changes its bytes)
+        """), NUMBERS, id="std_stream_attributes"),  # noqa: E501 (program text above)
     pytest.param("import sys\nwith sys.stdout as f:\n    f.write('closed after this\\n')",
                  b"", id="closing_stdout_is_not_an_error"),
     pytest.param("import atexit, io, sys\n"
