@@ -7,8 +7,8 @@ ratios.
     python bench/math_verifier.py --limit 200     # quicker
     python bench/math_verifier.py --show-errors   # list every misgraded case
 
-Tables: `verifiers/testing/suites/math.py` (our test table: the implementation was developed against it)
-and `bench/data/math_heldout.jsonl` (written separately from the rules, not used during
+Tables: `verifiers/testing/suites/math.py` (our test table: the implementation was developed
+against it) and `bench/data/math_heldout.jsonl` (written separately from the rules, not used during
 development).
 """
 

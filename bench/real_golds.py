@@ -3,12 +3,12 @@ the grader and the training loader read them) -> per dataset, the share of golds
 parsed or fail against themselves, with the commonest failing shapes; then equivalent rewrites of
 each gold that must be accepted and perturbations that must be rejected.
 
-    python bench/real_golds.py                                  # the shipped samples (bench/data/golds/)
+    python bench/real_golds.py                  # the shipped samples (bench/data/golds/)
     python bench/real_golds.py path/to/test.jsonl:math other.jsonl:gsm8k --show 5
 
 A FILE:FORMAT argument names any local file in one of the math formats of `verifiers.benchmarks`
-(math, deepscaler, gsm8k, aime). The shipped samples are golds written for this check in the upstream
-schemas (see bench/data/golds/README.md); they are not the benchmarks themselves.
+(math, deepscaler, gsm8k, aime). The shipped samples are golds written for this check in the
+upstream schemas (see bench/data/golds/README.md); they are not the benchmarks themselves.
 """
 
 from __future__ import annotations
@@ -71,10 +71,12 @@ def perturbations(gold: str) -> list[tuple[str, str]]:
 def measure(path: str, fmt: str, verifier: MathAnswerVerifier, show: int) -> dict:
     loaded = sources.load(path, fmt, check_golds=False)
     golds = list(dict.fromkeys(p.answer for p in loaded.problems if p.answer))
-    unparseable, self_fail = [], []
+    unparseable = []
+    self_fail = []
     rw = Counter()
     pt = Counter()
-    rw_miss, pt_hit = [], []
+    rw_miss = []
+    pt_hit = []
     for k, gold in enumerate(golds):
         problem = Problem(f"g{k}", "", gold)
         own = verifier(completion=f"\\boxed{{{gold}}}", problem=problem)
@@ -96,8 +98,8 @@ def measure(path: str, fmt: str, verifier: MathAnswerVerifier, show: int) -> dic
                 pt_hit.append((name, gold))
     shapes = Counter(gold_shape(g) for g in unparseable + self_fail)
     n = len(golds) or 1
-    print(f"\n== {Path(path).name} ({fmt}): {len(loaded.problems)} rows, {len(golds)} distinct golds, "
-          f"{len(loaded.rejects)} rows unreadable ==")
+    print(f"\n== {Path(path).name} ({fmt}): {len(loaded.problems)} rows, "
+          f"{len(golds)} distinct golds, {len(loaded.rejects)} rows unreadable ==")
     print(f"gold_unparseable {len(unparseable) / n:.2%} ({len(unparseable)}), "
           f"fail against itself {len(self_fail) / n:.2%} ({len(self_fail)}), "
           f"self-check {(n - len(unparseable) - len(self_fail)) / n:.2%}")
@@ -117,7 +119,8 @@ def measure(path: str, fmt: str, verifier: MathAnswerVerifier, show: int) -> dic
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="*", help="FILE:FORMAT pairs (default: the shipped samples)")
     ap.add_argument("--show", type=int, default=3, help="examples to print per failure class")
     ap.add_argument("--mode", default="strict", choices=("strict", "lenient"))
@@ -136,9 +139,9 @@ def main() -> None:
         totals["rw"] += r["rw"]
         totals["pt"] += r["pt"]
     g = totals["golds"] or 1
-    print(f"\nALL: {totals['golds']} golds, self-check {(g - totals['bad']) / g:.2%}, rewrites accepted "
-          f"{totals['rw'][True] / (sum(totals['rw'].values()) or 1):.2%}, perturbations rejected "
-          f"{totals['pt'][False] / (sum(totals['pt'].values()) or 1):.2%} "
+    print(f"\nALL: {totals['golds']} golds, self-check {(g - totals['bad']) / g:.2%}, "
+          f"rewrites accepted {totals['rw'][True] / (sum(totals['rw'].values()) or 1):.2%}, "
+          f"perturbations rejected {totals['pt'][False] / (sum(totals['pt'].values()) or 1):.2%} "
           f"({totals['pt'][True]} false positives) in {time.perf_counter() - start:.0f} s")
 
 

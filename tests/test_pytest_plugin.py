@@ -62,8 +62,10 @@ def test_our_format_verifier_passes_the_format_suite():
     "reward",
     [
         pytest.param("verifiers.math.verifier:MathAnswerVerifier", id="verifier"),
-        pytest.param("verifiers.integrations.adapters:TRLReward", id="our-trl-adapter-via-trl-signature"),
-        pytest.param("verifiers.integrations.adapters:compute_score", id="our-verl-adapter-via-verl-signature"),
+        pytest.param("verifiers.integrations.adapters:TRLReward",
+                     id="our-trl-adapter-via-trl-signature"),
+        pytest.param("verifiers.integrations.adapters:compute_score",
+                     id="our-verl-adapter-via-verl-signature"),
     ],
 )
 def test_our_math_reward_passes_the_hacking_suite_through_every_signature(reward):
@@ -74,7 +76,8 @@ def test_our_math_reward_passes_the_hacking_suite_through_every_signature(reward
 
 @pytest.mark.slow
 def test_our_math_verifier_passes_the_math_suite():
-    run = _audit("--verity-suite=math", "--verity-reward=verifiers.math.verifier:MathAnswerVerifier")
+    run = _audit("--verity-suite=math",
+                 "--verity-reward=verifiers.math.verifier:MathAnswerVerifier")
     assert run.returncode == 0, run.stdout[-3000:]
 
 

@@ -15,7 +15,8 @@ import pytest
 from sandboxes.base import Limits, Program, RunResult, Sandbox, Status
 
 FAST = Limits(cpu_s=1.0, wall_s=3.0, memory_mb=256, pids=16)
-# docker rows carry the `docker` marker: deselected by default, skipped with a reason under -m docker
+# docker rows carry the `docker` marker: deselected by default, skipped with a reason under
+# -m docker
 BACKENDS = ["local", "local-userns", pytest.param("local-cgroup2", marks=pytest.mark.slow),
             pytest.param("docker", marks=pytest.mark.docker)]
 
@@ -57,7 +58,9 @@ def run1(sb: Sandbox, source: str, stdin: bytes = b"", limits: Limits = FAST,
 
 def layer(sb: Sandbox, name: str) -> None:
     if name not in sb.describe()["active"]:
-        pytest.skip(f"layer {name!r} not active on this backend: {sb.describe()['missing'].get(name)}")
+        pytest.skip(
+            f"layer {name!r} not active on this backend: {sb.describe()['missing'].get(name)}"
+        )
 
 
 # --- honest programs -------------------------------------------------------------------------
@@ -75,8 +78,12 @@ def test_one_request_many_stdins_in_order(sandbox):
 
 def test_large_stdin_round_trips(sandbox):
     data = os.urandom(3 << 20).hex().encode()[: 3 << 20]
-    r = run1(sandbox, "import sys,hashlib\nprint(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())",
-             data, Limits(cpu_s=2, stdout_bytes=1 << 20))
+    r = run1(
+        sandbox,
+        "import sys,hashlib\nprint(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())",
+        data,
+        Limits(cpu_s=2, stdout_bytes=1 << 20),
+    )
     import hashlib
 
     assert r.stdout.decode().strip() == hashlib.sha256(data).hexdigest()
@@ -162,7 +169,10 @@ def test_memory_bomb_hits_memory_limit(sandbox):
 
 
 def test_fork_bomb_is_contained(sandbox):
-    if "cgroup_pids" not in sandbox.describe()["active"] and "uid" not in sandbox.describe()["active"]:
+    if (
+        "cgroup_pids" not in sandbox.describe()["active"]
+        and "uid" not in sandbox.describe()["active"]
+    ):
         pytest.skip("no process cap on this backend (neither pids cgroup nor per-slot uid nproc)")
     src = "import os\nwhile True:\n    try: os.fork()\n    except OSError: pass"
     r = run1(sandbox, src, limits=Limits(cpu_s=1, wall_s=2, pids=16))
@@ -194,7 +204,11 @@ def test_stray_descendants_are_killed_when_main_exits(sandbox):
     r = run1(sandbox, src, limits=Limits(cpu_s=1, wall_s=5))
     assert (r.status, r.stdout) == (Status.OK, b"parent done\n") and r.wall_s < 2
     # pid 1 is the slot server (visible when it shares our uid); nothing else may be left
-    src = "import os\nprint([p for p in os.listdir('/proc') if p.isdigit() and p not in ('1', str(os.getpid()))])"
+    src = (
+        "import os\n"
+        "print([p for p in os.listdir('/proc')"
+        " if p.isdigit() and p not in ('1', str(os.getpid()))])"
+    )
     assert run1(sandbox, src).stdout == b"[]\n"
 
 
@@ -216,9 +230,14 @@ def test_environment_is_empty(sandbox, monkeypatch):
 
 
 def test_host_files_are_not_visible(sandbox):
-    src = ("import sys\nfor p in sys.stdin.read().split():\n    try: open(p).read(1); print('READ', p)\n"
-           "    except OSError as e: print(type(e).__name__)")
-    paths = f"{os.path.abspath(__file__)} /etc/shadow /etc/passwd /root/.bash_history /proc/1/environ"
+    src = (
+        "import sys\nfor p in sys.stdin.read().split():\n"
+        "    try: open(p).read(1); print('READ', p)\n"
+        "    except OSError as e: print(type(e).__name__)"
+    )
+    paths = (
+        f"{os.path.abspath(__file__)} /etc/shadow /etc/passwd /root/.bash_history /proc/1/environ"
+    )
     r = run1(sandbox, src, paths.encode())
     assert r.status is Status.OK and b"READ" not in r.stdout
 
@@ -348,7 +367,8 @@ def test_strict_path_runs_a_fresh_interpreter():
 
     with LocalSandbox(slots=1, python_fast_path=False) as sb:
         # CPython's own C-locale coercion may add LC_CTYPE; nothing of the grader's may appear
-        src = "import sys, os\nprint(len(sys.modules) < 200, set(os.environ) - {'LC_CTYPE'}, os.getcwd())"
+        src = ("import sys, os\n"
+               "print(len(sys.modules) < 200, set(os.environ) - {'LC_CTYPE'}, os.getcwd())")
         r = run1(sb, src)
         assert r.status is Status.OK and r.stdout.startswith(b"True set() /work/"), r.stderr
         assert run1(sb, "while True: pass").status is Status.TIME_LIMIT
@@ -377,7 +397,9 @@ def test_concurrent_requests_from_threads_all_answer_right():
     with LocalSandbox(slots=2) as sb:
         prog = Program("print(int(input()) ** 2)")
         with ThreadPoolExecutor(4) as pool:
-            outs = list(pool.map(lambda i: sb.run(prog, [str(i).encode()], FAST)[0].stdout, range(24)))
+            outs = list(
+                pool.map(lambda i: sb.run(prog, [str(i).encode()], FAST)[0].stdout, range(24))
+            )
         assert outs == [f"{i * i}\n".encode() for i in range(24)]
 
 
@@ -396,8 +418,8 @@ def test_a_dead_slot_is_masked_then_replaced():
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"cpu_s": 0}, "cpu_s=0"), ({"memory_mb": 1.5}, "memory_mb=1.5"), ({"open_files": 4}, "open_files=4"),
-    ({"wall_s": float("inf")}, "wall_s=inf"),
+    ({"cpu_s": 0}, "cpu_s=0"), ({"memory_mb": 1.5}, "memory_mb=1.5"),
+    ({"open_files": 4}, "open_files=4"), ({"wall_s": float("inf")}, "wall_s=inf"),
 ])
 def test_limits_validation_names_key_and_value(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -418,7 +440,7 @@ with LocalSandbox(slots=1) as sb:
     loop = sb.run(Program("while True: pass"), [b""], Limits(cpu_s=0.5, wall_s=1))[0]
     print(json.dumps({"describe": sb.describe(), "ok": [ok.status, ok.stdout.decode()],
                       "loop": loop.status}))
-"""
+"""  # noqa: E501 (a program's text: wrapping its long line would change the program)
 
 
 def test_unprivileged_user_namespace_fallback_as_a_real_unprivileged_user():
@@ -428,7 +450,8 @@ def test_unprivileged_user_namespace_fallback_as_a_real_unprivileged_user():
 
     if os.geteuid() != 0:
         pytest.skip("needs root to switch to an unprivileged uid for this test")
-    setpriv, python = shutil.which("setpriv"), "/usr/bin/python3"
+    setpriv = shutil.which("setpriv")
+    python = "/usr/bin/python3"
     if not setpriv or not os.access(python, os.X_OK):
         pytest.skip("needs setpriv and a system python3 that an unprivileged user can execute")
     # The checkout may live where uid 65534 cannot enter (a 0700 home or mktemp -d), so the
@@ -453,7 +476,11 @@ def test_unprivileged_user_namespace_fallback_as_a_real_unprivileged_user():
     active = report["describe"]["active"]
     assert {"userns", "pid", "net", "fs", "landlock", "seccomp"} <= set(active)
     assert "outer uid 65534" in active["userns"] and "cgroup_pids" in report["describe"]["missing"]
-    assert report["ok"][0] == "ok" and "WROTE" not in report["ok"][1] and "CONNECTED" not in report["ok"][1]
+    assert (
+        report["ok"][0] == "ok"
+        and "WROTE" not in report["ok"][1]
+        and "CONNECTED" not in report["ok"][1]
+    )
     assert report["ok"][1].startswith("[0, [],")
     assert report["loop"] == "time_limit"
 
@@ -546,7 +573,8 @@ print(" ".join(seen) or "nothing")
 def test_ipc_objects_of_one_run_are_gone_for_the_next(sandbox):
     left = run1(sandbox, _IPC_LEAVE, b"4096")
     # SysV objects are created; a POSIX queue may be refused (Landlock answers EACCES here)
-    assert left.status is Status.OK and left.stdout.startswith(b"True True True "), left.stderr[-300:]
+    assert left.status is Status.OK and left.stdout.startswith(b"True True True "), \
+        left.stderr[-300:]
     # the same request (a later execution) and a later request both see a clean IPC namespace
     for r in [*sandbox.run(Program(_IPC_LOOK), [b"", b""], FAST), run1(sandbox, _IPC_LOOK)]:
         assert (r.status, r.stdout) == (Status.OK, b"nothing\n"), r.stderr[-300:]
@@ -563,8 +591,11 @@ def test_a_leftover_shm_segment_does_not_change_a_later_runs_verdict(sandbox):
 
 
 def test_no_capabilities_at_all_not_even_in_the_bounding_set(sandbox):
-    r = run1(sandbox, "for line in open('/proc/self/status'):\n"
-                      "    if line.startswith('Cap'): print(line.split()[0], int(line.split()[1], 16))")
+    r = run1(
+        sandbox,
+        "for line in open('/proc/self/status'):\n"
+        "    if line.startswith('Cap'): print(line.split()[0], int(line.split()[1], 16))",
+    )
     caps = dict(line.split() for line in r.stdout.decode().splitlines())
     assert caps and set(caps.values()) == {"0"}, caps
 
@@ -578,7 +609,7 @@ threading.Thread(target=sb.run, args=(Program("import time\nprint('up', flush=Tr
                  [b""], Limits(cpu_s=100, wall_s=120)), daemon=True).start()
 print("started", flush=True)
 time.sleep(600)
-"""
+"""  # noqa: E501 (a program's text: wrapping its long line would change the program)
 
 
 def _descendants(root: int) -> dict[int, str]:
@@ -592,7 +623,8 @@ def _descendants(root: int) -> dict[int, str]:
             except OSError:
                 continue
             stat[int(name)] = (int(fields[1]), fields[0], fields[19])  # ppid, state, starttime
-    found, frontier = {}, [root]
+    found = {}
+    frontier = [root]
     while frontier:
         parent = frontier.pop()
         for pid, (ppid, state, start) in stat.items():
@@ -667,7 +699,8 @@ def test_wire_moves_blobs_through_memfds_over_pipes_and_sockets(channel):
     header, sizes = wire.recv_header(r, 10)
     fds = [wire.recv_blob_to_memfd(r, n) for n in sizes]
     sender.join()
-    assert header == {"op": "run"} and [os.fstat(fd).st_size for fd in fds] == [len(b) for b in blobs]
+    assert (header == {"op": "run"}
+            and [os.fstat(fd).st_size for fd in fds] == [len(b) for b in blobs])
     assert os.pread(fds[0], len(blobs[0]), 0) == blobs[0]
     with pytest.raises(OSError) as exc:  # sealed: not even the server can change an input
         os.pwrite(fds[0], b"x", 0)

@@ -87,18 +87,23 @@ NUMBERS = b"6\n3 1 4 1 5 9\n"
 # (id, program, stdin)
 CASES = [
     pytest.param(FASTIO, NUMBERS, id="pyrival_style_fastio"),
-    pytest.param("import sys\ndata = sys.stdin.buffer.read().split()\nprint(sum(map(int, data[1:])))",
+    pytest.param("import sys\ndata = sys.stdin.buffer.read().split()\n"
+                 "print(sum(map(int, data[1:])))",
                  NUMBERS, id="stdin_buffer_read"),
-    pytest.param("import os\ndata = os.read(0, os.fstat(0).st_size)\nprint(len(data), data.split()[0])",
+    pytest.param("import os\ndata = os.read(0, os.fstat(0).st_size)\n"
+                 "print(len(data), data.split()[0])",
                  NUMBERS, id="os_read_fstat_size"),
     pytest.param("import sys, io\nr = sys.stdin.buffer.raw\nprint(type(r).__name__, r.read(3))",
                  NUMBERS, id="raw_fileio_read"),
-    pytest.param("while True:\n    try:\n        line = input()\n    except EOFError:\n        break\n"
+    pytest.param("while True:\n    try:\n        line = input()\n"
+                 "    except EOFError:\n        break\n"
                  "    print(line[::-1])", b"ab\ncd\nlast-no-newline", id="input_loop_to_eof"),
-    pytest.param("print(repr(input()), repr(input()))", b"ab\r\ncd\r\n", id="crlf_is_not_translated"),
+    pytest.param("print(repr(input()), repr(input()))", b"ab\r\ncd\r\n",
+                 id="crlf_is_not_translated"),
     pytest.param("s = input()\nprint(len(s), ascii(s))", b"\xff\xfeok\n", id="undecodable_input"),
     pytest.param("data = open('/dev/stdin').read()\nout = open('/dev/stdout', 'w')\n"
-                 "out.write(data.upper())\nout.close()\nprint(open(0, 'rb').read(2), open('/dev/fd/0').read(1))",
+                 "out.write(data.upper())\nout.close()\n"
+                 "print(open(0, 'rb').read(2), open('/dev/fd/0').read(1))",
                  NUMBERS, id="dev_stdin_and_stdout_paths"),
     pytest.param("import sys\nsys.stdin.read()\nsys.stdin.seek(0)\nprint(len(sys.stdin.read()))",
                  NUMBERS, id="stdin_is_seekable"),
@@ -112,7 +117,7 @@ CASES = [
         print(type(sys.stdin.buffer).__name__, type(sys.stdout.buffer).__name__, sys.stdout.isatty())
         print(stat.S_ISREG(os.fstat(0).st_mode), sys.stdin.seekable(), sys.stdout is sys.__stdout__)
         print(sys.argv, __name__, os.path.basename(__file__))
-        """), NUMBERS, id="std_stream_attributes"),
+        """), NUMBERS, id="std_stream_attributes"),  # noqa: E501 (program text above)
     pytest.param("import sys\nwith sys.stdout as f:\n    f.write('closed after this\\n')",
                  b"", id="closing_stdout_is_not_an_error"),
     pytest.param("import atexit, io, sys\n"
@@ -122,12 +127,14 @@ CASES = [
                  "atexit.register(lambda: print('hook'))\nprint('main')\nsys.exit(3)",
                  b"", id="atexit_exit_is_ignored"),
     pytest.param("import sys\nprint('partial')\nsys.exit(3)", b"", id="sys_exit_code"),
-    pytest.param("import sys\nprint('partial')\nsys.exit('fatal: message')", b"", id="sys_exit_message"),
+    pytest.param("import sys\nprint('partial')\nsys.exit('fatal: message')", b"",
+                 id="sys_exit_message"),
     pytest.param("print('x')\nexit(4)", b"", id="site_exit_builtin"),
     pytest.param("import os, sys\nprint('kept'); sys.stdout.flush()\nprint('lost')\nos._exit(5)",
                  b"", id="os_exit_skips_flush"),
     pytest.param("print('before')\nprint(1 / 0)", b"", id="uncaught_exception"),
-    pytest.param("import sys\nsys.excepthook = lambda t, v, tb: print('hook', t.__name__)\nraise KeyError(1)",
+    pytest.param("import sys\nsys.excepthook = lambda t, v, tb: print('hook', t.__name__)\n"
+                 "raise KeyError(1)",
                  b"", id="custom_excepthook"),
     pytest.param(textwrap.dedent("""\
         import threading, time
@@ -155,9 +162,11 @@ CASES = [
     pytest.param("for i in range(20000):\n    print(i, flush=True)", b"", id="print_flush_flood"),
     pytest.param("f = open(1, 'w', closefd=False)\nf.write('unflushed file object\\n')",
                  b"", id="file_object_flushed_at_exit"),
-    pytest.param("import sys\nsys.stdout.write('text ')\nsys.stdout.buffer.write(b'bytes\\n')\nprint('end')",
+    pytest.param("import sys\nsys.stdout.write('text ')\nsys.stdout.buffer.write(b'bytes\\n')\n"
+                 "print('end')",
                  b"", id="text_and_buffer_interleaved"),
-    pytest.param("import sys\nsys.stdout.close()\nprint('after close')", b"", id="print_after_close"),
+    pytest.param("import sys\nsys.stdout.close()\nprint('after close')", b"",
+                 id="print_after_close"),
 ]
 
 

@@ -31,7 +31,8 @@ def lock_dir():
 
 
 def _lease_in_child(lock_dir: str, pool_start: int, pool_size: int, count: int) -> subprocess.Popen:
-    """A separate process that leases `count` uids, prints them and holds them until stdin closes."""
+    """A separate process that leases `count` uids, prints them and holds them until stdin
+    closes."""
     code = textwrap.dedent(f"""
         import json, sys
         from sandboxes.uids import UidLease, uids_in_use
@@ -229,7 +230,9 @@ def _wait_empty(paths: list[str], timeout_s: float = 10.0) -> None:
     from sandboxes.cgroups import _has_tasks
 
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and any(_has_tasks(p) or _has_tasks(p + "/run") for p in paths):
+    while time.monotonic() < deadline and any(
+        _has_tasks(p) or _has_tasks(p + "/run") for p in paths
+    ):
         time.sleep(0.1)
 
 
@@ -246,7 +249,8 @@ def test_cgroups_of_a_killed_grader_are_swept_at_start_and_live_ones_kept():
     busy = None
     held = "/nonexistent"
     try:
-        dead_dirs, live_dirs = json.loads(dead.stdout.readline()), json.loads(live.stdout.readline())
+        dead_dirs, live_dirs = (json.loads(dead.stdout.readline()),
+                                json.loads(live.stdout.readline()))
         if not dead_dirs:
             pytest.skip("no writable cgroup hierarchy for the slots here")
         dead.send_signal(signal.SIGKILL)
@@ -337,7 +341,8 @@ def test_cgroup_v2_subtree_confines_each_execution_and_names_what_is_missing():
     assert not os.path.exists(slot)  # close removes the subtree
     lacking = [c for c in CONTROLLERS if c not in available]
     if lacking:
-        with pytest.raises(RuntimeError, match=f"cgroup_{lacking[0]} .*not available to our cgroup v2"):
+        with pytest.raises(RuntimeError,
+                           match=f"cgroup_{lacking[0]} .*not available to our cgroup v2"):
             LocalSandbox(slots=1, cgroup_version="v2", require=[f"cgroup_{lacking[0]}"])
 
 

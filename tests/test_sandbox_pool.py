@@ -51,7 +51,8 @@ def test_reply_decodes_to_results(reply, blobs, expected):
     pytest.param({"results": [None]}, id="not-a-mapping"),
     pytest.param({"results": 5}, id="not-a-list"),
     pytest.param({"results": [{"status": "ok", "exit_code": 0, "signal": None, "cpu_s": 0,
-                               "wall_s": 0, "peak_memory_mb": 0, "detail": ""}] * 2}, id="too-few-blobs"),
+                               "wall_s": 0, "peak_memory_mb": 0, "detail": ""}] * 2},
+                 id="too-few-blobs"),
 ])
 def test_a_malformed_reply_raises_for_the_pool_to_mask(reply):
     with pytest.raises(ValueError):
@@ -68,7 +69,8 @@ def test_unknown_layers_are_refused_before_anything_starts():
     class Pool(SlotPool):
         layer_names = ("pid", "net")
 
-    with pytest.raises(ValueError, match=r"names unknown layers \['gpu'\]; allowed: \('pid', 'net'\)"):
+    with pytest.raises(ValueError,
+                       match=r"names unknown layers \['gpu'\]; allowed: \('pid', 'net'\)"):
         Pool(require=["pid", "gpu"])
 
 

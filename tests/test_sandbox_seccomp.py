@@ -60,7 +60,8 @@ def test_an_unknown_architecture_has_no_filter():
 def _run_bpf(prog: bytes, data: bytes) -> int:
     """Only the instructions our filters use: ld [k], jeq/jge/jset k, ret k."""
     ins = [struct.unpack("=HBBI", prog[i:i + 8]) for i in range(0, len(prog), 8)]
-    pc, acc = 0, 0
+    pc = 0
+    acc = 0
     while True:
         code, jt, jf, k = ins[pc]
         if code == 0x20:
@@ -80,7 +81,8 @@ def _seccomp_data(nr: int, arch: int, *args: int) -> bytes:
     return struct.pack("=iIQ6Q", nr, arch, 0, *argv)
 
 
-ALLOW, KILL = 0x7FFF0000, 0x80000000
+ALLOW = 0x7FFF0000
+KILL = 0x80000000
 
 
 def _errno(e: int) -> int:
@@ -117,7 +119,8 @@ def test_every_denied_syscall_of_the_architecture_is_denied(arch):
     nr = cf.syscall_numbers(arch)
     for name in cf.DENIED:
         if name in nr:
-            assert _run_bpf(prog, _seccomp_data(nr[name], cf.AUDIT_ARCH[arch])) == _errno(errno.EPERM), name
+            assert (_run_bpf(prog, _seccomp_data(nr[name], cf.AUDIT_ARCH[arch]))
+                    == _errno(errno.EPERM)), name
     assert _run_bpf(prog, _seccomp_data(nr["capset"] + 1000, cf.AUDIT_ARCH[arch])) == ALLOW
 
 

@@ -19,7 +19,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-if __package__ in (None, ""):  # `python tools/pretrain.py` puts tools/ on sys.path, not the repo root
+# `python tools/pretrain.py` puts tools/ on sys.path, not the repo root
+if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch

@@ -179,7 +179,8 @@ def boxes(text: str) -> list[Span]:
 # ---------------------------------------------------------------------------------------------
 
 _ANCHOR_RE = re.compile(
-    r"####|\b(?:final\s+answer|(?<!to )(?:the\s+)?answer)\s*(?:is\s*:?|:|=)|\bthe\s+answer\s+should\s+be|"
+    r"####|\b(?:final\s+answer|(?<!to )(?:the\s+)?answer)\s*(?:is\s*:?|:|=)|"
+    r"\bthe\s+answer\s+should\s+be|"
     # "Answer $9$" / "Answer \\( 9 \\)": a line that opens with the word and then math.
     r"^[ \t*]*(?:final\s+)?answer[ \t*]+(?=\$|\\[(\[])",
     re.IGNORECASE | re.MULTILINE,
@@ -190,7 +191,9 @@ _HOPE = "i hope it is correct"
 STATEMENT_WINDOW_CHARS = 6_000
 _SENTENCE_END_RE = re.compile(r"\.(?=\s+[A-Z(])|\.\s*$")
 # "The answer is 3, since 3 > 2": the reason after the answer is not part of it.
-_CLAUSE_RE = re.compile(r",?\s+(?:since|because|as|which|where|so that|given that)\b", re.IGNORECASE)
+_CLAUSE_RE = re.compile(
+    r",?\s+(?:since|because|as|which|where|so that|given that)\b", re.IGNORECASE
+)
 _MATH_DELIMS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
 
 
@@ -198,7 +201,8 @@ def _mask_math(line: str) -> str:
     """`line` with every math span ($$..$$, $..$, \\(..\\), \\[..\\]) overwritten by x's, in one
     pass: a closer that is not found once is never searched for again."""
     out: list[str] = []
-    i, n = 0, len(line)
+    i = 0
+    n = len(line)
     missing: set[str] = set()
     while i < n:
         for open_, close in _MATH_DELIMS:
@@ -243,7 +247,9 @@ def _statement_after(text: str, pos: int, end: int) -> str:
     return m.group(1) if m else stmt
 
 
-_SUBJECT_IS_RE = re.compile(r"(?i)(?:the|a|an|our|my)\s+[^=\d]{0,60}?\s(?:is|are|equals|was)\s+(\S.*)$")
+_SUBJECT_IS_RE = re.compile(
+    r"(?i)(?:the|a|an|our|my)\s+[^=\d]{0,60}?\s(?:is|are|equals|was)\s+(\S.*)$"
+)
 
 
 def final_statements(text: str) -> list[Span]:
@@ -255,12 +261,18 @@ def final_statements(text: str) -> list[Span]:
     anchors = list(_ANCHOR_RE.finditer(text))
     for k, m in enumerate(anchors):
         # A statement ends where the next anchor starts, so the windows never overlap (linear).
-        stmt = _statement_after(text, m.end(), anchors[k + 1].start() if k + 1 < len(anchors) else len(text))
+        stmt = _statement_after(
+            text, m.end(), anchors[k + 1].start() if k + 1 < len(anchors) else len(text)
+        )
         if m.group(0) == "####" and re.match(r"[A-Za-z]{2,}\s+\S|#", stmt):
             continue  # a markdown heading ("#### Step 2: ..."), not GSM8K's answer marker
         # Only the anchor just before can be adjacent: any anchor between leaves its own words in
         # the gap. Checking that first keeps the gap short (linear).
-        if out and last_k == k - 1 and not re.sub(r"(?i)\bthe\b|[\s*:]", "", text[out[-1].end : m.start()]):
+        if (
+            out
+            and last_k == k - 1
+            and not re.sub(r"(?i)\bthe\b|[\s*:]", "", text[out[-1].end : m.start()])
+        ):
             out.pop()  # "Final Answer: The final answer is 5" states one answer, not two
         if stmt:
             out.append(Span(m.start(), m.end(), stmt))
@@ -322,9 +334,12 @@ def committed_answer(completion: str, mode: Mode = "strict") -> Extraction:
         raise ValueError(f"mode={mode!r} is not allowed; use one of {MODES}")
     region = split_sections(completion).graded
     if region is None:
-        return Extraction("no_answer", detail="unclosed <think>: the answer never left the reasoning")
+        return Extraction(
+            "no_answer", detail="unclosed <think>: the answer never left the reasoning"
+        )
     if mode == "lenient":
-        # Chat-template debris (`<|im_start|>user ...`) after a transcript is not the model's answer.
+        # Chat-template debris (`<|im_start|>user ...`) after a transcript is not the model's
+        # answer.
         debris = _CHAT_TOKEN_RE.search(region)
         region = region[: debris.start()] if debris else region
     blocks, unclosed = answer_blocks(region)
@@ -340,10 +355,18 @@ def committed_answer(completion: str, mode: Mode = "strict") -> Extraction:
     found = boxes(region)
     if found and mode == "lenient":
         # Boxed values in worked steps, then "The final answer is X": the explicit statement wins.
-        later = [f for f in final_statements(region[found[-1].end :]) if _FINAL_RE.match(region, found[-1].end + f.start)]
+        later = [
+            f
+            for f in final_statements(region[found[-1].end :])
+            if _FINAL_RE.match(region, found[-1].end + f.start)
+        ]
         if later:
             offset = found[-1].end
-            return _ok(region, [Span(offset + f.start, offset + f.end, f.text) for f in later[-1:]], "final_statement")
+            return _ok(
+                region,
+                [Span(offset + f.start, offset + f.end, f.text) for f in later[-1:]],
+                "final_statement",
+            )
     if found:
         return _ok(region, found, "boxed")
     if mode == "lenient":
@@ -357,13 +380,17 @@ def committed_answer(completion: str, mode: Mode = "strict") -> Extraction:
         " (an <answer> tag was never closed)" if unclosed else ""))
 
 
-_CHAT_TOKEN_RE = re.compile(r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_of_text)\|>")
+_CHAT_TOKEN_RE = re.compile(
+    r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_of_text)\|>"
+)
 _FINAL_RE = re.compile(r"(?i)final\s+answer")
 
 
 def _ok(region: str, spans: list[Span], source: str) -> Extraction:
     if _DISOWNED_RE.search(region, spans[-1].end):
-        return Extraction("no_answer", source=source, detail="the final answer is taken back and none follows")
+        return Extraction(
+            "no_answer", source=source, detail="the final answer is taken back and none follows"
+        )
     cands = tuple(c for c in _committed(region, spans) if c)
     if not cands:
         return Extraction("no_answer", source=source, detail=f"empty {source}")

@@ -38,7 +38,12 @@ from verifiers.math.values import (
     as_region,
 )
 
-_SAMPLE_POINTS = (sympy.Rational(7, 13), sympy.Rational(-17, 11), sympy.Rational(23, 7), sympy.Rational(-2, 9))
+_SAMPLE_POINTS = (
+    sympy.Rational(7, 13),
+    sympy.Rational(-17, 11),
+    sympy.Rational(23, 7),
+    sympy.Rational(-2, 9),
+)
 
 
 def _num(x: sympy.Basic, digits: int = 60):
@@ -49,7 +54,9 @@ def _num(x: sympy.Basic, digits: int = 60):
     return v if v.is_number and not v.has(S.NaN) else None
 
 
-def _close(a: sympy.Basic, b: sympy.Basic, rel: float, half_ulp: sympy.Rational | None = None) -> bool:
+def _close(
+    a: sympy.Basic, b: sympy.Basic, rel: float, half_ulp: sympy.Rational | None = None
+) -> bool:
     if undefined(a) or undefined(b):
         return False
     if a.has(S.Infinity, S.NegativeInfinity) or b.has(S.Infinity, S.NegativeInfinity):
@@ -72,7 +79,9 @@ def _close(a: sympy.Basic, b: sympy.Basic, rel: float, half_ulp: sympy.Rational 
     return bool(diff <= limit * scale)
 
 
-def expr_equal(a: sympy.Basic, b: sympy.Basic, rel: float, half_ulp: sympy.Rational | None = None) -> bool:
+def expr_equal(
+    a: sympy.Basic, b: sympy.Basic, rel: float, half_ulp: sympy.Rational | None = None
+) -> bool:
     if undefined(a) or undefined(b):
         return False
     if a == b:
@@ -81,7 +90,8 @@ def expr_equal(a: sympy.Basic, b: sympy.Basic, rel: float, half_ulp: sympy.Ratio
     if not syms:
         return _close(a, b, rel, half_ulp)
     if half_ulp is not None:
-        rel = 0.0  # a rounding bound means nothing for a function of x: decimals there must be exact
+        # a rounding bound means nothing for a function of x: decimals there must be exact
+        rel = 0.0
     if a.free_symbols != b.free_symbols:
         try:
             return sympy.simplify(a - b) == 0
@@ -144,7 +154,9 @@ def _match_unordered(gold: tuple, cand: tuple, rel_tol: float) -> bool:
 
 
 def _match_ordered(gold: tuple, cand: tuple, rel_tol: float) -> bool:
-    return len(gold) == len(cand) and all(compare(g, c, rel_tol) == CORRECT for g, c in zip(gold, cand))
+    return len(gold) == len(cand) and all(
+        compare(g, c, rel_tol) == CORRECT for g, c in zip(gold, cand)
+    )
 
 
 def _distinct(items: tuple, rel_tol: float) -> tuple:
@@ -170,19 +182,24 @@ def _as_equation(v: object) -> sympy.Basic | None:
     if isinstance(v, Equation):
         return v.zero
     if isinstance(v, Assign):
-        return sympy.expand(sympy.Symbol(v.var.lower() if len(v.var) == 1 else v.var) - v.value.expr)
+        return sympy.expand(
+            sympy.Symbol(v.var.lower() if len(v.var) == 1 else v.var) - v.value.expr
+        )
     return None
 
 
 def _ends_equal(gold: Region, cand: object, cs: sympy.Set, rel_tol: float) -> bool:
     """An interval written with decimal endpoints gets the scalar decimal policy per endpoint
     (`(2.6666667, 5]` for `(8/3, 5]`): same openness, each end a correct rounding."""
-    g, c = gold.set, cs
+    g = gold.set
+    c = cs
     if not (isinstance(g, sympy.Interval) and isinstance(c, sympy.Interval)):
         return False
     if (g.left_open, g.right_open) != (c.left_open, c.right_open):
         return False
-    c_ends = cand.ends if isinstance(cand, Region) else cand.items if isinstance(cand, Tuple) else ()
+    c_ends = (
+        cand.ends if isinstance(cand, Region) else cand.items if isinstance(cand, Tuple) else ()
+    )
     if len(c_ends) != 2 or not all(isinstance(e, Scalar) for e in c_ends):
         return False
     g_ends = gold.ends or (Scalar(g.inf), Scalar(g.sup))
@@ -205,7 +222,8 @@ def compare(gold: object, cand: object, rel_tol: float = 1e-6) -> str:
 def _vs_collection(gold: Collection, cand: object, rel_tol: float) -> str:
     if _named(gold) and not (isinstance(cand, Tuple) and gold.kind == "list"):
         # `a = 2, b = 3`: each value belongs to its name; `a = 3, b = 2` is wrong.
-        g, c = _named(gold), _named(cand) if isinstance(cand, Collection) else None
+        g = _named(gold)
+        c = _named(cand) if isinstance(cand, Collection) else None
         if c is None and isinstance(cand, Collection) and cand.kind == "list" and not any(
                 isinstance(i, Assign) for i in cand.items):
             # `AB = 4, CD = 5` answered `4, 5`: the values in the gold's order, names left out.
@@ -242,7 +260,9 @@ def _vs_text(gold: Text, cand: object, rel_tol: float) -> str:
     base = re.fullmatch(r"(\d+)_\d+", gold.words)
     if base and cand.words == base.group(1):
         return CORRECT  # the digits without the base the question asked for
-    return HEDGED if re.search(r"\b(?:or|and)\b", cand.words) and " or " not in gold.words else WRONG
+    return (
+        HEDGED if re.search(r"\b(?:or|and)\b", cand.words) and " or " not in gold.words else WRONG
+    )
 
 
 def _vs_scalar(gold: Scalar, cand: object, rel_tol: float) -> str:
@@ -286,7 +306,11 @@ def _vs_region(gold: Region, cand: object, rel_tol: float) -> str:
     if _ends_equal(gold, cand, cs, rel_tol):
         return CORRECT
     try:
-        return CORRECT if sympy.simplify(gold.set.symmetric_difference(cs)) == S.EmptySet or gold.set == cs else WRONG
+        return (
+            CORRECT
+            if sympy.simplify(gold.set.symmetric_difference(cs)) == S.EmptySet or gold.set == cs
+            else WRONG
+        )
     except Exception:  # noqa: BLE001
         return CORRECT if gold.set == cs else WRONG
 
@@ -299,7 +323,11 @@ def _vs_tuple(gold: Tuple, cand: object, rel_tol: float) -> str:
     if isinstance(cand, Matrix) and (len(cand.rows) == 1 or all(len(r) == 1 for r in cand.rows)):
         flat = tuple(c for r in cand.rows for c in r)
         return CORRECT if _match_ordered(gold.items, flat, rel_tol) else WRONG
-    if isinstance(cand, Collection) and cand.kind == "list" and all(isinstance(i, Assign) for i in cand.items):
+    if (
+        isinstance(cand, Collection)
+        and cand.kind == "list"
+        and all(isinstance(i, Assign) for i in cand.items)
+    ):
         return CORRECT if _match_ordered(gold.items, _items(cand), rel_tol) else WRONG
     return WRONG
 
@@ -334,7 +362,11 @@ def evaluable(value: object) -> bool:
     """Evaluate every number inside a value, as comparing will. Run on a gold under a deadline, it
     finds golds that cannot be checked in time (`9^{9^{9^{9}}}`) before any candidate is blamed."""
     if isinstance(value, Scalar):
-        return value.expr.free_symbols or _num(value.expr, 30) is not None or value.expr.has(S.Infinity, S.NegativeInfinity)
+        return (
+            value.expr.free_symbols
+            or _num(value.expr, 30) is not None
+            or value.expr.has(S.Infinity, S.NegativeInfinity)
+        )
     if isinstance(value, Assign):
         return evaluable(value.value)
     if isinstance(value, (Collection, Tuple)):

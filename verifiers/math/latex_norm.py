@@ -10,28 +10,33 @@ from dataclasses import dataclass
 
 _UNICODE = {
     "\u2212": "-", "\u2013": "-", "\u00d7": r"\times ", "\u22c5": r"\cdot ", "\u00b7": r"\cdot ",
-    "\u00f7": r"\div ", "\u2264": r"\leq ", "\u2265": r"\geq ", "\u2260": r"\neq ", "\u221e": r"\infty ",
-    "\u03c0": r"\pi ", "\u222a": r"\cup ", "\u2229": r"\cap ", "\u2208": r"\in ", "\u211d": r"\mathbb{R}",
-    "\u00b1": r"\pm ", "\u2213": r"\mp ", "\u2205": r"\emptyset ", "\u03b8": r"\theta ", "\u03b1": r"\alpha ",
-    "\u03b2": r"\beta ", "\u2032": "'", "\u2009": " ", "\u00a0": " ", "\u202f": " ", "\u2248": "=",
+    "\u00f7": r"\div ", "\u2264": r"\leq ", "\u2265": r"\geq ", "\u2260": r"\neq ",
+    "\u221e": r"\infty ", "\u03c0": r"\pi ", "\u222a": r"\cup ", "\u2229": r"\cap ",
+    "\u2208": r"\in ", "\u211d": r"\mathbb{R}", "\u00b1": r"\pm ", "\u2213": r"\mp ",
+    "\u2205": r"\emptyset ", "\u03b8": r"\theta ", "\u03b1": r"\alpha ", "\u03b2": r"\beta ",
+    "\u2032": "'", "\u2009": " ", "\u00a0": " ", "\u202f": " ", "\u2248": "=",
     "\u00b0": r"^{\circ}", "\u2103": r"^{\circ}",
 }
 _VULGAR = {"\u00bd": (1, 2), "\u2153": (1, 3), "\u2154": (2, 3), "\u00bc": (1, 4), "\u00be": (3, 4),
            "\u2155": (1, 5), "\u2156": (2, 5), "\u2157": (3, 5), "\u2158": (4, 5), "\u2159": (1, 6),
            "\u215a": (5, 6), "\u215b": (1, 8), "\u215c": (3, 8), "\u215d": (5, 8), "\u215e": (7, 8)}
-_SUPER = dict(zip("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207b\u207a", "0123456789-+"))
+_SUPER = dict(
+    zip("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207b\u207a", "0123456789-+")
+)
 _SUB = dict(zip("\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089", "0123456789"))
 
 _CURRENCY_RE = re.compile(
-    r"\\\$|\\(?:euro|pounds|yen)\b|[\u20ac\u00a3\u00a5\u20b9]|\b(?:USD|EUR|GBP|dollars?|euros?|cents?|Rs\.?)\b",
+    r"\\\$|\\(?:euro|pounds|yen)\b|[\u20ac\u00a3\u00a5\u20b9]|"
+    r"\b(?:USD|EUR|GBP|dollars?|euros?|cents?|Rs\.?)\b",
     re.IGNORECASE)
 _PERCENT_RE = re.compile(r"\\%|%|\\text\{\s*percent\s*\}|\bpercent\b|\bper\s*cent\b", re.IGNORECASE)
 _DEGREE_RE = re.compile(
-    r"\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree|\^\s*\{\s*\\text\{\s*o\s*\}\s*\}|\bdegrees?\b",
+    r"\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree|"
+    r"\^\s*\{\s*\\text\{\s*o\s*\}\s*\}|\bdegrees?\b",
     re.IGNORECASE)
 _DROP_RE = re.compile(
-    r"\\displaystyle|\\textstyle|\\left(?![a-zA-Z])|\\right(?![a-zA-Z])|\\[bB]igg?[lr]?(?![a-zA-Z])|"
-    r"\\middle|\\limits|\\nolimits|(?<!\\)\\[!,;: ]|\\q?quad|~")
+    r"\\displaystyle|\\textstyle|\\left(?![a-zA-Z])|\\right(?![a-zA-Z])|"
+    r"\\[bB]igg?[lr]?(?![a-zA-Z])|\\middle|\\limits|\\nolimits|(?<!\\)\\[!,;: ]|\\q?quad|~")
 # MATH writes thousands as `10,\!080`; `,\!` (a comma with its space taken back) is never a list.
 _THOUSANDS_RE = re.compile(r"(?<![\d.])(\d{1,3})((?:(?:,\\!\s?|,|\{,\}|\\,|\\ |\s)\d{3})+)(?![\d])")
 
@@ -48,8 +53,14 @@ def _unicode(s: str) -> str:
     s = re.sub(r"(\d)\s*([" + "".join(_VULGAR) + "])", lambda m: m.group(1) + " " + m.group(2), s)
     for ch, (p, q) in _VULGAR.items():
         s = s.replace(ch, rf"\frac{{{p}}}{{{q}}}")
-    s = re.sub("[" + "".join(_SUPER) + "]+", lambda m: "^{" + "".join(_SUPER[c] for c in m.group(0)) + "}", s)
-    s = re.sub("[" + "".join(_SUB) + "]+", lambda m: "_{" + "".join(_SUB[c] for c in m.group(0)) + "}", s)
+    s = re.sub(
+        "[" + "".join(_SUPER) + "]+",
+        lambda m: "^{" + "".join(_SUPER[c] for c in m.group(0)) + "}",
+        s,
+    )
+    s = re.sub(
+        "[" + "".join(_SUB) + "]+", lambda m: "_{" + "".join(_SUB[c] for c in m.group(0)) + "}", s
+    )
     for ch, rep in _UNICODE.items():
         s = s.replace(ch, rep)
     # √ takes a number, a letter, a parenthesised group or a braced group as its radicand.
@@ -62,7 +73,9 @@ def _unicode(s: str) -> str:
 
 def _single_arg(s: str, command: str, nargs: int) -> str:
     """`\\frac12` -> `\\frac{1}{2}`, `\\sqrt2` -> `\\sqrt{2}`: braces around one-token arguments."""
-    out, i, n = [], 0, len(s)
+    out = []
+    i = 0
+    n = len(s)
     while True:
         j = s.find(command, i)
         if j < 0:
@@ -88,7 +101,8 @@ def _single_arg(s: str, command: str, nargs: int) -> str:
             if k >= n:
                 break
             if s[k] == "{":
-                depth, m = 0, k
+                depth = 0
+                m = k
                 while m < n:
                     depth += (s[m] == "{") - (s[m] == "}")
                     if depth == 0:
@@ -124,7 +138,8 @@ def normalize(answer: str) -> Normalized:
     s = re.sub(r"^\\[\[(]|\\[\])]$", "", s.strip())
     s = re.sub(r"\\[dtc]frac", r"\\frac", s)
     s = re.sub(r"\\[dt]binom", r"\\binom", s)
-    s = re.sub(r"\\(?:mathrm|text|textnormal|operatorname)\{\s*([ie])\s*\}", r"\1", s)  # upright i and e are still i and e
+    # upright i and e are still i and e
+    s = re.sub(r"\\(?:mathrm|text|textnormal|operatorname)\{\s*([ie])\s*\}", r"\1", s)
     s = s.replace(r"\le ", r"\leq ").replace(r"\ge ", r"\geq ").replace(r"\ne ", r"\neq ")
     s = re.sub(r"\\(le|ge|ne)(?![a-zA-Z])", lambda m: "\\" + m.group(1) + "q", s)
     s = re.sub(r"\\(leq|geq)slant", r"\\\1", s)
@@ -132,7 +147,9 @@ def normalize(answer: str) -> Normalized:
     s = re.sub(r"^\s*(?:\\approx|\\sim|\\simeq)\s*", "", s)  # `\approx 8.24`: the value stated
     s = re.sub(r"\\phantom\{[^{}]*\}", " ", s)  # aligns matrix columns, writes nothing
     # Ordinals: 11^{\text{th}}, 11^{th}, 11\text{th}, 11th are the number 11.
-    s = re.sub(r"(\d)\s*(?:\^\s*\{?\s*(?:\\text\{\s*)?|\\text\{\s*)(?:st|nd|rd|th)\s*\}?\s*\}?", r"\1", s)
+    s = re.sub(
+        r"(\d)\s*(?:\^\s*\{?\s*(?:\\text\{\s*)?|\\text\{\s*)(?:st|nd|rd|th)\s*\}?\s*\}?", r"\1", s
+    )
     s = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", s)
     s = _THOUSANDS_RE.sub(lambda m: _thousands(s, m), s)
     s, n_pct = _PERCENT_RE.subn(" ", s)

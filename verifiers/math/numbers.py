@@ -42,7 +42,8 @@ def _arithmetic(s: str) -> sympy.Rational | None:
     """Exact value of plain arithmetic (numbers, + - * / ^, \\frac, brackets) by recursive descent.
     Most answers are this; it is much faster than the general grammar and handles deep nesting.
     Anything else (symbols, implicit products, huge exponents) returns None for the general path."""
-    tokens, pos = [], 0
+    tokens = []
+    pos = 0
     for m in _TOKEN_RE.finditer(s):
         if m.start() != pos:
             return None
@@ -72,7 +73,8 @@ def _arithmetic(s: str) -> sympy.Rational | None:
     def term():
         val = unary()
         while peek() in ("*", "/", "\\cdot", "\\times", "\\div"):
-            op, rhs = take(), unary()
+            op = take()
+            rhs = unary()
             val = val * rhs if op in ("*", "\\cdot", "\\times") else val / rhs
         return val
 
@@ -123,7 +125,10 @@ def _latex(s: str) -> sympy.Basic | None:
 
 
 _DECIMAL_LIT_RE = re.compile(r"\d*\.(\d*)")
-_SCI_TEX_RE = re.compile(r"^([-+]?\d+(?:\.(\d+))?)\s*(?:\\times|\\cdot|\*)\s*10\s*\^\s*(?:\{\s*([-+]?\d+)\s*\}|([-+]?\d))$")
+_SCI_TEX_RE = re.compile(
+    r"^([-+]?\d+(?:\.(\d+))?)\s*(?:\\times|\\cdot|\*)\s*10\s*\^\s*"
+    r"(?:\{\s*([-+]?\d+)\s*\}|([-+]?\d))$"
+)
 
 
 def _half_ulp(decimals: int, exponent: int = 0) -> sympy.Rational:
@@ -152,18 +157,31 @@ def parse_scalar(s: str, percent: bool = False) -> Scalar | None:
         return Scalar(value, True, percent, _half_ulp(len(m.group(2) or ""), exponent))
     m = _REPEAT_RE.match(s)
     if m:  # 0.1\overline{6} = 1/6: exact, like the fraction it stands for
-        sign, whole, fixed, rep_ = m.group(1), m.group(2) or "0", m.group(3), m.group(4)
-        val = sympy.Rational(int(whole + fixed + rep_) - int(whole + fixed), (10 ** len(rep_) - 1) * 10 ** len(fixed))
+        sign = m.group(1)
+        whole = m.group(2) or "0"
+        fixed = m.group(3)
+        rep_ = m.group(4)
+        val = sympy.Rational(
+            int(whole + fixed + rep_) - int(whole + fixed), (10 ** len(rep_) - 1) * 10 ** len(fixed)
+        )
         return Scalar(-val if sign == "-" else val, False, percent)
     m = _SCI_RE.match(s)
     if m:
         places = len(m.group(1).partition(".")[2])
-        return Scalar(sympy.Rational(m.group(1)) * sympy.Integer(10) ** int(m.group(2)), True, percent,
-                      _half_ulp(places, int(m.group(2))))
+        return Scalar(
+            sympy.Rational(m.group(1)) * sympy.Integer(10) ** int(m.group(2)),
+            True,
+            percent,
+            _half_ulp(places, int(m.group(2))),
+        )
     m = _FRAC_RE.match(s)
     if m:
         sign = -1 if m.group(1) == "-" else 1
-        return Scalar(sign * sympy.Rational(int(m.group(2)), int(m.group(3))), False, percent) if int(m.group(3)) else None
+        return (
+            Scalar(sign * sympy.Rational(int(m.group(2)), int(m.group(3))), False, percent)
+            if int(m.group(3))
+            else None
+        )
     m = _MIXED_RE.match(s)
     if m:  # 2\frac{1}{2} is two and a half, not 2 * 1/2
         whole, p, q = int(m.group(2)), int(m.group(3) or m.group(5)), int(m.group(4) or m.group(6))

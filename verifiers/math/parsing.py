@@ -34,12 +34,19 @@ def braced_end(s: str) -> int | None:
     return braced(s, 0)
 
 
-_VAR_RE = re.compile(r"^[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-z]\))?$|^\\(?:theta|alpha|beta|phi)$")
+_VAR_RE = re.compile(
+    r"^[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?(?:\([a-z]\))?$|^\\(?:theta|alpha|beta|phi)$"
+)
 # Names of a single quantity: \angle ABC, m\angle A, AB (a segment), f(2), P(A).
 _NAME_RE = re.compile(r"^(?:m\s*)?\\angle\s*[A-Z]{1,3}$|^[A-Z]{2}$|^[a-zA-Z]\([^()=]*\)$")
-_TEXT_CMD_RE = re.compile(r"\\(?:text|textnormal|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}")
+_TEXT_CMD_RE = re.compile(
+    r"\\(?:text|textnormal|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}"
+)
 # A unit in \text{} takes its exponent with it: 16\text{ cm}^2 is 16, never 16^2.
-_TEXT_UNIT_RE = re.compile(r"\\(?:text|textnormal|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}(\^\s*\{?\s*\d\s*\}?)?")
+_TEXT_UNIT_RE = re.compile(
+    r"\\(?:text|textnormal|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}"
+    r"(\^\s*\{?\s*\d\s*\}?)?"
+)
 _CHOICE_RE = re.compile(
     r"^(?:(?:option|choice|answer)\s*:?\s*)?\(?\s*([A-J])\s*\)?(?:\s*[.:)]?\s*(?:$|\s.*|\$.*))$",
     re.IGNORECASE | re.DOTALL)
@@ -47,9 +54,13 @@ _RELATION_RE = re.compile(r"\\leq|\\geq|\\neq|<|>|=")
 _WORDS_RE = re.compile(r"^[A-Za-z][A-Za-z' .-]*$")
 # `p - q`, `a-b`: single letters joined by minus signs are algebra, not a hyphenated phrase.
 _LETTER_SUM_RE = re.compile(r"^[A-Za-z](?:\s*-\s*[A-Za-z])+$")
-_WORD_UNIT_RE = re.compile(r"^([-+]?[\d.,/]+|\\frac\{\d+\}\{\d+\})\s+([a-zA-Z]{2,}\.?(?:\^\{?\d\}?)?(?:\s*/\s*[a-zA-Z]+)?\s*)+$")
+_WORD_UNIT_RE = re.compile(
+    r"^([-+]?[\d.,/]+|\\frac\{\d+\}\{\d+\})\s+"
+    r"([a-zA-Z]{2,}\.?(?:\^\{?\d\}?)?(?:\s*/\s*[a-zA-Z]+)?\s*)+$"
+)
 _MEANINGFUL_TEXT_RE = re.compile(
-    r"\b(?:not|never|no|except|but|maybe|perhaps|possibly|probably|approximately|about|around|roughly|"
+    r"\b(?:not|never|no|except|but|maybe|perhaps|possibly|probably|approximately|about|around|"
+    r"roughly|"
     r"wrong|incorrect|false|either|neither|nor|unless|if|could|might|any|anything|all|none|only|"
     r"at least|at most|more than|less than|or|and)\b", re.IGNORECASE)
 _AMC_GOLD_RE = re.compile(r"^\\text(?:bf|rm)?\{\s*\(([A-J])\)\s*\}\s*(?:\\ |~|\\quad)?\s*(\S.*)$")
@@ -57,12 +68,18 @@ _SETS = {r"\mathbb{R}": S.Reals, r"\mathbb R": S.Reals, r"\emptyset": S.EmptySet
          r"\varnothing": S.EmptySet, r"\{\}": S.EmptySet, r"\mathbb{Z}": S.Integers}
 _REAL_WORDS = {"all real numbers", "all reals", "real numbers", "all real x", "r"}
 
-_MATRIX_RE = re.compile(r"^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL)
+_MATRIX_RE = re.compile(
+    r"^\\begin\{([pbvBV]?matrix|array)\}(?:\{[^{}]*\})?(.*)\\end\{\1\}$", re.DOTALL
+)
 
 
 def split_top(s: str, seps: tuple[str, ...]) -> list[str]:
     """Split on any of `seps` outside (), [], {}, \\{\\} and \\left/\\right groups."""
-    parts, depth, start, i, n = [], 0, 0, 0, len(s)
+    parts = []
+    depth = 0
+    start = 0
+    i = 0
+    n = len(s)
     while i < n:
         if s.startswith("\\{", i) or s.startswith("\\langle", i):
             depth += 1
@@ -79,7 +96,9 @@ def split_top(s: str, seps: tuple[str, ...]) -> list[str]:
             depth -= 1
         elif depth == 0:
             for sep in seps:
-                if s.startswith(sep, i) and not (sep.isalpha() and s[i + len(sep) : i + len(sep) + 1].isalpha()):
+                if s.startswith(sep, i) and not (
+                    sep.isalpha() and s[i + len(sep) : i + len(sep) + 1].isalpha()
+                ):
                     parts.append(s[start:i])
                     start = i = i + len(sep)
                     break
@@ -136,11 +155,14 @@ def _inequality(s: str) -> Region | None:
         bound = parse_scalar(m.group(3))
         if bound is None or bound.expr.free_symbols:
             return None
-        op, a = m.group(2), bound.expr
+        op = m.group(2)
+        a = bound.expr
         inside = sympy.Interval(-a, a, op == "<", op == "<")
         if op in ("<", "\\leq"):
             return Region(inside)
-        return Region(sympy.Complement(S.Reals, sympy.Interval(-a, a, op == "\\geq", op == "\\geq")))
+        return Region(
+            sympy.Complement(S.Reals, sympy.Interval(-a, a, op == "\\geq", op == "\\geq"))
+        )
     pieces = re.split(r"(\\leq|\\geq|<|>)", s)
     if len(pieces) < 3 or "=" in s.replace("\\leq", "").replace("\\geq", ""):
         return None
@@ -157,7 +179,9 @@ def _inequality(s: str) -> Region | None:
         b = right if right is not None else (parse_scalar(terms[k + 1]) or Scalar(S.NaN)).expr
         if S.NaN in (a, b) or (a != sym and b != sym):
             return None
-        rel = {"<": sympy.Lt, ">": sympy.Gt, "\\leq": sympy.Le, "\\geq": sympy.Ge}[op](a, b, evaluate=False)
+        rel = {"<": sympy.Lt, ">": sympy.Gt, "\\leq": sympy.Le, "\\geq": sympy.Ge}[op](
+            a, b, evaluate=False
+        )
         try:
             region = region.intersect(rel.as_set() if sym in rel.free_symbols else S.EmptySet)
         except Exception:  # noqa: BLE001
@@ -222,13 +246,20 @@ def _relation(s: str, percent: bool) -> object | None:
         point = parse_scalar(m.group(2))
         if point is None or point.expr.free_symbols:
             return None
-        return Region(sympy.Union(sympy.Interval.open(-sympy.oo, point.expr), sympy.Interval.open(point.expr, sympy.oo)))
+        return Region(
+            sympy.Union(
+                sympy.Interval.open(-sympy.oo, point.expr),
+                sympy.Interval.open(point.expr, sympy.oo),
+            )
+        )
     if "\\neq" in s:
         return None
     sides = [p.strip() for p in s.split("=")]
     if any(not p for p in sides):
         return None
-    if len(sides) == 2 and (_VAR_RE.match(sides[0]) or _NAME_RE.match(sides[0]) or _QUANTITY_RE.match(sides[0])):
+    if len(sides) == 2 and (
+        _VAR_RE.match(sides[0]) or _NAME_RE.match(sides[0]) or _QUANTITY_RE.match(sides[0])
+    ):
         value = parse_value(sides[1], percent=percent)
         if isinstance(value, Scalar):
             return Assign(re.sub(r"\s+", "", sides[0]), value)
@@ -260,17 +291,27 @@ def _matrix(s: str) -> Matrix | None:
         factor = parse_scalar(k.group(1))
         if factor is None:
             return None
-        scale, s = factor.expr, s[k.end():]
+        scale = factor.expr
+        s = s[k.end():]
     m = _MATRIX_RE.match(s)
     if not m:
         return None
     rows = [r for r in re.split(r"\\\\", m.group(2)) if r.strip() and r.strip() != "\\hline"]
     cells = [tuple(parse_scalar(c) for c in r.split("&")) for r in rows]
-    if not cells or any(c is None for row in cells for c in row) or len({len(r) for r in cells}) != 1:
+    if (
+        not cells
+        or any(c is None for row in cells for c in row)
+        or len({len(r) for r in cells}) != 1
+    ):
         return None
     if scale != 1:
-        cells = [tuple(Scalar(scale * c.expr, c.decimal, half_ulp=c.half_ulp and abs(scale) * c.half_ulp)
-                       for c in row) for row in cells]
+        cells = [
+            tuple(
+                Scalar(scale * c.expr, c.decimal, half_ulp=c.half_ulp and abs(scale) * c.half_ulp)
+                for c in row
+            )
+            for row in cells
+        ]
     return Matrix(tuple(cells))
 
 
@@ -310,7 +351,11 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
     if inner is not None:
         builder = re.match(r"^\s*[a-zA-Z]\s*(?::|\\mid|\||\\vert)\s*(.+)$", inner)
         if builder:  # {x : 1 < x <= 2} is the interval it describes
-            cond = re.sub(r"^[a-zA-Z]\s*\\in\s*\\mathbb\{R\}\s*,?\s*(?:\\text\{\s*and\s*\}|and)?", "", builder.group(1).strip())
+            cond = re.sub(
+                r"^[a-zA-Z]\s*\\in\s*\\mathbb\{R\}\s*,?\s*(?:\\text\{\s*and\s*\}|and)?",
+                "",
+                builder.group(1).strip(),
+            )
             region = as_region(parse_value(cond.strip()))
             return Region(region) if region is not None else Unparseable("set-builder condition")
         items = [parse_value(p) for p in split_top(inner, (",", ";"))] if inner.strip() else []
@@ -327,7 +372,11 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
     if "\\setminus" in s:
         left, _, right = s.partition("\\setminus")
         a, b = as_region(parse_value(left)), as_region(parse_value(right))
-        return Region(sympy.Complement(a, b)) if a is not None and b is not None else Unparseable("set difference")
+        return (
+            Region(sympy.Complement(a, b))
+            if a is not None and b is not None
+            else Unparseable("set difference")
+        )
     if "\\cup" in s:
         parts = [as_region(parse_value(p)) for p in split_top(s, ("\\cup",))]
         if len(parts) > 1 and all(p is not None for p in parts):
@@ -357,7 +406,10 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
         # `(1, 2)` may be a point or an open interval: kept as a pair, read as the gold needs.
         if region is not None and (open_ + close != "()" or _unbounded(region.set)):
             return region
-        return Tuple(tuple(parse_value(p) for p in items), paren_pair=open_ == "(" and close == ")" and len(items) == 2)
+        return Tuple(
+            tuple(parse_value(p) for p in items),
+            paren_pair=open_ == "(" and close == ")" and len(items) == 2,
+        )
     mat = _matrix(s)
     if mat is not None:
         return mat
@@ -365,16 +417,25 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
     if rel is not None:
         return rel
     words = _text_words(s)
-    if _WORDS_RE.match(s) and (" " in words or len(words) >= 3 or words in ("no", "ok")) and not _LETTER_SUM_RE.match(s):
+    if (
+        _WORDS_RE.match(s)
+        and (" " in words or len(words) >= 3 or words in ("no", "ok"))
+        and not _LETTER_SUM_RE.match(s)
+    ):
         return Text(words)  # "yes", "Monday", "John Smith": plain words are not a product x*y*z
     stripped, texts = _strip_text(s)
     stripped = stripped.strip()
     if texts and not stripped and not re.search(r"\d", " ".join(texts)):
         return Text(_text_words(s))  # `\text{neither}`: an answer in words, whatever the words
-    if texts and (_MEANINGFUL_TEXT_RE.search(" ".join(texts)) or re.match(r"^\s*\\text\w*\{[^{}]*[a-zA-Z][^{}]*\}\s*[-\d]", s)):
+    if texts and (
+        _MEANINGFUL_TEXT_RE.search(" ".join(texts))
+        or re.match(r"^\s*\\text\w*\{[^{}]*[a-zA-Z][^{}]*\}\s*[-\d]", s)
+    ):
         # "not 12", "12 is wrong", "maybe 12": words that change the claim are not units, and
         # units follow their number, they do not precede it.
-        hedge = re.search(r"\b(?:or|and|either|maybe|perhaps|possibly)\b", " ".join(texts), re.IGNORECASE)
+        hedge = re.search(
+            r"\b(?:or|and|either|maybe|perhaps|possibly)\b", " ".join(texts), re.IGNORECASE
+        )
         return Unparseable("text that qualifies the answer", hedge=bool(hedge))
     if texts and not stripped:
         inner = " ".join(texts).strip()
@@ -425,7 +486,11 @@ def parse_answer(raw: str, gold: object | None = None) -> object:
         if m:
             return Choice(frozenset(m.group(1)), parse_answer(m.group(2)))
         letters = parse_choice(raw)
-        if letters and len(letters) == 1 and re.fullmatch(r"\(?[A-J]\)?|\\text\w*\{\(?[A-J]\)?\}", s):
+        if (
+            letters
+            and len(letters) == 1
+            and re.fullmatch(r"\(?[A-J]\)?|\\text\w*\{\(?[A-J]\)?\}", s)
+        ):
             return Choice(letters)
     norm = normalize(raw)
     if isinstance(gold, Text):

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 _SHAPES = (
     ("matrix", re.compile(r"\\begin\{")),
     ("choice", re.compile(r"^\(?[A-E]\)?$|\\textbf\{\([A-E]\)")),
-    ("text", re.compile(r"^[^\d]*\\(?:text|mbox|mathrm|textnormal)\{[^{}]*[a-zA-Z]{2}|^[A-Za-z][A-Za-z ,.'-]{3,}$")),
+    ("text", re.compile(r"^[^\d]*\\(?:text|mbox|mathrm|textnormal)\{[^{}]*[a-zA-Z]{2}|"
+                        r"^[A-Za-z][A-Za-z ,.'-]{3,}$")),
     ("inequality", re.compile(r"\\[lg]eq?(?![a-z])|<|>")),
     ("relation", re.compile(r"=")),
     ("set", re.compile(r"\\\{")),
@@ -41,7 +42,8 @@ def shape_counts(golds: Iterable[str]) -> Counter:
     return Counter(gold_shape(g) for g in golds)
 
 
-# How a loader's reason for dropping a row names the gold's shape (see `verifiers.benchmarks.gold_problem`).
+# How a loader's reason for dropping a row names the gold's shape (see
+# `verifiers.benchmarks.gold_problem`).
 SHAPE_MARK = "[gold shape: {}]"
 _MARK_RE = re.compile(r"\[gold shape: ([^\]]+)\]")
 

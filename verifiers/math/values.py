@@ -71,13 +71,19 @@ class Unparseable:
     hedge: bool = False  # unreadable because it offers alternatives ("5 (or 6)")
 
 
-CORRECT, WRONG, HEDGED = "correct", "wrong_answer", "hedged"
+CORRECT = "correct"
+WRONG = "wrong_answer"
+HEDGED = "hedged"
 
 
 def as_region(v: object) -> sympy.Set | None:
     if isinstance(v, Region):
         return v.set
-    if isinstance(v, Collection) and v.kind == "set" and all(isinstance(i, Scalar) for i in v.items):
+    if (
+        isinstance(v, Collection)
+        and v.kind == "set"
+        and all(isinstance(i, Scalar) for i in v.items)
+    ):
         return sympy.FiniteSet(*(i.expr for i in v.items))
     if isinstance(v, Tuple) and v.paren_pair and all(isinstance(i, Scalar) for i in v.items):
         try:

@@ -1,6 +1,6 @@
 """MathAnswerVerifier: completion + gold -> Verdict on whether the committed final answer has the
-gold's value. Extraction is `extract`'s, values `parsing`'s, equality `comparison`'s; this module decides what counts
-(hedges, echoes) and enforces the hard deadline at a process boundary.
+gold's value. Extraction is `extract`'s, values `parsing`'s, equality `comparison`'s; this module
+decides what counts (hedges, echoes) and enforces the hard deadline at a process boundary.
 
 Reason codes: correct, wrong_answer, no_answer, hedged, unparseable, timeout, gold_unparseable.
 A candidate that makes the checker overrun its deadline scores 0 (`timeout`); a gold that cannot be
@@ -51,7 +51,9 @@ def _echoes_question(answer: str, question: str, gold: str) -> bool:
     return re.search(rf"(?<![\d.]){re.escape(a)}(?![\d])", _squash(question)) is not None
 
 
-def judge(completion: str, gold: str, question: str, mode: str, rel_tol: float) -> tuple[float, str, str]:
+def judge(
+    completion: str, gold: str, question: str, mode: str, rel_tol: float
+) -> tuple[float, str, str]:
     """The whole decision, as plain data so it can cross a process boundary."""
     from verifiers.math.comparison import compare
     from verifiers.math.parsing import parse_answer
@@ -75,11 +77,20 @@ def judge(completion: str, gold: str, question: str, mode: str, rel_tol: float) 
         # Each gold item stated once: `\boxed{1, 2, 3}` then `\boxed{1}` is two answers, not a list.
         if (isinstance(joined, Collection) and len(joined.items) == len(gval.items)
                 and compare(gval, joined, rel_tol) == "correct"):
-            return 1.0, "correct", f"{ex.source} {len(ex.candidates)} answers that together are the gold's list"
+            return (
+                1.0,
+                "correct",
+                f"{ex.source} {len(ex.candidates)} answers that together are the gold's list",
+            )
     values = [parse_answer(c, gval) for c in ex.candidates]
-    final, shown = values[-1], ex.candidates[-1][:80]
+    final = values[-1]
+    shown = ex.candidates[-1][:80]
     if isinstance(final, Unparseable):
-        return 0.0, "hedged" if final.hedge else "unparseable", f"{ex.source} {shown!r}: {final.why}"
+        return (
+            0.0,
+            "hedged" if final.hedge else "unparseable",
+            f"{ex.source} {shown!r}: {final.why}",
+        )
     for earlier, text in zip(values[:-1], ex.candidates[:-1]):
         # Two different committed answers with no retraction between them are a hedge.
         if isinstance(earlier, Unparseable) or compare(final, earlier, rel_tol) != "correct":
@@ -110,10 +121,16 @@ _MAX_CHECKED_GOLDS = 100_000
 
 def warm_up() -> None:
     """Runs in each worker before it takes work: the parser's first calls are 10-100x slower."""
-    for gold, answer in (("\\frac{1}{2}", "\\boxed{0.5}"), ("x^2+1", "\\boxed{1+x^{2}}"),
-                         ("[1,2)", "\\boxed{[1, 2)}"), ("x=3", "\\boxed{3}"), ("\\sqrt{2}", "\\boxed{\\sqrt 2}"),
-                         # sympy's first inequality solve takes ~2 s: pay it here, not on a gold's clock
-                         ("x < 1", "\\boxed{-x > -1}"), ("0 < x \\le 1", "\\boxed{(0, 1]}")):
+    for gold, answer in (
+        ("\\frac{1}{2}", "\\boxed{0.5}"),
+        ("x^2+1", "\\boxed{1+x^{2}}"),
+        ("[1,2)", "\\boxed{[1, 2)}"),
+        ("x=3", "\\boxed{3}"),
+        ("\\sqrt{2}", "\\boxed{\\sqrt 2}"),
+        # sympy's first inequality solve takes ~2 s: pay it here, not on a gold's clock
+        ("x < 1", "\\boxed{-x > -1}"),
+        ("0 < x \\le 1", "\\boxed{(0, 1]}"),
+    ):
         judge(answer, gold, "", "strict", 1e-6)
 
 
@@ -137,30 +154,45 @@ class MathAnswerVerifier:
         if self.mode not in MODES:
             raise ValueError(f"mode={self.mode!r} is not allowed; use one of {MODES}")
         if not 0 <= self.rel_tol < 1:
-            raise ValueError(f"rel_tol={self.rel_tol!r} is not allowed; use 0 <= rel_tol < 1 (e.g. 1e-6)")
+            raise ValueError(
+                f"rel_tol={self.rel_tol!r} is not allowed; use 0 <= rel_tol < 1 (e.g. 1e-6)"
+            )
         if not self.deadline_s > 0:
-            raise ValueError(f"deadline_s={self.deadline_s!r} is not allowed; use a positive number of seconds")
+            raise ValueError(
+                f"deadline_s={self.deadline_s!r} is not allowed; use a positive number of seconds"
+            )
         if not isinstance(self.workers, int) or self.workers < 1:
             raise ValueError(f"workers={self.workers!r} is not allowed; use an integer >= 1")
 
     def __call__(self, *, completion: str, problem: Problem) -> Verdict:
         if problem.answer is None or not str(problem.answer).strip():
-            return Verdict(0.0, "gold_unparseable", f"problem {problem.id!r} has no gold answer", infra_error=True)
+            return Verdict(
+                0.0,
+                "gold_unparseable",
+                f"problem {problem.id!r} has no gold answer",
+                infra_error=True,
+            )
         if not isinstance(completion, str):
             return Verdict(0.0, "no_answer", f"completion is {type(completion).__name__}, not text")
         args = (completion, problem.answer, problem.question or "", self.mode, self.rel_tol)
         if pool.IN_WORKER:  # already inside a pool worker whose deadline bounds us
             return _verdict(*judge(*args))
-        workers = pool.shared_pool(self.workers, ("verifiers.math.verifier", "verifiers.math.parsing"), warm_up).start()
+        workers = pool.shared_pool(
+            self.workers, ("verifiers.math.verifier", "verifiers.math.parsing"), warm_up
+        ).start()
         start = time.monotonic()
         if problem.answer not in _CHECKED_GOLDS:
             # The gold gets half the deadline on its own, so that a gold which cannot be checked
             # is reported as ours (masked) and a candidate that overruns is the policy's (0).
             gold_ok = workers.call(_gold_checkable, problem.answer, deadline_s=self.deadline_s / 2)
             if gold_ok.status != "ok" or not gold_ok.value:
-                why = {"timeout": "cannot be checked within the deadline",
-                       "starved": "was not checked: no checker free in time"}.get(gold_ok.status, "cannot be parsed")
-                return Verdict(0.0, "gold_unparseable", f"gold {problem.answer[:60]!r} {why}", infra_error=True)
+                why = {
+                    "timeout": "cannot be checked within the deadline",
+                    "starved": "was not checked: no checker free in time",
+                }.get(gold_ok.status, "cannot be parsed")
+                return Verdict(
+                    0.0, "gold_unparseable", f"gold {problem.answer[:60]!r} {why}", infra_error=True
+                )
             if len(_CHECKED_GOLDS) >= _MAX_CHECKED_GOLDS:
                 _CHECKED_GOLDS.clear()
             _CHECKED_GOLDS[problem.answer] = None

@@ -2,7 +2,8 @@
 golds written for this project in the shapes those benchmarks use (MATH's `,\\!` thousands, `\\$`
 amounts, intervals, tuples, matrices, text answers, ...), never copied from the benchmarks.
 
-    python bench/data/golds/make_golds.py     # rewrites math_samples.jsonl, gsm8k_samples.jsonl, aime_samples.jsonl
+    python bench/data/golds/make_golds.py
+        # rewrites math_samples.jsonl, gsm8k_samples.jsonl, aime_samples.jsonl
 """
 
 from __future__ import annotations
@@ -15,21 +16,22 @@ HERE = Path(__file__).resolve().parent
 
 # Fixed MATH-style golds, one per shape the benchmark writes (hand-written).
 MATH_FIXED = [
-    r"10,\!080", r"\$16,\!386.20", r"\frac{12}{5,\!525}", r"1,\!000,\!000", r"\$1,\!200", r"\$32.50",
-    r"\frac{3}{4}", r"-\frac{7}{2}", r"\dfrac{5}{12}", r"\tfrac{1}{6}", r"2\sqrt{3}", r"\frac{\sqrt{3}}{2}",
-    r"3\sqrt{2}", r"\sqrt{13}", r"4\pi", r"\frac{9\pi}{2}", r"12\pi - 18\sqrt{3}", r"\frac{1}{2}\pi",
-    r"(-\infty, 3]", r"[2, 5)", r"(-\infty,-2)\cup(3,\infty)", r"(-3, \infty)", r"[-1, 1]",
-    r"(0, \frac{1}{2}]", r"\left( -\infty, \frac{8}{3} \right]", r"(2, -3)", r"(1, 2, 3)",
-    r"\left( 3, \frac{\pi}{2} \right)", r"(6, 8)", r"1, 2, 3", r"-2, 1", r"3, 5, 7",
-    r"\text{(C)}", r"\text{(A)}", r"\text{Monday}", r"\text{even}", r"\text{neither}", r"\text{odd}",
-    r"30^\circ", r"120^\circ", r"25\%", r"12.5\%", r"0.25", r"3.6", r"1.5",
+    r"10,\!080", r"\$16,\!386.20", r"\frac{12}{5,\!525}", r"1,\!000,\!000", r"\$1,\!200",
+    r"\$32.50", r"\frac{3}{4}", r"-\frac{7}{2}", r"\dfrac{5}{12}", r"\tfrac{1}{6}", r"2\sqrt{3}",
+    r"\frac{\sqrt{3}}{2}", r"3\sqrt{2}", r"\sqrt{13}", r"4\pi", r"\frac{9\pi}{2}",
+    r"12\pi - 18\sqrt{3}", r"\frac{1}{2}\pi", r"(-\infty, 3]", r"[2, 5)",
+    r"(-\infty,-2)\cup(3,\infty)", r"(-3, \infty)", r"[-1, 1]", r"(0, \frac{1}{2}]",
+    r"\left( -\infty, \frac{8}{3} \right]", r"(2, -3)", r"(1, 2, 3)",
+    r"\left( 3, \frac{\pi}{2} \right)", r"(6, 8)", r"1, 2, 3", r"-2, 1", r"3, 5, 7", r"\text{(C)}",
+    r"\text{(A)}", r"\text{Monday}", r"\text{even}", r"\text{neither}", r"\text{odd}", r"30^\circ",
+    r"120^\circ", r"25\%", r"12.5\%", r"0.25", r"3.6", r"1.5",
     r"\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}", r"\begin{pmatrix} 2 \\ -1 \end{pmatrix}",
     r"\begin{pmatrix} \frac{1}{3} \\ -\frac{2}{3} \\ \frac{2}{3} \end{pmatrix}",
-    r"\begin{pmatrix} -1 & 0 \\ 0 & -1 \end{pmatrix}",
-    r"x^2 + 2x + 1", r"y = 2x + 3", r"x^2 + y^2 = 25", r"2x - 3y = 6", r"3x^2 - 5x + 2",
-    r"1011_2", r"2014_5", r"11^{\text{th}}", r"\frac{1}{2}", r"-1", r"0", r"\infty",
-    r"x \in [-2, 7]", r"-\frac{1}{3}", r"\frac{25}{4}", r"\sqrt{2} + 1", r"\frac{1 + \sqrt{5}}{2}",
-    r"2 - \sqrt{3}", r"5\sqrt{2}", r"\frac{\sqrt{6}}{3}", r"\$18.90", r"72", r"1.25",
+    r"\begin{pmatrix} -1 & 0 \\ 0 & -1 \end{pmatrix}", r"x^2 + 2x + 1", r"y = 2x + 3",
+    r"x^2 + y^2 = 25", r"2x - 3y = 6", r"3x^2 - 5x + 2", r"1011_2", r"2014_5", r"11^{\text{th}}",
+    r"\frac{1}{2}", r"-1", r"0", r"\infty", r"x \in [-2, 7]", r"-\frac{1}{3}", r"\frac{25}{4}",
+    r"\sqrt{2} + 1", r"\frac{1 + \sqrt{5}}{2}", r"2 - \sqrt{3}", r"5\sqrt{2}",
+    r"\frac{\sqrt{6}}{3}", r"\$18.90", r"72", r"1.25",
 ]
 
 
@@ -75,7 +77,8 @@ def main() -> None:
             f.write(json.dumps(row) + "\n")
     with open(HERE / "aime_samples.jsonl", "w", encoding="utf-8") as f:
         for k in range(50):
-            row = {"id": f"sample-{k}", "problem": f"Sample contest problem {k} (written for this check).",
+            row = {"id": f"sample-{k}",
+                   "problem": f"Sample contest problem {k} (written for this check).",
                    "answer": str(rng.randint(0, 999)).zfill(rng.choice([1, 3]))}
             f.write(json.dumps(row) + "\n")
 

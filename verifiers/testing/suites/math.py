@@ -4,8 +4,8 @@ labelled from the grading rules of issue 2 and never from any implementation's o
 Rows are data only: this module does not grade anything. Tests, the benchmark and the pytest plugin
 read `CASES`; a reward hack or grading bug found anywhere becomes a new row here.
 
-Labelling conventions (where the issue's rules are silent, a careful human grader decides and the row
-says why in a comment):
+Labelling conventions (where the issue's rules are silent, a careful human grader decides and the
+row says why in a comment):
 - expected 1.0 means reason "correct"; a 0.0 row names its reason only when the reason is part of
   what the row tests (no_answer, hedged, gold_unparseable, ...).
 - mode "strict" grades only `<answer>` blocks and `\\boxed{}`/`\\fbox{}`; "lenient" also reads
@@ -51,7 +51,8 @@ def _add(
     # The group name prefixes every id, so ids are unique across groups and `pytest -k intervals`
     # selects a group by the test id alone.
     full_id = _group.replace("_", "-") + "-" + id
-    CASES.append(MathCase(full_id, _group, gold, completion, float(expected), mode, question, reason))
+    CASES.append(MathCase(full_id, _group, gold, completion, float(expected), mode, question,
+                          reason))
 
 
 # Completion shapes. Real policies write prose around a box or R1 tags around an answer; bare
@@ -90,7 +91,8 @@ _add("tags-boxed-inside", "7", r1box("7"), 1)
 _add("tags-padded", "7", "<think>\n3 + 4\n</think>\n<answer>\n   7   \n</answer>", 1)
 _add("tags-wrong", "7", r1("8"), 0, reason="wrong_answer")
 _add("tags-no-think", "12", "<answer>12</answer>", 1)  # format is another verifier's job
-_add("tags-text-after", "5", "<think>\n2+3\n</think>\n<answer>5</answer>\nI am confident in this.", 1)
+_add("tags-text-after", "5", "<think>\n2+3\n</think>\n<answer>5</answer>\nI am confident in this.",
+     1)
 _add("tag-beats-think-box", "4",
      "<think>\nMaybe it is $\\boxed{3}$? No: 2+2=4.\n</think>\n<answer>4</answer>", 1)
 _add("think-box-not-graded", "3",
@@ -126,14 +128,16 @@ _add("strict-answer-colon", "42", "6 * 7 = 42\nAnswer: 42", 0, reason="no_answer
 _add("lenient-answer-colon", "42", "6 * 7 = 42\nAnswer: 42", 1, mode="lenient")
 _add("strict-gsm8k", "42", "She has 6 bags of 7 marbles, 6*7=42.\n#### 42", 0, reason="no_answer")
 _add("lenient-gsm8k", "42", "She has 6 bags of 7 marbles, 6*7=42.\n#### 42", 1, mode="lenient")
-_add("lenient-gsm8k-wrong", "42", "She has 6 bags of 7 marbles, 6*7=41.\n#### 41", 0, mode="lenient")
+_add("lenient-gsm8k-wrong", "42", "She has 6 bags of 7 marbles, 6*7=41.\n#### 41", 0,
+     mode="lenient")
 _add("lenient-gsm8k-thousands", "1200", "Total cost: 1200.\n#### 1,200", 1, mode="lenient")
 _MINERVA = "We compute the product.\nFinal Answer: The final answer is ${}$. I hope it is correct."
 _add("strict-minerva", "42", _MINERVA.format("42"), 0, reason="no_answer")
 _add("lenient-minerva", "42", _MINERVA.format("42"), 1, mode="lenient")
 _add("lenient-minerva-wrong", "42", _MINERVA.format("24"), 0, mode="lenient")
 _add("lenient-minerva-frac", r"\frac{3}{4}", _MINERVA.format(r"\frac{3}{4}"), 1, mode="lenient")
-_add("lenient-bold-final-answer", "42", "So we are done.\n\n**Final Answer:** 42", 1, mode="lenient")
+_add("lenient-bold-final-answer", "42", "So we are done.\n\n**Final Answer:** 42", 1,
+     mode="lenient")
 # A careful grader reads an anchor whose answer sits on the next line (common markdown output).
 _add("lenient-answer-next-line", "42", "So we are done.\n\n**Final answer:**\n\n$42$", 1,
      mode="lenient")
@@ -557,7 +561,8 @@ _add("identity-missing-row", _I3, box(pm([["1", "0"], ["0", "1"]])), 0)
 _add("rotation-sign", pm([["0", "-1"], ["1", "0"]]), box(pm([["0", "1"], ["-1", "0"]])), 0)
 _add("unsimplified-entries", pm([["2", "0"], ["0", "2"]]),
      box(pm([[r"\frac{4}{2}", "0"], ["0", r"\sqrt{4}"]])), 1)
-_add("column-vector-bmatrix", pm([["3"], ["-1"], ["2"]]), r1(pm([["3"], ["-1"], ["2"]], "bmatrix")), 1)
+_add("column-vector-bmatrix", pm([["3"], ["-1"], ["2"]]), r1(pm([["3"], ["-1"], ["2"]], "bmatrix")),
+     1)
 _add("column-vector-sign", pm([["3"], ["-1"], ["2"]]), box(pm([["3"], ["1"], ["2"]])), 0)
 _ROT = pm([[r"\cos\theta", r"-\sin\theta"], [r"\sin\theta", r"\cos\theta"]])
 _add("symbolic-entries", _ROT,
@@ -1209,8 +1214,8 @@ _add("unbalanced-gold-no-answer", r"\frac{1}{", "I could not solve it.", 0,
 
 _add("unbalanced-frac-gold-closed-answer", r"\frac{1}{2", box(r"\frac{1}{2}"), 0,
      reason="gold_unparseable")
-_add("unterminated-matrix-gold", r"\begin{pmatrix} 1 & 2", box(r"\begin{pmatrix} 1 & 2 \end{pmatrix}"),
-     0, reason="gold_unparseable")
+_add("unterminated-matrix-gold", r"\begin{pmatrix} 1 & 2",
+     box(r"\begin{pmatrix} 1 & 2 \end{pmatrix}"), 0, reason="gold_unparseable")
 _add("dollars-only-gold", "$$", box("5"), 0, reason="gold_unparseable")
 _add("empty-box-gold", r"\boxed{}", box("5"), 0, reason="gold_unparseable")
 
@@ -1220,7 +1225,8 @@ _group = "symbolic"
 _add("pm-inside-fraction-both-roots", r"\frac{-1 \pm \sqrt{5}}{2}",
      box(r"\frac{-1+\sqrt5}{2}, \frac{-1-\sqrt5}{2}"), 1)
 _add("pm-inside-fraction-one-root", r"\frac{-1 \pm \sqrt{5}}{2}", box(r"\frac{-1+\sqrt5}{2}"), 0)
-_add("pm-assignment-gold", r"x = \frac{-1 \pm \sqrt{5}}{2}", box(r"\frac{-1-\sqrt5}{2}, \frac{-1+\sqrt5}{2}"), 1)
+_add("pm-assignment-gold", r"x = \frac{-1 \pm \sqrt{5}}{2}",
+     box(r"\frac{-1-\sqrt5}{2}, \frac{-1+\sqrt5}{2}"), 1)
 _group = "complex_numbers"
 _add("upright-i", "2-3i", box(r"2-3\mathrm{i}"), 1)
 _add("upright-i-conjugate", "2-3i", box(r"2+3\mathrm{i}"), 0)
@@ -1258,7 +1264,8 @@ _add("interval-endpoint-short", r"\left(\frac{8}{3}, 5\right]", box("(2.67, 5]")
 _add("interval-endpoint-wrong-bracket", r"\left(\frac{8}{3}, 5\right]", box("[2.6666667, 5]"), 0)
 _add("open-interval-endpoint-rounded", r"\left(\frac{8}{3}, 5\right)", box("(2.6666667, 5)"), 1)
 _add("tuple-entry-rounded", r"\left(\frac{1}{3}, 2\right)", box("(0.3333333, 2)"), 1)
-_add("tuple-entry-int-decimal-off", r"\left(\frac{1}{3}, 2000000\right)", box("(0.3333333, 2000001.0)"), 0)
+_add("tuple-entry-int-decimal-off", r"\left(\frac{1}{3}, 2000000\right)",
+     box("(0.3333333, 2000001.0)"), 0)
 
 # =============================================================================================
 _group = "undefined_values"
@@ -1333,8 +1340,10 @@ _add("ordinal-gold", r"11^{\text{th}}", box("11"), 1)
 _add("ordinal-gold-other", r"11^{\text{th}}", box("12"), 0)
 _add("approx-gold-with-unit", r"\approx 8.24 \text{ mph}", box("8.24"), 1)
 _add("approx-gold-with-unit-wrong", r"\approx 8.24 \text{ mph}", box("8.25 mph"), 0)
-_add("phantom-matrix", r"\begin{pmatrix} \phantom{-}1 & 2 \\ -3 & 4 \end{pmatrix}", box(pm([["1", "2"], ["-3", "4"]])), 1)
-_add("phantom-matrix-sign", r"\begin{pmatrix} \phantom{-}1 & 2 \\ -3 & 4 \end{pmatrix}", box(pm([["-1", "2"], ["-3", "4"]])), 0)
+_add("phantom-matrix", r"\begin{pmatrix} \phantom{-}1 & 2 \\ -3 & 4 \end{pmatrix}",
+     box(pm([["1", "2"], ["-3", "4"]])), 1)
+_add("phantom-matrix-sign", r"\begin{pmatrix} \phantom{-}1 & 2 \\ -3 & 4 \end{pmatrix}",
+     box(pm([["-1", "2"], ["-3", "4"]])), 0)
 # Symbolic equality does not depend on spacing.
 _add("letters-minus-spacing", "p - q", box("p-q"), 1)
 _add("letters-minus-reordered", "a - b", box("-b + a"), 1)
@@ -1343,13 +1352,18 @@ _add("relation-of-names-itself", "MR = SRMC", box("MR = SRMC"), 1)
 _add("relation-of-names-other", "MR = SRMC", box("MR = LRMC"), 0)
 # Units in text reconcile as they do for bare numbers.
 _add("textnormal-unit-boxed", r"125\textnormal{ miles}", box(r"125 \text{ miles}"), 1)
-_add("textnormal-unit-prose", r"125\textnormal{ miles}", "The answer is $125$ miles.", 1, mode="lenient")
+_add("textnormal-unit-prose", r"125\textnormal{ miles}", "The answer is $125$ miles.", 1,
+     mode="lenient")
 _add("textnormal-unit-wrong", r"125\textnormal{ miles}", box("126"), 0)
 # Anchored final statements (lenient).
-_add("final-answer-subject-is", "34", "We try values.\nFinal Answer: The largest $n$ is 34.", 1, mode="lenient")
-_add("final-answer-subject-is-wrong", "35", "We try values.\nFinal Answer: The largest $n$ is 34.", 0, mode="lenient")
-_add("final-answer-hope", "120", "Compute.\nFinal Answer: the volume is 120. I hope it is correct.", 1, mode="lenient")
-_add("final-answer-hope-wrong", "121", "Compute.\nFinal Answer: the volume is 120. I hope it is correct.", 0, mode="lenient")
+_add("final-answer-subject-is", "34", "We try values.\nFinal Answer: The largest $n$ is 34.", 1,
+     mode="lenient")
+_add("final-answer-subject-is-wrong", "35", "We try values.\nFinal Answer: The largest $n$ is 34.",
+     0, mode="lenient")
+_add("final-answer-hope", "120", "Compute.\nFinal Answer: the volume is 120. I hope it is correct.",
+     1, mode="lenient")
+_add("final-answer-hope-wrong", "121",
+     "Compute.\nFinal Answer: the volume is 120. I hope it is correct.", 0, mode="lenient")
 _STEPS = "Step 1 gives $\\boxed{3}$ and step 2 gives $\\boxed{5}$.\nThe final answer is $7$."
 _add("final-answer-after-step-boxes", "7", _STEPS, 1, mode="lenient")
 _add("final-answer-after-step-boxes-not-step", "3", _STEPS, 0, mode="lenient")
@@ -1373,7 +1387,8 @@ _add("attack-decimal-gold-exact-answer", "2000000.0", box("2000001"), 0)
 _add("attack-percent-scale-rounding", r"50\%", box("0.5000001"), 0)
 _add("attack-interval-upper-end", r"\left(\frac{8}{3}, 5\right]", box("(2.6666667, 5.0000001]"), 0)
 _add("attack-quantity-hedge", "|AB| = 2", box(r"|AB| = 2 \text{ or } 3"), 0)
-_add("attack-ordering-hedge", "f(2) < f(1) < f(4)", box(r"f(2)<f(1)<f(4) \text{ or } f(1)<f(2)<f(4)"), 0)
+_add("attack-ordering-hedge", "f(2) < f(1) < f(4)",
+     box(r"f(2)<f(1)<f(4) \text{ or } f(1)<f(2)<f(4)"), 0)
 _add("attack-clock-hedge", "12:00", box(r"12:00 \text{ or } 1:00"), 0)
 _add("attack-zero-over-zero", "0", box(r"\frac{0}{0}"), 0)
 _add("attack-one-over-zero-for-infinity", r"\infty", box(r"\frac{1}{0}"), 0)
@@ -1383,7 +1398,8 @@ _add("base-numeral-digits-only", "1011_2", box("1011"), 1)
 _add("attack-base-numeral-other-base", "1011_2", box("1011_3"), 0)
 _add("attack-base-numeral-decimal-value", "1011_2", box("11"), 0)
 _add("attack-base-numeral-last-digit", "2014_5", box("2014_6"), 0)
-_add("attack-final-statement-hedge", "7", r"$\boxed{3}$. Hmm, the final answer is 7 or 3.", 0, mode="lenient")
+_add("attack-final-statement-hedge", "7", r"$\boxed{3}$. Hmm, the final answer is 7 or 3.", 0,
+     mode="lenient")
 
 
 def groups() -> list[str]:
