@@ -426,6 +426,7 @@ def code_blocks(text: str) -> list[CodeBlock]:
         close = text.find("```", newline + 1)
         if close < 0:
             return out
-        info = _FENCE_INFO_RE.match(text, start + 3, newline)
-        out.append(CodeBlock(info.group(1).lower(), text[newline + 1 : close]))
+        info = _FENCE_INFO_RE.match(text, start + 3, newline)  # matches always (may be empty)
+        language = info.group(1).lower() if info else ""
+        out.append(CodeBlock(language, text[newline + 1 : close]))
         pos = close + 3

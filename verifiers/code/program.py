@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import threading
-from typing import Any
+from typing import Any, Literal, cast, overload
 
 from verifiers.base import Problem
 from verifiers.extract import code_blocks, split_sections
@@ -21,10 +21,16 @@ from verifiers.extract import code_blocks, split_sections
 _AST_LOCK = threading.Lock()
 
 
-def parse_python(source: str, mode: str = "exec") -> ast.AST:
+@overload
+def parse_python(source: str, mode: Literal["exec"] = "exec") -> ast.Module: ...
+@overload
+def parse_python(source: str, mode: Literal["eval"]) -> ast.Expression: ...
+
+
+def parse_python(source: str, mode: str = "exec") -> ast.Module | ast.Expression:
     """`ast.parse`, safe to call from several threads (see _AST_LOCK); raises what it raises."""
     with _AST_LOCK:
-        return ast.parse(source, mode=mode)
+        return cast("ast.Module | ast.Expression", ast.parse(source, mode=mode))
 
 
 LANGUAGE_TAGS = {"python": ("python", "py", "python3", "py3"), "cpp": ("cpp", "c++", "cc", "cxx")}
