@@ -1,12 +1,13 @@
 """A bounded load test of `verity serve` on 127.0.0.1 only: the real server as a subprocess,
 OpenRLHF-shaped /get_reward requests over concurrent keep-alive connections from one asyncio
-loop (the load generator costs little of the shared CPUs; its CPU time is printed), every row's reward checked
-against the row it was sent for (lost, duplicated or crossed rows are counted), throughput and
-request latency (p50/p99), server RSS before/after; then the same rows through
+loop (the load generator costs little of the shared CPUs; its CPU time is printed), every row's
+reward checked against the row it was sent for (lost, duplicated or crossed rows are counted),
+throughput and request latency (p50/p99), server RSS before/after; then the same rows through
 RewardSet.score_batch in-process with the same number of workers (the ratio is the server's
 overhead); then a run with a pool worker killed mid-flight, whose rows must come back masked,
 never scored 0.
-Run: python bench/serve_load.py [--math-rows 20000 --code-rows 2000 --clients 64]  (needs extra serve)
+Run: python bench/serve_load.py [--math-rows 20000 --code-rows 2000 --clients 64]
+(needs extra serve)
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ def math_rows(n: int, rng: random.Random) -> list[tuple[str, str, float]]:
     rows = []
     for k in range(n):
         right = rng.random() < 0.5
-        rows.append((PROMPT + f"<think>ok</think><answer>{k}</answer><|im_end|>", str(k if right else k + 1),
-                     1.0 if right else 0.0))
+        rows.append((PROMPT + f"<think>ok</think><answer>{k}</answer><|im_end|>",
+                     str(k if right else k + 1), 1.0 if right else 0.0))
     return rows
 
 
@@ -45,11 +46,13 @@ def code_rows(n: int, rng: random.Random) -> list[tuple[str, str, float]]:
     for k in range(n):
         right = rng.random() < 0.5
         tests = json.dumps({"inputs": [f"{k} 2\n"], "outputs": [f"{k + 2}\n"]})
-        rows.append((PROMPT + CODE.format(op="+" if right else "*" if k != 2 else "-"), tests, 1.0 if right else 0.0))
+        rows.append((PROMPT + CODE.format(op="+" if right else "*" if k != 2 else "-"), tests,
+                     1.0 if right else 0.0))
     return rows
 
 
-async def _exchange(conn: list, host: str, port: int, target: str, body: bytes) -> tuple[int, bytes]:
+async def _exchange(conn: list, host: str, port: int, target: str, body: bytes) -> tuple[int,
+                                                                                         bytes]:
     """One HTTP/1.1 request on a kept-alive connection (`conn` holds reader/writer; reopened when
     the server closed it): (status, body)."""
     head = (f"POST {target} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
@@ -61,7 +64,8 @@ async def _exchange(conn: list, host: str, port: int, target: str, body: bytes) 
         try:
             writer.write(head + body)
             status = int((await reader.readuntil(b"\r\n")).split()[1])
-            length, close = 0, False
+            length = 0
+            close = False
             while (line := await reader.readuntil(b"\r\n")) != b"\r\n":
                 name, _, value = line.decode("latin-1").partition(":")
                 if name.lower() == "content-length":
@@ -82,7 +86,8 @@ async def _exchange(conn: list, host: str, port: int, target: str, body: bytes) 
 
 def _post(url: str, body: dict, timeout_s: float = 600.0) -> dict:
     """One blocking request (warm-up, health): urllib, outside the timed load."""
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(url, data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=timeout_s) as reply:
         return json.loads(reply.read())
 
@@ -128,7 +133,8 @@ def _pool_workers(pid: int) -> list[int]:
     return [k for k in out if cmdline(k) == mine]
 
 
-def load(url: str, rows, set_name: str, clients: int, batch: int, on_half=None, server_pid: int | None = None) -> dict:
+def load(url: str, rows, set_name: str, clients: int, batch: int, on_half=None,
+         server_pid: int | None = None) -> dict:
     """Send `rows` in batches over `clients` concurrent keep-alive connections from one asyncio
     loop in this process (bodies encoded before the clock starts, as a trainer holds its batch);
     check each row's reward against its own."""
@@ -138,7 +144,8 @@ def load(url: str, rows, set_name: str, clients: int, batch: int, on_half=None, 
     bodies = [json.dumps({"query": [q for q, _, _ in part], "prompts": [PROMPT] * len(part),
                           "labels": [lab for _, lab, _ in part]}).encode() for part in batches]
     target = f"/get_reward?set={set_name}"
-    latencies, results = [], [None] * len(batches)
+    latencies = []
+    results = [None] * len(batches)
     half = len(batches) // 2
     retries_429 = [0]
 
@@ -149,7 +156,8 @@ def load(url: str, rows, set_name: str, clients: int, batch: int, on_half=None, 
             if on_half and i == half:
                 on_half()
             start = time.perf_counter()
-            for attempt in range(100):  # OpenRLHF retries too; a 429 is the server protecting itself
+            # OpenRLHF retries too; a 429 is the server protecting itself
+            for attempt in range(100):
                 status, data = await _exchange(conn, host, port, target, bodies[i])
                 if status != 429:
                     break
@@ -172,7 +180,8 @@ def load(url: str, rows, set_name: str, clients: int, batch: int, on_half=None, 
     seconds = time.perf_counter() - start
     client_cpu_s = time.process_time() - cpu0
     server_cpu_s = (_cpu_s(server_pid) - server_cpu0) if server_pid else float("nan")
-    reasons = {k: v - reasons0.get(k, 0) for k, v in _reasons(url).items() if v - reasons0.get(k, 0)}
+    reasons = {k: v - reasons0.get(k, 0) for k, v in _reasons(url).items()
+               if v - reasons0.get(k, 0)}
     lost = wrong = masked = zero_for_masked = 0
     for part, out in zip(batches, results):
         if out is None or len(out["rewards"]) != len(part):
@@ -186,9 +195,11 @@ def load(url: str, rows, set_name: str, clients: int, batch: int, on_half=None, 
                 wrong += 1
     lat = sorted(latencies)
     return {"rows": len(rows), "seconds": seconds, "rows_per_s": len(rows) / seconds,
-            "p50_ms": 1000 * statistics.median(lat), "p99_ms": 1000 * lat[min(len(lat) - 1, int(0.99 * len(lat)))],
-            "lost": lost, "wrong_or_crossed": wrong, "masked": masked, "bad_masked_value": zero_for_masked,
-            "retries_429": retries_429[0], "client_cpu_s": client_cpu_s, "server_cpu_s": server_cpu_s,
+            "p50_ms": 1000 * statistics.median(lat),
+            "p99_ms": 1000 * lat[min(len(lat) - 1, int(0.99 * len(lat)))], "lost": lost,
+            "wrong_or_crossed": wrong, "masked": masked, "bad_masked_value": zero_for_masked,
+            "retries_429": retries_429[0], "client_cpu_s": client_cpu_s,
+            "server_cpu_s": server_cpu_s,
             "reasons": ",".join(f"{k}:{v}" for k, v in sorted(reasons.items()))}
 
 
@@ -203,14 +214,17 @@ def in_process(rows, rewards: str, workers: int) -> dict:
             return rs_.score_batch(completions, problems)
         except ValueError:
             with ThreadPoolExecutor(max_workers=2 * workers) as ex:
-                return list(ex.map(lambda cp: rs_.score(completion=cp[0], problem=cp[1]), zip(completions, problems)))
+                return list(ex.map(lambda cp: rs_.score(completion=cp[0], problem=cp[1]),
+                                   zip(completions, problems)))
 
     openrlhf.score_rows(rs, [rows[0][0]], [PROMPT], [rows[0][1]], scorer)  # warm, as the server was
     start = time.perf_counter()
-    got = openrlhf.score_rows(rs, [q for q, _, _ in rows], [PROMPT] * len(rows), [lab for _, lab, _ in rows], scorer)
+    got = openrlhf.score_rows(rs, [q for q, _, _ in rows], [PROMPT] * len(rows),
+                              [lab for _, lab, _ in rows], scorer)
     seconds = time.perf_counter() - start
     wrong = sum((0.0 if s.masked else s.reward) != want for s, (_, _, want) in zip(got, rows))
-    return {"rows": len(rows), "seconds": seconds, "rows_per_s": len(rows) / seconds, "wrong": wrong}
+    return {"rows": len(rows), "seconds": seconds, "rows_per_s": len(rows) / seconds,
+            "wrong": wrong}
 
 
 def main() -> None:
@@ -218,7 +232,8 @@ def main() -> None:
     ap.add_argument("--math-rows", type=int, default=2000)
     ap.add_argument("--code-rows", type=int, default=200)
     ap.add_argument("--clients", type=int, default=16)
-    ap.add_argument("--batch", type=int, default=16, help="rows per request (OpenRLHF's micro rollout batch)")
+    ap.add_argument("--batch", type=int, default=16,
+                    help="rows per request (OpenRLHF's micro rollout batch)")
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
     rng = random.Random(0)
@@ -226,9 +241,10 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "verifiers", "serve", "--host", "127.0.0.1", "--port", str(port),
-                               "--workers", str(args.workers), "--set", "math=correct", "--set", "code=tests",
-                               "--max-inflight", str(max(args.clients, 1))], stderr=subprocess.DEVNULL)
+    server = subprocess.Popen([sys.executable, "-m", "verifiers", "serve", "--host", "127.0.0.1",
+                               "--port", str(port), "--workers", str(args.workers), "--set",
+                               "math=correct", "--set", "code=tests", "--max-inflight",
+                               str(max(args.clients, 1))], stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
@@ -241,14 +257,22 @@ def main() -> None:
         if codes:
             load(url, codes[:8], "code", 4, args.batch)
         rss_before = _rss_mb(server.pid)
-        print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, CPython {platform.python_version()};"
-              f" {args.clients} clients, {args.batch} rows/request, {args.workers} workers")
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} CPUs,"
+            f" CPython {platform.python_version()};"
+            f" {args.clients} clients, {args.batch} rows/request, {args.workers} workers"
+        )
         # In-process math right after the server's math run, so that both see about the same load
         # on a shared machine (in-process code waits for the server's sandbox to be gone).
-        results = {"server math": load(url, maths, "math", args.clients, args.batch, server_pid=server.pid),
-                   "in-process math": in_process(maths, "correct", args.workers)}
+        results = {
+            "server math": load(
+                url, maths, "math", args.clients, args.batch, server_pid=server.pid
+            ),
+            "in-process math": in_process(maths, "correct", args.workers),
+        }
         if codes:
-            results["server code"] = load(url, codes, "code", args.clients, args.batch, server_pid=server.pid)
+            results["server code"] = load(url, codes, "code", args.clients, args.batch,
+                                          server_pid=server.pid)
         rss_after = _rss_mb(server.pid)
 
         def kill_a_worker() -> None:
@@ -256,8 +280,9 @@ def main() -> None:
             if kids:
                 os.kill(kids[0], signal.SIGKILL)
 
-        results["server math, a worker killed mid-run"] = load(url, maths, "math", args.clients, args.batch,
-                                                               on_half=kill_a_worker, server_pid=server.pid)
+        results["server math, a worker killed mid-run"] = load(url, maths, "math", args.clients,
+                                                               args.batch, on_half=kill_a_worker,
+                                                               server_pid=server.pid)
         health = json.loads(urllib.request.urlopen(url + "/health", timeout=10).read())
     finally:
         server.send_signal(signal.SIGINT)
@@ -266,14 +291,24 @@ def main() -> None:
         results["in-process code"] = in_process(codes, "tests", args.workers)
     for name, r in results.items():
         if r:
-            print(f"{name:40s} " + "  ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()))
-    print(f"server RSS {rss_before:.0f} MB before, {rss_after:.0f} MB after the load; worker restarts "
-          f"{health['worker_restarts']}")
+            print(
+                f"{name:40s} "
+                + "  ".join(
+                    f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()
+                )
+            )
+    print(
+        f"server RSS {rss_before:.0f} MB before, {rss_after:.0f} MB after the load;"
+        f" worker restarts "
+        f"{health['worker_restarts']}"
+    )
     ratio = results["server math"]["rows_per_s"] / results["in-process math"]["rows_per_s"]
     print(f"math throughput, server / in-process score_batch: {ratio:.2f}")
     if codes:
-        print(f"code throughput, server / in-process: "
-              f"{results['server code']['rows_per_s'] / results['in-process code']['rows_per_s']:.2f}")
+        print(
+            f"code throughput, server / in-process: "
+            f"{results['server code']['rows_per_s'] / results['in-process code']['rows_per_s']:.2f}"
+        )
 
 
 if __name__ == "__main__":

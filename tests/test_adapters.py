@@ -28,7 +28,8 @@ WRONG = "<think>We add two and three.</think><answer>6</answer>"
     "spec, names, weights",
     [
         pytest.param("correct", ("correct",), [1.0], id="one"),
-        pytest.param("correct,format=0.5, language", ("correct", "format", "language"), [1.0, 0.5, 1.0], id="weights"),
+        pytest.param("correct,format=0.5, language", ("correct", "format", "language"),
+                     [1.0, 0.5, 1.0], id="weights"),
         pytest.param(["format=0", "repetition=2"], ("format", "repetition"), [0.0, 2.0], id="list"),
         pytest.param({"format": 0.25}, ("format",), [0.25], id="mapping"),
     ],
@@ -74,7 +75,8 @@ def test_every_named_reward_builds_or_says_why():
         pytest.param({"answer": "5"}, 1.0, id="correct"),
         pytest.param({"answer": "6"}, 0.0, id="wrong"),
         pytest.param({"answer": "5", "rewards": "correct,format=0.5"}, 1.5, id="named-rewards"),
-        pytest.param({"answer": "5", "rewards": "language", "language": "en"}, 1.0, id="language-field"),
+        pytest.param({"answer": "5", "rewards": "language", "language": "en"}, 1.0,
+                     id="language-field"),
     ],
 )
 def test_one_call_api(kwargs, expected):
@@ -82,7 +84,8 @@ def test_one_call_api(kwargs, expected):
 
 
 def test_one_call_api_returns_none_when_masked_and_details_through_grade():
-    assert verifiers.score(GOOD, rewards="language", language="xx") is None  # our side: unsupported target
+    # our side: unsupported target
+    assert verifiers.score(GOOD, rewards="language", language="xx") is None
     scored = verifiers.grade(WRONG, answer="5")
     assert scored.verdicts["correct"].reason == "wrong_answer"
     with pytest.raises(ValueError, match="task"):
@@ -97,9 +100,9 @@ def test_problem_from_fields_reads_common_column_names():
 # --- verl ---------------------------------------------------------------------------------------
 # verl cannot be installed next to our pins (verl 0.9.1 requires transformers<5.11, ray, tensordict,
 # wandb). Its NaiveRewardManager (verl 0.9.1, workers/reward_manager/naive.py) calls
-# compute_score(data_source=..., solution_str=..., ground_truth=..., extra_info=...) by keyword, after
-# adding "num_turns" and "rollout_reward_scores" to extra_info, and for a dict reads result["score"]
-# and appends every key to reward_extra_info. These tests make exactly that call.
+# compute_score(data_source=..., solution_str=..., ground_truth=..., extra_info=...) by keyword,
+# after adding "num_turns" and "rollout_reward_scores" to extra_info, and for a dict reads
+# result["score"] and appends every key to reward_extra_info. These tests make exactly that call.
 
 
 @pytest.mark.parametrize(
@@ -112,10 +115,12 @@ def test_problem_from_fields_reads_common_column_names():
     ],
 )
 def test_verl_compute_score_matches_our_scoring(solution, truth, expected):
-    extra_info = {"split": "train", "index": 0, "answer": "worked solution #### 99", "question": "q",
-                  "num_turns": None, "rollout_reward_scores": {}}
-    out = compute_score(data_source="openai/gsm8k", solution_str=solution, ground_truth=truth, extra_info=extra_info)
-    ours = parse_rewards("correct").score(completion=solution, problem=Problem(id="0", question="q", answer=truth))
+    extra_info = {"split": "train", "index": 0, "answer": "worked solution #### 99",
+                  "question": "q", "num_turns": None, "rollout_reward_scores": {}}
+    out = compute_score(data_source="openai/gsm8k", solution_str=solution, ground_truth=truth,
+                        extra_info=extra_info)
+    ours = parse_rewards("correct").score(completion=solution,
+                                          problem=Problem(id="0", question="q", answer=truth))
     assert out["score"] == ours.reward == expected
     assert out["masked"] == 0.0 and set(out) == {"score", "masked", "acc", "correct"}
     assert out["acc"] == expected
@@ -148,11 +153,13 @@ def trl_run():
     tok.pre_tokenizer = pre_tokenizers.Split("", "isolated")
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>")
     torch.manual_seed(0)
-    model = LlamaForCausalLM(LlamaConfig(
-        vocab_size=len(vocab), hidden_size=16, intermediate_size=32, num_hidden_layers=1,
-        num_attention_heads=2, num_key_value_heads=2, pad_token_id=0, eos_token_id=1, bos_token_id=1))
+    model = LlamaForCausalLM(LlamaConfig(vocab_size=len(vocab), hidden_size=16,
+                                         intermediate_size=32, num_hidden_layers=1,
+                                         num_attention_heads=2, num_key_value_heads=2,
+                                         pad_token_id=0, eos_token_id=1, bos_token_id=1))
     # Rows with an unsupported language make our side fail: those samples must be masked.
-    rows = [{"prompt": "2 3", "answer": "5", "language": lang} for lang in ("en", "xx")]  # one batch: both rows, 2 each
+    # one batch: both rows, 2 each
+    rows = [{"prompt": "2 3", "answer": "5", "language": lang} for lang in ("en", "xx")]
     reward = TRLReward(parse_rewards("format,language,repetition"), name="verity")
     seen = []
 
@@ -189,21 +196,29 @@ def trl_run():
 def test_trl_passes_what_our_adapter_expects(trl_run):
     _, seen, _ = trl_run
     kwargs, out = seen[0]
-    assert {"prompts", "completions", "completion_ids", "answer", "language", "trainer_state", "log_metric"} <= set(kwargs)
+    assert {"prompts", "completions", "completion_ids", "answer", "language", "trainer_state",
+            "log_metric"} <= set(kwargs)
     assert len(out) == len(kwargs["completions"]) == 4
-    assert "log_extra" in kwargs and kwargs["async_out"] == out  # the async variant agrees, awaited by TRL
+    # the async variant agrees, awaited by TRL
+    assert "log_extra" in kwargs and kwargs["async_out"] == out
 
 
 def test_trl_log_extra_gets_one_reason_per_row():
     logged = {}
     reward = TRLReward(parse_rewards("format,language"), name="verity")
-    completions, languages = ["<think>a</think><answer>5</answer>", "5"], ["en", "xx"]
+    completions = ["<think>a</think><answer>5</answer>", "5"]
+    languages = ["en", "xx"]
     out = reward(prompts=["p", "p"], completions=completions, language=languages,
                  log_extra=lambda column, values: logged.setdefault(column, []).extend(values))
-    ours = [reward.rewards.score(completion=c, problem=Problem(id=str(i), question="p", meta={"language": lang}))
-            for i, (c, lang) in enumerate(zip(completions, languages))]
+    ours = [
+        reward.rewards.score(
+            completion=c, problem=Problem(id=str(i), question="p", meta={"language": lang})
+        )
+        for i, (c, lang) in enumerate(zip(completions, languages))
+    ]
     assert out[0] == ours[0].reward and out[1] is None and ours[1].masked
-    assert logged == {"verity_reason": [ours[0].verdicts["format"].reason, "masked:" + ours[1].verdicts["format"].reason]}
+    assert logged == {"verity_reason": [ours[0].verdicts["format"].reason,
+                                        "masked:" + ours[1].verdicts["format"].reason]}
 
 
 def test_trl_rewards_equal_our_own_scoring(trl_run):
@@ -212,7 +227,8 @@ def test_trl_rewards_equal_our_own_scoring(trl_run):
     for i, completion in enumerate(kwargs["completions"]):
         problem = Problem(id=str(i), question=kwargs["prompts"][i], answer=kwargs["answer"][i],
                           meta={"language": kwargs["language"][i]})
-        ours = reward.rewards.score(completion=completion, problem=problem, completion_ids=kwargs["completion_ids"][i])
+        ours = reward.rewards.score(completion=completion, problem=problem,
+                                    completion_ids=kwargs["completion_ids"][i])
         assert out[i] == (None if ours.masked else ours.reward)
     assert [x is None for x in out] == [k == "xx" for k in kwargs["language"]]
 
@@ -222,7 +238,8 @@ def test_trl_masks_our_failures_and_logs_our_metrics(trl_run):
     _, out = seen[0]
     logged = history[0]
     kept = [x for x in out if x is not None]
-    assert logged["rewards/verity/mean"] == pytest.approx(sum(kept) / len(kept))  # None rows excluded
+    # None rows excluded
+    assert logged["rewards/verity/mean"] == pytest.approx(sum(kept) / len(kept))
     assert logged["verity/reward/masked"] == 2.0
     assert any(key.startswith("verity/verdict/format/") for key in logged)
     assert not math.isnan(logged["loss"])
@@ -235,18 +252,20 @@ _PRIME_TRUTH = json.dumps({"inputs": ["1 2\n", "5 7\n"], "outputs": ["3\n", "12\
 @pytest.mark.parametrize("solution, truth, expected", [
     pytest.param("```python\na, b = map(int, input().split())\nprint(a + b)\n```", _PRIME_TRUTH,
                  {"score": 1.0, "masked": 0.0, "acc": 1.0}, id="prime-json-correct"),
-    pytest.param("```python\nprint(3)\n```", _PRIME_TRUTH, {"score": 0.5, "masked": 0.0, "acc": 0.5},
-                 id="prime-json-hardcoded-first-answer"),
-    pytest.param("```python\nprint(3)\n```", json.loads(_PRIME_TRUTH), {"score": 0.5, "masked": 0.0, "acc": 0.5},
-                 id="prime-parsed-dict"),
-    pytest.param("```python\nprint(3)\n```", json.dumps({"inputs": [[1]], "outputs": [1], "fn_name": "f"}),
+    pytest.param("```python\nprint(3)\n```", _PRIME_TRUTH,
+                 {"score": 0.5, "masked": 0.0, "acc": 0.5}, id="prime-json-hardcoded-first-answer"),
+    pytest.param("```python\nprint(3)\n```", json.loads(_PRIME_TRUTH),
+                 {"score": 0.5, "masked": 0.0, "acc": 0.5}, id="prime-parsed-dict"),
+    pytest.param("```python\nprint(3)\n```",
+                 json.dumps({"inputs": [[1]], "outputs": [1], "fn_name": "f"}),
                  {"score": 0.0, "masked": 1.0, "acc": 0.0}, id="call-based-is-masked-not-zero"),
     pytest.param("```python\nprint(3)\n```", json.dumps({"inputs": ["1"], "outputs": []}),
                  {"score": 0.0, "masked": 1.0, "acc": 0.0}, id="mismatched-pairs-are-masked"),
 ])
 def test_verl_code_ground_truth_as_prime_json(solution, truth, expected):
     fn = make_verl_compute_score("tests")
-    out = fn(data_source="codecontests", solution_str=solution, ground_truth=truth, extra_info={"index": 3})
+    out = fn(data_source="codecontests", solution_str=solution, ground_truth=truth,
+             extra_info={"index": 3})
     assert {k: out[k] for k in expected} == expected, out
 
 
@@ -259,8 +278,10 @@ def test_verl_reward_kwargs_choose_rewards_gate_and_mode():
     good = "<think>add</think><answer>5</answer>"
     out = verl_entry("gsm8k", good, "5", None, rewards="correct,format=0.5", gate="format")
     assert (out["score"], out["acc"], out["format"], out["masked"]) == (1.5, 1.0, 1.0, 0.0)
-    gated = verl_entry("gsm8k", "<answer>5</answer>", "5", None, rewards="correct,format=0.5", gate="format")
-    assert gated["score"] == 0.0 and gated["correct"] == 1.0  # format failed: accuracy does not count
+    gated = verl_entry("gsm8k", "<answer>5</answer>", "5", None, rewards="correct,format=0.5",
+                       gate="format")
+    # format failed: accuracy does not count
+    assert gated["score"] == 0.0 and gated["correct"] == 1.0
     plain = "The answer is 5."
     assert verl_entry("gsm8k", plain, "5", None, rewards="correct", mode="strict")["score"] == 0.0
     assert verl_entry("gsm8k", plain, "5", None, rewards="correct", mode="lenient")["score"] == 1.0
@@ -272,11 +293,14 @@ def test_verl_batch_manager_form_equals_row_by_row():
     from verifiers.integrations.verl import compute_score, compute_score_batch
 
     rows = [("gsm8k", f"<answer>{k}</answer>", str(k + k % 2), {"index": k}) for k in range(12)]
-    rows.append(("code", "```python\nprint(1)\n```", json.dumps({"inputs": [[1]], "outputs": [1], "fn_name": "f"}), None))
+    rows.append(("code", "```python\nprint(1)\n```",
+                 json.dumps({"inputs": [[1]], "outputs": [1], "fn_name": "f"}), None))
     got = compute_score_batch(data_sources=[r[0] for r in rows], solution_strs=[r[1] for r in rows],
-                              ground_truths=[r[2] for r in rows], extra_infos=[r[3] for r in rows], rewards="correct")
+                              ground_truths=[r[2] for r in rows], extra_infos=[r[3] for r in rows],
+                              rewards="correct")
     assert got == [compute_score(*r, rewards="correct") for r in rows]
-    assert [g["score"] for g in got[:12]] == [1.0 - k % 2 for k in range(12)] and got[12]["masked"] == 1.0
+    assert ([g["score"] for g in got[:12]] == [1.0 - k % 2 for k in range(12)]
+            and got[12]["masked"] == 1.0)
 
 
 def test_verl_prime_manager_form_in_forked_processes_after_the_parent_scored():
@@ -287,7 +311,8 @@ def test_verl_prime_manager_form_in_forked_processes_after_the_parent_scored():
 
     from verifiers.integrations.verl import compute_score_float
 
-    assert compute_score_float("gsm8k", "<answer>5</answer>", "5", None) == 1.0  # the parent scores first
+    # the parent scores first
+    assert compute_score_float("gsm8k", "<answer>5</answer>", "5", None) == 1.0
     tasks = [("gsm8k", f"<answer>{k}</answer>", str(k + k % 2), None) for k in range(40)]
     with ProcessPoolExecutor(max_workers=4, mp_context=multiprocessing.get_context("fork")) as ex:
         got = list(ex.map(compute_score_float, *zip(*tasks)))

@@ -31,8 +31,8 @@ def cluster():
 def pool(cluster, request):
     from verifiers.integrations.ray_pool import RayRewardPool
 
-    p = RayRewardPool({"math": "correct", "r1": "correct,format=0.5"}, actors=2, name=request.node.name[:40],
-                      batch_size=8, deadline_s=10.0, actor_cpus=0.5)
+    p = RayRewardPool({"math": "correct", "r1": "correct,format=0.5"}, actors=2,
+                      name=request.node.name[:40], batch_size=8, deadline_s=10.0, actor_cpus=0.5)
     yield p
     p.shutdown()
 
@@ -66,29 +66,35 @@ def test_rows_are_masked_never_zero_when_no_actor_survives(pool):
     completions, problems = _rows(10)
     got = pool.score_batch_sync(completions, problems)
     assert all(s.masked and s.reward == 0.0 for s in got)
-    assert all(v.reason == "verifier_error" and v.infra_error for s in got for v in s.verdicts.values())
+    assert all(
+        v.reason == "verifier_error" and v.infra_error for s in got for v in s.verdicts.values()
+    )
 
 
 def test_entry_points_find_the_pool_by_name(pool, monkeypatch):
     from verifiers.integrations import openrlhf, ray_pool
 
-    rows = [("gsm8k", "so \\boxed{72}", "72"), ("gsm8k", "<answer>71</answer>", "72"), ("x", "<answer>1</answer>", "")]
+    rows = [("gsm8k", "so \\boxed{72}", "72"), ("gsm8k", "<answer>71</answer>", "72"),
+            ("x", "<answer>1</answer>", "")]
 
     async def verl():
-        return await asyncio.gather(*(ray_pool.compute_score(d, s, g, {"index": 0}, pool=pool.name) for d, s, g in rows))
+        return await asyncio.gather(*(ray_pool.compute_score(d, s, g, {"index": 0},
+                                                             pool=pool.name) for d, s, g in rows))
 
     local = make_verl_compute_score("correct")
     assert asyncio.run(verl()) == [local(d, s, g, {"index": 0}) for d, s, g in rows]
 
     monkeypatch.setenv("VERITY_RAY_POOL", pool.name)
     prompt = "<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\n"
-    out = openrlhf.reward_func([prompt + "<answer>5</answer><|im_end|>", prompt + "<answer>4</answer>", "lost"],
-                               [prompt] * 3, ["5", "5", "5"])
+    out = openrlhf.reward_func([prompt + "<answer>5</answer><|im_end|>",
+                                prompt + "<answer>4</answer>",
+                                "lost"], [prompt] * 3, ["5", "5", "5"])
     assert [float(x) for x in out["rewards"]] == [1.0, 0.0, 0.0]
     assert [float(x) for x in out["extra_logs"]["masked"]] == [0.0, 0.0, 1.0]
 
     trl = TRLReward(pool=ray_pool.RayRewardPool.connect(pool.name), reward_set="r1")
-    got = trl(prompts=["p", "p"], completions=["<think>a</think><answer>5</answer>", "<answer>5</answer>"],
+    got = trl(prompts=["p", "p"],
+              completions=["<think>a</think><answer>5</answer>", "<answer>5</answer>"],
               answer=["5", "5"])
     assert got == [1.5, 1.0]  # format gates nothing here: 1 + 0.5 x format
 
@@ -96,7 +102,8 @@ def test_entry_points_find_the_pool_by_name(pool, monkeypatch):
 def test_actors_go_only_where_the_custom_resource_is(cluster):
     from verifiers.integrations.ray_pool import RayRewardPool
 
-    nowhere = RayRewardPool("correct", actors=1, name="nowhere", resource="verity_sandbox_elsewhere")
+    nowhere = RayRewardPool("correct", actors=1, name="nowhere",
+                            resource="verity_sandbox_elsewhere")
     try:
         with pytest.raises(ray.exceptions.GetTimeoutError):  # no node offers it: never placed here
             ray.get(nowhere.actors[0].pid.remote(), timeout=3)

@@ -95,14 +95,21 @@ def _set(*rewards, **kwargs):
 @pytest.mark.parametrize(
     "rewards, gate, completion, expected",
     [
-        pytest.param([("format", FormatVerifier(), 1.0), ("c", Const(0.5), 2.0)], None, GOOD, 2.0, id="weighted-sum"),
-        pytest.param([("format", FormatVerifier(), 1.0), ("c", Const(0.5), 2.0)], None, BAD_FORMAT, 1.0, id="sum-bad-format"),
-        pytest.param([("format", FormatVerifier(), 0.5), ("c", Const(1.0), 1.0)], "format", BAD_FORMAT, 0.0, id="gate-closed"),
-        pytest.param([("format", FormatVerifier(), 0.5), ("c", Const(1.0), 1.0)], "format", GOOD, 1.5, id="gate-open"),
-        pytest.param([("format", FormatVerifier(partial_credit=True), 0.4), ("c", Const(1.0), 1.0)], "format",
-                     "<think>x</think>", 0.4 * 0.375, id="gate-closed-keeps-own-partial-score"),
-        pytest.param([("c", Const(1.0), 1.0), ("logged", Const(1.0), 0.0)], None, GOOD, 1.0, id="weight-zero-not-optimised"),
-        pytest.param([("c", Const(1.0), 1.0), ("neg", Const(1.0), -0.5)], None, GOOD, 0.5, id="negative-weight"),
+        pytest.param([("format", FormatVerifier(), 1.0), ("c", Const(0.5), 2.0)], None, GOOD, 2.0,
+                     id="weighted-sum"),
+        pytest.param([("format", FormatVerifier(), 1.0), ("c", Const(0.5), 2.0)], None, BAD_FORMAT,
+                     1.0, id="sum-bad-format"),
+        pytest.param([("format", FormatVerifier(), 0.5), ("c", Const(1.0), 1.0)], "format",
+                     BAD_FORMAT, 0.0, id="gate-closed"),
+        pytest.param([("format", FormatVerifier(), 0.5), ("c", Const(1.0), 1.0)], "format", GOOD,
+                     1.5, id="gate-open"),
+        pytest.param([("format", FormatVerifier(partial_credit=True), 0.4), ("c", Const(1.0), 1.0)],
+                     "format", "<think>x</think>", 0.4 * 0.375,
+                     id="gate-closed-keeps-own-partial-score"),
+        pytest.param([("c", Const(1.0), 1.0), ("logged", Const(1.0), 0.0)], None, GOOD, 1.0,
+                     id="weight-zero-not-optimised"),
+        pytest.param([("c", Const(1.0), 1.0), ("neg", Const(1.0), -0.5)], None, GOOD, 0.5,
+                     id="negative-weight"),
     ],
 )
 def test_combination(rewards, gate, completion, expected):
@@ -135,25 +142,29 @@ def test_our_failures_mask_instead_of_scoring_zero(failing, reason):
 
 
 def test_failure_in_a_weight_zero_reward_is_logged_not_masked():
-    scored = _set(("c", Const(1.0), 1.0), ("logged", Raises(), 0.0)).score(completion=GOOD, problem=PROBLEM)
+    scored = _set(("c", Const(1.0), 1.0), ("logged", Raises(), 0.0)).score(completion=GOOD,
+                                                                           problem=PROBLEM)
     assert not scored.masked and scored.reward == 1.0
     assert scored.verdicts["logged"].reason == "verifier_error"
 
 
 def test_a_failing_gate_masks_even_at_weight_zero():
-    scored = _set(("gate", Infra(), 0.0), ("c", Const(1.0), 1.0), gate="gate").score(completion=GOOD, problem=PROBLEM)
+    scored = _set(("gate", Infra(), 0.0), ("c", Const(1.0), 1.0),
+                  gate="gate").score(completion=GOOD, problem=PROBLEM)
     assert scored.masked
 
 
 def test_completion_ids_reach_only_verifiers_that_accept_them():
     rs = _set(("ids", CountsIds(), 1.0), ("c", Const(1.0), 1.0))
-    assert rs.score(completion="x", problem=PROBLEM, completion_ids=list(range(5))).verdicts["ids"].score == 0.5
+    assert rs.score(completion="x", problem=PROBLEM,
+                    completion_ids=list(range(5))).verdicts["ids"].score == 0.5
     assert rs.score(completion="x", problem=PROBLEM).verdicts["ids"].reason == "text"
 
 
 def test_from_mapping_matches_hydra_style_config():
     rs = RewardSet.from_mapping(
-        {"format": {"verifier": FormatVerifier(), "weight": 0.5}, "c": Const(1.0), "r": Reward("ignored", Const(0.0), 3.0)},
+        {"format": {"verifier": FormatVerifier(), "weight": 0.5}, "c": Const(1.0),
+         "r": Reward("ignored", Const(0.0), 3.0)},
         gate="format",
     )
     assert rs.names == ("format", "c", "r")
@@ -168,9 +179,11 @@ def test_from_mapping_matches_hydra_style_config():
         pytest.param(lambda: Reward("a", "not a verifier"), "verifier", id="bad-verifier"),
         pytest.param(lambda: Reward("a", Const(), math.nan), "weight", id="nan-weight"),
         pytest.param(lambda: RewardSet(()), "rewards", id="empty"),
-        pytest.param(lambda: _set(("a", Const(), 1), ("a", Const(), 1)), "rewards", id="duplicate-names"),
+        pytest.param(lambda: _set(("a", Const(), 1), ("a", Const(), 1)), "rewards",
+                     id="duplicate-names"),
         pytest.param(lambda: _set(("a", Const(), 1), gate="b"), "gate", id="unknown-gate"),
-        pytest.param(lambda: _set(("a", Const(), 1), gate_threshold=0), "gate_threshold", id="gate-threshold"),
+        pytest.param(lambda: _set(("a", Const(), 1), gate_threshold=0), "gate_threshold",
+                     id="gate-threshold"),
         pytest.param(lambda: _set(("a", Const(), 1), workers=-1), "workers", id="workers"),
         pytest.param(lambda: _set(("a", Const(), 1), deadline_s=0), "deadline_s", id="deadline"),
     ],
@@ -189,7 +202,8 @@ def _batch():
         "<think>We add.</think><answer>5</answer> trailing",
         "",
     ] * 3
-    problems = [Problem(id=str(i), question="2+3?", answer="5", meta={"language": "en"}) for i in range(len(completions))]
+    problems = [Problem(id=str(i), question="2+3?", answer="5",
+                        meta={"language": "en"}) for i in range(len(completions))]
     return completions, problems
 
 
@@ -215,7 +229,8 @@ def test_score_batch_really_runs_in_other_processes():
 
 
 def test_score_batch_masks_a_verifier_that_overruns_its_deadline():
-    rs = _set(("format", FormatVerifier(), 1.0), ("slow", SleepsOn(), 1.0), workers=2, deadline_s=1.0)
+    rs = _set(("format", FormatVerifier(), 1.0), ("slow", SleepsOn(), 1.0), workers=2,
+              deadline_s=1.0)
     completions = [GOOD, GOOD + "HANG", GOOD]
     start = time.monotonic()
     results = rs.score_batch(completions, [PROBLEM] * 3)
@@ -247,14 +262,22 @@ def test_gated_math_and_format_on_the_pool_equal_the_sequential_path():
     from verifiers.math.verifier import MathAnswerVerifier
 
     def build(workers):
-        return RewardSet((Reward("correct", MathAnswerVerifier(mode="strict")), Reward("format", FormatVerifier(), 0.5)),
-                         gate="format", workers=workers, deadline_s=20)
+        return RewardSet(
+            (
+                Reward("correct", MathAnswerVerifier(mode="strict")),
+                Reward("format", FormatVerifier(), 0.5),
+            ),
+            gate="format",
+            workers=workers,
+            deadline_s=20,
+        )
 
     completions = ["<think>a</think><answer>5</answer>", "<think>a</think><answer>6</answer>",
                    "no tags \\boxed{5}", "<think>a</think><answer>\\frac{10}{2}</answer>"] * 2
     problems = [Problem(id=str(i), question="2+3?", answer="5") for i in range(len(completions))]
     sequential = build(0).score_batch(completions, problems)
-    assert [s.reward for s in sequential] == [1.5, 0.5, 0.0, 1.5] * 2  # the gate zeroes the bare box
+    # the gate zeroes the bare box
+    assert [s.reward for s in sequential] == [1.5, 0.5, 0.0, 1.5] * 2
     assert build(2).score_batch(completions, problems) == sequential
 
 
@@ -331,5 +354,6 @@ def test_a_math_call_that_gets_no_checker_in_time_is_masked_not_zero():
     busy.join()
     assert verdict.infra_error and verdict.score == 0.0, verdict
     assert elapsed < 2.0  # within the 1 s deadline (plus a loaded host's margin), not after 2.5 s
-    scored = RewardSet((Reward("correct", verifier),)).score(completion="<answer>7</answer>", problem=problem)
+    scored = RewardSet((Reward("correct", verifier),)).score(completion="<answer>7</answer>",
+                                                             problem=problem)
     assert scored.masked is False and scored.reward == 1.0  # the checker is free again

@@ -233,7 +233,8 @@ class DeadlinePool:
             try:
                 worker = self._idle.get(timeout=max(deadline_s, 0.0))
             except queue.Empty:
-                out.append(Outcome("starved", error=f"no worker free within {deadline_s:g} s", waited_s=deadline_s))
+                out.append(Outcome("starved", error=f"no worker free within {deadline_s:g} s",
+                                   waited_s=deadline_s))
                 pending = pending[1:]
                 continue
             idle = self._idle  # put the worker back where it came from, even across a reset
@@ -245,9 +246,15 @@ class DeadlinePool:
                 waited_s = time.monotonic() - start
                 budget_s = end - time.monotonic()
                 if state == "dead" or state == "slow" or budget_s <= 0:
-                    out.append(Outcome("crashed", error="worker failed to start", waited_s=waited_s)
-                               if state == "dead" else
-                               Outcome("starved", error=f"no worker ready within {deadline_s:g} s", waited_s=waited_s))
+                    out.append(
+                        Outcome("crashed", error="worker failed to start", waited_s=waited_s)
+                        if state == "dead"
+                        else Outcome(
+                            "starved",
+                            error=f"no worker ready within {deadline_s:g} s",
+                            waited_s=waited_s,
+                        )
+                    )
                     pending = pending[1:]
                     continue
                 sent, pending = pending, []
@@ -255,7 +262,8 @@ class DeadlinePool:
                     worker.conn.send((fn, sent, kwargs))
                 except (EOFError, OSError) as exc:
                     worker = self._replace(worker)
-                    out.append(Outcome("crashed", error=f"worker died: {type(exc).__name__}", waited_s=waited_s))
+                    out.append(Outcome("crashed", error=f"worker died: {type(exc).__name__}",
+                                       waited_s=waited_s))
                     pending = sent[1:]
                     continue
                 for k in range(len(sent)):
@@ -264,16 +272,24 @@ class DeadlinePool:
                     try:
                         if not worker.conn.poll(budget_s):
                             worker = self._replace(worker)
-                            # An overrun is the function's only if it had most of its time to itself.
+                            # An overrun is the function's only if it had most of its time to
+                            # itself.
                             status = "timeout" if budget_s >= deadline_s / 2 else "starved"
-                            out.append(Outcome(status, error=f"no answer within {deadline_s:g} s"
-                                               f" ({waited_s:.2f} s of it waiting for a worker)", waited_s=waited_s))
+                            out.append(
+                                Outcome(
+                                    status,
+                                    error=f"no answer within {deadline_s:g} s"
+                                    f" ({waited_s:.2f} s of it waiting for a worker)",
+                                    waited_s=waited_s,
+                                )
+                            )
                             pending = sent[k + 1:]
                             break
                         status, value = worker.conn.recv()
                     except (EOFError, OSError) as exc:
                         worker = self._replace(worker)
-                        out.append(Outcome("crashed", error=f"worker died: {type(exc).__name__}", waited_s=waited_s))
+                        out.append(Outcome("crashed", error=f"worker died: {type(exc).__name__}",
+                                           waited_s=waited_s))
                         pending = sent[k + 1:]
                         break
                     out.append(Outcome("ok", value, waited_s=waited_s) if status == "ok"
@@ -312,7 +328,8 @@ def _after_fork_in_child() -> None:
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def shared_pool(workers: int, preload: Sequence[str], initializer: Callable[[], None] | None) -> DeadlinePool:
+def shared_pool(workers: int, preload: Sequence[str],
+                initializer: Callable[[], None] | None) -> DeadlinePool:
     """One pool per (workers, preload, initializer) per process, so that many verifier instances
     (one per reward, one per thread) share processes instead of each forking their own."""
     key = (workers, tuple(preload), initializer)

@@ -41,7 +41,8 @@ class Reward:
     weight: float = 1.0
 
     def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not _NAME_RE.fullmatch(self.name) or self.name in _RESERVED:
+        if (not isinstance(self.name, str) or not _NAME_RE.fullmatch(self.name)
+                or self.name in _RESERVED):
             raise ValueError(
                 f"name={self.name!r} is not allowed; use letters, digits and _ (not {_RESERVED})"
             )
@@ -49,7 +50,11 @@ class Reward:
             raise ValueError(
                 f"verifier={self.verifier!r} is not allowed; use a Verifier (callable with REASONS)"
             )
-        if isinstance(self.weight, bool) or not isinstance(self.weight, (int, float)) or not math.isfinite(self.weight):
+        if (
+            isinstance(self.weight, bool)
+            or not isinstance(self.weight, (int, float))
+            or not math.isfinite(self.weight)
+        ):
             raise ValueError(f"weight={self.weight!r} is not allowed; use a finite number")
         object.__setattr__(self, "weight", float(self.weight))
 
@@ -75,7 +80,8 @@ def _call(reward: Reward, completion: str, problem: Problem, completion_ids: Any
             raise TypeError(f"returned {type(verdict).__name__}, not a Verdict")
         return verdict
     except Exception as exc:  # noqa: BLE001 - counted and masked, never scored against the policy
-        return Verdict(0.0, "verifier_error", f"{type(exc).__name__}: {exc}"[:300], infra_error=True)
+        return Verdict(0.0, "verifier_error", f"{type(exc).__name__}: {exc}"[:300],
+                       infra_error=True)
 
 
 @dataclass(frozen=True)
@@ -131,7 +137,11 @@ class RewardSet:
 
     def combine(self, verdicts: Mapping[str, Verdict]) -> Scored:
         # The gate decides what counts, so its failure masks even at weight 0.
-        if any(verdicts[r.name].infra_error for r in self.rewards if r.weight != 0.0 or r.name == self.gate):
+        if any(
+            verdicts[r.name].infra_error
+            for r in self.rewards
+            if r.weight != 0.0 or r.name == self.gate
+        ):
             return Scored(0.0, True, dict(verdicts))
         gate_open = self.gate is None or verdicts[self.gate].score >= self.gate_threshold
         total = sum(
@@ -194,11 +204,17 @@ class RewardSet:
         modules = sorted({type(r.verifier).__module__ for r in self.rewards} | {__name__})
         shared = pool.shared_pool(workers, modules, None)
         out = []
-        for outcome in shared.call_many(_score_in_worker, [(self, *row) for row in rows], deadline_s=self.deadline_s):
+        for outcome in shared.call_many(_score_in_worker, [(self, *row) for row in rows],
+                                        deadline_s=self.deadline_s):
             if outcome.status == "ok":
                 out.append(outcome.value)
             else:
-                out.append(self.failed("deadline" if outcome.status == "timeout" else "verifier_error", outcome.error))
+                out.append(
+                    self.failed(
+                        "deadline" if outcome.status == "timeout" else "verifier_error",
+                        outcome.error,
+                    )
+                )
         return out
 
 

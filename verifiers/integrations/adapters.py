@@ -36,9 +36,9 @@ from verifiers.integrations.verl import (  # noqa: F401 - re-exported
 )
 from verifiers.rewards import RewardSet, Scored, summarize
 
-__all__ = ["NAMED_REWARDS", "TASK_REWARDS", "AsyncTRLReward", "TRLReward", "compute_score", "gold_text",
-           "grade", "make_verl_compute_score", "parse_rewards", "problem_from_fields", "score",
-           "verl_problem", "verl_result", "verl_scored"]
+__all__ = ["NAMED_REWARDS", "TASK_REWARDS", "AsyncTRLReward", "TRLReward", "compute_score",
+           "gold_text", "grade", "make_verl_compute_score", "parse_rewards", "problem_from_fields",
+           "score", "verl_problem", "verl_result", "verl_scored"]
 
 
 def grade(completion: str, *, answer: str | None = None, task: str = "math",
@@ -47,7 +47,9 @@ def grade(completion: str, *, answer: str | None = None, task: str = "math",
     """One completion, every verdict: `grade(text, answer="5").verdicts["correct"].reason`."""
     if rewards is None:
         if task not in TASK_REWARDS:
-            raise ValueError(f"task={task!r} is not allowed; use one of {sorted(TASK_REWARDS)} or name rewards")
+            raise ValueError(
+                f"task={task!r} is not allowed; use one of {sorted(TASK_REWARDS)} or name rewards"
+            )
         rewards = TASK_REWARDS[task]
     fields = {"answer": answer, "question": question, "language": language, "tests": tests}
     return parse_rewards(rewards).score(completion=completion, problem=problem_from_fields(fields))
@@ -68,8 +70,8 @@ class TRLReward:
     `log_extra` each row's reason ("masked:<reason>" when masked) appears in TRL's completions
     table. `pool=` (a RayRewardPool) scores on a Ray cluster instead of this process."""
 
-    def __init__(self, rewards: RewardSet | str = "correct", *, name: str = "verity", pool: Any = None,
-                 reward_set: str | None = None) -> None:
+    def __init__(self, rewards: RewardSet | str = "correct", *, name: str = "verity",
+                 pool: Any = None, reward_set: str | None = None) -> None:
         self.pool, self.reward_set = pool, reward_set
         if pool is not None:
             self.rewards = pool.masker(reward_set or pool.set_names[0])
@@ -78,7 +80,8 @@ class TRLReward:
         self.__name__ = name  # TRL names the reward column after __name__
 
     def _inputs(self, prompts: Sequence[Any], completions: Sequence[Any], kwargs: dict[str, Any]):
-        columns = {k: v for k, v in kwargs.items() if isinstance(v, list) and len(v) == len(completions)}
+        columns = {k: v for k, v in kwargs.items()
+                   if isinstance(v, list) and len(v) == len(completions)}
         problems = []
         for i, prompt in enumerate(prompts):
             fields = {k: v[i] for k, v in columns.items()}
@@ -86,18 +89,23 @@ class TRLReward:
             problems.append(problem_from_fields(fields, index=i))
         return [_text(c) for c in completions], problems
 
-    def _report(self, results: Sequence[Scored], log_metric: Any, log_extra: Any) -> list[float | None]:
+    def _report(self, results: Sequence[Scored], log_metric: Any,
+                log_extra: Any) -> list[float | None]:
         if callable(log_metric):
             for key, value in summarize(results).items():
                 if not math.isnan(value):
                     log_metric(f"{self.__name__}/{key}", value)
         if callable(log_extra):
-            reasons = [("masked:" if r.masked else "") + next(iter(r.verdicts.values())).reason for r in results]
+            reasons = [
+                ("masked:" if r.masked else "") + next(iter(r.verdicts.values())).reason
+                for r in results
+            ]
             log_extra(f"{self.__name__}_reason", reasons)
         return [None if r.masked else r.reward for r in results]
 
     def __call__(self, prompts: Sequence[Any], completions: Sequence[Any],
-                 completion_ids: Sequence[Sequence[int]] | None = None, **kwargs: Any) -> list[float | None]:
+                 completion_ids: Sequence[Sequence[int]] | None = None,
+                 **kwargs: Any) -> list[float | None]:
         log_metric, log_extra = kwargs.pop("log_metric", None), kwargs.pop("log_extra", None)
         texts, problems = self._inputs(prompts, completions, kwargs)
         if self.pool is not None:
@@ -111,13 +119,19 @@ class AsyncTRLReward(TRLReward):
     """The same reward for TRL's async path (TRL gathers async reward functions concurrently
     with its other rewards): scoring runs off the event loop, or on the Ray pool."""
 
-    async def __call__(self, prompts: Sequence[Any], completions: Sequence[Any],  # type: ignore[override]
-                       completion_ids: Sequence[Sequence[int]] | None = None, **kwargs: Any) -> list[float | None]:
+    async def __call__(
+        self,
+        prompts: Sequence[Any],
+        completions: Sequence[Any],  # type: ignore[override]
+        completion_ids: Sequence[Sequence[int]] | None = None,
+        **kwargs: Any,
+    ) -> list[float | None]:
 
         log_metric, log_extra = kwargs.pop("log_metric", None), kwargs.pop("log_extra", None)
         texts, problems = self._inputs(prompts, completions, kwargs)
         if self.pool is not None:
             results = await self.pool.score_batch(texts, problems, self.reward_set)
         else:
-            results = await asyncio.to_thread(self.rewards.score_batch, texts, problems, completion_ids)
+            results = await asyncio.to_thread(self.rewards.score_batch, texts, problems,
+                                              completion_ids)
         return self._report(results, log_metric, log_extra)

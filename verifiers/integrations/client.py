@@ -27,7 +27,9 @@ def _plain(value: Any) -> Any:
 def post(url: str, path: str, body: Any, *, reward_set: str | None = None, token: str | None = None,
          timeout_s: float = 300.0) -> Any:
     """One JSON POST to the server; the parsed reply, or RewardServerError naming what failed."""
-    target = url.rstrip("/") + path + (f"?set={urllib.parse.quote(reward_set)}" if reward_set else "")
+    target = (
+        url.rstrip("/") + path + (f"?set={urllib.parse.quote(reward_set)}" if reward_set else "")
+    )
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -43,7 +45,8 @@ def post(url: str, path: str, body: Any, *, reward_set: str | None = None, token
         raise RewardServerError(f"{target}: {type(exc).__name__}: {exc}") from None
 
 
-def compute_score_batch(url: str, rows: Sequence[Mapping[str, Any]], **kwargs: Any) -> list[dict[str, float]]:
+def compute_score_batch(url: str, rows: Sequence[Mapping[str, Any]],
+                        **kwargs: Any) -> list[dict[str, float]]:
     """verl rows {data_source, solution_str, ground_truth, extra_info} -> the dicts
     `verifiers.integrations.adapters.compute_score` returns, scored by the server at `url`."""
     results = post(url, "/compute_score", {"rows": list(rows)}, **kwargs)["results"]
@@ -60,6 +63,6 @@ async def compute_score(data_source: Any, solution_str: str, ground_truth: Any,
     integrations.client`, `name=compute_score`, `reward_kwargs.url=http://host:5000`."""
     row = {"data_source": data_source, "solution_str": solution_str, "ground_truth": ground_truth,
            "extra_info": dict(extra_info) if isinstance(extra_info, Mapping) else None}
-    results = await asyncio.to_thread(compute_score_batch, url, [row], reward_set=reward_set, token=token,
-                                      timeout_s=timeout_s)
+    results = await asyncio.to_thread(compute_score_batch, url, [row], reward_set=reward_set,
+                                      token=token, timeout_s=timeout_s)
     return results[0]

@@ -55,11 +55,17 @@ class PoolFeeder:
                     self.rows.put(None)  # let the other threads stop too
                     break
                 batch.append(nxt)
-            now, live = time.monotonic(), []
+            now = time.monotonic()
+            live = []
             for row, f, queued in batch:
                 if now - queued >= self.rs.deadline_s:
-                    f.set_result(self.rs.failed("verifier_error", f"no worker free within {self.rs.deadline_s:g} s"
-                                                f" ({now - queued:.1f} s in the server's queue)"))
+                    f.set_result(
+                        self.rs.failed(
+                            "verifier_error",
+                            f"no worker free within {self.rs.deadline_s:g} s"
+                            f" ({now - queued:.1f} s in the server's queue)",
+                        )
+                    )
                 else:
                     live.append((row, f))
             if not live:

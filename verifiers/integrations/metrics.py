@@ -46,21 +46,31 @@ class Metrics:
     def render(self, inflight: int, restarts: int) -> str:
         out = ["# TYPE verity_requests_total counter"]
         with self._lock:
-            out += [f'verity_requests_total{{route="{r}",code="{c}"}} {n}' for (r, c), n in sorted(self.requests.items())]
+            out += [f'verity_requests_total{{route="{r}",code="{c}"}} {n}' for (r, c),
+                    n in sorted(self.requests.items())]
             out.append("# TYPE verity_request_seconds histogram")
             for route, buckets in sorted(self.latency.items()):
                 for bound, n in zip(_LATENCY_BUCKETS_S, buckets):
                     le = "+Inf" if bound == float("inf") else f"{bound:g}"
                     out.append(f'verity_request_seconds_bucket{{route="{route}",le="{le}"}} {n}')
-                out.append(f'verity_request_seconds_sum{{route="{route}"}} {self.latency_sum[route]:.6f}')
+                out.append(
+                    f'verity_request_seconds_sum{{route="{route}"}} {self.latency_sum[route]:.6f}'
+                )
                 out.append(f'verity_request_seconds_count{{route="{route}"}} {buckets[-1]}')
             out.append("# TYPE verity_rows_total counter")
             out += [f'verity_rows_total{{route="{r}"}} {n}' for r, n in sorted(self.rows.items())]
             out.append("# TYPE verity_rows_masked_total counter")
-            out += [f'verity_rows_masked_total{{route="{r}"}} {n}' for r, n in sorted(self.masked.items())]
-            out += ["# TYPE verity_deadline_misses_total counter", f"verity_deadline_misses_total {self.deadline_misses}"]
+            out += [f'verity_rows_masked_total{{route="{r}"}} {n}'
+                    for r, n in sorted(self.masked.items())]
+            out += ["# TYPE verity_deadline_misses_total counter",
+                    f"verity_deadline_misses_total {self.deadline_misses}"]
             out.append("# TYPE verity_verdicts_total counter")
-            out += [f'verity_verdicts_total{{reward="{n}",reason="{r}"}} {c}' for (n, r), c in sorted(self.reasons.items())]
-        out += ["# TYPE verity_inflight_requests gauge", f"verity_inflight_requests {inflight}",
-                "# TYPE verity_worker_restarts_total counter", f"verity_worker_restarts_total {restarts}"]
+            out += [f'verity_verdicts_total{{reward="{n}",reason="{r}"}} {c}' for (n, r),
+                    c in sorted(self.reasons.items())]
+        out += [
+            "# TYPE verity_inflight_requests gauge",
+            f"verity_inflight_requests {inflight}",
+            "# TYPE verity_worker_restarts_total counter",
+            f"verity_worker_restarts_total {restarts}",
+        ]
         return "\n".join(out) + "\n"

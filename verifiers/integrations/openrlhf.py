@@ -46,7 +46,8 @@ def score_rows(rs: RewardSet, queries: Sequence[str], prompts: Sequence[str], la
     for i, (query, prompt, label) in enumerate(zip(queries, prompts, labels)):
         response = cut_response(query, prompt)
         if response is None:
-            results[i] = rs.failed("verifier_error", "the prompt is not inside the query: nothing to score")
+            results[i] = rs.failed("verifier_error",
+                                   "the prompt is not inside the query: nothing to score")
             continue
         fields: dict[str, Any] = {"question": prompt, "id": i}
         try:
@@ -57,14 +58,16 @@ def score_rows(rs: RewardSet, queries: Sequence[str], prompts: Sequence[str], la
         if tests is not None:
             fields["tests"] = tests
         elif label is not None:
-            fields["answer"] = label  # problem_from_fields reads it (a NaN gold: masked, not graded)
+            # problem_from_fields reads it (a NaN gold: masked, not graded)
+            fields["answer"] = label
         index.append(i)
         completions.append(response)
         problems.append(problem_from_fields(fields, index=i))
     for i, scored in zip(index, scorer(rs, completions, problems) if completions else []):
         results[i] = scored
     if any(r is None for r in results):
-        raise RuntimeError("a row was neither scored nor masked")  # our bug: an error, never rewards
+        # our bug: an error, never rewards
+        raise RuntimeError("a row was neither scored nor masked")
     return results  # type: ignore[return-value]
 
 
@@ -82,7 +85,8 @@ _FILE_SET: list[RewardSet] = []
 
 def _file_set() -> RewardSet:
     if not _FILE_SET:
-        _FILE_SET.append(parse_rewards(os.environ.get("VERITY_REWARDS", "correct"), gate=os.environ.get("VERITY_GATE"),
+        _FILE_SET.append(parse_rewards(os.environ.get("VERITY_REWARDS", "correct"),
+                                       gate=os.environ.get("VERITY_GATE"),
                                        workers=int(os.environ.get("VERITY_WORKERS", "2")),
                                        deadline_s=float(os.environ.get("VERITY_DEADLINE_S", "10"))))
     return _FILE_SET[0]
@@ -91,7 +95,8 @@ def _file_set() -> RewardSet:
 def _local(rs: RewardSet, completions: list[str], problems: list[Problem]) -> list[Scored]:
     try:
         return rs.score_batch(completions, problems)
-    except ValueError:  # a sandbox-holding set cannot reach the deadline pool: the sandbox bounds it
+    # a sandbox-holding set cannot reach the deadline pool: the sandbox bounds it
+    except ValueError:
         return [rs.score(completion=c, problem=p) for c, p in zip(completions, problems)]
 
 
@@ -106,7 +111,8 @@ def reward_func(queries: Sequence[str], prompts: Sequence[str], labels: Sequence
 
         pool = connected(pool_name)
         rs = pool.masker(pool.set_names[0])
-        results = score_rows(rs, queries, prompts, labels, lambda _rs, c, p: pool.score_batch_sync(c, p))
+        results = score_rows(rs, queries, prompts, labels, lambda _rs, c,
+                             p: pool.score_batch_sync(c, p))
     else:
         results = score_rows(rs, queries, prompts, labels, _local)
     out = reply(rs, results)

@@ -31,7 +31,8 @@ NAMESPACE = "verity"
 class RewardActor:
     """One process scoring rows for every named reward set it was built with."""
 
-    def __init__(self, reward_sets: Mapping[str, str], gate: str | None, workers: int, deadline_s: float):
+    def __init__(self, reward_sets: Mapping[str, str], gate: str | None, workers: int,
+                 deadline_s: float):
         self.specs, self.gate = dict(reward_sets), gate
         self.sets = {name: parse_rewards(spec, gate=gate, workers=workers, deadline_s=deadline_s)
                      for name, spec in reward_sets.items()}
@@ -39,7 +40,8 @@ class RewardActor:
     def describe(self) -> tuple[dict[str, str], str | None]:
         return self.specs, self.gate
 
-    async def score(self, set_name: str, completions: list[str], problems: list[Problem]) -> list[Scored]:
+    async def score(self, set_name: str, completions: list[str],
+                    problems: list[Problem]) -> list[Scored]:
         rs = self.sets[set_name]
         return await asyncio.to_thread(_score_here, rs, completions, problems)
 
@@ -52,7 +54,8 @@ class RewardActor:
 def _score_here(rs: RewardSet, completions: list[str], problems: list[Problem]) -> list[Scored]:
     try:
         return rs.score_batch(completions, problems)
-    except ValueError:  # a sandbox-holding set cannot reach the deadline pool: the sandbox bounds it
+    # a sandbox-holding set cannot reach the deadline pool: the sandbox bounds it
+    except ValueError:
         return [rs.score(completion=c, problem=p) for c, p in zip(completions, problems)]
 
 
@@ -60,20 +63,24 @@ class RayRewardPool:
     """`actors` RewardActors named "<name>/<i>" in Ray namespace "verity". Create once per
     cluster (`RayRewardPool(...)`), find it anywhere with `RayRewardPool.connect(name)`."""
 
-    def __init__(self, reward_sets: Mapping[str, str] | str = "correct", *, actors: int = 2, name: str = "verity",
-                 gate: str | None = None, workers_per_actor: int = 1, deadline_s: float = 30.0,
-                 batch_size: int = 64, resource: str | None = RESOURCE, actor_cpus: float = 1.0) -> None:
+    def __init__(self, reward_sets: Mapping[str, str] | str = "correct", *, actors: int = 2,
+                 name: str = "verity", gate: str | None = None, workers_per_actor: int = 1,
+                 deadline_s: float = 30.0, batch_size: int = 64, resource: str | None = RESOURCE,
+                 actor_cpus: float = 1.0) -> None:
         if isinstance(reward_sets, str):
             reward_sets = {"default": reward_sets}
         if not reward_sets:
-            raise ValueError("reward_sets={} is not allowed; name at least one, e.g. {'math': 'correct'}")
+            raise ValueError(
+                "reward_sets={} is not allowed; name at least one, e.g. {'math': 'correct'}"
+            )
         if not isinstance(actors, int) or actors < 1:
             raise ValueError(f"actors={actors!r} is not allowed; use an integer >= 1")
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size={batch_size!r} is not allowed; use an integer >= 1")
         for spec in reward_sets.values():  # a bad spec fails here, not inside every actor
             parse_rewards(spec, gate=gate)
-        options: dict[str, Any] = {"namespace": NAMESPACE, "lifetime": "detached", "num_cpus": actor_cpus}
+        options: dict[str, Any] = {"namespace": NAMESPACE, "lifetime": "detached",
+                                   "num_cpus": actor_cpus}
         if resource:
             options["resources"] = {resource: 1}
         handles = [RewardActor.options(name=f"{name}/{i}", **options).remote(
@@ -86,16 +93,20 @@ class RayRewardPool:
         found = sorted(a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
                        if a.get("namespace") == NAMESPACE and a["name"].startswith(f"{name}/"))
         if not found:
-            raise LookupError(f"no Verity reward pool named {name!r} on this Ray cluster; create one with "
-                              f"RayRewardPool(..., name={name!r})")
+            raise LookupError(
+                f"no Verity reward pool named {name!r} on this Ray cluster; create one with "
+                f"RayRewardPool(..., name={name!r})"
+            )
         actors = [ray.get_actor(n, namespace=NAMESPACE) for n in found]
         specs, gate = ray.get(actors[0].describe.remote())
         pool = cls.__new__(cls)
         pool._attach(name, actors, specs, gate, batch_size=64)
         return pool
 
-    def _attach(self, name: str, actors: list, specs: Mapping[str, str], gate: str | None, batch_size: int) -> None:
-        self.name, self.actors, self.batch_size, self.retried = name, actors, batch_size, 0
+    def _attach(self, name: str, actors: list, specs: Mapping[str, str], gate: str | None,
+                batch_size: int) -> None:
+        self.name, self.actors, self.batch_size = name, actors, batch_size
+        self.retried = 0
         self.set_names = tuple(specs)
         # Local copies only to name the rewards of a masked row; nothing is scored with them.
         self._sets = {n: parse_rewards(spec, gate=gate) for n, spec in specs.items()}
@@ -103,7 +114,10 @@ class RayRewardPool:
 
     def masker(self, set_name: str) -> RewardSet:
         if set_name not in self._sets:
-            raise ValueError(f"reward set {set_name!r} is not in pool {self.name!r}; use one of {list(self._sets)}")
+            raise ValueError(
+                f"reward set {set_name!r} is not in pool {self.name!r};"
+                f" use one of {list(self._sets)}"
+            )
         return self._sets[set_name]
 
     async def score_batch(self, completions: Sequence[str], problems: Sequence[Problem],
@@ -113,8 +127,10 @@ class RayRewardPool:
             raise ValueError("completions and problems must have the same length")
         set_name = set_name or self.set_names[0]
         masker = self.masker(set_name)
-        chunks = [(i, list(completions[i:i + self.batch_size]), list(problems[i:i + self.batch_size]))
-                  for i in range(0, len(completions), self.batch_size)]
+        chunks = [
+            (i, list(completions[i : i + self.batch_size]), list(problems[i : i + self.batch_size]))
+            for i in range(0, len(completions), self.batch_size)
+        ]
         parts = await asyncio.gather(*(self._chunk(set_name, masker, c, p) for _, c, p in chunks))
         return [s for part in parts for s in part]
 

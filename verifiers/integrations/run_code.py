@@ -23,7 +23,8 @@ from sandboxes.base import Limits, Program, RunResult, Status
 LANGUAGE_NAMES = {"python": "python", "python3": "python", "cpp": "cpp", "c++": "cpp"}
 MAX_TIMEOUT_S = 60.0
 MAX_MEMORY_MB = 8192
-DEFAULT_MEMORY_MB = 1024  # for SandboxFusion's memory_limit_MB = -1 ("no limit"): we always have one
+# for SandboxFusion's memory_limit_MB = -1 ("no limit"): we always have one
+DEFAULT_MEMORY_MB = 1024
 
 
 class RunCodeError(ValueError):
@@ -60,12 +61,15 @@ def parse_request(body: Any) -> tuple[Program, bytes, Limits]:
         raise RunCodeError("stdin", f"'stdin' must be a string, got {type(stdin).__name__}")
     for key in ("files", "fetch_files"):
         if body.get(key):
-            raise RunCodeError(key, f"'{key}' is not supported by this sandbox; send the program and stdin only")
+            raise RunCodeError(
+                key, f"'{key}' is not supported by this sandbox; send the program and stdin only"
+            )
     memory = body.get("memory_limit_MB", -1)
     if memory is None or memory == -1:
         memory = DEFAULT_MEMORY_MB
     if isinstance(memory, bool) or not isinstance(memory, int) or not 0 < memory <= MAX_MEMORY_MB:
-        raise RunCodeError("memory_limit_MB", f"'memory_limit_MB' must be -1 or an integer in (0, {MAX_MEMORY_MB}]")
+        raise RunCodeError("memory_limit_MB",
+                           f"'memory_limit_MB' must be -1 or an integer in (0, {MAX_MEMORY_MB}]")
     run_s = _seconds(body, "run_timeout", 10.0)
     compile_s = _seconds(body, "compile_timeout", 10.0)
     # SandboxFusion's run_timeout is wall time: it bounds CPU and wall alike here.
@@ -79,10 +83,11 @@ def _text(data: bytes) -> str:
 
 def to_response(result: RunResult, program: Program) -> dict:
     """One RunResult in SandboxFusion's response shape."""
-    compiled = {"status": "Finished", "execution_time": None, "return_code": 0, "stdout": "", "stderr": ""}
+    compiled = {"status": "Finished", "execution_time": None, "return_code": 0, "stdout": "",
+                "stderr": ""}
     if result.status is Status.SANDBOX_ERROR:
-        return {"status": "SandboxError", "message": result.detail or "sandbox error", "compile_result": None,
-                "run_result": None, "executor_pod_name": None, "files": {}}
+        return {"status": "SandboxError", "message": result.detail or "sandbox error",
+                "compile_result": None, "run_result": None, "executor_pod_name": None, "files": {}}
     if result.status is Status.COMPILE_ERROR:
         failed = {**compiled, "return_code": result.exit_code or 1, "stdout": _text(result.stdout),
                   "stderr": _text(result.stderr) or result.detail}
@@ -92,8 +97,9 @@ def to_response(result: RunResult, program: Program) -> dict:
     timed_out = result.status is Status.TIME_LIMIT
     code = 0 if ok else (result.exit_code if result.exit_code not in (None, 0)
                          else (128 + result.signal if result.signal else 1))
-    run = {"status": "TimeLimitExceeded" if timed_out else "Finished", "execution_time": result.wall_s,
-           "return_code": None if timed_out else code, "stdout": _text(result.stdout), "stderr": _text(result.stderr)}
+    run = {"status": "TimeLimitExceeded" if timed_out else "Finished",
+           "execution_time": result.wall_s, "return_code": None if timed_out else code,
+           "stdout": _text(result.stdout), "stderr": _text(result.stderr)}
     return {"status": "Success" if ok else "Failed", "message": "" if ok else result.status.value,
             "compile_result": compiled if program.language == "cpp" else None, "run_result": run,
             "executor_pod_name": None, "files": {}}
@@ -143,7 +149,8 @@ class RunCodeBatcher:
             detail = f"{type(exc).__name__}: {exc}"[:300]
         else:
             detail = "the sandbox returned too few results"
-        results = list(results) + [RunResult(Status.SANDBOX_ERROR, detail=detail)] * (len(batch) - len(results))
+        results = list(results) + ([RunResult(Status.SANDBOX_ERROR, detail=detail)]
+                                   * (len(batch) - len(results)))
         if results and all(r.status is Status.COMPILE_ERROR for r in results):
             self._compile_errors[key] = results[0]
             while len(self._compile_errors) > self.cache_size:

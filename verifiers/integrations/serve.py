@@ -29,20 +29,13 @@ from starlette.routing import Route
 
 from verifiers import pool
 from verifiers.base import Problem
-from verifiers.integrations import openrlhf
+from verifiers.integrations import openrlhf, request_checks
 from verifiers.integrations.adapters import parse_rewards, verl_problem, verl_result
 from verifiers.integrations.feeder import PoolFeeder
 from verifiers.integrations.metrics import Metrics
+from verifiers.integrations.request_checks import BadRequest
 from verifiers.integrations.run_code import RunCodeBatcher, RunCodeError
 from verifiers.rewards import RewardSet, Scored
-
-
-class BadRequest(Exception):
-    """A request we refuse: HTTP `status`, and the JSON field at fault."""
-
-    def __init__(self, field_name: str, message: str, status: int = 400):
-        super().__init__(message)
-        self.field, self.status = field_name, status
 
 
 @dataclass(frozen=True)
@@ -64,10 +57,16 @@ class ServeConfig:
 
     def __post_init__(self) -> None:
         if not self.reward_sets:
-            raise ValueError("reward_sets={} is not allowed; name at least one set, e.g. {'math': 'correct'}")
+            raise ValueError(
+                "reward_sets={} is not allowed; name at least one set, e.g. {'math': 'correct'}"
+            )
         for key in ("workers", "max_inflight", "max_body_bytes", "max_rows"):
             value = getattr(self, key)
-            if isinstance(value, bool) or not isinstance(value, int) or value < (0 if key == "workers" else 1):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or value < (0 if key == "workers" else 1)
+            ):
                 raise ValueError(f"{key}={value!r} is not allowed; use a positive integer")
         if self.sandbox not in ("local", "docker"):
             raise ValueError(f"sandbox={self.sandbox!r} is not allowed; use 'local' or 'docker'")
@@ -89,17 +88,6 @@ def _poolable(rs: RewardSet) -> bool:
     return rs.workers > 0
 
 
-def _str_list(body: Mapping, key: str, n: int | None, *, optional: bool = False) -> list | None:
-    value = body.get(key)
-    if value is None and optional:
-        return None
-    if not isinstance(value, list):
-        raise BadRequest(key, f"'{key}' must be a list, got {type(value).__name__}")
-    if n is not None and len(value) != n:
-        raise BadRequest(key, f"'{key}' has {len(value)} items; 'query' has {n}")
-    return value
-
-
 class RewardService:
     """The server's state: reward sets, metrics, the sandbox for /run_code; the handlers below
     are plain methods (tested without HTTP as well) and run in worker threads."""
@@ -116,7 +104,8 @@ class RewardService:
         self.default = next(iter(self.sets))
         self._feeders = {id(rs): PoolFeeder(rs) for rs in self.sets.values() if _poolable(rs)}
         self.metrics = Metrics()
-        self.threads = ThreadPoolExecutor(max_workers=config.max_inflight, thread_name_prefix="verity-serve")
+        self.threads = ThreadPoolExecutor(max_workers=config.max_inflight,
+                                          thread_name_prefix="verity-serve")
         self._sandbox = None
         self._sandbox_lock = threading.Lock()
         self.runner = None  # the /run_code batcher, made on first use inside the event loop
@@ -126,7 +115,11 @@ class RewardService:
     def reward_set(self, name: str | None) -> RewardSet:
         name = name or self.default
         if name not in self.sets:
-            raise BadRequest("set", f"reward set {name!r} is not served here; use one of {sorted(self.sets)}", 404)
+            raise BadRequest(
+                "set",
+                f"reward set {name!r} is not served here; use one of {sorted(self.sets)}",
+                404,
+            )
         return self.sets[name]
 
     def score(self, rs: RewardSet, completions: list[str], problems: list[Problem]) -> list[Scored]:
@@ -138,52 +131,33 @@ class RewardService:
             return self._feeders[id(rs)].score(completions, problems)
         threads = max(1, min(len(completions), 2 * (self.config.workers or 1)))
         with ThreadPoolExecutor(max_workers=threads) as ex:
-            return list(ex.map(lambda cp: rs.score(completion=cp[0], problem=cp[1]), zip(completions, problems)))
+            return list(ex.map(lambda cp: rs.score(completion=cp[0], problem=cp[1]),
+                               zip(completions, problems)))
 
     def get_reward(self, body: Any, set_name: str | None) -> dict:
         """OpenRLHF's --reward.remote_url: {"query", "prompts", "labels"} ->
         {"rewards", "scores", "extra_logs": {"masked": [...], <reward>: [...]}}."""
-        if not isinstance(body, dict):
-            raise BadRequest("body", f"the body must be a JSON object, got {type(body).__name__}")
-        queries = _str_list(body, "query", None)
-        n = len(queries)
-        if n > self.config.max_rows:
-            raise BadRequest("query", f"'query' has {n} rows; at most {self.config.max_rows} per request", 413)
-        prompts = _str_list(body, "prompts", n)
-        labels = _str_list(body, "labels", n, optional=True) or [None] * n
+        queries, prompts, labels = request_checks.openrlhf_lists(body, self.config.max_rows)
         rs = self.reward_set(set_name or body.get("reward_set"))
-        for i, (q, p) in enumerate(zip(queries, prompts)):
-            if not isinstance(q, str):
-                raise BadRequest(f"query[{i}]", f"'query[{i}]' must be a string, got {type(q).__name__}")
-            if not isinstance(p, str):
-                raise BadRequest(f"prompts[{i}]", f"'prompts[{i}]' must be a string, got {type(p).__name__}")
+        request_checks.openrlhf_strings(queries, prompts)
         results = openrlhf.score_rows(rs, queries, prompts, labels, self.score)
         self.metrics.scored("/get_reward", results)
         return openrlhf.reply(rs, results)
 
     def compute_score(self, body: Any, set_name: str | None) -> dict:
         """Batched verl rows: {"rows": [{data_source, solution_str, ground_truth, extra_info}]}
-        (or the list itself) -> {"results": [the dict verifiers.integrations.adapters.compute_score returns]}."""
-        rows = body.get("rows") if isinstance(body, dict) else body
-        if not isinstance(rows, list):
-            raise BadRequest("rows", "the body must be {\"rows\": [...]} or a list of verl rows")
-        if len(rows) > self.config.max_rows:
-            raise BadRequest("rows", f"'rows' has {len(rows)} rows; at most {self.config.max_rows} per request", 413)
-        rs = self.reward_set(set_name or (body.get("reward_set") if isinstance(body, dict) else None))
+        (or the list itself) -> {"results": [the dict verifiers.integrations.adapters.compute_score
+        returns]}."""
+        rows = request_checks.verl_rows(body, self.config.max_rows)
+        rs = self.reward_set(set_name
+                             or (body.get("reward_set") if isinstance(body, dict) else None))
         results: list[Scored | None] = [None] * len(rows)
         index, completions, problems = [], [], []
         for i, row in enumerate(rows):
-            if not isinstance(row, dict):
-                raise BadRequest(f"rows[{i}]", f"'rows[{i}]' must be an object, got {type(row).__name__}")
-            if not isinstance(row.get("solution_str"), str):
-                raise BadRequest(f"rows[{i}].solution_str", f"'rows[{i}].solution_str' must be a string")
-            if "ground_truth" not in row:
-                raise BadRequest(f"rows[{i}].ground_truth", f"'rows[{i}].ground_truth' is missing")
-            extra = row.get("extra_info")
-            if extra is not None and not isinstance(extra, dict):
-                raise BadRequest(f"rows[{i}].extra_info", f"'rows[{i}].extra_info' must be an object or null")
+            extra = request_checks.verl_row(i, row)
             try:
-                problems.append(verl_problem(row.get("data_source"), row["ground_truth"], extra, index=i))
+                problems.append(verl_problem(row.get("data_source"), row["ground_truth"], extra,
+                                             index=i))
             except ValueError as exc:
                 results[i] = rs.failed("verifier_error", str(exc))
                 continue
@@ -231,15 +205,19 @@ class RewardService:
 # ---- HTTP ------------------------------------------------------------------------------------
 
 
-def _error(status: int, field_name: str | None, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": message, "field": field_name}, status_code=status, headers=dict(headers or {}))
+def _error(status: int, field_name: str | None, message: str,
+           headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message, "field": field_name}, status_code=status,
+                        headers=dict(headers or {}))
 
 
 async def _read_json(request: Request, limit: int) -> Any:
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        raise BadRequest("body", f"the body is over {limit} bytes (Content-Length {declared[:20]})", 413)
-    chunks, size = [], 0
+        raise BadRequest("body", f"the body is over {limit} bytes (Content-Length {declared[:20]})",
+                         413)
+    chunks = []
+    size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
@@ -257,7 +235,8 @@ def build_app(service: RewardService) -> Starlette:
     config = service.config
     state = {"inflight": 0}
 
-    def endpoint(route: str, handler: Callable[[Request, Any], Awaitable[Any]], *, admit: bool = True):
+    def endpoint(route: str, handler: Callable[[Request, Any], Awaitable[Any]], *,
+                 admit: bool = True):
         async def run(request: Request) -> Response:  # noqa: C901 - one gate for every route
             start = time.perf_counter()
             status = 500
@@ -271,11 +250,16 @@ def build_app(service: RewardService) -> Starlette:
                                       {"WWW-Authenticate": "Bearer"})
                 if admit and state["inflight"] >= config.max_inflight:
                     status = 429
-                    return _error(429, None, f"over {config.max_inflight} requests in flight; retry later",
+                    return _error(429, None,
+                                  f"over {config.max_inflight} requests in flight; retry later",
                                   {"Retry-After": "1"})
                 state["inflight"] += admit
                 try:
-                    body = await _read_json(request, config.max_body_bytes) if request.method == "POST" else None
+                    body = (
+                        await _read_json(request, config.max_body_bytes)
+                        if request.method == "POST"
+                        else None
+                    )
                     result = await handler(request, body)
                 finally:
                     state["inflight"] -= admit
@@ -292,7 +276,11 @@ def build_app(service: RewardService) -> Starlette:
                 return _error(400, exc.field, str(exc))
             except Exception as exc:  # noqa: BLE001 - our bug: an error status, never a reward
                 status = 500
-                return _error(500, None, f"internal error, nothing was scored: {type(exc).__name__}: {str(exc)[:200]}")
+                return _error(
+                    500,
+                    None,
+                    f"internal error, nothing was scored: {type(exc).__name__}: {str(exc)[:200]}",
+                )
             finally:
                 service.metrics.request(route, status, time.perf_counter() - start)
 
@@ -309,7 +297,8 @@ def build_app(service: RewardService) -> Starlette:
 
     async def run_code(request: Request, body: Any) -> Any:
         if service.runner is None:
-            service.runner = RunCodeBatcher(service.sandbox, service.threads, coalesce_s=config.coalesce_s)
+            service.runner = RunCodeBatcher(service.sandbox, service.threads,
+                                            coalesce_s=config.coalesce_s)
         return await service.runner.handle(body)
 
     async def health(request: Request, body: Any) -> Any:
@@ -352,7 +341,8 @@ class BackgroundServer:
         self.url = f"http://{host}:{self.sock.getsockname()[1]}"
         config = uvicorn.Config(build_app(service), log_level="warning", lifespan="off")
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]},
+                                       daemon=True)
 
     def __enter__(self) -> BackgroundServer:
         self.thread.start()

@@ -1,6 +1,6 @@
-"""What callers outside our loop hand us, in our vocabulary: reward names ("correct,format=0.5") as a
-RewardSet, loosely named dataset fields as a Problem, and a gold as text (or None when unreadable).
-It scores nothing itself and imports no trainer."""
+"""What callers outside our loop hand us, in our vocabulary: reward names ("correct,format=0.5")
+as a RewardSet, loosely named dataset fields as a Problem, and a gold as text (or None when
+unreadable). It scores nothing itself and imports no trainer."""
 
 from __future__ import annotations
 
@@ -68,9 +68,13 @@ def parse_rewards(spec: str | Sequence[str] | Mapping[str, float], *, gate: str 
             try:
                 items.append((name.strip(), float(weight) if weight.strip() else 1.0))
             except ValueError:
-                raise ValueError(f"rewards: weight {weight!r} of {name!r} is not a number") from None
+                raise ValueError(
+                    f"rewards: weight {weight!r} of {name!r} is not a number"
+                ) from None
     if not items:
-        raise ValueError(f"rewards={spec!r} is not allowed; name at least one of {sorted(NAMED_REWARDS)}")
+        raise ValueError(
+            f"rewards={spec!r} is not allowed; name at least one of {sorted(NAMED_REWARDS)}"
+        )
     rewards = []
     for name, weight in items:
         if name in given:
@@ -78,7 +82,8 @@ def parse_rewards(spec: str | Sequence[str] | Mapping[str, float], *, gate: str 
             continue
         if name not in NAMED_REWARDS:
             raise ValueError(
-                f"rewards: {name!r} is not allowed; use names from {sorted(set(NAMED_REWARDS) | set(given))}"
+                f"rewards: {name!r} is not allowed;"
+                f" use names from {sorted(set(NAMED_REWARDS) | set(given))}"
             )
         try:
             verifier = _default_verifier(name)
@@ -112,11 +117,15 @@ def _non_finite(value: Any) -> bool:
 
 def problem_from_fields(fields: Mapping[str, Any], *, index: int = 0) -> Problem:
     """A Problem from loosely named dataset fields, as trainers pass them."""
-    answer = next((fields[k] for k in ("answer", "solution", "ground_truth", "gold") if fields.get(k) is not None), None)
-    meta = {k: fields[k] for k in ("language", "source", "checker", "limits") if fields.get(k) is not None}
+    answer = next((fields[k] for k in ("answer", "solution", "ground_truth",
+                                       "gold") if fields.get(k) is not None), None)
+    meta = {k: fields[k] for k in ("language", "source", "checker",
+                                   "limits") if fields.get(k) is not None}
     return Problem(
         id=str(fields.get("id", index)),
-        question=_text(fields.get("question") or fields.get("prompt") or fields.get("problem") or ""),
+        question=_text(
+            fields.get("question") or fields.get("prompt") or fields.get("problem") or ""
+        ),
         answer=gold_text(answer),
         tests=fields.get("tests"),
         meta=meta,
@@ -128,5 +137,6 @@ def _text(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, Sequence):
-        return "".join(_text(m.get("content", "")) if isinstance(m, Mapping) else _text(m) for m in value)
+        return "".join(_text(m.get("content",
+                                   "")) if isinstance(m, Mapping) else _text(m) for m in value)
     return "" if value is None else str(value)

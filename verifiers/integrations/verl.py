@@ -39,13 +39,15 @@ def reward_set(rewards: str = "correct", gate: str | None = None, mode: str = "s
         from verifiers.math.verifier import MathAnswerVerifier
 
         verifiers["correct"] = MathAnswerVerifier(mode=mode, deadline_s=deadline_s)
-    return parse_rewards(rewards, gate=gate, workers=workers, deadline_s=deadline_s, verifiers=verifiers)
+    return parse_rewards(rewards, gate=gate, workers=workers, deadline_s=deadline_s,
+                         verifiers=verifiers)
 
 
 def _set_of(kwargs: Mapping[str, Any]) -> RewardSet:
     # verl binds reward_kwargs into every call; other keys verl adds are not ours and are ignored.
-    return reward_set(str(kwargs.get("rewards", "correct")), kwargs.get("gate"), str(kwargs.get("mode", "strict")),
-                      float(kwargs.get("deadline_s", 10.0)), int(kwargs.get("workers", 1)))
+    return reward_set(str(kwargs.get("rewards", "correct")), kwargs.get("gate"),
+                      str(kwargs.get("mode", "strict")), float(kwargs.get("deadline_s", 10.0)),
+                      int(kwargs.get("workers", 1)))
 
 
 def score_rows(rs: RewardSet, data_sources: Sequence[Any], solution_strs: Sequence[Any],
@@ -53,7 +55,8 @@ def score_rows(rs: RewardSet, data_sources: Sequence[Any], solution_strs: Sequen
     """verl rows -> one Scored each, in order: ungradable rows masked, the rest in one batch."""
     results: list[Scored | None] = [None] * len(solution_strs)
     index, completions, problems = [], [], []
-    for i, (source, solution, truth, extra) in enumerate(zip(data_sources, solution_strs, ground_truths, extra_infos)):
+    for i, (source, solution, truth, extra) in enumerate(zip(data_sources, solution_strs,
+                                                             ground_truths, extra_infos)):
         try:
             problems.append(verl_problem(source, truth, extra, index=i))
         except ValueError as exc:  # ungradable here: masked, never 0
@@ -76,14 +79,16 @@ def _score(rs: RewardSet, completions: list[str], problems: list[Problem]) -> li
     return rs.score_batch(completions, problems)
 
 
-def compute_score(data_source: Any, solution_str: Any, ground_truth: Any, extra_info: Mapping[str, Any] | None = None,
+def compute_score(data_source: Any, solution_str: Any, ground_truth: Any,
+                  extra_info: Mapping[str, Any] | None = None,
                   **reward_kwargs: Any) -> dict[str, float]:
     """verl's custom reward function: {"score", "acc", "masked", <reward>: ...} per row. Without
     reward_kwargs of ours it is the default math reward (strict answer equivalence, in-process);
-    with them (rewards=, gate=, mode=, deadline_s=, workers=) the set they name, under the deadline."""
+    with them (rewards=, gate=, mode=, deadline_s=, workers=) the set they name, under the
+    deadline."""
     if reward_kwargs.keys() & REWARD_KWARGS:
-        return verl_result(score_rows(_set_of(reward_kwargs), [data_source], [solution_str], [ground_truth],
-                                      [extra_info])[0])
+        return verl_result(score_rows(_set_of(reward_kwargs), [data_source], [solution_str],
+                                      [ground_truth], [extra_info])[0])
     return _default_verl()(data_source, solution_str, ground_truth, extra_info)
 
 
@@ -91,17 +96,24 @@ def compute_score_float(data_source: Any, solution_str: Any, ground_truth: Any,
                         extra_info: Mapping[str, Any] | None = None, **reward_kwargs: Any) -> float:
     """For the legacy `prime` manager, which keeps only numbers (a dict becomes 0 there). A float
     cannot say "masked": a masked row is 0.0 here, so prefer a manager that reads dicts."""
-    return compute_score(data_source, solution_str, ground_truth, extra_info, **reward_kwargs)["score"]
+    return compute_score(data_source, solution_str, ground_truth, extra_info,
+                         **reward_kwargs)["score"]
 
 
-def compute_score_batch(data_sources: Sequence[Any], solution_strs: Sequence[Any], ground_truths: Sequence[Any],
-                        extra_infos: Sequence[Any] | None = None, **reward_kwargs: Any) -> list[dict[str, float]]:
+def compute_score_batch(data_sources: Sequence[Any], solution_strs: Sequence[Any],
+                        ground_truths: Sequence[Any], extra_infos: Sequence[Any] | None = None,
+                        **reward_kwargs: Any) -> list[dict[str, float]]:
     """For the legacy `batch` manager: keyword lists in, one dict per row out, scored together."""
     n = len(solution_strs)
-    if not len(data_sources) == len(ground_truths) == n or (extra_infos is not None and len(extra_infos) != n):
-        raise ValueError("data_sources, solution_strs, ground_truths and extra_infos must have the same length")
+    if not len(data_sources) == len(ground_truths) == n or (
+        extra_infos is not None and len(extra_infos) != n
+    ):
+        raise ValueError(
+            "data_sources, solution_strs, ground_truths and extra_infos must have the same length"
+        )
     infos = list(extra_infos) if extra_infos is not None else [None] * n
-    rows = score_rows(_set_of(reward_kwargs), list(data_sources), list(solution_strs), list(ground_truths), infos)
+    rows = score_rows(_set_of(reward_kwargs), list(data_sources), list(solution_strs),
+                      list(ground_truths), infos)
     return [verl_result(r) for r in rows]
 
 
@@ -131,10 +143,19 @@ def _code_tests_of(ground_truth: Any) -> list | None:
     if not (isinstance(value, Mapping) and "inputs" in value and "outputs" in value):
         return None
     if value.get("fn_name"):
-        raise ValueError(f"ground_truth: call-based tests (fn_name={value['fn_name']!r}) are not supported")
+        raise ValueError(
+            f"ground_truth: call-based tests (fn_name={value['fn_name']!r}) are not supported"
+        )
     inputs, outputs = value["inputs"], value["outputs"]
-    if not (isinstance(inputs, list) and isinstance(outputs, list) and len(inputs) == len(outputs) and inputs):
-        raise ValueError("ground_truth: 'inputs' and 'outputs' must be non-empty lists of the same length")
+    if not (
+        isinstance(inputs, list)
+        and isinstance(outputs, list)
+        and len(inputs) == len(outputs)
+        and inputs
+    ):
+        raise ValueError(
+            "ground_truth: 'inputs' and 'outputs' must be non-empty lists of the same length"
+        )
     if not all(isinstance(x, str) for x in inputs + outputs):
         raise ValueError("ground_truth: every input and output must be a string")
     return [{"input": i, "output": o} for i, o in zip(inputs, outputs)]
@@ -161,7 +182,8 @@ def verl_scored(reward_set: RewardSet, data_source: Any, solution_str: Any, grou
     return reward_set.score(completion=_text(solution_str), problem=problem)
 
 
-def make_verl_compute_score(rewards: RewardSet | str = "correct") -> Callable[..., dict[str, float]]:
+def make_verl_compute_score(rewards: RewardSet | str = "correct") -> Callable[...,
+                                                                              dict[str, float]]:
     """verl's custom reward function (`custom_reward_function.path/name`):
     compute_score(data_source, solution_str, ground_truth, extra_info=None) -> {"score": ..., ...}.
     The extra keys (acc, one per reward, and "masked") land in verl's reward_extra_info."""
