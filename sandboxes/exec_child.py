@@ -13,11 +13,15 @@ import os
 import resource
 import signal
 import socket
+from typing import TYPE_CHECKING
 
 from sandboxes import confinement as cf
 from sandboxes import wire
 from sandboxes.fast_path import run_python_here
 from sandboxes.slot_root import write_file
+
+if TYPE_CHECKING:  # slot_server imports this module
+    from sandboxes.slot_server import SlotServer
 
 SETUP_FAILED = 125
 _MB = 1 << 20
@@ -29,7 +33,7 @@ _MB = 1 << 20
 STACK_BYTES = 256 * _MB
 
 
-def child(server, workdir: str, fds: tuple[int, int, int, int]) -> None:
+def child(server: SlotServer, workdir: str, fds: tuple[int, int, int, int]) -> None:
     """Runs in the freshly forked child of `server` (a sandboxes.slot_server.SlotServer); never
     returns: it execs the program, runs it in-process and _exits, or _exits SETUP_FAILED."""
     out_w, err_w, st_w, go_fd = fds

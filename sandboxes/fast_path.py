@@ -14,13 +14,19 @@ import sys
 import threading
 import traceback
 import types
+from typing import TextIO, cast
+
+# Encoding and error handlers of the std streams, as sys.__stdout__/__stderr__ report them
+# (TextIO declares .errors optional; io.TextIOWrapper takes None as 'strict').
+StdioConfig = dict[str, "str | None"]
 
 
-def stdio_config() -> dict:
+def stdio_config() -> StdioConfig:
     """Encoding and error handlers of the std streams as CPython chose them for this server,
     which runs with the strict path's environment (no locale variables, so the same coercion to
     UTF-8): the fast path builds its streams with the same settings."""
-    cfg = {"encoding": "utf-8", "errors": "surrogateescape", "stderr_errors": "backslashreplace"}
+    cfg: StdioConfig = {"encoding": "utf-8", "errors": "surrogateescape",
+                        "stderr_errors": "backslashreplace"}
     for stream, key in ((sys.__stdout__, "errors"), (sys.__stderr__, "stderr_errors")):
         if stream is not None:
             cfg[key] = stream.errors
@@ -28,20 +34,26 @@ def stdio_config() -> dict:
     return cfg
 
 
-def _std_stream(fd: int, write: bool, name: str, cfg: dict):
+def _std_stream(fd: int, write: bool, name: str, cfg: StdioConfig) -> io.TextIOWrapper:
     """One std stream exactly as CPython's create_stdio builds it on Linux: io.open of the fd
     (buffered, closefd=False) named '<stdout>', a TextIOWrapper with newline='\\n' (no
     translation), line buffering only for stderr or a tty, and a .mode attribute."""
-    buf = io.open(fd, "wb" if write else "rb", -1, closefd=False)  # noqa: UP020, SIM115
-    buf.raw.name = name
+    buf: io.BufferedWriter | io.BufferedReader
+    if write:
+        buf = io.open(fd, "wb", -1, closefd=False)  # noqa: UP020, SIM115
+    else:
+        buf = io.open(fd, "rb", -1, closefd=False)  # noqa: UP020, SIM115
+    raw = cast(io.FileIO, buf.raw)  # io.open of an fd buffers an io.FileIO; typeshed says RawIOBase
+    raw.name = name
     errors = cfg["stderr_errors"] if fd == 2 else cfg["errors"]
-    line_buffering = fd == 2 or buf.raw.isatty()
+    line_buffering = fd == 2 or raw.isatty()
     stream = io.TextIOWrapper(buf, cfg["encoding"], errors, "\n", line_buffering, False)
-    stream.mode = "w" if write else "r"
+    # typeshed declares TextIOWrapper.mode read-only; CPython's stream takes the attribute
+    stream.mode = "w" if write else "r"  # type: ignore[misc]
     return stream
 
 
-def _is_closed(stream) -> bool:
+def _is_closed(stream: TextIO | io.IOBase) -> bool:
     try:
         return bool(stream.closed)
     except BaseException:
@@ -67,14 +79,14 @@ def _flush_std_files() -> bool:
     return ok
 
 
-def _unraisable(exc: BaseException, obj, msg: str | None = None) -> None:
+def _unraisable(exc: BaseException, obj: object, msg: str | None = None) -> None:
     with contextlib.suppress(BaseException):
         sys.unraisablehook(types.SimpleNamespace(exc_type=type(exc), exc_value=exc,
                                                  exc_traceback=exc.__traceback__,
                                                  err_msg=msg, object=obj))
 
 
-def run_python_here(source, stdlib_path: list[str], stdio: dict) -> None:
+def run_python_here(source: bytearray, stdlib_path: list[str], stdio: StdioConfig) -> None:
     """The fast path: run the program in this forked interpreter the way `python3 main.py` with
     its input file on fd 0 would, then _exit. Life-cycle as CPython's Py_RunMain/Py_FinalizeEx:
     fresh __main__; an uncaught exception goes to sys.excepthook (status 1); SystemExit(code)
@@ -87,15 +99,16 @@ def run_python_here(source, stdlib_path: list[str], stdio: dict) -> None:
     atexit._clear()
     sys.argv = ["main.py"]
     sys.path[:] = [""] + stdlib_path
-    sys.stdin = sys.__stdin__ = _std_stream(0, False, "<stdin>", stdio)
-    sys.stdout = sys.__stdout__ = _std_stream(1, True, "<stdout>", stdio)
-    sys.stderr = sys.__stderr__ = _std_stream(2, True, "<stderr>", stdio)
+    # typeshed marks sys.__std*__ Final; a fresh interpreter sets them, and so does this one
+    sys.stdin = sys.__stdin__ = _std_stream(0, False, "<stdin>", stdio)  # type: ignore[misc]
+    sys.stdout = sys.__stdout__ = _std_stream(1, True, "<stdout>", stdio)  # type: ignore[misc]
+    sys.stderr = sys.__stderr__ = _std_stream(2, True, "<stderr>", stdio)  # type: ignore[misc]
     sys.excepthook = sys.__excepthook__
     sys.unraisablehook = sys.__unraisablehook__
     main = types.ModuleType("__main__")
     main.__file__ = os.path.join(os.getcwd(), "main.py")
-    main.__builtins__ = builtins
-    main.__cached__ = None
+    main.__dict__["__builtins__"] = builtins  # a module attribute is its __dict__ entry
+    main.__dict__["__cached__"] = None
     sys.modules["__main__"] = main
     code = 0
     try:
@@ -114,7 +127,8 @@ def run_python_here(source, stdlib_path: list[str], stdio: dict) -> None:
         code = 1
     del source
     try:
-        threading._shutdown()  # like interpreter shutdown: wait for non-daemon threads
+        # like interpreter shutdown: wait for non-daemon threads (private, absent from typeshed)
+        threading._shutdown()  # type: ignore[attr-defined]
     except BaseException as exc:
         _unraisable(exc, None)
     atexit._run_exitfuncs()  # prints and ignores each hook's exception, as at exit

@@ -42,10 +42,11 @@ descendants itself as its last act (kill(-1) spares the server), so even a helpe
 exit (PR_SET_PDEATHSIG, EOF on a pipe) cannot write after it; for execve'd programs a helper
 woken that way can still write in the moment before the server's kill (an unavoidable race
 without making the program pid 1 of its own namespace, which changes its semantics): graders
-must let the first verdict line win and never trust output as a verdict. Each execution's IPC namespace
-dies with its last process, so SysV/POSIX IPC objects (and their memory charge) never reach a
-later run. A server ends when its request pipe hangs up, also in the middle of an execution (the
-grader was killed, even with SIGKILL), and as pid 1 takes its whole namespace with it.
+must let the first verdict line win and never trust output as a verdict. Each execution's IPC
+namespace dies with its last process, so SysV/POSIX IPC objects (and their memory charge) never
+reach a later run. A server ends when its request pipe hangs up, also in the middle of an
+execution (the grader was killed, even with SIGKILL), and as pid 1 takes its whole namespace with
+it.
 
 Mode "container" (sandboxes.docker) skips the launcher, the namespaces and the private root: the
 engine already made this process pid 1 of a fresh pid/net/mount/ipc/uts namespace with a read-only
@@ -66,9 +67,11 @@ import signal
 import socket
 import sys
 import traceback
+from typing import Any
 
-# Every sandboxes module a slot runs is imported here, at startup: after pivot_root the repository
-# is out of sight, so none may be imported later (sandboxes.docker copies the same set to its image).
+# Every sandboxes module a slot runs is imported here, at startup: after pivot_root the
+# repository is out of sight, so none may be imported later (sandboxes.docker copies the same
+# set to its image).
 from sandboxes import confinement as cf
 from sandboxes import wire
 from sandboxes.exec_child import STACK_BYTES
@@ -97,7 +100,7 @@ def main(argv: list[str]) -> None:
     _launch(cfg, int(argv[1]), int(argv[2]))
 
 
-def _launch(cfg: dict, req_fd: int, resp_fd: int) -> None:
+def _launch(cfg: dict[str, Any], req_fd: int, resp_fd: int) -> None:
     """Runs in the launcher: join cgroups, unshare, fork the server (pid 1), wait for it."""
     # No PDEATHSIG: it fires when the *thread* that started us exits. Grader death is seen as
     # hang-up of the request pipe instead (idle: EOF; running: polled by _monitor), which ends
@@ -134,7 +137,8 @@ def _launch(cfg: dict, req_fd: int, resp_fd: int) -> None:
     os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
-def _serve(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
+def _serve(cfg: dict[str, Any], req_fd: int, resp_fd: int, layers: dict[str, str],
+           missing: dict[str, str], cg_fds: dict[str, int]) -> None:
     assert os.getpid() == 1, "the server must be pid 1 of its own pid namespace"
     if cfg["mode"] == "container":
         return _serve_in_container(cfg, req_fd, resp_fd, layers, missing)
@@ -155,7 +159,8 @@ def _serve(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
     _serve_confined(cfg, req_fd, resp_fd, layers, missing, cg_fds)
 
 
-def _serve_in_container(cfg, req_fd, resp_fd, layers, missing) -> None:
+def _serve_in_container(cfg: dict[str, Any], req_fd: int, resp_fd: int, layers: dict[str, str],
+                        missing: dict[str, str]) -> None:
     """The engine built the namespaces and the root; only the read-only view of our own memory
     cgroup is ours to use (its OOM-kill counter tells a memory kill from any other SIGKILL)."""
     cf.prctl(cf.PR_SET_DUMPABLE, 0)
@@ -169,7 +174,8 @@ def _serve_in_container(cfg, req_fd, resp_fd, layers, missing) -> None:
     _serve_confined(cfg, req_fd, resp_fd, layers, missing, cg_fds)
 
 
-def _serve_confined(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
+def _serve_confined(cfg: dict[str, Any], req_fd: int, resp_fd: int, layers: dict[str, str],
+                    missing: dict[str, str], cg_fds: dict[str, int]) -> None:
     """Per-execution layers (rlimits, Landlock, seccomp), the self-test, then the request loop."""
     layers["rlimits"] = "cpu, as, fsize (SIGXFSZ default), nofile, stack" + (
         ", nproc" if cfg["mode"] in ("root", "container") else "")
@@ -180,15 +186,16 @@ def _serve_confined(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
             os.close(landlock_fd)
             landlock_fd = abi
             layers["landlock"] = f"ABI {abi}: read-only fs outside the execution's work dir" + (
-                ", no TCP" if abi >= 4 else "") + (", scoped signals/abstract sockets" if abi >= 6 else "")
+                ", no TCP" if abi >= 4 else "") + (
+                ", scoped signals/abstract sockets" if abi >= 6 else "")
         except OSError as exc:
             missing["landlock"] = str(exc)
     seccomp_prog = None
     if cfg["seccomp"]:
         try:
             seccomp_prog = cf.seccomp_filter()
-            layers["seccomp"] = (f"{cf.MACHINE} deny-list filter (ptrace, mount, namespaces, bpf, ...);"
-                                " sockets: AF_UNIX only")
+            layers["seccomp"] = (f"{cf.MACHINE} deny-list filter"
+                                 " (ptrace, mount, namespaces, bpf, ...); sockets: AF_UNIX only")
         except OSError as exc:
             missing["seccomp"] = str(exc)
     layers["no_new_privs"] = "set per execution"
@@ -235,7 +242,7 @@ def _serve_confined(cfg, req_fd, resp_fd, layers, missing, cg_fds) -> None:
         server.prepare_next()  # after answering: the grader never waits for it
 
 
-def _probe_limits() -> dict:
+def _probe_limits() -> dict[str, Any]:
     return {"cpu_s": 5.0, "wall_s": 10.0, "memory_mb": 256, "pids": 8, "stdout_bytes": 4096,
             "stderr_bytes": 4096, "written_bytes": 4096, "open_files": 32}
 

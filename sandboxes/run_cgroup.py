@@ -5,6 +5,7 @@ creates, joins or removes cgroups (sandboxes.cgroups and sandboxes.slot_root do)
 from __future__ import annotations
 
 import os
+from typing import Any
 
 _MB = 1 << 20
 
@@ -44,7 +45,7 @@ class RunCgroup:
                 return int(line.split()[1]) / 1e6
         return None
 
-    def set_limits(self, limits: dict) -> None:
+    def set_limits(self, limits: dict[str, Any]) -> None:
         mem = str(limits["memory_mb"] * _MB)
         # memory.limit <= memsw.limit must hold after each write, so try both orders.
         for first, second in (("memory.limit_in_bytes", "memory.memsw.limit_in_bytes"),

@@ -5,6 +5,7 @@ confines no execution (sandboxes.forkserver and sandboxes.exec_child do)."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from sandboxes import confinement as cf
 
@@ -16,7 +17,7 @@ def write_file(path: str, text: str) -> None:
         f.write(text)
 
 
-def enter_cgroups(cfg: dict) -> dict[str, int]:
+def enter_cgroups(cfg: dict[str, Any]) -> dict[str, int]:
     """Join the slot cgroups and keep fds on the per-execution 'run' cgroup files: after
     pivot_root the cgroup filesystem is out of sight, but open fds keep working."""
     fds: dict[str, int] = {}
@@ -43,7 +44,7 @@ def enter_cgroups(cfg: dict) -> dict[str, int]:
     return fds
 
 
-def build_root(cfg: dict) -> None:
+def build_root(cfg: dict[str, Any]) -> None:
     """A tmpfs skeleton with read-only binds of the system and Python trees, a few device
     files, a fresh /proc for our pid namespace and a size-limited tmpfs for work dirs."""
     cf.mount(None, "/", None, cf.MS_REC | cf.MS_PRIVATE)

@@ -14,6 +14,7 @@ import signal
 import socket
 import sys
 import time
+from typing import Any
 
 from sandboxes import wire
 from sandboxes.exec_child import SETUP_FAILED, child, remove_ipc_objects
@@ -37,7 +38,7 @@ def write_bytes(path: str, data: bytes | bytearray) -> None:
 class _Reply:
     """The outputs of one request, gathered in one memfd (copied inside the kernel)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.fd = wire.memfd("reply")
         self.end = 0
 
@@ -57,7 +58,8 @@ class _Reply:
 class SlotServer:
     """Runs one request at a time, one execution at a time, each in a child forked ahead of it."""
 
-    def __init__(self, cfg, cg_fds, landlock_abi, seccomp_prog):
+    def __init__(self, cfg: dict[str, Any], cg_fds: dict[str, int], landlock_abi: int | None,
+                 seccomp_prog: bytes | None) -> None:
         self.cfg = cfg
         self.cg = RunCgroup(cg_fds)
         self.landlock_abi = landlock_abi
@@ -70,21 +72,23 @@ class SlotServer:
         self.stdio = stdio_config()
         self.req_fd: int | None = None  # the grader's request pipe, watched for hang-up
         self.counter = 0
-        self.ready: dict | None = None  # the pre-forked child waiting for the next request
+        # the pre-forked child waiting for the next request
+        self.ready: dict[str, Any] | None = None
         self.kept: set[str] = set()  # work dirs that hold this request's compiled binary
         self.stdlib_path = [p for p in sys.path if p.startswith(cfg["python_prefix"])]
 
     # -- request ---------------------------------------------------------------------------
-    def handle(self, header: dict, source: bytearray, inputs: int,
-               spans: list[tuple[int, int]]) -> tuple[list[dict], list[wire.FileBlob], int]:
+    def handle(self, header: dict[str, Any], source: bytearray, inputs: int,
+               spans: list[tuple[int, int]]
+               ) -> tuple[list[dict[str, Any]], list[wire.FileBlob], int]:
         """Run `source` once per input (a span of the `inputs` memfd). Outputs are gathered in
         one reply memfd (returned; the caller closes it): a request holds a few descriptors
         however many inputs it has."""
         language, limits = header["language"], header["limits"]
-        results: list[dict] = []
+        results: list[dict[str, Any]] = []
         outs: list[wire.FileBlob] = []
         reply = _Reply()
-        binary = None
+        binary: str | None = None
         try:
             if language == "cpp":
                 empty = wire.extract(inputs, 0, 0)
@@ -93,7 +97,8 @@ class SlotServer:
                 finally:
                     os.close(empty)
                 if binary is None:
-                    res["status"] = "compile_error" if res["status"] != "sandbox_error" else res["status"]
+                    if res["status"] != "sandbox_error":
+                        res["status"] = "compile_error"
                     res.pop("stdout").close()
                     log = reply.add(res.pop("stderr"))
                     for _ in spans:
@@ -101,7 +106,8 @@ class SlotServer:
                         outs += [wire.FileBlob(reply.fd, ()), log]  # empty stdout, the g++ log
                     return results, outs, reply.fd
             for offset, length in spans:
-                mode = "exec" if binary else ("python" if header.get("fast", True) else "python_strict")
+                fast = header.get("fast", True)
+                mode = "exec" if binary else ("python" if fast else "python_strict")
                 stdin = wire.extract(inputs, offset, length)
                 try:
                     res = self.execute(mode, source, binary, stdin, limits)
@@ -121,8 +127,10 @@ class SlotServer:
                 self.kept.discard(os.path.dirname(binary))
                 shutil.rmtree(os.path.dirname(binary), ignore_errors=True)
 
-    def compile_cpp(self, source: bytearray, limits: dict, empty_stdin: int):
-        climits = dict(limits, cpu_s=limits["compile_cpu_s"], wall_s=limits["compile_cpu_s"] * 2 + 5,
+    def compile_cpp(self, source: bytearray, limits: dict[str, Any], empty_stdin: int
+                    ) -> tuple[str | None, dict[str, Any]]:
+        climits = dict(limits, cpu_s=limits["compile_cpu_s"],
+                       wall_s=limits["compile_cpu_s"] * 2 + 5,
                        memory_mb=limits["compile_memory_mb"], pids=max(limits["pids"], 16),
                        written_bytes=256 * _MB, stdout_bytes=64 << 10, open_files=256)
         res = self.execute("compile", source, None, empty_stdin, climits, keep_dir=True)
@@ -148,7 +156,7 @@ class SlotServer:
         return exe, res
 
     # -- one execution ---------------------------------------------------------------------
-    def _prepare(self) -> dict:
+    def _prepare(self) -> dict[str, Any]:
         """Fork the next child ahead of its request: it confines itself (everything that does not
         depend on the request) and then waits, so a request pays only for the run itself."""
         self.counter += 1
@@ -169,8 +177,8 @@ class SlotServer:
         return {"pid": pid, "workdir": workdir, "out_r": out_r, "err_r": err_r, "st_r": st_r,
                 "go": go_w}
 
-    def execute(self, mode: str, source: bytearray, binary, stdin: int, limits: dict,
-                keep_dir: bool = False) -> dict:
+    def execute(self, mode: str, source: bytearray, binary: str | None, stdin: int,
+                limits: dict[str, Any], keep_dir: bool = False) -> dict[str, Any]:
         """One run with `stdin` (a sealed memfd) on fd 0. stdout/stderr come back as FileBlobs
         over memfds the caller closes."""
         child, self.ready = self.ready or self._prepare(), None
@@ -209,7 +217,8 @@ class SlotServer:
                 remove_ipc_objects()
 
     def _wipe_work(self, keep: str | None) -> None:
-        """Nothing a program leaves in /work (where user-namespace mode lets it write) outlives it."""
+        """Nothing a program leaves in /work (where user-namespace mode lets it write) outlives
+        it."""
         for name in os.listdir(WORK):
             path = os.path.join(WORK, name)
             if path != keep and path not in self.kept:
@@ -228,7 +237,9 @@ class SlotServer:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(-1, signal.SIGKILL)
 
-    def _monitor(self, pid, start, usage_before, oom_before, limits, out_r, err_r, st_r, out, err):
+    def _monitor(self, pid: int, start: float, usage_before: resource.struct_rusage,
+                 oom_before: int, limits: dict[str, Any], out_r: int, err_r: int, st_r: int,
+                 out: int, err: int) -> dict[str, Any]:
         """Watch one run: move stdout/stderr from their pipes into memfds (splice: the bytes never
         enter this process), enforce the wall clock and the output cap, and end it. Every process
         of the namespace is killed and reaped before the output is final, so nothing the program
@@ -344,10 +355,13 @@ class SlotServer:
                 "wall_s": wall, "peak_memory_mb": peak_mb, "detail": detail,
                 "stdout": wire.FileBlob(out, ((0, n_out),) if n_out else ()), "stderr": err_blob}
 
-    def _classify(self, verdict, setup, exit_code, sig, cpu, limits, oom_before, tail):
+    def _classify(self, verdict: tuple[str, str] | None, setup: bytearray, exit_code: int | None,
+                  sig: int | None, cpu: float, limits: dict[str, Any], oom_before: int,
+                  tail: bytearray) -> tuple[str, str]:
         if not setup.startswith(b"ok"):
             if setup:
-                return "sandbox_error", "confinement setup failed: " + setup.decode("utf-8", "replace")[:300]
+                told = setup.decode("utf-8", "replace")[:300]
+                return "sandbox_error", "confinement setup failed: " + told
             if verdict is None and exit_code == SETUP_FAILED:
                 return "sandbox_error", "child exited during confinement setup"
         if verdict:
@@ -362,7 +376,8 @@ class SlotServer:
         if exit_code not in (0, None) and (b"MemoryError" in tail or b"std::bad_alloc" in tail):
             return "memory_limit", f"allocation failed under {limits['memory_mb']} MB"
         if sig is not None:
-            return "runtime_error", f"killed by signal {signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else sig}"
+            known = sig in signal.Signals._value2member_map_
+            return "runtime_error", f"killed by signal {signal.Signals(sig).name if known else sig}"
         if exit_code != 0:
             return "runtime_error", f"exit code {exit_code}"
         return "ok", ""

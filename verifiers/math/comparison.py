@@ -16,6 +16,8 @@ zero, nan, complex infinity) never equal anything, themselves included.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import sympy
 from sympy import S
@@ -46,7 +48,7 @@ _SAMPLE_POINTS = (
 )
 
 
-def _num(x: sympy.Basic, digits: int = 60):
+def _num(x: sympy.Basic, digits: int = 60) -> sympy.Basic | None:
     try:
         v = sympy.N(x, digits)
     except Exception:  # noqa: BLE001 - an expression sympy cannot evaluate is not a number
@@ -60,13 +62,13 @@ def _close(
     if undefined(a) or undefined(b):
         return False
     if a.has(S.Infinity, S.NegativeInfinity) or b.has(S.Infinity, S.NegativeInfinity):
-        return a == b
+        return bool(a == b)
     va, vb = _num(a), _num(b)
     if va is None or vb is None:
         if half_ulp is not None:
             return False  # a decimal against a value that cannot be evaluated: nothing to round
         try:
-            return sympy.simplify(a - b) == 0
+            return bool(sympy.simplify(a - b) == 0)
         except Exception:  # noqa: BLE001
             return False
     scale = max(abs(va), abs(vb))
@@ -94,7 +96,7 @@ def expr_equal(
         rel = 0.0
     if a.free_symbols != b.free_symbols:
         try:
-            return sympy.simplify(a - b) == 0
+            return bool(sympy.simplify(a - b) == 0)
         except Exception:  # noqa: BLE001
             return False
     for k in range(3):
@@ -126,20 +128,22 @@ def scalar_equal(g: Scalar, c: Scalar, rel_tol: float) -> bool:
     return False
 
 
-def _items(v: object) -> tuple | None:
-    if isinstance(v, Collection):
-        return tuple(i.value if isinstance(i, Assign) else i for i in v.items)
-    return None
+def _values(v: Collection) -> tuple[Any, ...]:
+    return tuple(i.value if isinstance(i, Assign) else i for i in v.items)
 
 
-def _named(v: Collection) -> dict | None:
+def _items(v: object) -> tuple[Any, ...] | None:
+    return _values(v) if isinstance(v, Collection) else None
+
+
+def _named(v: Collection) -> dict[str, Scalar] | None:
     if not v.items or not all(isinstance(i, Assign) for i in v.items):
         return None
     names = {i.var.lower(): i.value for i in v.items}
     return names if len(names) == len(v.items) else None
 
 
-def _match_unordered(gold: tuple, cand: tuple, rel_tol: float) -> bool:
+def _match_unordered(gold: tuple[Any, ...], cand: tuple[Any, ...], rel_tol: float) -> bool:
     if len(gold) != len(cand):
         return False
     left = list(cand)
@@ -153,14 +157,14 @@ def _match_unordered(gold: tuple, cand: tuple, rel_tol: float) -> bool:
     return True
 
 
-def _match_ordered(gold: tuple, cand: tuple, rel_tol: float) -> bool:
+def _match_ordered(gold: tuple[Any, ...], cand: tuple[Any, ...], rel_tol: float) -> bool:
     return len(gold) == len(cand) and all(
         compare(g, c, rel_tol) == CORRECT for g, c in zip(gold, cand)
     )
 
 
-def _distinct(items: tuple, rel_tol: float) -> tuple:
-    out: list = []
+def _distinct(items: tuple[Any, ...], rel_tol: float) -> tuple[Any, ...]:
+    out: list[Any] = []
     for it in items:
         if not any(compare(o, it, rel_tol) == CORRECT for o in out):
             out.append(it)
@@ -170,7 +174,7 @@ def _distinct(items: tuple, rel_tol: float) -> tuple:
 def _equation_equal(g: sympy.Basic, c: sympy.Basic) -> bool:
     """Two equations describe the same curve when lhs - rhs differ by a nonzero constant factor."""
     if g == 0 or c == 0:
-        return g == c
+        return bool(g == c)
     try:
         ratio = sympy.cancel(g / c)
     except Exception:  # noqa: BLE001
@@ -211,7 +215,7 @@ def compare(gold: object, cand: object, rel_tol: float = 1e-6) -> str:
     if isinstance(cand, Unparseable) or isinstance(gold, Unparseable):
         return WRONG
     if isinstance(cand, Collection) and not isinstance(gold, (Collection, Tuple)):
-        items = _distinct(_items(cand), rel_tol)
+        items = _distinct(_values(cand), rel_tol)
         if len(items) != 1:
             return HEDGED  # several values for one: a hedge, whatever the gold's type
         cand = items[0]
@@ -220,23 +224,23 @@ def compare(gold: object, cand: object, rel_tol: float = 1e-6) -> str:
 
 
 def _vs_collection(gold: Collection, cand: object, rel_tol: float) -> str:
-    if _named(gold) and not (isinstance(cand, Tuple) and gold.kind == "list"):
+    g = _named(gold)
+    if g and not (isinstance(cand, Tuple) and gold.kind == "list"):
         # `a = 2, b = 3`: each value belongs to its name; `a = 3, b = 2` is wrong.
-        g = _named(gold)
         c = _named(cand) if isinstance(cand, Collection) else None
         if c is None and isinstance(cand, Collection) and cand.kind == "list" and not any(
                 isinstance(i, Assign) for i in cand.items):
             # `AB = 4, CD = 5` answered `4, 5`: the values in the gold's order, names left out.
-            return CORRECT if _match_ordered(_items(gold), cand.items, rel_tol) else WRONG
+            return CORRECT if _match_ordered(_values(gold), cand.items, rel_tol) else WRONG
         if c is None or set(c) != set(g):
             return WRONG
         return CORRECT if all(compare(g[k], c[k], rel_tol) == CORRECT for k in g) else WRONG
-    g_items = _distinct(_items(gold), rel_tol)
+    g_items = _distinct(_values(gold), rel_tol)
     if len(g_items) == 1 and not isinstance(cand, (Collection, Tuple)):
         return compare(g_items[0], cand, rel_tol)
     c_items = _items(cand)
     if c_items is None and isinstance(cand, Tuple) and gold.kind != "set":
-        return CORRECT if _match_ordered(_items(gold), cand.items, rel_tol) else WRONG
+        return CORRECT if _match_ordered(_values(gold), cand.items, rel_tol) else WRONG
     if c_items is None and isinstance(cand, Region) and isinstance(cand.set, sympy.FiniteSet):
         c_items = tuple(Scalar(e) for e in cand.set)
     if c_items is None:
@@ -298,7 +302,7 @@ def _vs_equation(gold: Equation, cand: object, rel_tol: float) -> str:
 def _vs_region(gold: Region, cand: object, rel_tol: float) -> str:
     cs = as_region(cand)
     if cs is None and isinstance(cand, Collection):
-        items = _items(cand)
+        items = _values(cand)
         if all(isinstance(i, Scalar) for i in items):
             cs = sympy.FiniteSet(*(i.expr for i in items))
     if cs is None:
@@ -328,7 +332,7 @@ def _vs_tuple(gold: Tuple, cand: object, rel_tol: float) -> str:
         and cand.kind == "list"
         and all(isinstance(i, Assign) for i in cand.items)
     ):
-        return CORRECT if _match_ordered(gold.items, _items(cand), rel_tol) else WRONG
+        return CORRECT if _match_ordered(gold.items, _values(cand), rel_tol) else WRONG
     return WRONG
 
 
@@ -345,7 +349,8 @@ def _vs_matrix(gold: Matrix, cand: object, rel_tol: float) -> str:
 
 
 # How a candidate is judged is decided by what the gold is.
-_BY_GOLD_TYPE = {
+# gold type -> comparison of a candidate against a gold of that type
+_BY_GOLD_TYPE: dict[type, Callable[[Any, object, float], str]] = {
     Collection: _vs_collection,
     Choice: _vs_choice,
     Text: _vs_text,

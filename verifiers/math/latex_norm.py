@@ -121,14 +121,16 @@ def _single_arg(s: str, command: str, nargs: int) -> str:
         i = k
 
 
-def _thousands(s: str, m: re.Match) -> str:
+def _thousands(s: str, m: re.Match[str]) -> str:
     """Join `1,000` / `1{,}000` / `12\\,345` into one number, but only outside brackets:
     inside `(2,100)` or `\\{1,000\\}` the comma separates elements."""
     before = s[: m.start()]
     depth = sum(before.count(c) for c in "([{") - sum(before.count(c) for c in ")]}")
     if depth > 0 and "{,}" not in m.group(2) and ",\\!" not in m.group(2):
-        return m.group(0)
-    return m.group(1) + re.sub(r"\D", "", m.group(2))
+        whole: str = m.group(0)
+        return whole
+    head: str = m.group(1)
+    return head + re.sub(r"\D", "", m.group(2))
 
 
 def normalize(answer: str) -> Normalized:

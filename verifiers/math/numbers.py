@@ -23,7 +23,7 @@ _MIXED_RE = re.compile(r"^([-+]?)(\d+)\s*(?:\\frac\{(\d+)\}\{(\d+)\}|\s(\d+)/(\d
 
 
 def undefined(e: sympy.Basic) -> bool:
-    return e.has(S.ComplexInfinity, S.NaN)
+    return bool(e.has(S.ComplexInfinity, S.NaN))
 
 
 def _rationalize(expr: sympy.Basic) -> sympy.Basic:
@@ -64,13 +64,13 @@ def _arithmetic(s: str) -> sympy.Rational | None:
         i += 1
         return tok
 
-    def expr():
+    def expr() -> sympy.Basic:
         val = term()
         while peek() in ("+", "-"):
             val = val + term() if take() == "+" else val - term()
         return val
 
-    def term():
+    def term() -> sympy.Basic:
         val = unary()
         while peek() in ("*", "/", "\\cdot", "\\times", "\\div"):
             op = take()
@@ -78,7 +78,7 @@ def _arithmetic(s: str) -> sympy.Rational | None:
             val = val * rhs if op in ("*", "\\cdot", "\\times") else val / rhs
         return val
 
-    def unary():
+    def unary() -> sympy.Basic:
         if peek() in ("+", "-"):
             return unary() if take() == "+" else -unary()
         base = atom()
@@ -90,7 +90,7 @@ def _arithmetic(s: str) -> sympy.Rational | None:
             return base**exp
         return base
 
-    def atom():
+    def atom() -> sympy.Basic:
         tok = take()
         if tok in ("(", "{"):
             val = expr()

@@ -149,7 +149,7 @@ def _unbounded(region: sympy.Set) -> bool:
     return isinstance(region, sympy.Interval) and (region.inf.is_infinite or region.sup.is_infinite)
 
 
-def _inequality(s: str) -> Region | None:
+def _inequality(s: str) -> Region | Text | None:
     m = re.fullmatch(r"\s*\|\s*([a-zA-Z])\s*\|\s*(<|>|\\leq|\\geq)\s*(.+)", s)
     if m:  # |x| < a is -a < x < a; |x| > a is its complement
         bound = parse_scalar(m.group(3))
@@ -196,8 +196,9 @@ def _solved(terms: list[str], ops: list[str]) -> Region | None:
     """`-x > -1` is `x < 1`: one side linear in a single variable, every other side a number."""
     if len(terms) > 3:
         return None
-    parsed = [parse_scalar(t) for t in terms]
-    if any(p is None for p in parsed):
+    maybe = [parse_scalar(t) for t in terms]
+    parsed = [p for p in maybe if p is not None]
+    if len(parsed) != len(maybe):
         return None
     with_vars = [p.expr for p in parsed if p.expr.free_symbols]
     if len(with_vars) != 1 or len(with_vars[0].free_symbols) != 1:
@@ -268,8 +269,9 @@ def _relation(s: str, percent: bool) -> object | None:
         return value  # `x = \{1, 2\}`, `x \in ...` style: the named thing is the value
     if len(sides) == 2 and _VAR_RE.match(sides[1]):
         return _relation(f"{sides[1]} = {sides[0]}", percent)
-    parsed = [parse_scalar(p, percent) for p in sides]
-    if any(p is None for p in parsed):
+    maybe = [parse_scalar(p, percent) for p in sides]
+    parsed = [p for p in maybe if p is not None]
+    if len(parsed) != len(maybe):
         return None
     if all(not p.expr.free_symbols for p in parsed):
         # `6 \times 7 = 42` states 42, but only if every side agrees: `2 + 2 = 5` states nothing.
@@ -297,13 +299,14 @@ def _matrix(s: str) -> Matrix | None:
     if not m:
         return None
     rows = [r for r in re.split(r"\\\\", m.group(2)) if r.strip() and r.strip() != "\\hline"]
-    cells = [tuple(parse_scalar(c) for c in r.split("&")) for r in rows]
+    maybe = [tuple(parse_scalar(c) for c in r.split("&")) for r in rows]
     if (
-        not cells
-        or any(c is None for row in cells for c in row)
-        or len({len(r) for r in cells}) != 1
+        not maybe
+        or any(c is None for row in maybe for c in row)
+        or len({len(r) for r in maybe}) != 1
     ):
         return None
+    cells = [tuple(c for c in row if c is not None) for row in maybe]  # every cell is one
     if scale != 1:
         cells = [
             tuple(
@@ -318,7 +321,7 @@ def _matrix(s: str) -> Matrix | None:
 def _strip_text(s: str) -> tuple[str, list[str]]:
     texts = []
 
-    def keep(m: re.Match) -> str:
+    def keep(m: re.Match[str]) -> str:
         texts.append(m.group(1))
         return f" {m.group(1)} " if re.fullmatch(r"\s*(or|and)\s*", m.group(1)) else " "
 
@@ -363,12 +366,13 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
     for sep, kind in (((" or ", "\\text{or}", "\\lor"), "or"), ((",", ";", " and "), "list")):
         parts = split_top(s, sep)
         if len(parts) > 1:
-            items = tuple(parse_value(p, percent=percent) for p in parts)
-            if kind == "or" and items and all(isinstance(i, Region) for i in items):
-                return Region(sympy.Union(*(i.set for i in items)))
-            if re.search(r" and |\\land", s) and all(isinstance(i, Region) for i in items):
-                return Region(sympy.Intersection(*(i.set for i in items)))  # x > 3 and x < 5
-            return Collection(items, kind)
+            values = tuple(parse_value(p, percent=percent) for p in parts)
+            regions = [i for i in values if isinstance(i, Region)]
+            if kind == "or" and values and len(regions) == len(values):
+                return Region(sympy.Union(*(i.set for i in regions)))
+            if re.search(r" and |\\land", s) and len(regions) == len(values):
+                return Region(sympy.Intersection(*(i.set for i in regions)))  # x > 3 and x < 5
+            return Collection(values, kind)
     if "\\setminus" in s:
         left, _, right = s.partition("\\setminus")
         a, b = as_region(parse_value(left)), as_region(parse_value(right))
@@ -378,10 +382,10 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
             else Unparseable("set difference")
         )
     if "\\cup" in s:
-        parts = [as_region(parse_value(p)) for p in split_top(s, ("\\cup",))]
-        if len(parts) > 1 and all(p is not None for p in parts):
-            return Region(sympy.Union(*parts))
-        if len(parts) > 1:
+        sets = [as_region(parse_value(p)) for p in split_top(s, ("\\cup",))]
+        if len(sets) > 1 and all(p is not None for p in sets):
+            return Region(sympy.Union(*sets))
+        if len(sets) > 1:
             return Unparseable("union of non-sets")
     if "\\pm" in s or "\\mp" in s:
         # a \pm b anywhere (also inside \frac{-1 \pm \sqrt5}{2}) names two values.
@@ -397,18 +401,18 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
         inner = _wrapped(s, open_, close)
         if inner is None:
             continue
-        items = split_top(inner, (",",))
-        if len(items) < 2 and ";" in inner:
-            items = split_top(inner, (";",))  # `(0;1;2)`: a tuple written with semicolons
-        if len(items) < 2:
+        elems = split_top(inner, (",",))
+        if len(elems) < 2 and ";" in inner:
+            elems = split_top(inner, (";",))  # `(0;1;2)`: a tuple written with semicolons
+        if len(elems) < 2:
             break
         region = _interval(s) if open_ != "\\langle" else None
         # `(1, 2)` may be a point or an open interval: kept as a pair, read as the gold needs.
         if region is not None and (open_ + close != "()" or _unbounded(region.set)):
             return region
         return Tuple(
-            tuple(parse_value(p) for p in items),
-            paren_pair=open_ == "(" and close == ")" and len(items) == 2,
+            tuple(parse_value(p) for p in elems),
+            paren_pair=open_ == "(" and close == ")" and len(elems) == 2,
         )
     mat = _matrix(s)
     if mat is not None:
@@ -458,7 +462,7 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
     return Unparseable(f"cannot read {s[:60]!r}")
 
 
-def parse_choice(raw: str) -> frozenset | None:
+def parse_choice(raw: str) -> frozenset[str] | None:
     s = _TEXT_CMD_RE.sub(lambda m: m.group(1), raw).replace("$", "").replace("**", "").strip()
     letters = set()
     for part in split_top(s, (",", " or ", " and ", "/", ";")):

@@ -38,7 +38,7 @@ def gold_shape(gold: str) -> str:
     return "other"
 
 
-def shape_counts(golds: Iterable[str]) -> Counter:
+def shape_counts(golds: Iterable[str]) -> Counter[str]:
     return Counter(gold_shape(g) for g in golds)
 
 

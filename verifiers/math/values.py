@@ -6,6 +6,7 @@ equality in `comparison`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sympy
 
@@ -34,29 +35,30 @@ class Equation:  # a relation between variables (lines, circles), stored as lhs 
 @dataclass(frozen=True)
 class Region:  # a subset of the real line: intervals, unions, inequalities, R
     set: sympy.Set
-    ends: tuple = ()  # (lo, hi) Scalars of a single interval as written, for the decimal policy
+    # (lo, hi) Scalars of a single interval as written, for the decimal policy
+    ends: tuple[Scalar, ...] = ()
 
 
 @dataclass(frozen=True)
 class Tuple:  # ordered; `(a, b)` is also read as an open interval when compared with one
-    items: tuple
+    items: tuple[Any, ...]  # values of this module (Any: comparison dispatches on their type)
     paren_pair: bool = False
 
 
 @dataclass(frozen=True)
 class Collection:  # unordered: `\{...\}` sets, bare lists, "a or b", `a \pm b`
-    items: tuple
+    items: tuple[Any, ...]  # as Tuple.items
     kind: str = "list"  # "set" | "list" | "or" | "pm"
 
 
 @dataclass(frozen=True)
 class Matrix:
-    rows: tuple
+    rows: tuple[tuple[Any, ...], ...]  # rows of values, as Tuple.items
 
 
 @dataclass(frozen=True)
 class Choice:
-    letters: frozenset
+    letters: frozenset[str]
     value: object = None  # AMC-style gold `\textbf{(C)}\ 17` also names the option's value
 
 

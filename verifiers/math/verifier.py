@@ -28,7 +28,7 @@ _MAX_ANSWER_CHARS = 5_000  # longer "answers" are essays or attacks; parsing the
 
 
 @lru_cache(maxsize=2048)
-def _gold_value(gold: str):
+def _gold_value(gold: str) -> object:
     from verifiers.math.parsing import parse_gold
     from verifiers.math.values import Unparseable
 
@@ -200,7 +200,8 @@ class MathAnswerVerifier:
         # half, since that check is cut at half); none left is our capacity, masked, never a 0.
         remaining = self.deadline_s - (time.monotonic() - start)
         if remaining <= 0:
-            return Verdict(0.0, "timeout", "not checked: the gold's check used the whole deadline", infra_error=True)
+            return Verdict(0.0, "timeout", "not checked: the gold's check used the whole deadline",
+                           infra_error=True)
         out = workers.call(judge, *args, deadline_s=remaining)
         if out.status == "ok":
             return _verdict(*out.value)
