@@ -77,7 +77,9 @@ def v1_parents() -> dict[str, str]:
     """Our own cgroup directory in each mounted v1 memory and pids hierarchy."""
     mounts, _ = _mounts()
     ours, _ = _ours()
-    return {ctrl: os.path.join(mnt, ours.get(ctrl, "/").lstrip("/")) for ctrl, mnt in mounts.items()}
+    return {
+        ctrl: os.path.join(mnt, ours.get(ctrl, "/").lstrip("/")) for ctrl, mnt in mounts.items()
+    }
 
 
 def v2_parent() -> str | None:

@@ -34,8 +34,18 @@ def container_memory_mb(limits: Limits, language: str, headroom_mb: int) -> int:
     return need + headroom_mb
 
 
-def container_spec(*, image: str, uid: int, worker_cfg: dict[str, Any], memory_mb: int, pids: int,
-                   cpus: float, work_mb: int, runtime: str | None, labels: dict[str, str]) -> dict[str, Any]:
+def container_spec(
+    *,
+    image: str,
+    uid: int,
+    worker_cfg: dict[str, Any],
+    memory_mb: int,
+    pids: int,
+    cpus: float,
+    work_mb: int,
+    runtime: str | None,
+    labels: dict[str, str],
+) -> dict[str, Any]:
     """Keyword arguments for the engine API, {"config": create_container(...), "host_config":
     create_host_config(...)}: a pure function of the pool settings, so what every container is
     allowed can be read (and tested) without an engine."""
@@ -75,7 +85,9 @@ def container_spec(*, image: str, uid: int, worker_cfg: dict[str, Any], memory_m
     return {"config": config, "host_config": host}
 
 
-def worker_config(slot: int, uid: int, *, landlock: bool, seccomp: bool, work_mb: int) -> dict[str, Any]:
+def worker_config(
+    slot: int, uid: int, *, landlock: bool, seccomp: bool, work_mb: int
+) -> dict[str, Any]:
     """What sandboxes.forkserver needs in mode "container" (paths are those of the image)."""
     return {"mode": "container", "slot": slot, "uid": uid, "work_mb": work_mb,
             "landlock": landlock, "seccomp": seccomp, "python": "/usr/bin/python3",

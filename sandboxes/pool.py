@@ -57,7 +57,9 @@ class Slot(Protocol):
     index: int
     hello: dict[str, Any]
 
-    def request(self, header: dict[str, Any], blobs: list[bytes], timeout_s: float) -> tuple[dict[str, Any], list[bytearray]]: ...
+    def request(
+        self, header: dict[str, Any], blobs: list[bytes], timeout_s: float
+    ) -> tuple[dict[str, Any], list[bytearray]]: ...
 
     def close(self) -> None: ...
 

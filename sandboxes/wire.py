@@ -47,7 +47,9 @@ class FileBlob:
             os.close(self.fd)
 
 
-def send(fd: int, header: dict[str, Any], blobs: Sequence[bytes | bytearray | memoryview | FileBlob] = ()) -> None:
+def send(
+    fd: int, header: dict[str, Any], blobs: Sequence[bytes | bytearray | memoryview | FileBlob] = ()
+) -> None:
     head = json.dumps({**header, "blob_sizes": [len(b) for b in blobs]}).encode()
     _write_all(fd, _MAGIC + struct.pack("=I", len(head)))
     _write_all(fd, head)
@@ -153,7 +155,9 @@ def recv_blob_to_memfd(fd: int, size: int, name: str = "stdin") -> int:
     return out
 
 
-def recv_blobs_to_memfd(fd: int, sizes: list[int], name: str = "inputs") -> tuple[int, list[tuple[int, int]]]:
+def recv_blobs_to_memfd(
+    fd: int, sizes: list[int], name: str = "inputs"
+) -> tuple[int, list[tuple[int, int]]]:
     """The next blobs, one after the other in one new sealed memfd (one descriptor however many
     blobs), and their (offset, length) spans in it."""
     out = memfd(name)

@@ -60,8 +60,11 @@ class _Alias(importlib.abc.Loader):
         self.new = new
 
     def create_module(self, spec: ModuleSpec) -> ModuleType:
-        warnings.warn(f"{spec.name} moved to {self.new}; import {self.new} (the old path goes in the next release)",
-                      DeprecationWarning, stacklevel=_caller_stacklevel())
+        warnings.warn(
+            f"{spec.name} moved to {self.new}; import {self.new} (the old path goes in the next release)",
+            DeprecationWarning,
+            stacklevel=_caller_stacklevel(),
+        )
         module = importlib.import_module(self.new)
         self.spec = module.__spec__
         return module

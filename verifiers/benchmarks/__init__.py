@@ -39,7 +39,22 @@ from verifiers.benchmarks.rows import Line, iter_rows
 from verifiers.code.program import assemble_program, prefixed
 
 __all__ = [
-    "FORMATS", "HARNESS_TIME_S", "PYTHON_TIME_MULTIPLIER", "Line", "LimitPolicy", "Loaded", "Reject",
-    "assemble_program", "gold_problem", "humaneval_tests", "id_column", "iter_rows", "load", "map_rows",
-    "prefixed", "task_of", "to_problem", "with_limits",
+    "FORMATS",
+    "HARNESS_TIME_S",
+    "PYTHON_TIME_MULTIPLIER",
+    "Line",
+    "LimitPolicy",
+    "Loaded",
+    "Reject",
+    "assemble_program",
+    "gold_problem",
+    "humaneval_tests",
+    "id_column",
+    "iter_rows",
+    "load",
+    "map_rows",
+    "prefixed",
+    "task_of",
+    "to_problem",
+    "with_limits",
 ]

@@ -18,7 +18,13 @@ from typing import Any
 from verifiers.code.program import parse_python
 
 KINDS = ("stdio", "function")
-_WRAPPERS: dict[str, Callable[[Any], Any]] = {"set": set, "sorted": sorted, "list": list, "tuple": tuple, "frozenset": frozenset}
+_WRAPPERS: dict[str, Callable[[Any], Any]] = {
+    "set": set,
+    "sorted": sorted,
+    "list": list,
+    "tuple": tuple,
+    "frozenset": frozenset,
+}
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,9 @@ class AssertCase:
 Case = StdioCase | CallCase | AssertCase
 
 
-def parse_tests(tests: Any, kind: str | None, entry_point: str | None) -> tuple[str, list[Case], str | None]:
+def parse_tests(
+    tests: Any, kind: str | None, entry_point: str | None
+) -> tuple[str, list[Case], str | None]:
     """Problem.tests -> (kind, cases, entry_point). Raises ValueError naming what is malformed."""
     if not isinstance(tests, (list, tuple)) or not tests:
         raise ValueError(f"tests must be a non-empty list, got {type(tests).__name__}")
@@ -85,8 +93,13 @@ def _guess_entry_point(trees: list[ast.Module]) -> str | None:
     for tree in trees:
         bound = bound_names(tree)
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in bound
-                    and node.func.id not in vars(builtins) and node.func.id not in _WRAPPERS):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id not in bound
+                and node.func.id not in vars(builtins)
+                and node.func.id not in _WRAPPERS
+            ):
                 return node.func.id
     return None
 
@@ -120,7 +133,9 @@ def _call(node: ast.AST, entry: str) -> tuple[str, str | None] | None:
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
             and node.func.id in (entry, "candidate")):
         return None
-    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(
+        k.arg is None for k in node.keywords
+    ):
         return None
     values = [_literal(a) for a in node.args]
     kw = [(k.arg, _literal(k.value)) for k in node.keywords]
@@ -128,7 +143,9 @@ def _call(node: ast.AST, entry: str) -> tuple[str, str | None] | None:
         return None
     spec = (tuple(v for _, v in values), {k: v for k, (_, v) in kw})
     src = repr(spec)
-    ok, back = _literal(parse_python(src, mode="eval").body) if len(src) < 1 << 20 else (False, None)
+    ok, back = (
+        _literal(parse_python(src, mode="eval").body) if len(src) < 1 << 20 else (False, None)
+    )
     if not ok or repr(back) != src:  # e.g. inf or nan have no literal form
         return None
     return src, wrap
