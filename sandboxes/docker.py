@@ -50,7 +50,8 @@ __all__ = ["BASE_IMAGE", "LABEL", "LAYERS", "OWNER_LABEL", "DockerSandbox", "con
 
 
 def _docker_sdk() -> Any:
-    """The SDK (the `docker` module) is an optional extra: importing this module must work without it."""
+    """The SDK (the `docker` module) is an optional extra: importing this module must work without
+    it."""
     try:
         import docker
     except ImportError:
@@ -286,7 +287,10 @@ class DockerSandbox(SlotPool[_Container]):
                 f"docker sandbox base image {base!r} not found; build it with "
                 "`sh sandboxes/docker_image.sh` (no registry pull is made)"
             ) from None
-        tag = f"verity-sandbox:{hashlib.sha256((base_id + _worker_digest()).encode()).hexdigest()[:16]}"
+        tag = (
+            f"verity-sandbox:"
+            f"{hashlib.sha256((base_id + _worker_digest()).encode()).hexdigest()[:16]}"
+        )
         with contextlib.suppress(self._errors.ImageNotFound):
             self._client.images.get(tag)
             return tag
@@ -410,7 +414,9 @@ class DockerSandbox(SlotPool[_Container]):
             "image": self.image,
             "slots": len(self._slots),
             "uids": sorted(m.uid for m in self._slots),
-            "engine": f"Docker {self._engine.get('Version')} (API {self._engine.get('ApiVersion')})",
+            "engine": (
+                f"Docker {self._engine.get('Version')} (API {self._engine.get('ApiVersion')})"
+            ),
             "runtime": self._settings["runtime"] or "default",
             "max_runs": self._settings["max_runs"],
             "python_fast_path": self.python_fast_path,

@@ -1,7 +1,8 @@
 """Benchmark rows in their upstream schemas (GSM8K, MATH, DeepScaleR, AIME/AMC, HumanEval, MBPP,
-CodeContests, APPS, TACO, LiveCodeBench) -> `Problem`s the verifiers grade, with every row whose gold
-or tests cannot be checked reported and dropped; it reads local files and maps columns, but never
-downloads, never grades a completion and never unpickles anything. Shared by the CLI and rl/data.
+CodeContests, APPS, TACO, LiveCodeBench) -> `Problem`s the verifiers grade, with every row whose
+gold or tests cannot be checked reported and dropped; it reads local files and maps columns, but
+never downloads, never grades a completion and never unpickles anything. Shared by the CLI and
+rl/data.
 
 A loader returns the problems *and* the rejects (row number, id, reason): one bad row in a
 benchmark of thousands is a fact to report, not a reason to stop, and silently dropping it would

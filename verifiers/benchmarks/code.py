@@ -60,7 +60,7 @@ def humaneval_tests(test: str) -> list[str]:
         and body
         and all(isinstance(n, ast.Assert) for n in body)
     ):
-        # `assert True, "..."` lines test nothing; kept, they would pay a `pass` body partial reward.
+        # `assert True, "..."` lines test nothing; kept, they would pay a `pass` body partial reward
         kept = [
             ast.unparse(n)
             for n in body
@@ -98,7 +98,7 @@ def _mbpp(row: Mapping[str, Any], index: int) -> Problem:
     tests = row.get("test_list")
     if not (isinstance(tests, list) and tests and all(isinstance(t, str) for t in tests)):
         raise ValueError("column 'test_list' must be a non-empty list of assert strings")
-    # The full config has test_setup_code, the sanitized one test_imports: both run before each test.
+    # test_setup_code (the full config) or test_imports (the sanitized one) runs before each test.
     setup = row.get("test_setup_code") or "\n".join(row.get("test_imports") or [])
     challenge = row.get("challenge_test_list") or []
     if not (isinstance(challenge, list) and all(isinstance(t, str) for t in challenge)):
@@ -194,7 +194,8 @@ def _apps_like(source: str, id_key: str | None) -> Callable[[Mapping[str, Any], 
             raise ValueError("column 'input_output' has no test cases")
         if io.get("fn_name"):
             raise ValueError(
-                f"call-based tests (fn_name={io['fn_name']!r}) are not supported; stdin/stdout rows only"
+                f"call-based tests (fn_name={io['fn_name']!r}) are not supported; stdin/stdout "
+                f"rows only"
             )
         time_s = (
             _taco_amount(row.get("time_limit"), _TACO_TIME, "time_limit")

@@ -64,7 +64,8 @@ class LimitPolicy:
 
 
 def _code_limits(source: str, time_s: float | None, memory_mb: int | None) -> dict[str, Any]:
-    """meta entries for a row's judge limits (as written) and the Python limits derived from them."""
+    """meta entries for a row's judge limits (as written) and the Python limits derived from them.
+    """
     judge = {k: v for k, v in (("time_s", time_s), ("memory_mb", memory_mb)) if v is not None}
     limits: dict[str, Any] = {
         "time_s": time_s * PYTHON_TIME_MULTIPLIER if time_s else HARNESS_TIME_S[source]

@@ -18,7 +18,8 @@ from verifiers.code.cases import parse_tests
 
 @dataclass(frozen=True)
 class Reject:
-    """A row that yields no problem: malformed, missing a column, or with a gold/tests we cannot check."""
+    """A row that yields no problem: malformed, missing a column, or with a gold/tests we cannot
+    check."""
 
     line: int
     id: str | None
@@ -108,7 +109,10 @@ def gold_problem(problem: Problem, verifier: Any = None) -> str | None:
     mark = shape_mark(str(problem.answer))  # counted by kind in the loaders' one-line summary
     if verdict.reason == "gold_unparseable":
         return f"gold cannot be checked: {verdict.detail} {mark}"
-    return f"gold {problem.answer!r} does not grade as correct against itself ({verdict.reason}: {verdict.detail}) {mark}"
+    return (
+        f"gold {problem.answer!r} does not grade as correct against itself ({verdict.reason}: "
+        f"{verdict.detail}) {mark}"
+    )
 
 
 def map_rows(

@@ -6,9 +6,9 @@ Exit codes: 0 success, 2 usage or input errors (a missing file, no gradable row)
 `--fail-under` is not met. A malformed line is reported with its line number and skipped; every
 other line is graded and the output file is replaced atomically at the end.
 
-With `--format`, rows are a benchmark's own schema (verifiers.benchmarks maps them): either each line
-is an upstream row plus the completion field, or, with `--problems`, the benchmark file stays as
-downloaded and the input holds only `{<id>, completion}` rows joined to it by id (HumanEval's own
+With `--format`, rows are a benchmark's own schema (verifiers.benchmarks maps them): either each
+line is an upstream row plus the completion field, or, with `--problems`, the benchmark file stays
+as downloaded and the input holds only `{<id>, completion}` rows joined to it by id (HumanEval's own
 samples.jsonl layout, several samples per problem allowed).
 """
 
@@ -103,13 +103,14 @@ class AssembledProgram:
 
 
 class _Evaluates(Protocol):
-    """A code verifier whose per-test statuses the CLI writes (CodeTestsVerifier, AssembledProgram)."""
+    """A code verifier whose per-test statuses the CLI writes (CodeTestsVerifier, AssembledProgram).
+    """
 
     def evaluate(self, *, completion: str, problem: Problem) -> CodeOutcome: ...
 
 
 def _test_statuses(verifier: _Evaluates, row: Row) -> dict[str, Any]:
-    # The verifier caches by program + tests + limits, so this re-reads the run, it does not redo it.
+    # The verifier caches by program + tests + limits: this re-reads the run, it does not redo it.
     return {
         "test_statuses": list(
             verifier.evaluate(completion=row.completion, problem=row.problem).test_statuses
@@ -267,7 +268,8 @@ def print_summary(summary: dict[str, Any], out: TextIO | None = None) -> None:
     )
     several = len(summary["by_reward"]) > 1
     print(
-        f"{'mean reward' if several else 'accuracy'} {summary['accuracy']:.4f} (masked rows excluded)",
+        f"{'mean reward' if several else 'accuracy'} {summary['accuracy']:.4f} (masked rows "
+        f"excluded)",
         file=out,
     )
     if summary.get("rejected_problems"):
@@ -294,7 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
         "grade",
         help="grade a JSONL file of completions",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Grade JSONL rows {id, completion, answer}; writes rows + reward, reason, detail.",
+        description=(
+            "Grade JSONL rows {id, completion, answer}; writes rows + reward, reason, detail."
+        ),
         epilog="""benchmark layouts (--format):
   verity grade --format gsm8k -i rows.jsonl
       each line: an upstream row (here question, answer) plus the model output in 'completion'
@@ -333,13 +337,19 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--reward",
         choices=["ratio", "binary"],
-        help="code reward: share of tests passed (default) or all-or-nothing (default with --format)",
+        help=(
+            "code reward: share of tests passed (default) or all-or-nothing "
+            "(default with --format)"
+        ),
     )
     g.add_argument(
         "--mode",
         choices=["strict", "lenient"],
         default="strict",
-        help="strict: answer tags or \\boxed only (RL); lenient: also 'The answer is X' (evaluation)",
+        help=(
+            "strict: answer tags or \\boxed only (RL); "
+            "lenient: also 'The answer is X' (evaluation)"
+        ),
     )
     g.add_argument("--workers", type=int, default=1, help="parallel worker processes (default 1)")
     g.add_argument(

@@ -58,7 +58,8 @@ def read_rows(path: str, build: RowBuilder) -> tuple[list[Row], list[tuple[int, 
                 rows.append(row)
     except OSError as exc:
         raise UsageError(
-            f"cannot read input {path!r}: {exc.strerror or exc}; pass an existing JSONL file with -i"
+            f"cannot read input {path!r}: {exc.strerror or exc}; pass an existing JSONL file with "
+            f"-i"
         ) from exc
     except ImportError as exc:  # a Parquet file without pyarrow: the message names the install
         raise UsageError(f"cannot read input {path!r}: {exc}") from exc
@@ -95,9 +96,9 @@ def format_rows(args: argparse.Namespace) -> RowBuilder:
 
 
 def joined_rows(args: argparse.Namespace) -> tuple[RowBuilder, Callable[[], None], int]:
-    """--format with --problems: the benchmark file as downloaded, and output rows {<id>, completion}
-    joined to it by id. Returns the builder, a report of problems no row reached (to call after
-    reading) and the number of rejected problems."""
+    """--format with --problems: the benchmark file as downloaded, and output rows
+    {<id>, completion} joined to it by id. Returns the builder, a report of problems no row
+    reached (to call after reading) and the number of rejected problems."""
     try:
         loaded = sources.load(args.problems, args.format)
     except (OSError, ImportError) as exc:
@@ -111,7 +112,8 @@ def joined_rows(args: argparse.Namespace) -> tuple[RowBuilder, Callable[[], None
         )
     if not loaded.problems:
         raise UsageError(
-            f"no usable {args.format} problems in {args.problems!r} ({len(loaded.rejects)} rejected)"
+            f"no usable {args.format} problems in {args.problems!r} ({len(loaded.rejects)} "
+            f"rejected)"
         )
     by_id = {p.id: p for p in loaded.problems}
     rejected = {r.id: r.reason for r in loaded.rejects if r.id}
@@ -137,7 +139,8 @@ def joined_rows(args: argparse.Namespace) -> tuple[RowBuilder, Callable[[], None
     def report_unseen() -> None:
         if seen and len(seen) < len(by_id):
             print(
-                f"note: {len(by_id) - len(seen)} of {len(by_id)} problems in {args.problems!r} have no output row",
+                f"note: {len(by_id) - len(seen)} of {len(by_id)} problems in {args.problems!r} "
+                f"have no output row",
                 file=sys.stderr,
             )
 

@@ -60,7 +60,8 @@ def run(args: argparse.Namespace, usage_error: type[Exception]) -> int:
         from verifiers.integrations.serve import ServeConfig, serve
     except ImportError as exc:
         raise usage_error(
-            f"verity serve needs the serve extra ({exc.name} is missing): pip install 'verity[serve]'"
+            f"verity serve needs the serve extra ({exc.name} is missing): pip install "
+            f"'verity[serve]'"
         ) from None
     sets = {}
     for item in args.sets or ["math=correct"]:

@@ -211,7 +211,8 @@ def _number(x: Any) -> bool:
 
 
 def call_passed(case: CallCase, value: Any) -> bool:
-    """Judge a decoded (builtin-only) return value; Python's own `==` semantics, as the assert had."""
+    """Judge a decoded (builtin-only) return value; Python's own `==` semantics, as the assert had.
+    """
     if case.wrap:
         try:
             value = _WRAPPERS[case.wrap](value)

@@ -69,8 +69,8 @@ _TYPES = {
 # value it is made of, read with the builtin's own methods: never its own __eq__, __iter__ or repr.
 _BASES = (int, float, complex, str, bytes, list, tuple, set, frozenset, dict)
 _CONTAINER_TAGS: dict[type, str] = {list: "l", tuple: "t", set: "S", frozenset: "F"}
-# Exceptions the candidate raised are re-raised in the test by name, so `except ValueError` in a test
-# works; never those that steer control flow (a StopIteration raised into a test's `for x in
+# Exceptions the candidate raised are re-raised in the test by name, so `except ValueError` in a
+# test works; never those that steer control flow (a StopIteration raised into a test's `for x in
 # map(candidate, ...)` would end the loop before its asserts).
 _EXCEPTIONS = {
     k: v
@@ -184,7 +184,8 @@ def encode(x: Any, depth: int = 0, budget: list[int] | None = None,
 
 
 def _record(x: Any, depth: int, budget: list[int]) -> Node:
-    """An object of a class the test code defined (a Node of a setup tree), sent as its attributes."""
+    """An object of a class the test code defined (a Node of a setup tree), sent as its attributes.
+    """
     t = _type(x)
     if t.__module__ != "__test__" or not isinstance(getattr(x, "__dict__", None), dict):
         raise Unencodable(f"type {t.__name__} is not plain data")

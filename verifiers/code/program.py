@@ -2,8 +2,8 @@
 the graded region, or a bare continuation) behind the problem's trusted `code_prefix`; it only
 builds source text and never runs or judges it.
 
-Both the verifier (verifiers.code.verifier) and the benchmark loaders (verifiers.benchmarks) import this
-module; it imports neither of them.
+Both the verifier (verifiers.code.verifier) and the benchmark loaders (verifiers.benchmarks) import
+this module; it imports neither of them.
 """
 
 from __future__ import annotations
