@@ -99,7 +99,8 @@ class _Container:
         uid: int,
         leases: UidLease | None = None,
     ):
-        self.index, self.uid = index, uid
+        self.index = index
+        self.uid = uid
         self._leases = leases
         self.runs = 0
         self.memory_mb = int(spec["host_config"]["mem_limit"].rstrip("m"))
@@ -305,7 +306,8 @@ class DockerSandbox(SlotPool[_Container]):
                 with open(os.path.join(_PACKAGE_DIR, name), "rb") as f:
                     data = f.read()
                 info = tarfile.TarInfo(f"sandboxes/{name}")
-                info.size, info.mode = len(data), 0o444
+                info.size = len(data)
+                info.mode = 0o444
                 tar.addfile(info, io.BytesIO(data))
         context.seek(0)
         self._client.images.build(fileobj=context, custom_context=True, tag=tag, rm=True,

@@ -101,7 +101,8 @@ def _wait_readable(fd: int, deadline: float | None) -> None:
 def _read_exact(fd: int, n: int, deadline: float | None) -> bytearray:
     """Reads into one mutable buffer, so that a receiver can zero what it was sent."""
     buf = bytearray(n)
-    view, got = memoryview(buf), 0
+    view = memoryview(buf)
+    got = 0
     while got < n:
         _wait_readable(fd, deadline)
         k = os.readv(fd, [view[got : got + min(n - got, 1 << 20)]])
@@ -161,7 +162,8 @@ def recv_blobs_to_memfd(
     """The next blobs, one after the other in one new sealed memfd (one descriptor however many
     blobs), and their (offset, length) spans in it."""
     out = memfd(name)
-    spans, end = [], 0
+    spans = []
+    end = 0
     try:
         for size in sizes:
             _move_to_file(fd, out, size)

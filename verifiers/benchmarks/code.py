@@ -162,7 +162,8 @@ def _codecontests(row: Mapping[str, Any], index: int) -> Problem:
             raise ValueError(f"column {key!r} must be {{'input': [...], 'output': [...]}}")
         tests += _stdio_pairs(group.get("input"), group.get("output"), key)
     # time_limit is a protobuf Duration {seconds, nanos}; memory_limit_bytes an int (0 = unset).
-    tl, time_s = row.get("time_limit"), None
+    tl = row.get("time_limit")
+    time_s = None
     if isinstance(tl, Mapping) and (tl.get("seconds") or tl.get("nanos")):
         time_s = float(tl.get("seconds") or 0) + float(tl.get("nanos") or 0) / 1e9
     mem = row.get("memory_limit_bytes")

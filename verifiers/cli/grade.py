@@ -430,7 +430,8 @@ def run_grade(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     start = time.perf_counter()
-    rejected, report_unseen = 0, None
+    rejected = 0
+    report_unseen = None
     if args.problems:
         build, report_unseen, rejected = joined_rows(args)
     else:
@@ -446,7 +447,8 @@ def run_grade(args: argparse.Namespace) -> int:
     if args.output:  # fail on a bad output path before grading, not after
         check_output_dir(args.output)
     results = grade(rows, rewards, args.workers, progress=not args.no_progress)
-    annotate, own = TASKS[args.task].get("annotate"), configured.get(TASKS[args.task]["reward"])
+    annotate = TASKS[args.task].get("annotate")
+    own = configured.get(TASKS[args.task]["reward"])
     extras = [annotate(own, row) if annotate and own else {} for row in rows]
     if args.output:
         write_atomic(args.output, rows, results, extras)

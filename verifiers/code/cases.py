@@ -129,7 +129,8 @@ def _call(node: ast.AST, entry: str) -> tuple[str, str | None] | None:
     wrap = None
     if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _WRAPPERS
             and len(node.args) == 1 and not node.keywords):
-        wrap, node = node.func.id, node.args[0]
+        wrap = node.func.id
+        node = node.args[0]
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
             and node.func.id in (entry, "candidate")):
         return None
@@ -169,14 +170,16 @@ def _data_case(test: ast.expr, entry: str) -> CallCase | None:
         left, op, right = test.left, test.ops[0], test.comparators[0]
         if isinstance(op, (ast.Eq, ast.Is)):
             for a, b in ((left, right), (right, left)):
-                c, (ok, value) = _call(a, entry), _literal(b)
+                c = _call(a, entry)
+                ok, value = _literal(b)
                 if c and ok and (isinstance(op, ast.Eq) or value in (None, True, False)):
                     return CallCase(c[0], value, "eq" if isinstance(op, ast.Eq) else "is", c[1])
         inner = _abs_diff(left) if isinstance(op, (ast.Lt, ast.LtE)) else None
         if inner is not None:
             ok, tol = _literal(right)
             for a, b in ((inner.left, inner.right), (inner.right, inner.left)):
-                c, (ok2, value) = _call(a, entry), _literal(b)
+                c = _call(a, entry)
+                ok2, value = _literal(b)
                 if c and ok and ok2 and _number(tol) and _number(value):
                     return CallCase(c[0], value, "abs_lt" if isinstance(op, ast.Lt) else "abs_le",
                                     c[1], abs_tol=float(tol))
@@ -185,7 +188,8 @@ def _data_case(test: ast.expr, entry: str) -> CallCase | None:
         if set(kw) <= {"rel_tol", "abs_tol"} and all(ok and _number(v) for ok, v in kw.values()):
             tols = {k: float(v) for k, (_, v) in kw.items() if k is not None}  # **x: not in kw
             for a, b in ((test.args[0], test.args[1]), (test.args[1], test.args[0])):
-                c, (ok, value) = _call(a, entry), _literal(b)
+                c = _call(a, entry)
+                ok, value = _literal(b)
                 if c and ok and _number(value):
                     return CallCase(c[0], value, "isclose", c[1], **tols)
     return None

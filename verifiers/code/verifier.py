@@ -75,12 +75,14 @@ class CodeTestsVerifier:
             )
         if not isinstance(cache_size, int) or cache_size < 0:
             raise ValueError(f"cache_size={cache_size!r} is not allowed; use an integer >= 0")
-        self.reward, self.language = reward, language
+        self.reward = reward
+        self.language = language
         self.limits = limits or Limits()
         self.cache_size = cache_size
         # MBPP's challenge_test_list (meta["challenge_tests"]) is graded too only when asked for
         self.challenge_tests = bool(challenge_tests)
-        self._sandbox, self._owns_sandbox = sandbox, sandbox is None
+        self._sandbox = sandbox
+        self._owns_sandbox = sandbox is None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, CodeOutcome] = OrderedDict()
 
