@@ -35,16 +35,8 @@ def container_memory_mb(limits: Limits, language: str, headroom_mb: int) -> int:
 
 
 def container_spec(
-    *,
-    image: str,
-    uid: int,
-    worker_cfg: dict[str, Any],
-    memory_mb: int,
-    pids: int,
-    cpus: float,
-    work_mb: int,
-    runtime: str | None,
-    labels: dict[str, str],
+    *, image: str, uid: int, worker_cfg: dict[str, Any], memory_mb: int, pids: int, cpus: float,
+    work_mb: int, runtime: str | None, labels: dict[str, str],
 ) -> dict[str, Any]:
     """Keyword arguments for the engine API, {"config": create_container(...), "host_config":
     create_host_config(...)}: a pure function of the pool settings, so what every container is

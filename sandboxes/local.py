@@ -50,11 +50,7 @@ class _Slot:
         self.resp_r, resp_w = os.pipe()
         self.proc = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "sandboxes.forkserver",
-                json.dumps(cfg),
-                str(req_r),
+                sys.executable, "-m", "sandboxes.forkserver", json.dumps(cfg), str(req_r),
                 str(resp_w),
             ],
             pass_fds=(req_r, resp_w),

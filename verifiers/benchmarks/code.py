@@ -173,9 +173,7 @@ def _codecontests(row: Mapping[str, Any], index: int) -> Problem:
         else None
     )
     meta: dict[str, Any] = {
-        "source": "codecontests",
-        "kind": "stdio",
-        "checker": {"type": "codecontests"},
+        "source": "codecontests", "kind": "stdio", "checker": {"type": "codecontests"},
         **_code_limits("codecontests", time_s, memory_mb),
     }
     if row.get("difficulty") is not None:
@@ -209,9 +207,7 @@ def _apps_like(source: str, id_key: str | None) -> Callable[[Mapping[str, Any], 
             else None
         )
         meta: dict[str, Any] = {
-            "source": source,
-            "kind": "stdio",
-            "checker": {"type": source},
+            "source": source, "kind": "stdio", "checker": {"type": source},
             **_code_limits(source, time_s, None if memory_mb is None else int(memory_mb)),
         }
         for key in ("difficulty", "url"):
@@ -249,9 +245,7 @@ def _livecodebench(row: Mapping[str, Any], index: int) -> Problem:
         )
     tests = [{"input": c.get("input"), "output": c.get("output")} for c in cases]
     meta: dict[str, Any] = {
-        "source": "livecodebench",
-        "kind": "stdio",
-        "checker": {"type": "livecodebench"},
+        "source": "livecodebench", "kind": "stdio", "checker": {"type": "livecodebench"},
         **_code_limits("livecodebench", None, None),
     }
     for key in ("difficulty", "platform", "contest_date"):

@@ -40,12 +40,9 @@ class Loaded:
 # format -> (task, id column or None for the row index, mapper). The mapper raises ValueError
 # naming the column at fault; it never validates golds or tests (map_rows does, once).
 FORMATS: dict[str, tuple[str, str | None, Callable[[Mapping[str, Any], int], Problem]]] = {
-    "gsm8k": ("math", None, _gsm8k),
-    "math": ("math", "unique_id", _math_like("math", "unique_id")),
-    "deepscaler": ("math", None, _math_like("deepscaler", None)),
-    "aime": ("math", "id", _aime),
-    "humaneval": ("code", "task_id", _humaneval),
-    "mbpp": ("code", "task_id", _mbpp),
+    "gsm8k": ("math", None, _gsm8k), "math": ("math", "unique_id", _math_like("math", "unique_id")),
+    "deepscaler": ("math", None, _math_like("deepscaler", None)), "aime": ("math", "id", _aime),
+    "humaneval": ("code", "task_id", _humaneval), "mbpp": ("code", "task_id", _mbpp),
     "codecontests": ("code", "name", _codecontests),
     "apps": ("code", "problem_id", _apps_like("apps", "problem_id")),
     "taco": ("code", None, _apps_like("taco", None)),

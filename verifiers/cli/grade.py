@@ -28,13 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TextIO
 from verifiers import benchmarks as sources
 from verifiers.base import Problem, Verdict, Verifier
 from verifiers.cli.rows import (
-    Row,
-    RowBuilder,
-    RowError,
-    UsageError,
-    format_rows,
-    joined_rows,
-    read_rows,
+    Row, RowBuilder, RowError, UsageError, format_rows, joined_rows, read_rows,
 )
 from verifiers.code.verifier import CodeOutcome, CodeTestsVerifier
 
@@ -189,9 +183,7 @@ def output_row(row: Row, scored: Scored, extra: dict[str, Any] | None = None) ->
     with several rewards also each one's score and reason under `rewards` / `reasons`."""
     first = next(iter(scored.verdicts.values()))
     out = {
-        **row.data,
-        "reward": None if scored.masked else scored.reward,
-        "reason": first.reason,
+        **row.data, "reward": None if scored.masked else scored.reward, "reason": first.reason,
         "detail": first.detail,
     }
     if len(scored.verdicts) > 1:
@@ -246,13 +238,10 @@ def summarize(
         by_reward[name] = {"mean": sum(scores) / len(scores) if scores else 0.0,
                            "reasons": dict(Counter(v.reason for v in verdicts).most_common())}
     return {
-        "graded": len(results),
-        "skipped_lines": len(errors),
-        "masked": len(results) - len(kept),
+        "graded": len(results), "skipped_lines": len(errors), "masked": len(results) - len(kept),
         "accuracy": sum(kept) / len(kept) if kept else 0.0,
         "reasons": next(iter(by_reward.values()))["reasons"] if by_reward else {},
-        "by_reward": by_reward,
-        "errors": [{"line": n, "error": msg} for n, msg in errors],
+        "by_reward": by_reward, "errors": [{"line": n, "error": msg} for n, msg in errors],
         "seconds": round(seconds, 3),
     }
 
@@ -329,9 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", help="output JSONL file (written atomically); omit to only summarise"
     )
     g.add_argument(
-        "--sandbox",
-        choices=["local", "docker"],
-        default="local",
+        "--sandbox", choices=["local", "docker"], default="local",
         help="where --task code runs programs",
     )
     g.add_argument(
@@ -356,9 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--deadline-s", type=float, default=2.0, help="hard wall-clock limit per row (default 2)"
     )
     g.add_argument(
-        "--rel-tol",
-        type=float,
-        default=1e-6,
+        "--rel-tol", type=float, default=1e-6,
         help="relative tolerance of a decimal vs an exact value",
     )
     g.add_argument(
@@ -369,14 +354,11 @@ def build_parser() -> argparse.ArgumentParser:
         " verifiers.benchmarks, or 2 s for plain rows)",
     )
     g.add_argument(
-        "--memory-mb",
-        type=int,
+        "--memory-mb", type=int,
         help="code: per-test memory limit in MB for every problem, replacing the row's",
     )
     g.add_argument(
-        "--time-multiplier",
-        type=float,
-        default=1.0,
+        "--time-multiplier", type=float, default=1.0,
         help="code: scale every per-test time limit (a slower or faster machine; default 1)",
     )
     g.add_argument("--fail-under", type=float, help="exit 1 if accuracy is below this value (0..1)")

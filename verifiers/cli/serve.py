@@ -47,9 +47,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--token-env", help="name of an environment variable holding a bearer token to require"
     )
     s.add_argument(
-        "--sandbox",
-        choices=["local", "docker"],
-        default="local",
+        "--sandbox", choices=["local", "docker"], default="local",
         help="where /run_code runs programs",
     )
 
@@ -78,19 +76,12 @@ def run(args: argparse.Namespace, usage_error: type[Exception]) -> int:
             )
     try:
         config = ServeConfig(
-            reward_sets=sets,
-            gate=args.gate,
-            workers=args.workers,
-            deadline_s=args.deadline_s,
-            max_inflight=args.max_inflight,
-            max_body_bytes=args.max_body_mb << 20,
-            max_rows=args.max_rows,
-            token=token,
-            sandbox=args.sandbox,
+            reward_sets=sets, gate=args.gate, workers=args.workers, deadline_s=args.deadline_s,
+            max_inflight=args.max_inflight, max_body_bytes=args.max_body_mb << 20,
+            max_rows=args.max_rows, token=token, sandbox=args.sandbox,
         )
         print(
-            f"verity serve: http://{args.host}:{args.port} sets {sorted(sets)}",
-            file=sys.stderr,
+            f"verity serve: http://{args.host}:{args.port} sets {sorted(sets)}", file=sys.stderr,
             flush=True,
         )
         serve(config, host=args.host, port=args.port)

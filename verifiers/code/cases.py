@@ -19,11 +19,7 @@ from verifiers.code.program import parse_python
 
 KINDS = ("stdio", "function")
 _WRAPPERS: dict[str, Callable[[Any], Any]] = {
-    "set": set,
-    "sorted": sorted,
-    "list": list,
-    "tuple": tuple,
-    "frozenset": frozenset,
+    "set": set, "sorted": sorted, "list": list, "tuple": tuple, "frozenset": frozenset,
 }
 
 

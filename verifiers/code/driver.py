@@ -50,18 +50,7 @@ NONCE_CHARS = 32
 _TYPES = {
     t.__name__: t
     for t in (
-        int,
-        float,
-        complex,
-        str,
-        bytes,
-        bool,
-        list,
-        tuple,
-        set,
-        frozenset,
-        dict,
-        object,
+        int, float, complex, str, bytes, bool, list, tuple, set, frozenset, dict, object,
         type(None),
     )
 }
@@ -160,8 +149,7 @@ def encode(x: Any, depth: int = 0, budget: list[int] | None = None,
             return ["f", float.__repr__(x)]
         if base is complex:
             return [
-                "c",
-                float.__repr__(complex.real.__get__(x)),
+                "c", float.__repr__(complex.real.__get__(x)),
                 float.__repr__(complex.imag.__get__(x)),
             ]
         if base is str:
@@ -190,9 +178,7 @@ def _record(x: Any, depth: int, budget: list[int]) -> Node:
     if t.__module__ != "__test__" or not isinstance(getattr(x, "__dict__", None), dict):
         raise Unencodable(f"type {t.__name__} is not plain data")
     return [
-        "o",
-        t.__name__,
-        [[k, encode(v, depth + 1, budget, _record)] for k, v in vars(x).items()],
+        "o", t.__name__, [[k, encode(v, depth + 1, budget, _record)] for k, v in vars(x).items()],
     ]
 
 
@@ -386,10 +372,8 @@ def _class_stub(name: str, link: tuple[int, int], entry_point: str) -> Any:
         "CandidateClass",
         (type,),
         {
-            "__call__": lambda cls, *a, **k: build(*a, **k),
-            "__instancecheck__": refuse,
-            "__subclasscheck__": refuse,
-            "__getattr__": refuse,
+            "__call__": lambda cls, *a, **k: build(*a, **k), "__instancecheck__": refuse,
+            "__subclasscheck__": refuse, "__getattr__": refuse,
         },
     )
     return meta(name, (), {})
@@ -411,10 +395,7 @@ def _scrub_inherited() -> None:
                 try:
                     item[:] = bytes(item.nbytes if _type(item) is memoryview else _len(item))
                 except (
-                    BufferError,
-                    ValueError,
-                    TypeError,
-                    NotImplementedError,
+                    BufferError, ValueError, TypeError, NotImplementedError,
                 ):  # exported or odd shape
                     continue
         frame = frame.f_back

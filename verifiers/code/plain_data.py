@@ -14,18 +14,7 @@ _CONTAINERS = {"l": list, "t": tuple, "S": set, "F": frozenset}
 _TYPES = {
     t.__name__: t
     for t in (
-        int,
-        float,
-        complex,
-        str,
-        bytes,
-        bool,
-        list,
-        tuple,
-        set,
-        frozenset,
-        dict,
-        object,
+        int, float, complex, str, bytes, bool, list, tuple, set, frozenset, dict, object,
         type(None),
     )
 }

@@ -51,16 +51,8 @@ class CodeTestsVerifier:
 
     REASONS: ClassVar[frozenset[str]] = frozenset(
         {
-            "correct",
-            "failed_tests",
-            "no_code",
-            "compile_error",
-            "runtime_error",
-            "time_limit",
-            "memory_limit",
-            "output_limit",
-            "sandbox_error",
-            "ungradable",
+            "correct", "failed_tests", "no_code", "compile_error", "runtime_error", "time_limit",
+            "memory_limit", "output_limit", "sandbox_error", "ungradable",
         }
     )
 
@@ -136,13 +128,7 @@ class CodeTestsVerifier:
         key = hashlib.sha256(
             json.dumps(
                 [
-                    program.digest,
-                    kind,
-                    entry,
-                    tests,
-                    checker.__dict__,
-                    limits.key,
-                    self.reward,
+                    program.digest, kind, entry, tests, checker.__dict__, limits.key, self.reward,
                     prefix,
                 ],
                 default=repr,
@@ -251,8 +237,7 @@ class CodeTestsVerifier:
                 f"limits={config!r} is not allowed; use a mapping with keys {_LIMIT_KEYS}"
             )
         fields = {
-            "cpu_s": config.get("time_s"),
-            "memory_mb": config.get("memory_mb"),
+            "cpu_s": config.get("time_s"), "memory_mb": config.get("memory_mb"),
             "stdout_bytes": int(config["output_mb"] * (1 << 20)) if "output_mb" in config else None,
         }
         return replace(self.limits, **{k: v for k, v in fields.items() if v is not None})

@@ -138,18 +138,14 @@ def call_reward(reward: Any, row: Row) -> float | None:
         params = {}
     if "solution_str" in params:
         out = reward(
-            data_source="verity",
-            solution_str=row.completion,
-            ground_truth=row.gold,
+            data_source="verity", solution_str=row.completion, ground_truth=row.gold,
             extra_info={"question": row.question, "tests": list(row.tests), **dict(row.meta)},
         )
         return float(out["score"] if isinstance(out, dict) else out)
     out = reward(
         prompts=[[{"role": "user", "content": row.question}]],
-        completions=[[{"role": "assistant", "content": row.completion}]],
-        completion_ids=None,
-        solution=[row.gold],
-        answer=[row.gold],
+        completions=[[{"role": "assistant", "content": row.completion}]], completion_ids=None,
+        solution=[row.gold], answer=[row.gold],
         **({"tests": [list(row.tests)], "meta": [dict(row.meta)]} if row.task == "code" else {}),
     )
     return None if out[0] is None else float(out[0])
