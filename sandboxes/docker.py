@@ -27,7 +27,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sandboxes import wire
 from sandboxes.base import Limits, Program
-from sandboxes.docker_spec import DockerSettings, container_memory_mb, container_spec, worker_config
+from sandboxes.docker_spec import (
+    DockerSettings,
+    container_memory_mb,
+    container_spec,
+    engine_layer_checks,
+    worker_config,
+)
 from sandboxes.pool import SlotPool
 from sandboxes.uids import UidLease
 
@@ -91,10 +97,8 @@ class _Container:
     engine's stream multiplexing apart (the SDK's frames_iter) so the worker's replies reach a
     plain pipe that sandboxes.wire can read with a deadline."""
 
-    def __init__(
-        self, client: DockerClient, spec: dict[str, Any], index: int, uid: int,
-        leases: UidLease | None = None,
-    ):
+    def __init__(self, client: DockerClient, spec: dict[str, Any], index: int, uid: int,
+                 leases: UidLease | None = None):
         self.index = index
         self.uid = uid
         self._leases = leases
@@ -155,9 +159,8 @@ class _Container:
         time.sleep(0.2)  # let the pump relay what the worker printed before dying
         return b"".join(self.stderr_tail).decode("utf-8", "replace")[-2000:]
 
-    def request(
-        self, header: dict[str, Any], blobs: list[bytes], timeout_s: float
-    ) -> tuple[dict[str, Any], list[bytearray]]:
+    def request(self, header: dict[str, Any], blobs: list[bytes],
+                timeout_s: float) -> tuple[dict[str, Any], list[bytearray]]:
         assert self._sock is not None  # set before __init__ returns; requests come after
         wire.send(self._sock.fileno(), header, blobs)
         return wire.recv(self._reply_r, timeout_s)
@@ -275,8 +278,7 @@ class DockerSandbox(SlotPool[_Container]):
         except self._errors.ImageNotFound:
             raise RuntimeError(
                 f"docker sandbox base image {base!r} not found; build it with "
-                "`sh sandboxes/docker_image.sh` (no registry pull is made)"
-            ) from None
+                "`sh sandboxes/docker_image.sh` (no registry pull is made)") from None
         tag = ("verity-sandbox:"
                f"{hashlib.sha256((base_id + _worker_digest()).encode()).hexdigest()[:16]}")
         with contextlib.suppress(self._errors.ImageNotFound):
@@ -331,31 +333,7 @@ class DockerSandbox(SlotPool[_Container]):
         hc, cfg = member.attrs["HostConfig"], member.attrs["Config"]
         active: dict[str, str] = {}
         missing: dict[str, str] = dict(member.hello.get("missing", {}))
-        checks = {
-            "pid": (hc.get("PidMode", "") in ("", "private"),
-                    "container pid namespace; the worker is pid 1"),
-            "net": (hc.get("NetworkMode") == "none", "network none (loopback only)"),
-            "ipc": (hc.get("IpcMode") == "private",
-                    "private ipc namespace, emptied after each run"),
-            "uts": (hc.get("UTSMode", "") == "", "container uts namespace"),
-            "fs": (hc.get("ReadonlyRootfs") is True and "/work" in (hc.get("Tmpfs") or {}),
-                   f"read-only image root; work dirs on a {self._settings['work_mb']} MB "
-                   "/work tmpfs"),
-            "uid": (cfg.get("User", "").split(":")[0] not in ("", "0", "root"),
-                    "dedicated non-root uid per container"),
-            "caps": ("ALL" in (hc.get("CapDrop") or []) and not hc.get("CapAdd"),
-                     "all capabilities dropped"),
-            "no_new_privs": ("no-new-privileges" in (hc.get("SecurityOpt") or []),
-                             "no-new-privileges"),
-            "cgroup_memory": (hc.get("Memory", 0) > 0
-                              and hc.get("MemorySwap") == hc.get("Memory"),
-                              "container memory = memory+swap = request memory_mb + "
-                              f"{self._settings['headroom_mb']} MB"),
-            "cgroup_pids": ((hc.get("PidsLimit") or 0) > 0,
-                            f"container pids limit {hc.get('PidsLimit')}; per-execution nproc "
-                            "rlimit = Limits.pids"),
-            "cgroup_cpu": (hc.get("NanoCpus", 0) > 0, f"{hc.get('NanoCpus', 0) / 1e9:g} CPU"),
-        }
+        checks = engine_layer_checks(hc, cfg, self._settings)
         for name, (ok, text) in checks.items():
             if ok:
                 active[name] = text
