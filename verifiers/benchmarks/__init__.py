@@ -20,10 +20,21 @@ Completions of benchmarks whose model outputs are raw code are assembled in veri
 
 from verifiers.benchmarks.code import humaneval_tests
 from verifiers.benchmarks.limits import (
-    HARNESS_TIME_S, PYTHON_TIME_MULTIPLIER, LimitPolicy, with_limits,
+    HARNESS_TIME_S,
+    PYTHON_TIME_MULTIPLIER,
+    LimitPolicy,
+    with_limits,
 )
 from verifiers.benchmarks.loading import (
-    FORMATS, Loaded, Reject, gold_problem, id_column, load, map_rows, task_of, to_problem,
+    FORMATS,
+    Loaded,
+    Reject,
+    gold_problem,
+    id_column,
+    load,
+    map_rows,
+    task_of,
+    to_problem,
 )
 from verifiers.benchmarks.rows import Line, iter_rows
 from verifiers.code.program import assemble_program, prefixed
