@@ -60,7 +60,7 @@ class _Alias(importlib.abc.Loader):
     def create_module(self, spec: ModuleSpec) -> ModuleType:
         warnings.warn(
             f"{spec.name} moved to {self.new}; import {self.new} (the old path goes in the next "
-            f"release)",
+            "release)",
             DeprecationWarning,
             stacklevel=_caller_stacklevel(),
         )

@@ -130,10 +130,8 @@ def _mbpp_entry_point(code: str, tests: list[str]) -> str | None:
         trees = [parse_python(t) for t in tests]
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    for kinds in (
-        (ast.FunctionDef, ast.AsyncFunctionDef),
-        (ast.ClassDef,),
-    ):  # a function before a class
+    # a function before a class
+    for kinds in ((ast.FunctionDef, ast.AsyncFunctionDef), (ast.ClassDef,)):
         defined = {n.name for n in body if isinstance(n, kinds)}
         for tree in trees:
             own = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
@@ -194,7 +192,7 @@ def _apps_like(source: str, id_key: str | None) -> Callable[[Mapping[str, Any], 
         if io.get("fn_name"):
             raise ValueError(
                 f"call-based tests (fn_name={io['fn_name']!r}) are not supported; stdin/stdout "
-                f"rows only"
+                "rows only"
             )
         time_s = (
             _taco_amount(row.get("time_limit"), _TACO_TIME, "time_limit")

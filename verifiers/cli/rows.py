@@ -59,7 +59,7 @@ def read_rows(path: str, build: RowBuilder) -> tuple[list[Row], list[tuple[int, 
     except OSError as exc:
         raise UsageError(
             f"cannot read input {path!r}: {exc.strerror or exc}; pass an existing JSONL file with "
-            f"-i"
+            "-i"
         ) from exc
     except ImportError as exc:  # a Parquet file without pyarrow: the message names the install
         raise UsageError(f"cannot read input {path!r}: {exc}") from exc
@@ -113,7 +113,7 @@ def joined_rows(args: argparse.Namespace) -> tuple[RowBuilder, Callable[[], None
     if not loaded.problems:
         raise UsageError(
             f"no usable {args.format} problems in {args.problems!r} ({len(loaded.rejects)} "
-            f"rejected)"
+            "rejected)"
         )
     by_id = {p.id: p for p in loaded.problems}
     rejected = {r.id: r.reason for r in loaded.rejects if r.id}
@@ -140,7 +140,7 @@ def joined_rows(args: argparse.Namespace) -> tuple[RowBuilder, Callable[[], None
         if seen and len(seen) < len(by_id):
             print(
                 f"note: {len(by_id) - len(seen)} of {len(by_id)} problems in {args.problems!r} "
-                f"have no output row",
+                "have no output row",
                 file=sys.stderr,
             )
 

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace, usage_error: type[Exception]) -> int:
     except ImportError as exc:
         raise usage_error(
             f"verity serve needs the serve extra ({exc.name} is missing): pip install "
-            f"'verity[serve]'"
+            "'verity[serve]'"
         ) from None
     sets = {}
     for item in args.sets or ["math=correct"]:

@@ -113,9 +113,8 @@ def _accepted_keys(reward: Any) -> set[str]:
     return set(inspect.signature(reward).parameters)
 
 
-_INSTANCES: dict[
-    tuple[Any, tuple[tuple[str, Any], ...]], Any
-] = {}  # one instance per reward class and row config (a code verifier owns a sandbox)
+# one instance per reward class and row config (a code verifier owns a sandbox)
+_INSTANCES: dict[tuple[Any, tuple[tuple[str, Any], ...]], Any] = {}
 
 
 def call_reward(reward: Any, row: Row) -> float | None:
