@@ -49,12 +49,9 @@ class CodeTestsVerifier:
     started on first use when none is given). Thread-safe; results are cached by program hash +
     tests hash + limits, because GRPO groups repeat completions."""
 
-    REASONS: ClassVar[frozenset[str]] = frozenset(
-        {
-            "correct", "failed_tests", "no_code", "compile_error", "runtime_error", "time_limit",
-            "memory_limit", "output_limit", "sandbox_error", "ungradable",
-        }
-    )
+    REASONS: ClassVar[frozenset[str]] = frozenset({
+        "correct", "failed_tests", "no_code", "compile_error", "runtime_error", "time_limit",
+        "memory_limit", "output_limit", "sandbox_error", "ungradable"})
 
     def __init__(self, sandbox: Sandbox | None = None, *, reward: str = "ratio",
                  language: str = "python", limits: Limits | None = None, cache_size: int = 4096,
@@ -125,15 +122,9 @@ class CodeTestsVerifier:
         prefix = (
             code_prefix if isinstance(code_prefix := problem.meta.get("code_prefix"), str) else ""
         )
-        key = hashlib.sha256(
-            json.dumps(
-                [
-                    program.digest, kind, entry, tests, checker.__dict__, limits.key, self.reward,
-                    prefix,
-                ],
-                default=repr,
-            ).encode()
-        ).hexdigest()
+        key = hashlib.sha256(json.dumps([program.digest, kind, entry, tests, checker.__dict__,
+                                         limits.key, self.reward, prefix],
+                                        default=repr).encode()).hexdigest()
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
