@@ -106,9 +106,8 @@ class RunResult:
     cpu_s: float = 0.0
     wall_s: float = 0.0
     peak_memory_mb: float = 0.0
-    detail: str = (
-        ""  # our own short note (which limit, which setup step failed); never candidate text
-    )
+    # our own short note (which limit, which setup step failed); never candidate text
+    detail: str = ""
 
     @property
     def ok(self) -> bool:

@@ -49,18 +49,11 @@ class _Slot:
         req_r, self.req_w = os.pipe()
         self.resp_r, resp_w = os.pipe()
         self.proc = subprocess.Popen(
-            [
-                sys.executable, "-m", "sandboxes.forkserver", json.dumps(cfg), str(req_r),
-                str(resp_w),
-            ],
-            pass_fds=(req_r, resp_w),
-            env={"PYTHONPATH": _PACKAGE_PARENT, "PYTHONSAFEPATH": "1"},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            cwd="/",
-            close_fds=True,
-        )
+            [sys.executable, "-m", "sandboxes.forkserver", json.dumps(cfg), str(req_r),
+             str(resp_w)],
+            pass_fds=(req_r, resp_w), env={"PYTHONPATH": _PACKAGE_PARENT, "PYTHONSAFEPATH": "1"},
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd="/", close_fds=True)
         os.close(req_r)
         os.close(resp_w)
         try:

@@ -59,8 +59,8 @@ class _Alias(importlib.abc.Loader):
 
     def create_module(self, spec: ModuleSpec) -> ModuleType:
         warnings.warn(
-            f"{spec.name} moved to {self.new}; import {self.new} (the old path goes in the next "
-            "release)",
+            f"{spec.name} moved to {self.new}; import {self.new} "
+            "(the old path goes in the next release)",
             DeprecationWarning,
             stacklevel=_caller_stacklevel(),
         )

@@ -191,8 +191,8 @@ def _apps_like(source: str, id_key: str | None) -> Callable[[Mapping[str, Any], 
             raise ValueError("column 'input_output' has no test cases")
         if io.get("fn_name"):
             raise ValueError(
-                f"call-based tests (fn_name={io['fn_name']!r}) are not supported; stdin/stdout "
-                "rows only"
+                f"call-based tests (fn_name={io['fn_name']!r}) are not supported; "
+                "stdin/stdout rows only"
             )
         time_s = (
             _taco_amount(row.get("time_limit"), _TACO_TIME, "time_limit")

@@ -267,8 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser(
         "grade", help="grade a JSONL file of completions",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Grade JSONL rows {id, completion, answer}; writes rows + reward, reason, "
-                    "detail.",
+        description="Grade JSONL rows {id, completion, answer}; "
+                    "writes rows + reward, reason, detail.",
         epilog="""benchmark layouts (--format):
   verity grade --format gsm8k -i rows.jsonl
       each line: an upstream row (here question, answer) plus the model output in 'completion'

@@ -58,8 +58,8 @@ def read_rows(path: str, build: RowBuilder) -> tuple[list[Row], list[tuple[int, 
                 rows.append(row)
     except OSError as exc:
         raise UsageError(
-            f"cannot read input {path!r}: {exc.strerror or exc}; pass an existing JSONL file with "
-            "-i"
+            f"cannot read input {path!r}: {exc.strerror or exc}; "
+            "pass an existing JSONL file with -i"
         ) from exc
     except ImportError as exc:  # a Parquet file without pyarrow: the message names the install
         raise UsageError(f"cannot read input {path!r}: {exc}") from exc
@@ -112,8 +112,8 @@ def joined_rows(args: argparse.Namespace) -> tuple[RowBuilder, Callable[[], None
         )
     if not loaded.problems:
         raise UsageError(
-            f"no usable {args.format} problems in {args.problems!r} ({len(loaded.rejects)} "
-            "rejected)"
+            f"no usable {args.format} problems in {args.problems!r} "
+            f"({len(loaded.rejects)} rejected)"
         )
     by_id = {p.id: p for p in loaded.problems}
     rejected = {r.id: r.reason for r in loaded.rejects if r.id}

@@ -178,10 +178,8 @@ def _wanted(
 
 
 class SuiteCollector(pytest.Collector):
-    def collect(
-        self,
-    ) -> list[pytest.Item | pytest.Collector]:  # items are made in pytest_collection_modifyitems
-        return []
+    def collect(self) -> list[pytest.Item | pytest.Collector]:
+        return []  # items are made in pytest_collection_modifyitems
 
 
 class SuiteItem(pytest.Item):
