@@ -1,5 +1,5 @@
-"""Real-data check: benchmark files in their upstream schema (read through `verifiers.benchmarks`, as
-the grader and the training loader read them) -> per dataset, the share of golds that cannot be
+"""Real-data check: benchmark files in their upstream schema (read through `verifiers.benchmarks`,
+as the grader and the training loader read them) -> per dataset, the share of golds that cannot be
 parsed or fail against themselves, with the commonest failing shapes; then equivalent rewrites of
 each gold that must be accepted and perturbations that must be rejected.
 

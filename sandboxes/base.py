@@ -38,11 +38,15 @@ class Program:
         if not isinstance(self.source, str):
             raise ValueError(f"Program.source must be str, got {type(self.source).__name__}")
         if self.language not in LANGUAGES:
-            raise ValueError(f"Program.language={self.language!r} is not allowed; use one of {LANGUAGES}")
+            raise ValueError(
+                f"Program.language={self.language!r} is not allowed; use one of {LANGUAGES}"
+            )
 
     @property
     def digest(self) -> str:
-        return hashlib.sha256(f"{self.language}\0{self.source}".encode("utf-8", "surrogatepass")).hexdigest()
+        return hashlib.sha256(
+            f"{self.language}\0{self.source}".encode("utf-8", "surrogatepass")
+        ).hexdigest()
 
 
 def _positive(name: str, value: float, integer: bool = False) -> None:
@@ -102,7 +106,8 @@ class RunResult:
     cpu_s: float = 0.0
     wall_s: float = 0.0
     peak_memory_mb: float = 0.0
-    detail: str = ""  # our own short note (which limit, which setup step failed); never candidate text
+    # our own short note (which limit, which setup step failed); never candidate text
+    detail: str = ""
 
     @property
     def ok(self) -> bool:

@@ -77,7 +77,9 @@ def v1_parents() -> dict[str, str]:
     """Our own cgroup directory in each mounted v1 memory and pids hierarchy."""
     mounts, _ = _mounts()
     ours, _ = _ours()
-    return {ctrl: os.path.join(mnt, ours.get(ctrl, "/").lstrip("/")) for ctrl, mnt in mounts.items()}
+    return {
+        ctrl: os.path.join(mnt, ours.get(ctrl, "/").lstrip("/")) for ctrl, mnt in mounts.items()
+    }
 
 
 def v2_parent() -> str | None:
@@ -151,7 +153,7 @@ def _v2(tag: str) -> SlotCgroups:
         return SlotCgroups(missing={f"cgroup_{c}": f"cannot create a cgroup v2 subtree in {parent} "
                                     f"({exc.strerror}); it must be delegated to us"
                                     for c in CONTROLLERS})
-    # cpu.stat exists in every v2 cgroup: cpu accounting of the whole execution, its children included
+    # cpu.stat exists in every v2 cgroup: cpu accounting of the whole execution, children included
     dirs = {c: slot for c in [*wanted, "cpu"]}
     return SlotCgroups("v2", dirs, {c: os.path.join(slot, "server") for c in dirs}, missing)
 

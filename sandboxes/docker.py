@@ -27,7 +27,13 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sandboxes import wire
 from sandboxes.base import Limits, Program
-from sandboxes.docker_spec import DockerSettings, container_memory_mb, container_spec, worker_config
+from sandboxes.docker_spec import (
+    DockerSettings,
+    container_memory_mb,
+    container_spec,
+    engine_layer_checks,
+    worker_config,
+)
 from sandboxes.pool import SlotPool
 from sandboxes.uids import UidLease
 
@@ -50,7 +56,8 @@ __all__ = ["BASE_IMAGE", "LABEL", "LAYERS", "OWNER_LABEL", "DockerSandbox", "con
 
 
 def _docker_sdk() -> Any:
-    """The SDK (the `docker` module) is an optional extra: importing this module must work without it."""
+    """The SDK (the `docker` module) is an optional extra: importing this module must work without
+    it."""
     try:
         import docker
     except ImportError:
@@ -90,8 +97,10 @@ class _Container:
     engine's stream multiplexing apart (the SDK's frames_iter) so the worker's replies reach a
     plain pipe that sandboxes.wire can read with a deadline."""
 
-    def __init__(self, client: DockerClient, spec: dict[str, Any], index: int, uid: int, leases: UidLease | None = None):
-        self.index, self.uid = index, uid
+    def __init__(self, client: DockerClient, spec: dict[str, Any], index: int, uid: int,
+                 leases: UidLease | None = None):
+        self.index = index
+        self.uid = uid
         self._leases = leases
         self.runs = 0
         self.memory_mb = int(spec["host_config"]["mem_limit"].rstrip("m"))
@@ -150,7 +159,8 @@ class _Container:
         time.sleep(0.2)  # let the pump relay what the worker printed before dying
         return b"".join(self.stderr_tail).decode("utf-8", "replace")[-2000:]
 
-    def request(self, header: dict[str, Any], blobs: list[bytes], timeout_s: float) -> tuple[dict[str, Any], list[bytearray]]:
+    def request(self, header: dict[str, Any], blobs: list[bytes],
+                timeout_s: float) -> tuple[dict[str, Any], list[bytearray]]:
         assert self._sock is not None  # set before __init__ returns; requests come after
         wire.send(self._sock.fileno(), header, blobs)
         return wire.recv(self._reply_r, timeout_s)
@@ -226,9 +236,10 @@ class DockerSandbox(SlotPool[_Container]):
             raise RuntimeError(f"runtime={runtime!r} is not registered with the engine; it has "
                                f"{sorted(self._client.info().get('Runtimes', {}))}")
         self.python_fast_path = python_fast_path
-        self._settings: DockerSettings = {"runtime": runtime, "max_runs": max_runs, "work_mb": work_mb,
-                          "headroom_mb": headroom_mb, "pids": pids, "cpus": float(cpus),
-                          "landlock": landlock, "seccomp": seccomp}
+        self._settings: DockerSettings = {"runtime": runtime, "max_runs": max_runs,
+                                          "work_mb": work_mb, "headroom_mb": headroom_mb,
+                                          "pids": pids, "cpus": float(cpus),
+                                          "landlock": landlock, "seccomp": seccomp}
         # root: leased uids, exclusive host-wide (from the shared pool, or from uid_base on when
         # given); otherwise no lock directory is ours to write: a per-process spread from uid_base
         self._uid_base = 70000 if uid_base is None else uid_base
@@ -251,7 +262,8 @@ class DockerSandbox(SlotPool[_Container]):
         """Containers left by a pool whose process died (on this host) are removed."""
         removed = 0
         # sparse: no per-container inspect, which races with another pool removing its containers
-        for c in self._client.containers.list(all=True, sparse=True, filters={"label": f"{LABEL}=1"}):
+        for c in self._client.containers.list(all=True, sparse=True,
+                                              filters={"label": f"{LABEL}=1"}):
             if not _owner_alive((c.attrs.get("Labels") or {}).get(OWNER_LABEL, "")):
                 with contextlib.suppress(self._errors.APIError):
                     c.remove(force=True)
@@ -264,9 +276,11 @@ class DockerSandbox(SlotPool[_Container]):
         try:
             base_id = self._client.images.get(base).id
         except self._errors.ImageNotFound:
-            raise RuntimeError(f"docker sandbox base image {base!r} not found; build it with "
-                               "`sh sandboxes/docker_image.sh` (no registry pull is made)") from None
-        tag = f"verity-sandbox:{hashlib.sha256((base_id + _worker_digest()).encode()).hexdigest()[:16]}"
+            raise RuntimeError(
+                f"docker sandbox base image {base!r} not found; build it with "
+                "`sh sandboxes/docker_image.sh` (no registry pull is made)") from None
+        tag = ("verity-sandbox:"
+               f"{hashlib.sha256((base_id + _worker_digest()).encode()).hexdigest()[:16]}")
         with contextlib.suppress(self._errors.ImageNotFound):
             self._client.images.get(tag)
             return tag
@@ -281,7 +295,8 @@ class DockerSandbox(SlotPool[_Container]):
                 with open(os.path.join(_PACKAGE_DIR, name), "rb") as f:
                     data = f.read()
                 info = tarfile.TarInfo(f"sandboxes/{name}")
-                info.size, info.mode = len(data), 0o444
+                info.size = len(data)
+                info.mode = 0o444
                 tar.addfile(info, io.BytesIO(data))
         context.seek(0)
         self._client.images.build(fileobj=context, custom_context=True, tag=tag, rm=True,
@@ -318,27 +333,7 @@ class DockerSandbox(SlotPool[_Container]):
         hc, cfg = member.attrs["HostConfig"], member.attrs["Config"]
         active: dict[str, str] = {}
         missing: dict[str, str] = dict(member.hello.get("missing", {}))
-        checks = {
-            "pid": (hc.get("PidMode", "") in ("", "private"), "container pid namespace; the worker is pid 1"),
-            "net": (hc.get("NetworkMode") == "none", "network none (loopback only)"),
-            "ipc": (hc.get("IpcMode") == "private", "private ipc namespace, emptied after each run"),
-            "uts": (hc.get("UTSMode", "") == "", "container uts namespace"),
-            "fs": (hc.get("ReadonlyRootfs") is True and "/work" in (hc.get("Tmpfs") or {}),
-                   f"read-only image root; work dirs on a {self._settings['work_mb']} MB /work tmpfs"),
-            "uid": (cfg.get("User", "").split(":")[0] not in ("", "0", "root"),
-                    "dedicated non-root uid per container"),
-            "caps": ("ALL" in (hc.get("CapDrop") or []) and not hc.get("CapAdd"),
-                     "all capabilities dropped"),
-            "no_new_privs": ("no-new-privileges" in (hc.get("SecurityOpt") or []),
-                             "no-new-privileges"),
-            "cgroup_memory": (hc.get("Memory", 0) > 0 and hc.get("MemorySwap") == hc.get("Memory"),
-                              "container memory = memory+swap = request memory_mb + "
-                              f"{self._settings['headroom_mb']} MB"),
-            "cgroup_pids": ((hc.get("PidsLimit") or 0) > 0,
-                            f"container pids limit {hc.get('PidsLimit')}; per-execution nproc "
-                            "rlimit = Limits.pids"),
-            "cgroup_cpu": (hc.get("NanoCpus", 0) > 0, f"{hc.get('NanoCpus', 0) / 1e9:g} CPU"),
-        }
+        checks = engine_layer_checks(hc, cfg, self._settings)
         for name, (ok, text) in checks.items():
             if ok:
                 active[name] = text
@@ -369,12 +364,15 @@ class DockerSandbox(SlotPool[_Container]):
     def describe(self) -> dict[str, object]:
         return {"backend": "docker", "image": self.image, "slots": len(self._slots),
                 "uids": sorted(m.uid for m in self._slots),
-                "engine": f"Docker {self._engine.get('Version')} (API {self._engine.get('ApiVersion')})",
-                "runtime": self._settings["runtime"] or "default", "max_runs": self._settings["max_runs"],
+                "engine": f"Docker {self._engine.get('Version')} "
+                          f"(API {self._engine.get('ApiVersion')})",
+                "runtime": self._settings["runtime"] or "default",
+                "max_runs": self._settings["max_runs"],
                 "python_fast_path": self.python_fast_path, "active": dict(self._layers),
                 "missing": dict(self._missing),
                 "python": "fork of the container worker's interpreter (inputs in sealed memfds, "
-                          "outputs in memfds: neither ever sits in worker memory)" if self.python_fast_path
+                          "outputs in memfds: neither ever sits in worker memory)"
+                          if self.python_fast_path
                           else "execve of a fresh interpreter (python -I)"}
 
     def _before_request(self, slot: _Container, program: Program, limits: Limits) -> None:

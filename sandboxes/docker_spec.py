@@ -34,8 +34,10 @@ def container_memory_mb(limits: Limits, language: str, headroom_mb: int) -> int:
     return need + headroom_mb
 
 
-def container_spec(*, image: str, uid: int, worker_cfg: dict[str, Any], memory_mb: int, pids: int,
-                   cpus: float, work_mb: int, runtime: str | None, labels: dict[str, str]) -> dict[str, Any]:
+def container_spec(
+    *, image: str, uid: int, worker_cfg: dict[str, Any], memory_mb: int, pids: int, cpus: float,
+    work_mb: int, runtime: str | None, labels: dict[str, str],
+) -> dict[str, Any]:
     """Keyword arguments for the engine API, {"config": create_container(...), "host_config":
     create_host_config(...)}: a pure function of the pool settings, so what every container is
     allowed can be read (and tested) without an engine."""
@@ -75,8 +77,39 @@ def container_spec(*, image: str, uid: int, worker_cfg: dict[str, Any], memory_m
     return {"config": config, "host_config": host}
 
 
-def worker_config(slot: int, uid: int, *, landlock: bool, seccomp: bool, work_mb: int) -> dict[str, Any]:
+def worker_config(
+    slot: int, uid: int, *, landlock: bool, seccomp: bool, work_mb: int
+) -> dict[str, Any]:
     """What sandboxes.forkserver needs in mode "container" (paths are those of the image)."""
     return {"mode": "container", "slot": slot, "uid": uid, "work_mb": work_mb,
             "landlock": landlock, "seccomp": seccomp, "python": "/usr/bin/python3",
             "python_prefix": "/usr", "ro_paths": [], "cgroups": {}}
+
+
+def engine_layer_checks(hc: dict[str, Any], cfg: dict[str, Any],
+                        settings: DockerSettings) -> dict[str, tuple[bool, str]]:
+    """Per layer the engine enforces: whether a started container's inspected HostConfig (`hc`)
+    and Config (`cfg`) show it applied, and its description; a dropped setting reads False."""
+    return {
+        "pid": (hc.get("PidMode", "") in ("", "private"),
+                "container pid namespace; the worker is pid 1"),
+        "net": (hc.get("NetworkMode") == "none", "network none (loopback only)"),
+        "ipc": (hc.get("IpcMode") == "private", "private ipc namespace, emptied after each run"),
+        "uts": (hc.get("UTSMode", "") == "", "container uts namespace"),
+        "fs": (hc.get("ReadonlyRootfs") is True and "/work" in (hc.get("Tmpfs") or {}),
+               f"read-only image root; work dirs on a {settings['work_mb']} MB /work tmpfs"),
+        "uid": (cfg.get("User", "").split(":")[0] not in ("", "0", "root"),
+                "dedicated non-root uid per container"),
+        "caps": ("ALL" in (hc.get("CapDrop") or []) and not hc.get("CapAdd"),
+                 "all capabilities dropped"),
+        "no_new_privs": ("no-new-privileges" in (hc.get("SecurityOpt") or []),
+                         "no-new-privileges"),
+        "cgroup_memory": (hc.get("Memory", 0) > 0
+                          and hc.get("MemorySwap") == hc.get("Memory"),
+                          "container memory = memory+swap = request memory_mb + "
+                          f"{settings['headroom_mb']} MB"),
+        "cgroup_pids": ((hc.get("PidsLimit") or 0) > 0,
+                        f"container pids limit {hc.get('PidsLimit')}; per-execution nproc "
+                        "rlimit = Limits.pids"),
+        "cgroup_cpu": (hc.get("NanoCpus", 0) > 0, f"{hc.get('NanoCpus', 0) / 1e9:g} CPU"),
+    }

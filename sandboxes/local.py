@@ -49,7 +49,8 @@ class _Slot:
         req_r, self.req_w = os.pipe()
         self.resp_r, resp_w = os.pipe()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sandboxes.forkserver", json.dumps(cfg), str(req_r), str(resp_w)],
+            [sys.executable, "-m", "sandboxes.forkserver", json.dumps(cfg), str(req_r),
+             str(resp_w)],
             pass_fds=(req_r, resp_w), env={"PYTHONPATH": _PACKAGE_PARENT, "PYTHONSAFEPATH": "1"},
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             cwd="/", close_fds=True)
@@ -153,7 +154,9 @@ class LocalSandbox(SlotPool[_Slot]):
         slot_cg = self._slots[0].cgroups
         self.cgroup_version = slot_cg.version or "none"
         if cgroups and "cgroup" not in self._missing:
-            self._missing.update({k: v for k, v in slot_cg.missing.items() if k not in self._layers})
+            self._missing.update(
+                {k: v for k, v in slot_cg.missing.items() if k not in self._layers}
+            )
         elif not cgroups:
             self._missing.update({f"cgroup_{c}": "cgroups=False" for c in cg.CONTROLLERS})
         for layer in ("uid", "userns"):

@@ -57,7 +57,9 @@ class Slot(Protocol):
     index: int
     hello: dict[str, Any]
 
-    def request(self, header: dict[str, Any], blobs: list[bytes], timeout_s: float) -> tuple[dict[str, Any], list[bytearray]]: ...
+    def request(
+        self, header: dict[str, Any], blobs: list[bytes], timeout_s: float
+    ) -> tuple[dict[str, Any], list[bytearray]]: ...
 
     def close(self) -> None: ...
 
@@ -91,7 +93,8 @@ os.register_at_fork(after_in_child=_forget_in_forked_child)
 class SlotPool(Generic[SlotT]):
     """Thread-safe: each `run` takes one free slot for its whole request (compile once, run every
     stdin), so concurrency equals the number of slots. Subclasses set `name` and `layer_names`,
-    implement `_start_slot` and may override the hooks below; `SlotT` is the slot type they start."""
+    implement `_start_slot` and may override the hooks below; `SlotT` is the slot type they
+    start."""
 
     name = "sandbox"
     layer_names: tuple[str, ...] = ()
@@ -149,7 +152,8 @@ class SlotPool(Generic[SlotT]):
         self._free.put(slot)
 
     def _refuse_missing(self) -> None:
-        """Every layer is either active or missing with a reason; `require=` names must be active."""
+        """Every layer is either active or missing with a reason; `require=` names must be active.
+        """
         for layer in self.layer_names:
             if layer not in self._layers and layer not in self._missing:
                 self._missing[layer] = "not available on this host"

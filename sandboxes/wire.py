@@ -47,7 +47,9 @@ class FileBlob:
             os.close(self.fd)
 
 
-def send(fd: int, header: dict[str, Any], blobs: Sequence[bytes | bytearray | memoryview | FileBlob] = ()) -> None:
+def send(
+    fd: int, header: dict[str, Any], blobs: Sequence[bytes | bytearray | memoryview | FileBlob] = ()
+) -> None:
     head = json.dumps({**header, "blob_sizes": [len(b) for b in blobs]}).encode()
     _write_all(fd, _MAGIC + struct.pack("=I", len(head)))
     _write_all(fd, head)
@@ -99,7 +101,8 @@ def _wait_readable(fd: int, deadline: float | None) -> None:
 def _read_exact(fd: int, n: int, deadline: float | None) -> bytearray:
     """Reads into one mutable buffer, so that a receiver can zero what it was sent."""
     buf = bytearray(n)
-    view, got = memoryview(buf), 0
+    view = memoryview(buf)
+    got = 0
     while got < n:
         _wait_readable(fd, deadline)
         k = os.readv(fd, [view[got : got + min(n - got, 1 << 20)]])
@@ -153,11 +156,14 @@ def recv_blob_to_memfd(fd: int, size: int, name: str = "stdin") -> int:
     return out
 
 
-def recv_blobs_to_memfd(fd: int, sizes: list[int], name: str = "inputs") -> tuple[int, list[tuple[int, int]]]:
+def recv_blobs_to_memfd(
+    fd: int, sizes: list[int], name: str = "inputs"
+) -> tuple[int, list[tuple[int, int]]]:
     """The next blobs, one after the other in one new sealed memfd (one descriptor however many
     blobs), and their (offset, length) spans in it."""
     out = memfd(name)
-    spans, end = [], 0
+    spans = []
+    end = 0
     try:
         for size in sizes:
             _move_to_file(fd, out, size)

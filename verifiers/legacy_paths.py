@@ -23,10 +23,8 @@ MOVED = {
     "verifiers.code_cases": "verifiers.code.cases",
     "verifiers.output_checkers": "verifiers.code.checkers",
     "verifiers.plain_data": "verifiers.code.plain_data",
-    "verifiers.format": "verifiers.text.format",
-    "verifiers.language": "verifiers.text.language",
-    "verifiers.shaping": "verifiers.text.shaping",
-    "verifiers.sources": "verifiers.benchmarks",
+    "verifiers.format": "verifiers.text.format", "verifiers.language": "verifiers.text.language",
+    "verifiers.shaping": "verifiers.text.shaping", "verifiers.sources": "verifiers.benchmarks",
     "verifiers.pytest_plugin": "verifiers.testing.plugin",
     "verifiers.suites": "verifiers.testing.suites",
     "verifiers.integrations.serve_command": "verifiers.cli.serve",
@@ -60,8 +58,12 @@ class _Alias(importlib.abc.Loader):
         self.new = new
 
     def create_module(self, spec: ModuleSpec) -> ModuleType:
-        warnings.warn(f"{spec.name} moved to {self.new}; import {self.new} (the old path goes in the next release)",
-                      DeprecationWarning, stacklevel=_caller_stacklevel())
+        warnings.warn(
+            f"{spec.name} moved to {self.new}; import {self.new} "
+            "(the old path goes in the next release)",
+            DeprecationWarning,
+            stacklevel=_caller_stacklevel(),
+        )
         module = importlib.import_module(self.new)
         self.spec = module.__spec__
         return module

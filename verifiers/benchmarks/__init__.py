@@ -1,7 +1,8 @@
 """Benchmark rows in their upstream schemas (GSM8K, MATH, DeepScaleR, AIME/AMC, HumanEval, MBPP,
-CodeContests, APPS, TACO, LiveCodeBench) -> `Problem`s the verifiers grade, with every row whose gold
-or tests cannot be checked reported and dropped; it reads local files and maps columns, but never
-downloads, never grades a completion and never unpickles anything. Shared by the CLI and rl/data.
+CodeContests, APPS, TACO, LiveCodeBench) -> `Problem`s the verifiers grade, with every row whose
+gold or tests cannot be checked reported and dropped; it reads local files and maps columns, but
+never downloads, never grades a completion and never unpickles anything. Shared by the CLI and
+rl/data.
 
 A loader returns the problems *and* the rejects (row number, id, reason): one bad row in a
 benchmark of thousands is a fact to report, not a reason to stop, and silently dropping it would
@@ -39,7 +40,7 @@ from verifiers.benchmarks.rows import Line, iter_rows
 from verifiers.code.program import assemble_program, prefixed
 
 __all__ = [
-    "FORMATS", "HARNESS_TIME_S", "PYTHON_TIME_MULTIPLIER", "Line", "LimitPolicy", "Loaded", "Reject",
-    "assemble_program", "gold_problem", "humaneval_tests", "id_column", "iter_rows", "load", "map_rows",
-    "prefixed", "task_of", "to_problem", "with_limits",
+    "FORMATS", "HARNESS_TIME_S", "PYTHON_TIME_MULTIPLIER", "Line", "LimitPolicy", "Loaded",
+    "Reject", "assemble_program", "gold_problem", "humaneval_tests", "id_column", "iter_rows",
+    "load", "map_rows", "prefixed", "task_of", "to_problem", "with_limits",
 ]

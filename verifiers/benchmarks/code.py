@@ -48,11 +48,24 @@ def humaneval_tests(test: str) -> list[str]:
         raise ValueError("column 'test' must define exactly one check(candidate)")
     check = checks[0]
     others = [n for n in tree.body if n is not check and not _is_metadata(n)]
-    body = [n for n in check.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
-            and not isinstance(n, ast.Pass)]
-    if not others and check.args.args[0].arg == "candidate" and body and all(isinstance(n, ast.Assert) for n in body):
-        # `assert True, "..."` lines test nothing; kept, they would pay a `pass` body partial reward.
-        kept = [ast.unparse(n) for n in body if isinstance(n, ast.Assert) and not isinstance(n.test, ast.Constant)]
+    body = [
+        n
+        for n in check.body
+        if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
+        and not isinstance(n, ast.Pass)
+    ]
+    if (
+        not others
+        and check.args.args[0].arg == "candidate"
+        and body
+        and all(isinstance(n, ast.Assert) for n in body)
+    ):
+        # `assert True, "..."` lines test nothing; kept, they would pay a `pass` body partial reward
+        kept = [
+            ast.unparse(n)
+            for n in body
+            if isinstance(n, ast.Assert) and not isinstance(n.test, ast.Constant)
+        ]
         if kept:
             return kept
     arg = check.args.args[0].arg
@@ -62,8 +75,12 @@ def humaneval_tests(test: str) -> list[str]:
 
 
 def _is_metadata(node: ast.stmt) -> bool:
-    return (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-            and node.targets[0].id == "METADATA")
+    return (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id == "METADATA"
+    )
 
 
 def _humaneval(row: Mapping[str, Any], index: int) -> Problem:
@@ -72,14 +89,16 @@ def _humaneval(row: Mapping[str, Any], index: int) -> Problem:
             "code_prefix": prompt, **_code_limits("humaneval", None, None)}
     if isinstance(row.get("canonical_solution"), str):
         meta["solution"] = prompt + row["canonical_solution"]
-    return Problem(_id(row, "task_id"), prompt, tests=humaneval_tests(_text(row, "test")), meta=meta)
+    return Problem(
+        _id(row, "task_id"), prompt, tests=humaneval_tests(_text(row, "test")), meta=meta
+    )
 
 
 def _mbpp(row: Mapping[str, Any], index: int) -> Problem:
     tests = row.get("test_list")
     if not (isinstance(tests, list) and tests and all(isinstance(t, str) for t in tests)):
         raise ValueError("column 'test_list' must be a non-empty list of assert strings")
-    # The full config has test_setup_code, the sanitized one test_imports: both run before each test.
+    # test_setup_code (the full config) or test_imports (the sanitized one) runs before each test.
     setup = row.get("test_setup_code") or "\n".join(row.get("test_imports") or [])
     challenge = row.get("challenge_test_list") or []
     if not (isinstance(challenge, list) and all(isinstance(t, str) for t in challenge)):
@@ -111,12 +130,17 @@ def _mbpp_entry_point(code: str, tests: list[str]) -> str | None:
         trees = [parse_python(t) for t in tests]
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    for kinds in ((ast.FunctionDef, ast.AsyncFunctionDef), (ast.ClassDef,)):  # a function before a class
+    # a function before a class
+    for kinds in ((ast.FunctionDef, ast.AsyncFunctionDef), (ast.ClassDef,)):
         defined = {n.name for n in body if isinstance(n, kinds)}
         for tree in trees:
             own = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
             for node in ast.walk(tree):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in defined - own:
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id in defined - own
+                ):
                     return node.func.id
     return None
 
@@ -124,7 +148,9 @@ def _mbpp_entry_point(code: str, tests: list[str]) -> str | None:
 def _codecontests(row: Mapping[str, Any], index: int) -> Problem:
     for key in ("input_file", "output_file"):
         if isinstance(row.get(key), str) and row[key].strip():
-            raise ValueError(f"column {key!r} is {row[key]!r}: the program uses named files, not stdin/stdout")
+            raise ValueError(
+                f"column {key!r} is {row[key]!r}: the program uses named files, not stdin/stdout"
+            )
     tests: list[dict[str, Any]] = []
     for key in ("public_tests", "private_tests", "generated_tests"):
         group = row.get(key)
@@ -134,13 +160,20 @@ def _codecontests(row: Mapping[str, Any], index: int) -> Problem:
             raise ValueError(f"column {key!r} must be {{'input': [...], 'output': [...]}}")
         tests += _stdio_pairs(group.get("input"), group.get("output"), key)
     # time_limit is a protobuf Duration {seconds, nanos}; memory_limit_bytes an int (0 = unset).
-    tl, time_s = row.get("time_limit"), None
+    tl = row.get("time_limit")
+    time_s = None
     if isinstance(tl, Mapping) and (tl.get("seconds") or tl.get("nanos")):
         time_s = float(tl.get("seconds") or 0) + float(tl.get("nanos") or 0) / 1e9
     mem = row.get("memory_limit_bytes")
-    memory_mb = mem // (1 << 20) if isinstance(mem, int) and not isinstance(mem, bool) and mem >= 1 << 20 else None
-    meta: dict[str, Any] = {"source": "codecontests", "kind": "stdio", "checker": {"type": "codecontests"},
-                            **_code_limits("codecontests", time_s, memory_mb)}
+    memory_mb = (
+        mem // (1 << 20)
+        if isinstance(mem, int) and not isinstance(mem, bool) and mem >= 1 << 20
+        else None
+    )
+    meta: dict[str, Any] = {
+        "source": "codecontests", "kind": "stdio", "checker": {"type": "codecontests"},
+        **_code_limits("codecontests", time_s, memory_mb),
+    }
     if row.get("difficulty") is not None:
         meta["difficulty"] = row["difficulty"]
     return Problem(_id(row, "name"), _text(row, "description"), tests=tests, meta=meta)
@@ -157,11 +190,24 @@ def _apps_like(source: str, id_key: str | None) -> Callable[[Mapping[str, Any], 
         if not isinstance(io, Mapping) or not io.get("inputs"):
             raise ValueError("column 'input_output' has no test cases")
         if io.get("fn_name"):
-            raise ValueError(f"call-based tests (fn_name={io['fn_name']!r}) are not supported; stdin/stdout rows only")
-        time_s = _taco_amount(row.get("time_limit"), _TACO_TIME, "time_limit") if source == "taco" else None
-        memory_mb = _taco_amount(row.get("memory_limit"), _TACO_MEMORY, "memory_limit") if source == "taco" else None
-        meta: dict[str, Any] = {"source": source, "kind": "stdio", "checker": {"type": source},
-                                **_code_limits(source, time_s, None if memory_mb is None else int(memory_mb))}
+            raise ValueError(
+                f"call-based tests (fn_name={io['fn_name']!r}) are not supported; "
+                "stdin/stdout rows only"
+            )
+        time_s = (
+            _taco_amount(row.get("time_limit"), _TACO_TIME, "time_limit")
+            if source == "taco"
+            else None
+        )
+        memory_mb = (
+            _taco_amount(row.get("memory_limit"), _TACO_MEMORY, "memory_limit")
+            if source == "taco"
+            else None
+        )
+        meta: dict[str, Any] = {
+            "source": source, "kind": "stdio", "checker": {"type": source},
+            **_code_limits(source, time_s, None if memory_mb is None else int(memory_mb)),
+        }
         for key in ("difficulty", "url"):
             if row.get(key) is not None:
                 meta[key] = row[key]
@@ -191,11 +237,15 @@ def _livecodebench(row: Mapping[str, Any], index: int) -> Problem:
         raise ValueError("no test cases in public_test_cases/private_test_cases")
     types = {c.get("testtype") if isinstance(c, Mapping) else None for c in cases}
     if types != {"stdin"}:
-        raise ValueError(f"test types {sorted(map(str, types))} are not supported; only 'stdin' "
-                         "(functional LeetCode cases call a Solution method, which our function tests cannot)")
+        raise ValueError(
+            f"test types {sorted(map(str, types))} are not supported; only 'stdin' "
+            "(functional LeetCode cases call a Solution method, which our function tests cannot)"
+        )
     tests = [{"input": c.get("input"), "output": c.get("output")} for c in cases]
-    meta: dict[str, Any] = {"source": "livecodebench", "kind": "stdio", "checker": {"type": "livecodebench"},
-                            **_code_limits("livecodebench", None, None)}
+    meta: dict[str, Any] = {
+        "source": "livecodebench", "kind": "stdio", "checker": {"type": "livecodebench"},
+        **_code_limits("livecodebench", None, None),
+    }
     for key in ("difficulty", "platform", "contest_date"):
         if row.get(key) is not None:
             meta[key] = row[key]
@@ -208,9 +258,13 @@ def _lcb_cases(value: Any, key: str) -> list[Any]:
     a pickle that is exactly one string constant is accepted."""
     if isinstance(value, str) and not value.lstrip().startswith("["):
         try:
-            raw = zlib.decompressobj().decompress(base64.b64decode(value, validate=True), _MAX_DECOMPRESSED_BYTES)
+            raw = zlib.decompressobj().decompress(
+                base64.b64decode(value, validate=True), _MAX_DECOMPRESSED_BYTES
+            )
         except (ValueError, zlib.error) as exc:
-            raise ValueError(f"column {key!r} is neither a JSON list nor base64+zlib data ({exc})") from None
+            raise ValueError(
+                f"column {key!r} is neither a JSON list nor base64+zlib data ({exc})"
+            ) from None
         value = _pickled_string(raw, key)
     cases = _json(value, key)
     if not isinstance(cases, list):
@@ -224,12 +278,17 @@ def _pickled_string(data: bytes, key: str) -> str:
         for op, arg, _ in pickletools.genops(data):
             if op.name in ("PROTO", "FRAME", "MEMOIZE", "PUT", "BINPUT", "LONG_BINPUT", "STOP"):
                 continue
-            if op.name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE") and not found:
+            if (
+                op.name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE")
+                and not found
+            ):
                 found.append(str(arg))  # these opcodes carry a str
                 continue
             raise ValueError(f"pickle opcode {op.name}")
     except ValueError as exc:
-        raise ValueError(f"column {key!r}: the pickle is not a plain string ({exc}); refusing to unpickle it") from None
+        raise ValueError(
+            f"column {key!r}: the pickle is not a plain string ({exc}); refusing to unpickle it"
+        ) from None
     if not found:
         raise ValueError(f"column {key!r}: the pickle holds no string")
     return found[0]

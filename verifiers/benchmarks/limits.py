@@ -29,7 +29,9 @@ PYTHON_TIME_MULTIPLIER = 2.0
 HARNESS_TIME_S = {"apps": 4.0, "taco": 4.0, "livecodebench": 6.0, "humaneval": 3.0, "mbpp": 3.0,
                   "codecontests": 2.0 * PYTHON_TIME_MULTIPLIER}
 _TACO_TIME = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:s|sec|secs|second|seconds)\s*", re.IGNORECASE)
-_TACO_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(kilobytes|megabytes|gigabytes|kb|mb|gb)\s*", re.IGNORECASE)
+_TACO_MEMORY = re.compile(
+    r"\s*(\d+(?:\.\d+)?)\s*(kilobytes|megabytes|gigabytes|kb|mb|gb)\s*", re.IGNORECASE
+)
 _MB_PER_UNIT = {"k": 1 / 1024, "m": 1.0, "g": 1024.0}
 
 
@@ -48,16 +50,26 @@ class LimitPolicy:
             v = getattr(self, name)
             if v is None and name != "time_multiplier":
                 continue
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+            if (
+                isinstance(v, bool)
+                or not isinstance(v, (int, float))
+                or not math.isfinite(v)
+                or v <= 0
+            ):
                 raise ValueError(f"{name}={v!r} is not allowed; use a positive number")
         if self.memory_mb is not None and int(self.memory_mb) != self.memory_mb:
-            raise ValueError(f"memory_mb={self.memory_mb!r} is not allowed; use a whole number of MB")
+            raise ValueError(
+                f"memory_mb={self.memory_mb!r} is not allowed; use a whole number of MB"
+            )
 
 
 def _code_limits(source: str, time_s: float | None, memory_mb: int | None) -> dict[str, Any]:
-    """meta entries for a row's judge limits (as written) and the Python limits derived from them."""
+    """meta entries for a row's judge limits (as written) and the Python limits derived from them.
+    """
     judge = {k: v for k, v in (("time_s", time_s), ("memory_mb", memory_mb)) if v is not None}
-    limits: dict[str, Any] = {"time_s": time_s * PYTHON_TIME_MULTIPLIER if time_s else HARNESS_TIME_S[source]}
+    limits: dict[str, Any] = {
+        "time_s": time_s * PYTHON_TIME_MULTIPLIER if time_s else HARNESS_TIME_S[source]
+    }
     if memory_mb:
         limits["memory_mb"] = memory_mb
     return {"limits": limits, "judge_limits": judge} if judge else {"limits": limits}

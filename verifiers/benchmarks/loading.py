@@ -18,7 +18,8 @@ from verifiers.code.cases import parse_tests
 
 @dataclass(frozen=True)
 class Reject:
-    """A row that yields no problem: malformed, missing a column, or with a gold/tests we cannot check."""
+    """A row that yields no problem: malformed, missing a column, or with a gold/tests we cannot
+    check."""
 
     line: int
     id: str | None
@@ -39,12 +40,9 @@ class Loaded:
 # format -> (task, id column or None for the row index, mapper). The mapper raises ValueError
 # naming the column at fault; it never validates golds or tests (map_rows does, once).
 FORMATS: dict[str, tuple[str, str | None, Callable[[Mapping[str, Any], int], Problem]]] = {
-    "gsm8k": ("math", None, _gsm8k),
-    "math": ("math", "unique_id", _math_like("math", "unique_id")),
-    "deepscaler": ("math", None, _math_like("deepscaler", None)),
-    "aime": ("math", "id", _aime),
-    "humaneval": ("code", "task_id", _humaneval),
-    "mbpp": ("code", "task_id", _mbpp),
+    "gsm8k": ("math", None, _gsm8k), "math": ("math", "unique_id", _math_like("math", "unique_id")),
+    "deepscaler": ("math", None, _math_like("deepscaler", None)), "aime": ("math", "id", _aime),
+    "humaneval": ("code", "task_id", _humaneval), "mbpp": ("code", "task_id", _mbpp),
     "codecontests": ("code", "name", _codecontests),
     "apps": ("code", "problem_id", _apps_like("apps", "problem_id")),
     "taco": ("code", None, _apps_like("taco", None)),
@@ -78,10 +76,14 @@ def to_problem(row: Mapping[str, Any], fmt: str, index: int = 0) -> Problem:
     try:
         problem = mapper(row, index)
     except (TypeError, AttributeError, KeyError) as exc:  # a column of an unexpected type
-        raise ValueError(f"row does not follow the {fmt} schema ({type(exc).__name__}: {exc})") from None
+        raise ValueError(
+            f"row does not follow the {fmt} schema ({type(exc).__name__}: {exc})"
+        ) from None
     if problem.tests is None:
         return problem
-    kind, _, entry = parse_tests(problem.tests, problem.meta.get("kind"), problem.meta.get("entry_point"))
+    kind, _, entry = parse_tests(
+        problem.tests, problem.meta.get("kind"), problem.meta.get("entry_point")
+    )
     if entry and entry != problem.meta.get("entry_point"):
         problem = Problem(problem.id, problem.question, problem.answer, problem.tests,
                           {**problem.meta, "entry_point": entry})
@@ -96,16 +98,23 @@ def gold_problem(problem: Problem, verifier: Any = None) -> str | None:
     from verifiers.math.verifier import MathAnswerVerifier
 
     verifier = verifier or MathAnswerVerifier()
-    verdict = verifier(completion=f"\\boxed{{{problem.answer}}}", problem=Problem(problem.id, "", problem.answer))
+    verdict = verifier(
+        completion=f"\\boxed{{{problem.answer}}}", problem=Problem(problem.id, "", problem.answer)
+    )
     if verdict.score == 1.0:
         return None
     mark = shape_mark(str(problem.answer))  # counted by kind in the loaders' one-line summary
     if verdict.reason == "gold_unparseable":
         return f"gold cannot be checked: {verdict.detail} {mark}"
-    return f"gold {problem.answer!r} does not grade as correct against itself ({verdict.reason}: {verdict.detail}) {mark}"
+    return (
+        f"gold {problem.answer!r} does not grade as correct against itself ({verdict.reason}: "
+        f"{verdict.detail}) {mark}"
+    )
 
 
-def map_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], fmt: str, *, check_golds: bool = True) -> Loaded:
+def map_rows(
+    rows: Iterable[tuple[int, Mapping[str, Any]]], fmt: str, *, check_golds: bool = True
+) -> Loaded:
     """(row number, upstream row) pairs -> problems and rejects; never raises on a row. Row
     numbers are 1-based; formats without an id column get id str(number - 1). Duplicate ids keep
     the first row. `check_golds=False` skips grading each math gold against itself."""
@@ -125,7 +134,9 @@ def map_rows(rows: Iterable[tuple[int, Mapping[str, Any]]], fmt: str, *, check_g
             rejects.append(Reject(number, _peek_id(row, fmt, number), str(exc)))
             continue
         if problem.id in lines:
-            rejects.append(Reject(number, problem.id, f"duplicate id (first on row {lines[problem.id]})"))
+            rejects.append(
+                Reject(number, problem.id, f"duplicate id (first on row {lines[problem.id]})")
+            )
             continue
         if verifier is not None and (why := gold_problem(problem, verifier)):
             rejects.append(Reject(number, problem.id, why))

@@ -20,7 +20,9 @@ def _gsm8k(row: Mapping[str, Any], index: int) -> Problem:
     if "####" not in solution:
         raise ValueError("column 'answer' has no '####' before the final answer")
     gold = solution.rsplit("####", 1)[1].strip().replace(",", "")  # "1,000" -> "1000"
-    return Problem(str(index), _text(row, "question"), gold, meta={"source": "gsm8k", "solution": solution})
+    return Problem(
+        str(index), _text(row, "question"), gold, meta={"source": "gsm8k", "solution": solution}
+    )
 
 
 def _math_like(source: str, id_key: str | None) -> Callable[[Mapping[str, Any], int], Problem]:

@@ -61,7 +61,9 @@ def _parquet_rows(path: str) -> Iterator[Line]:
     try:
         import pyarrow.parquet as pq
     except ImportError:
-        raise ImportError(f"reading {path!r} needs pyarrow: pip install pyarrow (or convert it to JSONL)") from None
+        raise ImportError(
+            f"reading {path!r} needs pyarrow: pip install pyarrow (or convert it to JSONL)"
+        ) from None
     n = 0
     for batch in pq.ParquetFile(path).iter_batches(batch_size=256):  # bounded memory on big files
         for row in batch.to_pylist():

@@ -51,11 +51,16 @@ def read_rows(path: str, build: RowBuilder) -> tuple[list[Row], list[tuple[int, 
             except RowError as exc:
                 errors.append((line.number, str(exc)))
             except Exception as exc:  # noqa: BLE001 - untrusted input: report the line, keep going
-                errors.append((line.number, f"cannot be read ({type(exc).__name__}: {str(exc)[:200]})"))
+                errors.append(
+                    (line.number, f"cannot be read ({type(exc).__name__}: {str(exc)[:200]})")
+                )
             else:
                 rows.append(row)
     except OSError as exc:
-        raise UsageError(f"cannot read input {path!r}: {exc.strerror or exc}; pass an existing JSONL file with -i") from exc
+        raise UsageError(
+            f"cannot read input {path!r}: {exc.strerror or exc}; "
+            "pass an existing JSONL file with -i"
+        ) from exc
     except ImportError as exc:  # a Parquet file without pyarrow: the message names the install
         raise UsageError(f"cannot read input {path!r}: {exc}") from exc
     return rows, errors
@@ -69,8 +74,12 @@ def format_rows(args: argparse.Namespace) -> RowBuilder:
     def build(n: int, data: dict[str, Any]) -> Row:
         completion = data.get(args.completion_field)
         if not isinstance(completion, str):
-            what = "missing" if completion is None else f"not a string ({type(completion).__name__})"
-            raise RowError(f"field {args.completion_field!r} is {what} (rename it or pass --completion-field)")
+            what = (
+                "missing" if completion is None else f"not a string ({type(completion).__name__})"
+            )
+            raise RowError(
+                f"field {args.completion_field!r} is {what} (rename it or pass --completion-field)"
+            )
         upstream = {k: v for k, v in data.items() if k != args.completion_field}
         try:
             problem = sources.to_problem(upstream, args.format, n - 1)
@@ -87,17 +96,25 @@ def format_rows(args: argparse.Namespace) -> RowBuilder:
 
 
 def joined_rows(args: argparse.Namespace) -> tuple[RowBuilder, Callable[[], None], int]:
-    """--format with --problems: the benchmark file as downloaded, and output rows {<id>, completion}
-    joined to it by id. Returns the builder, a report of problems no row reached (to call after
-    reading) and the number of rejected problems."""
+    """--format with --problems: the benchmark file as downloaded, and output rows
+    {<id>, completion} joined to it by id. Returns the builder, a report of problems no row
+    reached (to call after reading) and the number of rejected problems."""
     try:
         loaded = sources.load(args.problems, args.format)
     except (OSError, ImportError) as exc:
-        raise UsageError(f"cannot read --problems {args.problems!r}: {getattr(exc, 'strerror', None) or exc}") from exc
+        raise UsageError(
+            f"cannot read --problems {args.problems!r}: {getattr(exc, 'strerror', None) or exc}"
+        ) from exc
     for r in loaded.rejects:
-        print(f"{args.problems}:{r.line}: rejected problem{f' {r.id!r}' if r.id else ''}: {r.reason}", file=sys.stderr)
+        print(
+            f"{args.problems}:{r.line}: rejected problem{f' {r.id!r}' if r.id else ''}: {r.reason}",
+            file=sys.stderr,
+        )
     if not loaded.problems:
-        raise UsageError(f"no usable {args.format} problems in {args.problems!r} ({len(loaded.rejects)} rejected)")
+        raise UsageError(
+            f"no usable {args.format} problems in {args.problems!r} "
+            f"({len(loaded.rejects)} rejected)"
+        )
     by_id = {p.id: p for p in loaded.problems}
     rejected = {r.id: r.reason for r in loaded.rejects if r.id}
     seen: set[str] = set()
@@ -110,14 +127,21 @@ def joined_rows(args: argparse.Namespace) -> tuple[RowBuilder, Callable[[], None
             raise RowError(f"missing field {field!r} (or not a string); rename it or pass {flag}")
         problem = by_id.get(str(key))
         if problem is None:
-            why = f"was rejected: {rejected[str(key)]}" if str(key) in rejected else f"is not in {args.problems!r}"
+            why = (
+                f"was rejected: {rejected[str(key)]}"
+                if str(key) in rejected
+                else f"is not in {args.problems!r}"
+            )
             raise RowError(f"problem {str(key)!r} {why}")
         seen.add(problem.id)
         return Row(n, data, problem, completion)
 
     def report_unseen() -> None:
         if seen and len(seen) < len(by_id):
-            print(f"note: {len(by_id) - len(seen)} of {len(by_id)} problems in {args.problems!r} have no output row",
-                  file=sys.stderr)
+            print(
+                f"note: {len(by_id) - len(seen)} of {len(by_id)} problems in {args.problems!r} "
+                "have no output row",
+                file=sys.stderr,
+            )
 
     return build, report_unseen, len(loaded.rejects)

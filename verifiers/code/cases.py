@@ -18,7 +18,9 @@ from typing import Any
 from verifiers.code.program import parse_python
 
 KINDS = ("stdio", "function")
-_WRAPPERS: dict[str, Callable[[Any], Any]] = {"set": set, "sorted": sorted, "list": list, "tuple": tuple, "frozenset": frozenset}
+_WRAPPERS: dict[str, Callable[[Any], Any]] = {
+    "set": set, "sorted": sorted, "list": list, "tuple": tuple, "frozenset": frozenset,
+}
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,9 @@ class AssertCase:
 Case = StdioCase | CallCase | AssertCase
 
 
-def parse_tests(tests: Any, kind: str | None, entry_point: str | None) -> tuple[str, list[Case], str | None]:
+def parse_tests(
+    tests: Any, kind: str | None, entry_point: str | None
+) -> tuple[str, list[Case], str | None]:
     """Problem.tests -> (kind, cases, entry_point). Raises ValueError naming what is malformed."""
     if not isinstance(tests, (list, tuple)) or not tests:
         raise ValueError(f"tests must be a non-empty list, got {type(tests).__name__}")
@@ -85,8 +89,13 @@ def _guess_entry_point(trees: list[ast.Module]) -> str | None:
     for tree in trees:
         bound = bound_names(tree)
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id not in bound
-                    and node.func.id not in vars(builtins) and node.func.id not in _WRAPPERS):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id not in bound
+                and node.func.id not in vars(builtins)
+                and node.func.id not in _WRAPPERS
+            ):
                 return node.func.id
     return None
 
@@ -116,11 +125,14 @@ def _call(node: ast.AST, entry: str) -> tuple[str, str | None] | None:
     wrap = None
     if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _WRAPPERS
             and len(node.args) == 1 and not node.keywords):
-        wrap, node = node.func.id, node.args[0]
+        wrap = node.func.id
+        node = node.args[0]
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
             and node.func.id in (entry, "candidate")):
         return None
-    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(
+        k.arg is None for k in node.keywords
+    ):
         return None
     values = [_literal(a) for a in node.args]
     kw = [(k.arg, _literal(k.value)) for k in node.keywords]
@@ -128,7 +140,9 @@ def _call(node: ast.AST, entry: str) -> tuple[str, str | None] | None:
         return None
     spec = (tuple(v for _, v in values), {k: v for k, (_, v) in kw})
     src = repr(spec)
-    ok, back = _literal(parse_python(src, mode="eval").body) if len(src) < 1 << 20 else (False, None)
+    ok, back = (
+        _literal(parse_python(src, mode="eval").body) if len(src) < 1 << 20 else (False, None)
+    )
     if not ok or repr(back) != src:  # e.g. inf or nan have no literal form
         return None
     return src, wrap
@@ -152,14 +166,16 @@ def _data_case(test: ast.expr, entry: str) -> CallCase | None:
         left, op, right = test.left, test.ops[0], test.comparators[0]
         if isinstance(op, (ast.Eq, ast.Is)):
             for a, b in ((left, right), (right, left)):
-                c, (ok, value) = _call(a, entry), _literal(b)
+                c = _call(a, entry)
+                ok, value = _literal(b)
                 if c and ok and (isinstance(op, ast.Eq) or value in (None, True, False)):
                     return CallCase(c[0], value, "eq" if isinstance(op, ast.Eq) else "is", c[1])
         inner = _abs_diff(left) if isinstance(op, (ast.Lt, ast.LtE)) else None
         if inner is not None:
             ok, tol = _literal(right)
             for a, b in ((inner.left, inner.right), (inner.right, inner.left)):
-                c, (ok2, value) = _call(a, entry), _literal(b)
+                c = _call(a, entry)
+                ok2, value = _literal(b)
                 if c and ok and ok2 and _number(tol) and _number(value):
                     return CallCase(c[0], value, "abs_lt" if isinstance(op, ast.Lt) else "abs_le",
                                     c[1], abs_tol=float(tol))
@@ -168,7 +184,8 @@ def _data_case(test: ast.expr, entry: str) -> CallCase | None:
         if set(kw) <= {"rel_tol", "abs_tol"} and all(ok and _number(v) for ok, v in kw.values()):
             tols = {k: float(v) for k, (_, v) in kw.items() if k is not None}  # **x: not in kw
             for a, b in ((test.args[0], test.args[1]), (test.args[1], test.args[0])):
-                c, (ok, value) = _call(a, entry), _literal(b)
+                c = _call(a, entry)
+                ok, value = _literal(b)
                 if c and ok and _number(value):
                     return CallCase(c[0], value, "isclose", c[1], **tols)
     return None
@@ -194,7 +211,8 @@ def _number(x: Any) -> bool:
 
 
 def call_passed(case: CallCase, value: Any) -> bool:
-    """Judge a decoded (builtin-only) return value; Python's own `==` semantics, as the assert had."""
+    """Judge a decoded (builtin-only) return value; Python's own `==` semantics, as the assert had.
+    """
     if case.wrap:
         try:
             value = _WRAPPERS[case.wrap](value)

@@ -33,10 +33,17 @@ class CheckerSpec:
 
     def __post_init__(self) -> None:
         if self.type not in CHECKER_TYPES:
-            raise ValueError(f"checker.type={self.type!r} is not allowed; use one of {CHECKER_TYPES}")
+            raise ValueError(
+                f"checker.type={self.type!r} is not allowed; use one of {CHECKER_TYPES}"
+            )
         for name in ("abs_tol", "rel_tol"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+            if (
+                isinstance(v, bool)
+                or not isinstance(v, (int, float))
+                or not math.isfinite(v)
+                or v < 0
+            ):
                 raise ValueError(f"checker.{name}={v!r} is not allowed; use a finite number >= 0")
         if self.type == "python" and "def check" not in self.source:
             raise ValueError("checker.source must define check(inp, out, ans) for type 'python'")
@@ -159,13 +166,17 @@ def apps_match(expected: str, actual: bytes) -> bool:
     text = _text(actual)
     if text is None:
         return False
-    exp = [line.split() for line in _stripped_lines(expected.replace("\r\n", "\n").replace("\r", "\n"))]
+    exp = [
+        line.split() for line in _stripped_lines(expected.replace("\r\n", "\n").replace("\r", "\n"))
+    ]
     act = [line.split() for line in _stripped_lines(text)]
     return len(exp) == len(act) and all(_apps_line(e, a) for e, a in zip(exp, act))
 
 
 def _apps_line(exp: list[str], act: list[str]) -> bool:
-    return len(exp) == len(act) and all(e == a or numbers_match(e, a, _apps_within) for e, a in zip(exp, act))
+    return len(exp) == len(act) and all(
+        e == a or numbers_match(e, a, _apps_within) for e, a in zip(exp, act)
+    )
 
 
 def _apps_within(e: float, a: float) -> bool:

@@ -47,18 +47,20 @@ _MAX_ITEMS = 1_000_000
 _MAX_MESSAGE_BYTES = 64 << 20
 NONCE_CHARS = 32
 # Builtin types that cross as values ("T" tag): `f(int)` works, a candidate's class never passes.
-_TYPES = {t.__name__: t for t in (int, float, complex, str, bytes, bool, list, tuple, set, frozenset,
-                                  dict, object, type(None))}
+_TYPES = {t.__name__: t for t in (int, float, complex, str, bytes, bool, list, tuple, set,
+                                  frozenset, dict, object, type(None))}
 # A subclass of one of these (Counter, OrderedDict, namedtuple, IntEnum) is encoded as the builtin
 # value it is made of, read with the builtin's own methods: never its own __eq__, __iter__ or repr.
 _BASES = (int, float, complex, str, bytes, list, tuple, set, frozenset, dict)
 _CONTAINER_TAGS: dict[type, str] = {list: "l", tuple: "t", set: "S", frozenset: "F"}
-# Exceptions the candidate raised are re-raised in the test by name, so `except ValueError` in a test
-# works; never those that steer control flow (a StopIteration raised into a test's `for x in
+# Exceptions the candidate raised are re-raised in the test by name, so `except ValueError` in a
+# test works; never those that steer control flow (a StopIteration raised into a test's `for x in
 # map(candidate, ...)` would end the loop before its asserts).
-_EXCEPTIONS = {k: v for k, v in vars(builtins).items() if _type(v) is type and issubclass(v, Exception)
+_EXCEPTIONS = {k: v for k, v in vars(builtins).items()
+               if _type(v) is type and issubclass(v, Exception)
                and not issubclass(v, (StopIteration, StopAsyncIteration))}
-_UNGRADABLE: list[str] = []  # the first reason the test could not run across the boundary, however caught
+# the first reason the test could not run across the boundary, however caught
+_UNGRADABLE: list[str] = []
 _MRO: Callable[[type], tuple[type, ...]] = type.__dict__["__mro__"].__get__
 
 
@@ -136,13 +138,15 @@ def encode(x: Any, depth: int = 0, budget: list[int] | None = None,
         if base is float:
             return ["f", float.__repr__(x)]
         if base is complex:
-            return ["c", float.__repr__(complex.real.__get__(x)), float.__repr__(complex.imag.__get__(x))]
+            return ["c", float.__repr__(complex.real.__get__(x)),
+                    float.__repr__(complex.imag.__get__(x))]
         if base is str:
             return ["s", str.__str__(x)]
         if base is bytes:
             return ["y", bytes.hex(x)]
         if base in _CONTAINER_TAGS:
-            return [_CONTAINER_TAGS[base], [encode(v, depth + 1, budget, other) for v in base.__iter__(x)]]
+            return [_CONTAINER_TAGS[base],
+                    [encode(v, depth + 1, budget, other) for v in base.__iter__(x)]]
         if base is dict:
             return ["d", [[encode(k, depth + 1, budget, other), encode(v, depth + 1, budget, other)]
                           for k, v in dict.items(x)]]
@@ -154,11 +158,13 @@ def encode(x: Any, depth: int = 0, budget: list[int] | None = None,
 
 
 def _record(x: Any, depth: int, budget: list[int]) -> Node:
-    """An object of a class the test code defined (a Node of a setup tree), sent as its attributes."""
+    """An object of a class the test code defined (a Node of a setup tree), sent as its
+    attributes."""
     t = _type(x)
     if t.__module__ != "__test__" or not isinstance(getattr(x, "__dict__", None), dict):
         raise Unencodable(f"type {t.__name__} is not plain data")
-    return ["o", t.__name__, [[k, encode(v, depth + 1, budget, _record)] for k, v in vars(x).items()]]
+    return ["o", t.__name__,
+            [[k, encode(v, depth + 1, budget, _record)] for k, v in vars(x).items()]]
 
 
 def decode(node: Node, handles: dict[int, Any] | None = None,
@@ -231,7 +237,8 @@ def _candidate(source: str, entry_point: str | None, calls_r: int, answers_w: in
     shells: dict[str, Any] = {}
     refs: dict[int, int] = {}
 
-    def handle_of(x: Any, depth: int, budget: list[int]) -> Node:  # our own objects stay here; the test gets an opaque ref
+    # our own objects stay here; the test gets an opaque ref
+    def handle_of(x: Any, depth: int, budget: list[int]) -> Node:
         if _id(x) not in refs:
             refs[_id(x)] = _len(handles)
             handles[_len(handles)] = x
@@ -263,7 +270,8 @@ def _candidate(source: str, entry_point: str | None, calls_r: int, answers_w: in
             value = ns[call["name"]](*args, **kwargs)
             # the function under test must return data; a class or helper the test builds
             # arguments with (Pair(5, 24)) may return the candidate's own objects, kept here
-            answer: dict[str, Any] = {"value": encode(value, other=None if call["name"] == entry_point else handle_of)}
+            answer: dict[str, Any] = {"value": encode(
+                value, other=None if call["name"] == entry_point else handle_of)}
         except Unencodable as exc:
             answer = {"unencodable": str(exc)[:200]}
         except BaseException as exc:
@@ -343,9 +351,9 @@ def _class_stub(name: str, link: tuple[int, int], entry_point: str) -> Any:
     def refuse(*args: Any, **kwargs: Any) -> NoReturn:
         raise Ungradable("candidate_object_used")
 
-    meta = _type("CandidateClass", (type,), {"__call__": lambda cls, *a, **k: build(*a, **k),
-                                              "__instancecheck__": refuse, "__subclasscheck__": refuse,
-                                              "__getattr__": refuse})
+    meta = _type("CandidateClass", (type,),
+                 {"__call__": lambda cls, *a, **k: build(*a, **k), "__instancecheck__": refuse,
+                  "__subclasscheck__": refuse, "__getattr__": refuse})
     return meta(name, (), {})
 
 
@@ -358,12 +366,13 @@ def _scrub_inherited() -> None:
     while frame is not None:
         for value in list(frame.f_locals.values()):
             for item in (value if _type(value) in (list, tuple) else (value,)):
-                if _type(item) not in (bytearray, memoryview) or (_type(item) is memoryview and item.readonly):
+                if (_type(item) not in (bytearray, memoryview)
+                        or (_type(item) is memoryview and item.readonly)):
                     continue
                 try:
                     item[:] = bytes(item.nbytes if _type(item) is memoryview else _len(item))
-                except (BufferError, ValueError, TypeError, NotImplementedError):  # exported or odd shape
-                    continue
+                except (BufferError, ValueError, TypeError, NotImplementedError):
+                    continue  # exported or odd shape
         frame = frame.f_back
 
 
@@ -373,7 +382,8 @@ def _no_dumps() -> None:
     the interpreter's own symbol table: no dlopen, ctypes is already loaded in a fast path.)"""
     import ctypes
 
-    if ctypes.pythonapi.prctl(4, ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
+    if ctypes.pythonapi.prctl(4, ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0),
+                              ctypes.c_ulong(0)) != 0:
         raise OSError("prctl(PR_SET_DUMPABLE, 0) failed")
 
 
@@ -440,7 +450,8 @@ def main(candidate_source: str | None, entry_point: str | None) -> None:
     try:
         if mode == "call":  # expected values live outside: forging one means solving the task
             args, kwargs = ast.literal_eval(request["args"])
-            _send(link[0], {"name": entry_point, "args": encode(list(args)), "kwargs": encode(kwargs)})
+            _send(link[0], {"name": entry_point, "args": encode(list(args)),
+                            "kwargs": encode(kwargs)})
             answer = _recv(link[1])
             if "raised" in answer:
                 report({"raised": str(answer["raised"])[:100]})
@@ -455,7 +466,8 @@ def main(candidate_source: str | None, entry_point: str | None) -> None:
             if name in trusted or (name in vars(builtins) and name != entry_point):
                 continue  # a candidate's `def abs(x): return 0` must not rewrite the test
             if kind in (["f"], ["k"]):
-                ns[name] = (_class_stub if kind == ["k"] and name != entry_point else _stub)(name, link, entry_point)
+                ns[name] = (_class_stub if kind == ["k"] and name != entry_point
+                            else _stub)(name, link, entry_point)
             else:
                 ns[name] = decode(kind[1])
         if entry_point in ready["names"]:

@@ -11,8 +11,13 @@ MAX_DEPTH = 100
 MAX_INT_DIGITS = 4000
 
 _CONTAINERS = {"l": list, "t": tuple, "S": set, "F": frozenset}
-_TYPES = {t.__name__: t for t in (int, float, complex, str, bytes, bool, list, tuple, set, frozenset,
-                                  dict, object, type(None))}
+_TYPES = {
+    t.__name__: t
+    for t in (
+        int, float, complex, str, bytes, bool, list, tuple, set, frozenset, dict, object,
+        type(None),
+    )
+}
 
 
 def decode(node: Any, depth: int = 0) -> Any:
@@ -24,7 +29,12 @@ def decode(node: Any, depth: int = 0) -> Any:
         return None
     if tag == "b" and rest in ([0], [1]):
         return rest[0] == 1
-    if tag == "i" and len(rest) == 1 and isinstance(rest[0], str) and len(rest[0]) <= MAX_INT_DIGITS:
+    if (
+        tag == "i"
+        and len(rest) == 1
+        and isinstance(rest[0], str)
+        and len(rest[0]) <= MAX_INT_DIGITS
+    ):
         return int(rest[0])
     if tag == "f" and len(rest) == 1 and isinstance(rest[0], str):
         return float(rest[0])

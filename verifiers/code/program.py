@@ -2,8 +2,8 @@
 the graded region, or a bare continuation) behind the problem's trusted `code_prefix`; it only
 builds source text and never runs or judges it.
 
-Both the verifier (verifiers.code.verifier) and the benchmark loaders (verifiers.benchmarks) import this
-module; it imports neither of them.
+Both the verifier (verifiers.code.verifier) and the benchmark loaders (verifiers.benchmarks) import
+this module; it imports neither of them.
 """
 
 from __future__ import annotations
@@ -79,5 +79,7 @@ def _defines(code: str, name: Any) -> bool:
         tree = parse_python(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
-    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == name
-               for n in tree.body)
+    return any(
+        isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == name
+        for n in tree.body
+    )

@@ -49,8 +49,9 @@ class CodeTestsVerifier:
     started on first use when none is given). Thread-safe; results are cached by program hash +
     tests hash + limits, because GRPO groups repeat completions."""
 
-    REASONS: ClassVar[frozenset[str]] = frozenset({"correct", "failed_tests", "no_code", "compile_error", "runtime_error",
-                         "time_limit", "memory_limit", "output_limit", "sandbox_error", "ungradable"})
+    REASONS: ClassVar[frozenset[str]] = frozenset({
+        "correct", "failed_tests", "no_code", "compile_error", "runtime_error", "time_limit",
+        "memory_limit", "output_limit", "sandbox_error", "ungradable"})
 
     def __init__(self, sandbox: Sandbox | None = None, *, reward: str = "ratio",
                  language: str = "python", limits: Limits | None = None, cache_size: int = 4096,
@@ -58,15 +59,19 @@ class CodeTestsVerifier:
         if reward not in REWARDS:
             raise ValueError(f"reward={reward!r} is not allowed; use one of {REWARDS}")
         if language not in LANGUAGE_TAGS:
-            raise ValueError(f"language={language!r} is not allowed; use one of {tuple(LANGUAGE_TAGS)}")
+            raise ValueError(
+                f"language={language!r} is not allowed; use one of {tuple(LANGUAGE_TAGS)}"
+            )
         if not isinstance(cache_size, int) or cache_size < 0:
             raise ValueError(f"cache_size={cache_size!r} is not allowed; use an integer >= 0")
-        self.reward, self.language = reward, language
+        self.reward = reward
+        self.language = language
         self.limits = limits or Limits()
         self.cache_size = cache_size
         # MBPP's challenge_test_list (meta["challenge_tests"]) is graded too only when asked for
         self.challenge_tests = bool(challenge_tests)
-        self._sandbox, self._owns_sandbox = sandbox, sandbox is None
+        self._sandbox = sandbox
+        self._owns_sandbox = sandbox is None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, CodeOutcome] = OrderedDict()
 
@@ -81,20 +86,32 @@ class CodeTestsVerifier:
             return CodeOutcome(Verdict(0.0, "no_code", "completion is not text"))
         source = extract_program(completion, language)
         if source is None:
-            return CodeOutcome(Verdict(0.0, "no_code", f"no ```{language} block in the graded region"))
-        return self.evaluate_program(source=prefixed(problem, source), problem=problem, language=language)
+            return CodeOutcome(
+                Verdict(0.0, "no_code", f"no ```{language} block in the graded region")
+            )
+        return self.evaluate_program(
+            source=prefixed(problem, source), problem=problem, language=language
+        )
 
-
-    def evaluate_program(self, *, source: str, problem: Problem, language: str | None = None) -> CodeOutcome:
+    def evaluate_program(
+        self, *, source: str, problem: Problem, language: str | None = None
+    ) -> CodeOutcome:
         """Judge raw source (CLI rows with `program`). Never raises: our own failures come back as
         a masked sandbox_error verdict."""
         language = language or str(problem.meta.get("language", self.language))
         try:
             tests = problem.tests
             extra = problem.meta.get("challenge_tests")
-            if self.challenge_tests and isinstance(tests, list) and isinstance(extra, list) and extra:
+            if (
+                self.challenge_tests
+                and isinstance(tests, list)
+                and isinstance(extra, list)
+                and extra
+            ):
                 tests = tests + extra
-            kind, cases, entry = parse_tests(tests, problem.meta.get("kind"), problem.meta.get("entry_point"))
+            kind, cases, entry = parse_tests(
+                tests, problem.meta.get("kind"), problem.meta.get("entry_point")
+            )
             checker = CheckerSpec.from_config(problem.meta.get("checker"))
             limits = self._limits(problem.meta.get("limits"))
             program = Program(source, language)
@@ -102,9 +119,12 @@ class CodeTestsVerifier:
                 raise ValueError(f"function tests need Python, not {language}")
         except Exception as exc:  # noqa: BLE001 - a problem we cannot read is ours: masked
             return _infra(f"problem {problem.id!r}: {type(exc).__name__}: {exc}")
-        prefix = code_prefix if isinstance(code_prefix := problem.meta.get("code_prefix"), str) else ""
+        prefix = (
+            code_prefix if isinstance(code_prefix := problem.meta.get("code_prefix"), str) else ""
+        )
         key = hashlib.sha256(json.dumps([program.digest, kind, entry, tests, checker.__dict__,
-                                         limits.key, self.reward, prefix], default=repr).encode()).hexdigest()
+                                         limits.key, self.reward, prefix],
+                                        default=repr).encode()).hexdigest()
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
@@ -152,14 +172,18 @@ class CodeTestsVerifier:
         statuses += ["skipped"] * (n - len(statuses))
         return _outcome(statuses, results, self.reward)
 
-    def _status(self, case: Case, res: RunResult, nonce: str, checker: CheckerSpec, limits: Limits) -> str:
+    def _status(
+        self, case: Case, res: RunResult, nonce: str, checker: CheckerSpec, limits: Limits
+    ) -> str:
         if res.status is Status.SANDBOX_ERROR:
             return "sandbox_error"
         if res.status is not Status.OK:
             return res.status.value if res.status.value in _FAILURES else "runtime_error"
         if isinstance(case, StdioCase):
             if checker.type != "python":  # lines, float_tokens or a benchmark judge's rule
-                return "pass" if output_matches(checker, case.output, res.stdout) else "failed_tests"
+                return (
+                    "pass" if output_matches(checker, case.output, res.stdout) else "failed_tests"
+                )
             return self._python_check(case, res.stdout, checker, limits)
         report = result_line(res.stdout, nonce)
         if report is None:  # exited before the tests finished (sys.exit, os._exit, ...)
@@ -179,7 +203,9 @@ class CodeTestsVerifier:
             return "failed_tests"  # unencodable (always-equal objects, subclasses) or malformed
         return "pass" if call_passed(case, value) else "failed_tests"
 
-    def _python_check(self, case: StdioCase, stdout: bytes, checker: CheckerSpec, limits: Limits) -> str:
+    def _python_check(
+        self, case: StdioCase, stdout: bytes, checker: CheckerSpec, limits: Limits
+    ) -> str:
         """Trusted checker, in its own sandboxed process: the candidate never shares it."""
         nonce = secrets.token_hex(16)
         request = _driver_stdin({"mode": "check", "checker": checker.source, "input": case.input,
@@ -198,9 +224,13 @@ class CodeTestsVerifier:
         if config is None:
             return self.limits
         if not isinstance(config, dict) or set(config) - set(_LIMIT_KEYS):
-            raise ValueError(f"limits={config!r} is not allowed; use a mapping with keys {_LIMIT_KEYS}")
-        fields = {"cpu_s": config.get("time_s"), "memory_mb": config.get("memory_mb"),
-                  "stdout_bytes": int(config["output_mb"] * (1 << 20)) if "output_mb" in config else None}
+            raise ValueError(
+                f"limits={config!r} is not allowed; use a mapping with keys {_LIMIT_KEYS}"
+            )
+        fields = {
+            "cpu_s": config.get("time_s"), "memory_mb": config.get("memory_mb"),
+            "stdout_bytes": int(config["output_mb"] * (1 << 20)) if "output_mb" in config else None,
+        }
         return replace(self.limits, **{k: v for k, v in fields.items() if v is not None})
 
     def _get_sandbox(self) -> Sandbox:
@@ -247,8 +277,12 @@ def _outcome(statuses: list[str], results: list[RunResult], reward: str) -> Code
     ungradable = [s for s in statuses if s.startswith("ungradable:")]
     if ungradable:  # our limitation, not the program's fault: masked, never 0 and never 1
         i = statuses.index(ungradable[0])
-        return CodeOutcome(Verdict(0.0, "ungradable", f"test #{i}: {ungradable[0].split(':', 1)[1]}",
-                                   infra_error=True), tuple(statuses))
+        return CodeOutcome(
+            Verdict(
+                0.0, "ungradable", f"test #{i}: {ungradable[0].split(':', 1)[1]}", infra_error=True
+            ),
+            tuple(statuses),
+        )
     if "sandbox_error" in statuses:
         i = statuses.index("sandbox_error")
         return _infra(f"test #{i}: {results[i].detail if i < len(results) else 'checker'}")
@@ -258,5 +292,7 @@ def _outcome(statuses: list[str], results: list[RunResult], reward: str) -> Code
     i = next(k for k, s in enumerate(statuses) if s not in ("pass", "skipped"))
     note = results[i].detail if i < len(results) and results[i].detail else ""
     score = passed / n if reward == "ratio" else 0.0
-    detail = f"{passed}/{n} tests passed; first failure #{i}: {statuses[i]}" + (f" ({note})" if note else "")
+    detail = f"{passed}/{n} tests passed; first failure #{i}: {statuses[i]}" + (
+        f" ({note})" if note else ""
+    )
     return CodeOutcome(Verdict(score, statuses[i], detail), tuple(statuses))

@@ -113,7 +113,8 @@ def _accepted_keys(reward: Any) -> set[str]:
     return set(inspect.signature(reward).parameters)
 
 
-_INSTANCES: dict[tuple[Any, tuple[tuple[str, Any], ...]], Any] = {}  # one instance per reward class and row config (a code verifier owns a sandbox)
+# one instance per reward class and row config (a code verifier owns a sandbox)
+_INSTANCES: dict[tuple[Any, tuple[tuple[str, Any], ...]], Any] = {}
 
 
 def call_reward(reward: Any, row: Row) -> float | None:
@@ -135,13 +136,17 @@ def call_reward(reward: Any, row: Row) -> float | None:
     except (TypeError, ValueError):
         params = {}
     if "solution_str" in params:
-        out = reward(data_source="verity", solution_str=row.completion, ground_truth=row.gold,
-                     extra_info={"question": row.question, "tests": list(row.tests), **dict(row.meta)})
+        out = reward(
+            data_source="verity", solution_str=row.completion, ground_truth=row.gold,
+            extra_info={"question": row.question, "tests": list(row.tests), **dict(row.meta)},
+        )
         return float(out["score"] if isinstance(out, dict) else out)
-    out = reward(prompts=[[{"role": "user", "content": row.question}]],
-                 completions=[[{"role": "assistant", "content": row.completion}]],
-                 completion_ids=None, solution=[row.gold], answer=[row.gold],
-                 **({"tests": [list(row.tests)], "meta": [dict(row.meta)]} if row.task == "code" else {}))
+    out = reward(
+        prompts=[[{"role": "user", "content": row.question}]],
+        completions=[[{"role": "assistant", "content": row.completion}]], completion_ids=None,
+        solution=[row.gold], answer=[row.gold],
+        **({"tests": [list(row.tests)], "meta": [dict(row.meta)]} if row.task == "code" else {}),
+    )
     return None if out[0] is None else float(out[0])
 
 
@@ -153,7 +158,9 @@ def task_of(reward: Any, option: str) -> str:
     return "code" if "no_code" in getattr(reward, "REASONS", ()) else "math"
 
 
-def _wanted(row: Row, reward: Any, variant: str | None, prefilled: bool, task: str = "math") -> bool:
+def _wanted(
+    row: Row, reward: Any, variant: str | None, prefilled: bool, task: str = "math"
+) -> bool:
     """Rows whose configuration the reward can be run under: all of them for a class that takes
     the row's config keys; for a fixed function, one format variant and prefill setting."""
     config = dict(row.config)
@@ -165,12 +172,14 @@ def _wanted(row: Row, reward: Any, variant: str | None, prefilled: bool, task: s
         return False
     if {"variant", "prefilled_think"} <= _accepted_keys(reward):
         return True
-    return bool(config["variant"] == (variant or "r1_zero") and config["prefilled_think"] == prefilled)
+    return bool(
+        config["variant"] == (variant or "r1_zero") and config["prefilled_think"] == prefilled
+    )
 
 
 class SuiteCollector(pytest.Collector):
-    def collect(self) -> list[pytest.Item | pytest.Collector]:  # items are made in pytest_collection_modifyitems
-        return []
+    def collect(self) -> list[pytest.Item | pytest.Collector]:
+        return []  # items are made in pytest_collection_modifyitems
 
 
 class SuiteItem(pytest.Item):
