@@ -38,11 +38,16 @@ import time
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Any, Literal
 
 # True inside a pool worker: code that would otherwise submit work to a pool runs inline,
 # because the outer pool's deadline already bounds it (no pools inside pools).
 IN_WORKER = False
+
+
+# Outcome.status: the closed set of ways a pooled call ends (see Outcome).
+OutcomeStatus = Literal["ok", "timeout", "starved", "error", "crashed"]
 
 
 @dataclass(frozen=True)
@@ -52,13 +57,14 @@ class Outcome:
     overran (callers mask it: our capacity, not the function); "error": it raised; "crashed": the
     worker died."""
 
-    status: Literal["ok", "timeout", "starved", "error", "crashed"]
+    status: OutcomeStatus
     value: Any = None
     error: str = ""
     waited_s: float = 0.0  # time spent waiting for a free, ready worker
 
 
-def _worker_main(conn, parent_end, memory_mb: int | None) -> None:
+def _worker_main(conn: Connection[Any, Any], parent_end: Connection[Any, Any],
+                 memory_mb: int | None) -> None:
     global IN_WORKER
     IN_WORKER = True
     parent_end.close()  # so that the parent's death reads as EOF here
@@ -94,7 +100,7 @@ class _Worker:
     a daemonic multiprocessing child (a `multiprocessing.Pool` worker, `datasets.map(num_proc)`)
     may not start Processes, but must still be able to grade under a deadline."""
 
-    def __init__(self, memory_mb):
+    def __init__(self, memory_mb: int | None) -> None:
         self.conn, child = multiprocessing.Pipe(duplex=True)
         self.pid = os.fork()
         if self.pid == 0:  # the worker: serve, then leave without running the parent's atexit
@@ -215,8 +221,8 @@ class DeadlinePool:
     def call(self, fn: Callable[..., Any], *args: Any, deadline_s: float, **kwargs: Any) -> Outcome:
         return self.call_many(fn, [args], deadline_s=deadline_s, **kwargs)[0]
 
-    def call_many(self, fn: Callable[..., Any], items: Sequence[tuple], *, deadline_s: float,
-                  **kwargs: Any) -> list[Outcome]:
+    def call_many(self, fn: Callable[..., Any], items: Sequence[tuple[Any, ...]], *,
+                  deadline_s: float, **kwargs: Any) -> list[Outcome]:
         """`[call(fn, *args, deadline_s=..) for args in items]` with one message to one worker and
         one reply per item as it finishes (a batch pays one round trip, not one per row). Each item
         keeps its own deadline_s: the first one's clock includes the wait for a worker, a later
@@ -274,10 +280,12 @@ class DeadlinePool:
                             worker = self._replace(worker)
                             # An overrun is the function's only if it had most of its time to
                             # itself.
-                            status = "timeout" if budget_s >= deadline_s / 2 else "starved"
+                            overrun: OutcomeStatus = (
+                                "timeout" if budget_s >= deadline_s / 2 else "starved"
+                            )
                             out.append(
                                 Outcome(
-                                    status,
+                                    overrun,
                                     error=f"no answer within {deadline_s:g} s"
                                     f" ({waited_s:.2f} s of it waiting for a worker)",
                                     waited_s=waited_s,
@@ -314,7 +322,7 @@ class DeadlinePool:
 
 
 _POOLS: weakref.WeakSet[DeadlinePool] = weakref.WeakSet()
-_SHARED: dict[tuple, DeadlinePool] = {}
+_SHARED: dict[tuple[Any, ...], DeadlinePool] = {}
 _SHARED_LOCK = threading.Lock()
 
 

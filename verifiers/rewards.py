@@ -122,7 +122,8 @@ class RewardSet:
             if isinstance(spec, Reward):
                 out.append(Reward(name, spec.verifier, spec.weight))
             elif isinstance(spec, Mapping):
-                out.append(Reward(name, spec.get("verifier"), spec.get("weight", 1.0)))
+                verifier: Any = spec.get("verifier")  # Reward.__post_init__ checks it
+                out.append(Reward(name, verifier, spec.get("weight", 1.0)))
             else:
                 out.append(Reward(name, spec))
         return cls(tuple(out), **kwargs)

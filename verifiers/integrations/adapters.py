@@ -16,6 +16,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from verifiers.base import Problem
 from verifiers.integrations.spec import (
     NAMED_REWARDS,
     TASK_REWARDS,
@@ -62,24 +63,22 @@ def score(completion: str, **kwargs: Any) -> float | None:
     return None if scored.masked else scored.reward
 
 
-class TRLReward:
-    """A TRL reward function: `reward(prompts=..., completions=..., completion_ids=..., **columns)`
-    returns one float per completion, or None for a masked one. Dataset columns named answer /
-    solution / ground_truth, language, tests and id reach the Problem. With TRL's `log_metric`
-    the per-reward means and reason counts are logged next to TRL's own metrics; with
-    `log_extra` each row's reason ("masked:<reason>" when masked) appears in TRL's completions
-    table. `pool=` (a RayRewardPool) scores on a Ray cluster instead of this process."""
+class _TRLRewardFunction:
+    """What TRLReward and AsyncTRLReward share: the reward set (or Ray pool), the Problems built
+    from TRL's columns, and the logging of a batch's results; `__call__` is theirs."""
 
     def __init__(self, rewards: RewardSet | str = "correct", *, name: str = "verity",
                  pool: Any = None, reward_set: str | None = None) -> None:
         self.pool, self.reward_set = pool, reward_set
+        self.rewards: RewardSet
         if pool is not None:
             self.rewards = pool.masker(reward_set or pool.set_names[0])
         else:
             self.rewards = parse_rewards(rewards) if isinstance(rewards, str) else rewards
         self.__name__ = name  # TRL names the reward column after __name__
 
-    def _inputs(self, prompts: Sequence[Any], completions: Sequence[Any], kwargs: dict[str, Any]):
+    def _inputs(self, prompts: Sequence[Any], completions: Sequence[Any],
+                kwargs: dict[str, Any]) -> tuple[list[str], list[Problem]]:
         columns = {k: v for k, v in kwargs.items()
                    if isinstance(v, list) and len(v) == len(completions)}
         problems = []
@@ -103,6 +102,15 @@ class TRLReward:
             log_extra(f"{self.__name__}_reason", reasons)
         return [None if r.masked else r.reward for r in results]
 
+
+class TRLReward(_TRLRewardFunction):
+    """A TRL reward function: `reward(prompts=..., completions=..., completion_ids=..., **columns)`
+    returns one float per completion, or None for a masked one. Dataset columns named answer /
+    solution / ground_truth, language, tests and id reach the Problem. With TRL's `log_metric`
+    the per-reward means and reason counts are logged next to TRL's own metrics; with
+    `log_extra` each row's reason ("masked:<reason>" when masked) appears in TRL's completions
+    table. `pool=` (a RayRewardPool) scores on a Ray cluster instead of this process."""
+
     def __call__(self, prompts: Sequence[Any], completions: Sequence[Any],
                  completion_ids: Sequence[Sequence[int]] | None = None,
                  **kwargs: Any) -> list[float | None]:
@@ -115,18 +123,17 @@ class TRLReward:
         return self._report(results, log_metric, log_extra)
 
 
-class AsyncTRLReward(TRLReward):
+class AsyncTRLReward(_TRLRewardFunction):
     """The same reward for TRL's async path (TRL gathers async reward functions concurrently
     with its other rewards): scoring runs off the event loop, or on the Ray pool."""
 
     async def __call__(
         self,
         prompts: Sequence[Any],
-        completions: Sequence[Any],  # type: ignore[override]
+        completions: Sequence[Any],
         completion_ids: Sequence[Sequence[int]] | None = None,
         **kwargs: Any,
     ) -> list[float | None]:
-
         log_metric, log_extra = kwargs.pop("log_metric", None), kwargs.pop("log_extra", None)
         texts, problems = self._inputs(prompts, completions, kwargs)
         if self.pool is not None:

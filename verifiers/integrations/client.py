@@ -49,7 +49,8 @@ def compute_score_batch(url: str, rows: Sequence[Mapping[str, Any]],
                         **kwargs: Any) -> list[dict[str, float]]:
     """verl rows {data_source, solution_str, ground_truth, extra_info} -> the dicts
     `verifiers.integrations.adapters.compute_score` returns, scored by the server at `url`."""
-    results = post(url, "/compute_score", {"rows": list(rows)}, **kwargs)["results"]
+    results: list[dict[str, float]] = post(url, "/compute_score", {"rows": list(rows)},
+                                           **kwargs)["results"]
     if len(results) != len(rows):
         raise RewardServerError(f"{url}: {len(results)} results for {len(rows)} rows")
     return results

@@ -9,9 +9,14 @@ import queue
 import threading
 import time
 from concurrent.futures import Future
+from typing import Any
 
 from verifiers.base import Problem
 from verifiers.rewards import CHUNK_ROWS, RewardSet, Scored
+
+# A queued row: ((completion, problem, completion_ids), its future, when it was queued); None
+# tells the feeder threads to stop.
+_Queued = tuple[tuple[str, Problem, Any], Future[Scored], float]
 
 
 class PoolFeeder:
@@ -26,14 +31,14 @@ class PoolFeeder:
 
     def __init__(self, rs: RewardSet):
         self.rs = rs
-        self.rows: queue.SimpleQueue = queue.SimpleQueue()
+        self.rows: queue.SimpleQueue[_Queued | None] = queue.SimpleQueue()
         self.threads = [threading.Thread(target=self._run, daemon=True, name="verity-feeder")
                         for _ in range(max(1, min(rs.workers, os.cpu_count() or 1)))]
         for t in self.threads:
             t.start()
 
     def score(self, completions: list[str], problems: list[Problem]) -> list[Scored]:
-        futures = [Future() for _ in completions]
+        futures: list[Future[Scored]] = [Future() for _ in completions]
         now = time.monotonic()
         for c, p, f in zip(completions, problems, futures):
             self.rows.put(((c, p, None), f, now))

@@ -4,7 +4,7 @@ and renders, and knows nothing of HTTP or scoring."""
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from verifiers.rewards import Scored
@@ -23,7 +23,7 @@ class Metrics:
         self.deadline_misses = 0
         self.reasons: Counter[tuple[str, str]] = Counter()
         self.latency: dict[str, list[int]] = {}
-        self.latency_sum: Counter[str] = Counter()
+        self.latency_sum: defaultdict[str, float] = defaultdict(float)
 
     def request(self, route: str, status: int, seconds: float) -> None:
         with self._lock:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol, cast
 
 import ray
 from ray.exceptions import RayError
@@ -51,6 +51,13 @@ class RewardActor:
         return os.getpid()
 
 
+class _RemoteClass(Protocol):
+    """What `@ray.remote` makes of a class at runtime (an ActorClass); Ray's annotations type the
+    decorated class as the plain class, which has no `.options`."""
+
+    def options(self, **options: Any) -> Any: ...
+
+
 def _score_here(rs: RewardSet, completions: list[str], problems: list[Problem]) -> list[Scored]:
     try:
         return rs.score_batch(completions, problems)
@@ -83,7 +90,8 @@ class RayRewardPool:
                                    "num_cpus": actor_cpus}
         if resource:
             options["resources"] = {resource: 1}
-        handles = [RewardActor.options(name=f"{name}/{i}", **options).remote(
+        actor_class = cast(_RemoteClass, RewardActor)  # see _RemoteClass
+        handles = [actor_class.options(name=f"{name}/{i}", **options).remote(
             dict(reward_sets), gate, workers_per_actor, deadline_s) for i in range(actors)]
         self._attach(name, handles, reward_sets, gate, batch_size)
 
@@ -103,7 +111,7 @@ class RayRewardPool:
         pool._attach(name, actors, specs, gate, batch_size=64)
         return pool
 
-    def _attach(self, name: str, actors: list, specs: Mapping[str, str], gate: str | None,
+    def _attach(self, name: str, actors: list[Any], specs: Mapping[str, str], gate: str | None,
                 batch_size: int) -> None:
         self.name, self.actors, self.batch_size = name, actors, batch_size
         self.retried = 0
@@ -141,7 +149,7 @@ class RayRewardPool:
         for attempt in range(2):  # once, then once elsewhere
             actor = self.actors[(first + attempt) % len(self.actors)]
             try:
-                result = await actor.score.remote(set_name, completions, problems)
+                result: list[Scored] = await actor.score.remote(set_name, completions, problems)
                 if len(result) == len(completions):
                     return result
                 tried.append(f"{len(result)} results for {len(completions)} rows")

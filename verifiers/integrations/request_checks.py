@@ -16,10 +16,8 @@ class BadRequest(Exception):
         self.field, self.status = field_name, status
 
 
-def _str_list(body: Mapping, key: str, n: int | None, *, optional: bool = False) -> list | None:
+def _str_list(body: Mapping[str, Any], key: str, n: int | None) -> list[Any]:
     value = body.get(key)
-    if value is None and optional:
-        return None
     if not isinstance(value, list):
         raise BadRequest(key, f"'{key}' must be a list, got {type(value).__name__}")
     if n is not None and len(value) != n:
@@ -27,7 +25,7 @@ def _str_list(body: Mapping, key: str, n: int | None, *, optional: bool = False)
     return value
 
 
-def openrlhf_lists(body: Any, max_rows: int) -> tuple[list, list, list]:
+def openrlhf_lists(body: Any, max_rows: int) -> tuple[list[Any], list[Any], list[Any]]:
     """{"query", "prompts", "labels"} -> the three lists, of one length, at most max_rows."""
     if not isinstance(body, dict):
         raise BadRequest("body", f"the body must be a JSON object, got {type(body).__name__}")
@@ -36,11 +34,12 @@ def openrlhf_lists(body: Any, max_rows: int) -> tuple[list, list, list]:
     if n > max_rows:
         raise BadRequest("query", f"'query' has {n} rows; at most {max_rows} per request", 413)
     prompts = _str_list(body, "prompts", n)
-    labels = _str_list(body, "labels", n, optional=True) or [None] * n
+    # labels are optional: absent or null means one None per query
+    labels = [None] * n if body.get("labels") is None else _str_list(body, "labels", n)
     return queries, prompts, labels
 
 
-def openrlhf_strings(queries: list, prompts: list) -> None:
+def openrlhf_strings(queries: list[Any], prompts: list[Any]) -> None:
     """Every query and prompt is a string; the first that is not is named."""
     for i, (q, p) in enumerate(zip(queries, prompts)):
         if not isinstance(q, str):
@@ -51,7 +50,7 @@ def openrlhf_strings(queries: list, prompts: list) -> None:
                              f"'prompts[{i}]' must be a string, got {type(p).__name__}")
 
 
-def verl_rows(body: Any, max_rows: int) -> list:
+def verl_rows(body: Any, max_rows: int) -> list[Any]:
     """{"rows": [...]} or the list itself -> the rows, at most max_rows."""
     rows = body.get("rows") if isinstance(body, dict) else body
     if not isinstance(rows, list):
@@ -62,7 +61,7 @@ def verl_rows(body: Any, max_rows: int) -> list:
     return rows
 
 
-def verl_row(i: int, row: Any) -> dict | None:
+def verl_row(i: int, row: Any) -> dict[str, Any] | None:
     """Row i is {solution_str: str, ground_truth, extra_info: object or null}: its extra_info."""
     if not isinstance(row, dict):
         raise BadRequest(f"rows[{i}]", f"'rows[{i}]' must be an object, got {type(row).__name__}")

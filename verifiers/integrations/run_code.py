@@ -35,7 +35,7 @@ class RunCodeError(ValueError):
         self.field = field_name
 
 
-def _seconds(body: dict, key: str, default: float) -> float:
+def _seconds(body: dict[str, Any], key: str, default: float) -> float:
     value = body.get(key, default)
     if value is None:
         return default
@@ -81,7 +81,7 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
-def to_response(result: RunResult, program: Program) -> dict:
+def to_response(result: RunResult, program: Program) -> dict[str, Any]:
     """One RunResult in SandboxFusion's response shape."""
     compiled = {"status": "Finished", "execution_time": None, "return_code": 0, "stdout": "",
                 "stderr": ""}
@@ -112,18 +112,18 @@ class RunCodeBatcher:
                  max_batch: int = 64, cache_size: int = 4096):
         self.sandbox, self.executor = sandbox, executor
         self.coalesce_s, self.max_batch, self.cache_size = coalesce_s, max_batch, cache_size
-        self._pending: dict[tuple[str, str], list[tuple[bytes, asyncio.Future]]] = {}
+        self._pending: dict[tuple[str, str], list[tuple[bytes, asyncio.Future[RunResult]]]] = {}
         self._compile_errors: OrderedDict[tuple[str, str], RunResult] = OrderedDict()
         self.sandbox_calls = 0  # how many sandbox runs served the requests (a compile-cache metric)
 
-    async def handle(self, body: Any) -> dict:
+    async def handle(self, body: Any) -> dict[str, Any]:
         program, stdin, limits = parse_request(body)
         key = (program.digest, limits.key)
         if key in self._compile_errors:
             self._compile_errors.move_to_end(key)
             return to_response(self._compile_errors[key], program)
         loop = asyncio.get_running_loop()
-        future: asyncio.Future = loop.create_future()
+        future: asyncio.Future[RunResult] = loop.create_future()
         batch = self._pending.get(key)
         if batch is None:
             batch = self._pending[key] = []
@@ -138,7 +138,8 @@ class RunCodeBatcher:
         if batch:
             asyncio.ensure_future(self._run(key, program, limits, batch))
 
-    async def _run(self, key, program: Program, limits: Limits, batch) -> None:
+    async def _run(self, key: tuple[str, str], program: Program, limits: Limits,
+                   batch: list[tuple[bytes, asyncio.Future[RunResult]]]) -> None:
         stdins = [s for s, _ in batch]
         self.sandbox_calls += 1
         try:

@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from sandboxes.base import Sandbox
 from verifiers import pool
 from verifiers.base import Problem
 from verifiers.integrations import openrlhf, request_checks
@@ -106,9 +107,10 @@ class RewardService:
         self.metrics = Metrics()
         self.threads = ThreadPoolExecutor(max_workers=config.max_inflight,
                                           thread_name_prefix="verity-serve")
-        self._sandbox = None
+        self._sandbox: Sandbox | None = None
         self._sandbox_lock = threading.Lock()
-        self.runner = None  # the /run_code batcher, made on first use inside the event loop
+        # the /run_code batcher, made on first use inside the event loop
+        self.runner: RunCodeBatcher | None = None
 
     # ---- scoring ---------------------------------------------------------------------------
 
@@ -134,7 +136,7 @@ class RewardService:
             return list(ex.map(lambda cp: rs.score(completion=cp[0], problem=cp[1]),
                                zip(completions, problems)))
 
-    def get_reward(self, body: Any, set_name: str | None) -> dict:
+    def get_reward(self, body: Any, set_name: str | None) -> dict[str, Any]:
         """OpenRLHF's --reward.remote_url: {"query", "prompts", "labels"} ->
         {"rewards", "scores", "extra_logs": {"masked": [...], <reward>: [...]}}."""
         queries, prompts, labels = request_checks.openrlhf_lists(body, self.config.max_rows)
@@ -144,7 +146,7 @@ class RewardService:
         self.metrics.scored("/get_reward", results)
         return openrlhf.reply(rs, results)
 
-    def compute_score(self, body: Any, set_name: str | None) -> dict:
+    def compute_score(self, body: Any, set_name: str | None) -> dict[str, Any]:
         """Batched verl rows: {"rows": [{data_source, solution_str, ground_truth, extra_info}]}
         (or the list itself) -> {"results": [the dict verifiers.integrations.adapters.compute_score
         returns]}."""
@@ -171,7 +173,7 @@ class RewardService:
 
     # ---- sandbox ---------------------------------------------------------------------------
 
-    def sandbox(self):
+    def sandbox(self) -> Sandbox:
         with self._sandbox_lock:
             if self._sandbox is None:
                 if self.config.sandbox == "docker":
@@ -184,7 +186,7 @@ class RewardService:
                     self._sandbox = LocalSandbox()
             return self._sandbox
 
-    def health(self) -> dict:
+    def health(self) -> dict[str, Any]:
         sandbox = None
         if self._sandbox is not None:
             try:
@@ -236,7 +238,7 @@ def build_app(service: RewardService) -> Starlette:
     state = {"inflight": 0}
 
     def endpoint(route: str, handler: Callable[[Request, Any], Awaitable[Any]], *,
-                 admit: bool = True):
+                 admit: bool = True) -> Callable[[Request], Awaitable[Response]]:
         async def run(request: Request) -> Response:  # noqa: C901 - one gate for every route
             start = time.perf_counter()
             status = 500

@@ -57,19 +57,19 @@ def parse_rewards(spec: str | Sequence[str] | Mapping[str, float], *, gate: str 
     configured math verifier, say), used instead of the defaults in NAMED_REWARDS."""
     given = dict(verifiers or {})
     if isinstance(spec, Mapping):
-        items = [(str(k), v) for k, v in spec.items()]
+        items: list[tuple[str, float]] = [(str(k), v) for k, v in spec.items()]
     else:
         parts = spec.split(",") if isinstance(spec, str) else list(spec)
         items = []
         for part in (p.strip() for p in parts):
             if not part:
                 continue
-            name, _, weight = part.partition("=")
+            name, _, weight_text = part.partition("=")
             try:
-                items.append((name.strip(), float(weight) if weight.strip() else 1.0))
+                items.append((name.strip(), float(weight_text) if weight_text.strip() else 1.0))
             except ValueError:
                 raise ValueError(
-                    f"rewards: weight {weight!r} of {name!r} is not a number"
+                    f"rewards: weight {weight_text!r} of {name!r} is not a number"
                 ) from None
     if not items:
         raise ValueError(

@@ -131,7 +131,7 @@ def verl_problem(data_source: Any, ground_truth: Any, extra_info: Mapping[str, A
     return problem_from_fields(fields, index=index)
 
 
-def _code_tests_of(ground_truth: Any) -> list | None:
+def _code_tests_of(ground_truth: Any) -> list[Any] | None:
     """Stdio tests from a PRIME-style ground truth, or None when it is not one (a math gold).
     Call-based rows (fn_name) and malformed pairs raise ValueError: ungradable, never a 0."""
     value = ground_truth
