@@ -135,13 +135,20 @@ def test_reserved_layer_grows_and_selects_like_dynamic_layer():
     assert res.get_seq_length() == dyn.get_seq_length() == 10
 
 
-def test_multi_token_stop_strings_go_to_generate(policy, capsys):
+@pytest.mark.parametrize("backend", [HFRollout, CachedRollout])
+def test_multi_token_stop_strings_end_the_mask_exactly(policy, backend):
+    """A stop string of several tokens (a character tokenizer spells it out) ends the completion
+    at the token that completes it, in both backends: nothing after it is kept, trained on or counted."""
     model, tok = policy
-    assert type(make_rollout(model, tok, SamplingConfig())) is CachedRollout
-    roll = make_rollout(model, tok, SamplingConfig(stop=("</answer>", "The end.")))
-    assert type(roll) is HFRollout and "The end." in capsys.readouterr().err
-    batch = roll.generate(PROMPTS, 2)
-    assert all(r != "stop" or t.endswith(("</answer>", "The end.")) for r, t in zip(batch.finish_reasons, batch.texts))
+    assert type(make_rollout(model, tok, SamplingConfig(stop=("</answer>", "The end.")))) is CachedRollout
+    free = HFRollout(model, tok, SamplingConfig(group_size=2, max_new_tokens=30, stop=())).generate(PROMPTS, 1, greedy=True)
+    stop = free.texts[0][3:6]  # three characters the model writes greedily: three tokens here
+    assert len(tok(stop, add_special_tokens=False).input_ids) == 3 and len(free.texts[0]) > 8
+    batch = backend(model, tok, SamplingConfig(group_size=2, max_new_tokens=30, stop=(stop,))).generate(PROMPTS, 1, greedy=True)
+    cut = free.texts[0].index(stop) + len(stop)
+    assert batch.texts[0] == free.texts[0][:cut] and batch.finish_reasons[0] == "stop"
+    assert int(batch.lengths[0]) == len(tok(free.texts[0][:cut], add_special_tokens=False).input_ids)
+    assert (batch.ids[0, batch.prompt_len + int(batch.lengths[0]):] == tok.pad_token_id).all()
 
 
 def test_nucleus_never_samples_outside_top_p(policy):
