@@ -84,7 +84,7 @@ def load_policy(cfg: PolicyConfig, trainable: bool = True):
     model.compute_dtype = DTYPES[cfg.dtype]
     model.eval()  # dropout off, in sampling and in the update alike
     if trainable and cfg.gradient_checkpointing:
-        model.gradient_checkpointing_enable()
+        getattr(model, "activation_checkpointing_enable", model.gradient_checkpointing_enable)()
         for layer in model.modules():  # HF checkpoints a layer only while it is in training mode
             if isinstance(layer, GradientCheckpointingLayer):
                 layer.training = True
@@ -198,7 +198,7 @@ def token_logprobs(model, batch, rows: torch.Tensor, packing: str = "auto",
         inputs = {"input_ids": ids, "attention_mask": seg.ge(0).long()}
     at = torch.tensor(preds, device=device)
     with autocast(model):
-        hidden = model.base_model(**inputs).last_hidden_state[at[:, 0], at[:, 1]]  # [tokens, H]
+        hidden = model.base_model(**inputs, use_cache=False).last_hidden_state[at[:, 0], at[:, 1]]  # [tokens, H]
     lp, ent = chunked_logprobs(model, hidden, targets.to(device), chunk_tokens)
     where = torch.tensor(slots, device=device)
     flat = where[:, 0] * T + where[:, 1]
