@@ -10,6 +10,7 @@ import math
 import sys
 import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 if __package__ in (None, ""):  # `python rl/train.py` puts rl/ on sys.path, not the repo root
@@ -22,6 +23,7 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 
 from rl.data import ProblemStream
+from rl.evaluate import greedy_accuracy
 from rl.grpo import AlgoConfig, group_advantages, overlong_shaping, policy_loss, token_weights
 from rl.metrics import MetricsSink
 from rl.policy import (
@@ -32,25 +34,18 @@ from rl.policy import (
     save_checkpoint,
     token_logprobs,
 )
-from rl.prompts import render
+from rl.prompts import task_prompt
 from rl.rollout import SamplingConfig, make_rollout
 from rl.scoring import Groups, build_rewards, score
-
-
-def evaluate(rollout, problems, reward, template) -> float:
-    """Greedy held-out accuracy: the share of problems the one-reward set `reward` scores 1."""
-    batch = rollout.generate([render(template, p) for p in problems], 1, greedy=True)
-    s = score(reward, batch.texts, problems)
-    return sum(x == 1.0 for x in s.per_reward[reward.names[0]]) / len(problems)
 
 
 def draw(problems, template, rollout, rewards, algo: AlgoConfig, scfg: SamplingConfig, times: Counter) -> Groups:
     """Stages 1-5 of a step for a batch of problems; adds stage wall times to `times`."""
     t0, G = time.perf_counter(), scfg.group_size
-    prompts = [render(template, p) for p in problems]                                    # 2 prompts [B]
+    prompts = [template(p) for p in problems]                                            # 2 prompts [B]
     batch = rollout.generate(prompts, G)                                                 # 3 rollouts [N]
     t1 = time.perf_counter()
-    scores = score(rewards, batch.texts, [p for p in problems for _ in range(G)])        # 4 rewards [N]
+    scores = score(rewards, batch.texts, [p for p in problems for _ in range(G)], batch.ids.device)  # 4 [N]
     r = scores.total + overlong_shaping(batch.lengths, scfg.max_new_tokens, algo.overlong_buffer, algo.overlong_penalty)
     adv, zero = group_advantages(r.view(-1, G), scores.valid.view(-1, G), algo.scale_std, algo.std_eps)  # 5 [B, G]
     times.update({"rollout": t1 - t0, "verify": time.perf_counter() - t1})
@@ -61,16 +56,17 @@ def update(model, ref, opt, batch, adv, algo: AlgoConfig, pcfg: PolicyConfig, ma
     """mu optimizer steps on one rollout batch, micro-batched; returns loss statistics."""
     w = token_weights(batch.completion_mask, algo.loss_agg)  # [N, T] over the whole batch
     # rows with A = 0 get exactly zero gradient when beta = 0 and mu = 1: skipping them is exact
-    rows = torch.arange(len(adv)) if algo.beta > 0 or algo.mu > 1 else adv.nonzero().flatten()
-    chunks = row_chunks(rows, batch.group_size, pcfg.micro_batch)
+    rows = torch.arange(len(adv), device=adv.device) if algo.beta > 0 or algo.mu > 1 else adv.nonzero().flatten()
+    chunks = row_chunks(rows.cpu(), batch.group_size, pcfg.micro_batch)
+    logprobs = partial(token_logprobs, batch=batch, packing=pcfg.packing, chunk_tokens=pcfg.logit_chunk_tokens)
     with torch.no_grad():
-        ref_lp = [token_logprobs(ref, batch, c)[0] for c in chunks] if algo.beta > 0 else None
-        old_lp = [token_logprobs(model, batch, c)[0] for c in chunks] if algo.mu > 1 else None
+        ref_lp = [logprobs(ref, rows=c)[0] for c in chunks] if algo.beta > 0 else None
+        old_lp = [logprobs(model, rows=c)[0] for c in chunks] if algo.mu > 1 else None
     stats = Counter()
     for _ in range(algo.mu):
         opt.zero_grad()
         for k, c in enumerate(chunks):
-            lp, ent = token_logprobs(model, batch, c)
+            lp, ent = logprobs(model, rows=c)
             parts = policy_loss(lp, adv[c], w[c], algo, None if old_lp is None else old_lp[k],
                                 None if ref_lp is None else ref_lp[k])
             parts.loss.backward()
@@ -98,23 +94,24 @@ def main(cfg: DictConfig) -> None:
                             weight_decay=cfg.optim.weight_decay)
     spec = {name: {"weight": r.weight, "verifier": instantiate(r.verifier)} for name, r in cfg.task.rewards.items()}
     rollout, rewards, eval_reward = make_rollout(model, tok, scfg), build_rewards(spec), build_rewards(spec, cfg.task.eval_reward)
+    template, evaluate = task_prompt(cfg.task, tok), partial(greedy_accuracy, batch_size=cfg.eval_batch_size)
     stream, eval_set = ProblemStream(instantiate(cfg.task.train), seed=cfg.seed), instantiate(cfg.task.eval)
     run_dir, G, start = Path(HydraConfig.get().runtime.output_dir), scfg.group_size, 0
     if cfg.resume:
         start, stream.position = load_checkpoint(Path(cfg.resume), model, opt)
     sink, ckpt = MetricsSink(run_dir, cfg.steps, bool(cfg.resume), cfg.tensorboard), run_dir / "checkpoint.pt"
     if start == 0:
-        sink.log(0, {"eval/accuracy": evaluate(rollout, eval_set, eval_reward, cfg.task.template)})
+        sink.log(0, {"eval/accuracy": evaluate(rollout, eval_set, eval_reward, template)})
     for step in range(start + 1, cfg.steps + 1):
         for g in opt.param_groups:
             g["lr"] = cfg.optim.lr * min(1.0, step / max(cfg.optim.warmup_steps, 1))
         times, B, t_step = Counter(), cfg.batch_prompts, time.perf_counter()
-        s = draw(stream.take(B), cfg.task.template, rollout, rewards, algo, scfg, times)  # 1 problems, 2-5: draw()
+        s = draw(stream.take(B), template, rollout, rewards, algo, scfg, times)  # 1 problems, 2-5: draw()
         zero_frac, drawn = s.zero.float().mean().item(), B
         if algo.dynamic_sampling:  # DAPO: zero-variance groups leave; fresh prompts refill up to B
             parts = [s.keep(~s.zero)]
             while sum(len(p.prompts) for p in parts) < B and drawn < B * algo.max_draws:
-                more = draw(stream.take(B), cfg.task.template, rollout, rewards, algo, scfg, times)
+                more = draw(stream.take(B), template, rollout, rewards, algo, scfg, times)
                 parts.append(more.keep(~more.zero))
                 drawn += B
             kept = Groups.concat(parts)
@@ -135,7 +132,7 @@ def main(cfg: DictConfig) -> None:
             row.update({f"verdict/{name}/{k}": c / len(vals) for k, c in Counter(scores.reasons[name]).items()})
         row["time/step_s"] = time.perf_counter() - t_step  # the whole step but evaluation and checkpoints
         if step % cfg.eval_every == 0 or step == cfg.steps:
-            row["eval/accuracy"] = evaluate(rollout, eval_set, eval_reward, cfg.task.template)
+            row["eval/accuracy"] = evaluate(rollout, eval_set, eval_reward, template)
         sink.log(step, row)                                                              # 8 metrics
         if step % cfg.samples_every == 0:
             sink.log_samples(step, [{"prompt": prompts[i // G], "completion": batch.texts[i], "reward": r[i].item(),
