@@ -170,3 +170,46 @@ def test_gradient_checkpointing_keeps_dropout_off(tmp_path_factory, device):
     got.sum().backward()
     assert torch.allclose(got, want, atol=1e-5)
     assert all(p.grad is not None for p in model.parameters() if p.requires_grad)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_bf16_autocast_applies_small_updates(tmp_path_factory, device):
+    """policy.dtype=bfloat16 keeps fp32 master weights (bf16 only in the forward), so one AdamW step
+    at lr 1e-6 moves ~every weight of a layer; stepping bf16 weights directly rounds most steps away."""
+    path = build(tmp_path_factory, "LlamaConfig", dict(DIMS, tie_word_embeddings=False))
+    model, tok = load_policy(PolicyConfig(path=path, threads=1, device=device, dtype="bfloat16"))
+    assert next(model.parameters()).dtype == torch.float32 and model.compute_dtype == torch.bfloat16
+    batch = make_rollout(model, tok, SamplingConfig(group_size=3, max_new_tokens=8)).generate(PROMPTS, 3)
+    pure = AutoModelForCausalLM.from_pretrained(path, dtype=torch.bfloat16).to(device)
+    moved = {}
+    for name, m in [("master", model), ("pure", pure)]:
+        layer = m.model.layers[0].mlp.up_proj.weight
+        before = layer.detach().clone()
+        opt = torch.optim.AdamW(m.parameters(), lr=1e-6, weight_decay=0.0)
+        lp = token_logprobs(m, batch, torch.arange(6))[0]
+        assert lp.dtype == torch.float32 and lp.ne(0).any()
+        lp.sum().backward()
+        opt.step()
+        moved[name] = (layer.detach() != before).float().mean().item()
+    assert moved["master"] > 0.95 and moved["pure"] < 0.2, moved
+    ref = load_policy(PolicyConfig(path=path, threads=1, device=device, dtype="bfloat16"), trainable=False)[0]
+    assert next(ref.parameters()).dtype == torch.bfloat16  # the frozen reference may live in bf16
+
+
+def test_chat_template_renders_system_and_user_turns(tmp_path_factory):
+    """template: chat goes through the tokenizer's chat template, and the rollout does not add a
+    second BOS to a prompt that already starts with one."""
+    from rl.prompts import PromptTemplate
+    from verifiers.base import Problem
+
+    path = build(tmp_path_factory, "LlamaConfig", dict(DIMS, tie_word_embeddings=True))
+    model, tok = load_policy(PolicyConfig(path=path, threads=1, device="cpu"))
+    with pytest.raises(ValueError, match="chat template"):
+        PromptTemplate("chat", tok)
+    tok.chat_template = ("{{ bos_token }}{% for m in messages %}[{{ m['role'] }}] {{ m['content'] }}\n{% endfor %}"
+                         "{% if add_generation_prompt %}[assistant] {% endif %}")
+    prompt = PromptTemplate("chat", tok, system="Be brief.", user="Solve: {question}")(Problem("1", "2+2", "4"))
+    assert prompt == "<bos>[system] Be brief.\n[user] Solve: 2+2\n[assistant] "
+    batch = HFRollout(model, tok, SamplingConfig(group_size=2, max_new_tokens=2)).generate([prompt], 2)
+    ids = batch.ids[0, :batch.prompt_len][batch.attention_mask[0, :batch.prompt_len].bool()].tolist()
+    assert ids.count(tok.bos_token_id) == 1 and ids[0] == tok.bos_token_id
