@@ -276,7 +276,8 @@ class SeededPolicy:
 def run_settings(cfg: DictConfig, ecfg: EvalConfig, scfg: SamplingConfig) -> dict:
     """Everything that changes a sample or its grade, as plain JSON data: a resumed run must match
     it. `limit`, `batch_size` and the thread count change neither (samples are seeded one by one)."""
-    policy = {k: v for k, v in OmegaConf.to_container(cfg.policy).items() if k not in ("threads", "micro_batch")}
+    policy = {k: v for k, v in OmegaConf.to_container(cfg.policy).items()
+              if k not in ("threads", "micro_batch", "packing", "logit_chunk_tokens")}  # update-only settings
     return json.loads(json.dumps({
         "policy": policy, "sampling": asdict(scfg), "template": cfg.task.template,
         **({"chat": OmegaConf.to_container(cfg.task.chat)} if cfg.task.get("chat") else {}),
