@@ -28,7 +28,14 @@ import torch
 import torch.distributed as tdist
 
 from rl.grpo import token_weights
-from rl.policy import load_checkpoint, rank_rng, rng_state, save_checkpoint, set_rng_state
+from rl.policy import (
+    Scorer,
+    load_checkpoint,
+    rank_rng,
+    rng_state,
+    save_checkpoint,
+    set_rng_state,
+)
 
 # Wall times: the slowest rank counts (the others waited for it at the next collective).
 MAX_KEYS = ("time/",)
@@ -123,9 +130,11 @@ class Dist:
             with contextlib.nullcontext() if k == n - 1 else _no_sync(model):
                 if k < len(chunks):
                     yield k, chunks[k]
-                else:  # one token through every layer, times 0: exact zero gradient, same collectives
+                else:  # one token through every layer and the head, times 0: zero gradient
                     ids = torch.zeros(1, 1, dtype=torch.long, device=next(model.parameters()).device)
-                    (model(input_ids=ids).logits.float().sum() * 0.0).backward()
+                    at = torch.zeros(1, 2, dtype=torch.long, device=ids.device)
+                    lp, _ = model({"input_ids": ids}, at, ids[0], 1)
+                    (lp.sum() * 0.0).backward()
 
     def sums(self, stats: Counter) -> Counter:
         """Statistics summed over ranks (keys missing on a rank count 0)."""
@@ -164,27 +173,32 @@ class Dist:
 
     # ---- models and checkpoints -------------------------------------------------------------
     def wrap(self, model, trainable: bool = True):
-        """DDP around the model, or the model sharded in place by FSDP2 (every decoder layer and
-        the root, as FSDP2 recommends); the model itself for one process. Build the optimizer
-        after this (FSDP2 replaces parameters by sharded DTensors)."""
+        """The update's forward (rl.policy.Scorer: decoder body + chunked LM-head log-probs, the
+        whole computation whose gradients must be reduced) under DDP, or sharded in place by
+        FSDP2 (every decoder layer, then the Scorer as root); the model itself for one process.
+        Wrapping the causal LM instead would leave the chunked head and the body outside the
+        wrapper's forward: DDP would then reduce no gradient at all, and FSDP2's root would not
+        gather the embeddings and head. Build the optimizer after this (FSDP2 replaces the
+        model's parameters by sharded DTensors; the model keeps its own parameter names)."""
         if self.world == 1 or model is None:
             return model
+        if not (trainable or self.fsdp):
+            return model  # a frozen reference under DDP: a plain replica per rank
+        scorer = Scorer(model)
         if self.fsdp:
             from torch.distributed.fsdp import fully_shard
 
             for layer in _decoder_layers(model):
                 fully_shard(layer)
-            return fully_shard(model)
-        if not trainable:
-            return model  # a frozen reference: a plain replica per rank
+            return fully_shard(scorer)
         from torch.nn.parallel import DistributedDataParallel
 
         ids = [self.local_rank] if next(model.parameters()).is_cuda else None
         # no buffer sync per forward: it would be a collective in every forward, and ranks run
         # different numbers of no-grad forwards (rollouts); the buffers are constants anyway
-        return DistributedDataParallel(model, device_ids=ids, forward_sync_buffers=False)
+        return DistributedDataParallel(scorer, device_ids=ids, forward_sync_buffers=False)
 
-    def rollout(self, rollout, model):
+    def rollout(self, rollout, model):  # model: what wrap() returned
         """The rollout itself, or under FSDP2 one that samples with the parameters gathered."""
         return _GatheredRollout(rollout, self, model) if self.fsdp and self.world > 1 else rollout
 

@@ -49,7 +49,7 @@ from tqdm import tqdm
 from transformers import LogitsProcessor, LogitsProcessorList
 
 from rl.policy import PolicyConfig, load_policy
-from rl.prompts import render
+from rl.prompts import PromptTemplate, task_prompt
 from rl.rollout import HFRollout, SamplingConfig
 from rl.schemas import build, register
 from rl.scoring import build_rewards, score
@@ -277,20 +277,34 @@ class SeededPolicy:
 def run_settings(cfg: DictConfig, ecfg: EvalConfig, scfg: SamplingConfig) -> dict:
     """Everything that changes a sample or its grade, as plain JSON data: a resumed run must match
     it. `limit`, `batch_size` and the thread count change neither (samples are seeded one by one)."""
-    policy = {k: v for k, v in OmegaConf.to_container(cfg.policy).items() if k not in ("threads", "micro_batch")}
+    policy = {k: v for k, v in OmegaConf.to_container(cfg.policy).items()
+              if k not in ("threads", "micro_batch", "packing", "logit_chunk_tokens")}  # update-only settings
     return json.loads(json.dumps({
         "policy": policy, "sampling": asdict(scfg), "template": cfg.task.template,
+        **({"chat": OmegaConf.to_container(cfg.task.chat)} if cfg.task.get("chat") else {}),
         "rewards": OmegaConf.to_container(cfg.task.rewards, resolve=True),
         "problems": OmegaConf.to_container(cfg.problems, resolve=True),
         **{k: v for k, v in asdict(ecfg).items() if k not in ("limit", "batch_size", "resume")}}))
 
 
-def sample_and_grade(todo, rollout, policy: SeededPolicy, rewards, eval_only, template: str, ecfg: EvalConfig):
+def greedy_accuracy(rollout, problems, reward, template: PromptTemplate, batch_size: int) -> float:
+    """Greedy held-out accuracy (train.py's eval/accuracy): the share of problems the one-reward
+    set `reward` scores 1, decoded `batch_size` prompts at a time so the KV cache stays bounded."""
+    passed = 0
+    for b in range(0, len(problems), batch_size):
+        chunk = problems[b: b + batch_size]
+        batch = rollout.generate([template(p) for p in chunk], 1, greedy=True)
+        passed += sum(x == 1.0 for x in score(reward, batch.texts, chunk).per_reward[reward.names[0]])
+    return passed / len(problems)
+
+
+def sample_and_grade(todo, rollout, policy: SeededPolicy, rewards, eval_only, template: PromptTemplate,
+                     ecfg: EvalConfig):
     """Yields the results.jsonl rows of `todo`, one generate call of batch_size * k rows at a time."""
     k = ecfg.k
     for b in range(0, len(todo), ecfg.batch_size):
         t0, chunk = time.perf_counter(), todo[b: b + ecfg.batch_size]
-        prompts = [render(template, p) for p in chunk]
+        prompts = [template(p) for p in chunk]
         policy.seeds = [sample_seed(ecfg.seed, p.id, j) for p in chunk for j in range(k)]
         batch = rollout.generate(prompts, k, greedy=True)  # greedy over Gumbel-noised logits = sampling
         scores = score(rewards, batch.texts, [p for p in chunk for _ in range(k)])
@@ -336,7 +350,7 @@ def main(cfg: DictConfig) -> None:
             policy = SeededPolicy(model, scfg.temperature, scfg.top_p)
             rollout = HFRollout(policy, tok, scfg)
             with results.open("a") as out:
-                for rows in sample_and_grade(todo, rollout, policy, rewards, eval_only, cfg.task.template, ecfg):
+                for rows in sample_and_grade(todo, rollout, policy, rewards, eval_only, task_prompt(cfg.task, tok), ecfg):
                     out.writelines(json.dumps(row) + "\n" for row in rows)
                     out.flush()  # a killed run loses at most the batch in flight
                     done.update((row["id"], row) for row in rows)

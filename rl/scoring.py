@@ -40,10 +40,11 @@ def build_rewards(spec: Mapping[str, Mapping], only: str | None = None) -> Rewar
     return RewardSet.from_mapping({k: v for k, v in spec.items() if only in (None, k)})
 
 
-def score(rewards: RewardSet, completions: Sequence[str], problems: Sequence[Problem]) -> Scores:
+def score(rewards: RewardSet, completions: Sequence[str], problems: Sequence[Problem], device="cpu") -> Scores:
+    """Scores on `device` (the policy's), beside the rollout tensors they are combined with."""
     results = rewards.score_batch(completions, problems)
-    return Scores(torch.tensor([r.reward for r in results], dtype=torch.float32),
-                  torch.tensor([not r.masked for r in results], dtype=torch.bool),
+    return Scores(torch.tensor([r.reward for r in results], dtype=torch.float32, device=device),
+                  torch.tensor([not r.masked for r in results], dtype=torch.bool, device=device),
                   {n: [r.verdicts[n].score for r in results] for n in rewards.names},
                   {n: [r.verdicts[n].reason for r in results] for n in rewards.names})
 

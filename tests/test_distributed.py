@@ -25,7 +25,7 @@ from rl.distributed import Dist, setup  # noqa: E402
 from rl.grpo import AlgoConfig, group_advantages  # noqa: E402
 from rl.policy import PolicyConfig, load_policy  # noqa: E402
 from rl.rollout import CachedRollout, RolloutBatch, SamplingConfig  # noqa: E402
-from rl.train import update  # noqa: E402
+from rl.step import update  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 WORLD, B, G = 2, 4, 4
@@ -93,7 +93,8 @@ def rank_main(rank: int, port: int, rollouts: Path, out: Path) -> None:
     for fsdp in (False, True):
         dist = setup(0, fsdp, B)
         for name, algo in CASES.items():
-            model = dist.wrap(load_policy(PCFG)[0])
+            policy = load_policy(PCFG)[0]
+            model = dist.wrap(policy)  # what the update runs: rl.policy.Scorer under DDP / FSDP2
             ref = dist.wrap(load_policy(PCFG, trainable=False)[0], trainable=False) if algo.beta > 0 else None
             stats = one_update(model, ref, data["batch"], data["rewards"], algo, dist, dist.share(list(range(B))))
             if fsdp:
@@ -102,9 +103,10 @@ def rank_main(rank: int, port: int, rollouts: Path, out: Path) -> None:
                     get_model_state_dict,
                 )
 
-                state = get_model_state_dict(model, options=StateDictOptions(full_state_dict=True, cpu_offload=True))
+                state = get_model_state_dict(policy, options=StateDictOptions(full_state_dict=True,
+                                                                              cpu_offload=True))
             else:
-                state = model.module.state_dict()
+                state = {k: v.detach().clone() for k, v in policy.state_dict().items()}
             results[f"{name}-{'fsdp' if fsdp else 'ddp'}"] = {"state": state, "stats": stats}
     # DAPO: rounds of kept-group counts per rank; the global first B in (round, rank) order
     counts = {0: [1, 2, 2], 1: [2, 0, 2]}[rank]
