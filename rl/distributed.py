@@ -112,10 +112,13 @@ class Dist:
             return token_weights(mask, loss_agg)
         n_seqs, n_tokens = self._reduce([mask.shape[0], mask.sum().item()], tdist.ReduceOp.SUM)
         width = self.largest(mask.shape[1])  # the one-process batch is padded to the widest rank's
-        return token_weights(mask, loss_agg, n_seqs=int(n_seqs), n_tokens=n_tokens, max_len=int(width))
+        return token_weights(
+            mask, loss_agg, n_seqs=int(n_seqs), n_tokens=n_tokens, max_len=int(width)
+        )
 
     def backward(self, loss: torch.Tensor) -> None:
-        """Back-propagates world x this rank's share of the loss: DDP and FSDP2 average over ranks."""
+        """Back-propagates world x this rank's share of the loss (DDP and FSDP2 average over
+        ranks)."""
         (loss * self.world if self.world > 1 else loss).backward()
 
     def micro_batches(self, model, chunks: list) -> Iterator[tuple[int, object]]:
@@ -131,7 +134,9 @@ class Dist:
                 if k < len(chunks):
                     yield k, chunks[k]
                 else:  # one token through every layer and the head, times 0: zero gradient
-                    ids = torch.zeros(1, 1, dtype=torch.long, device=next(model.parameters()).device)
+                    ids = torch.zeros(
+                        1, 1, dtype=torch.long, device=next(model.parameters()).device
+                    )
                     at = torch.zeros(1, 2, dtype=torch.long, device=ids.device)
                     lp, _ = model({"input_ids": ids}, at, ids[0], 1)
                     (lp.sum() * 0.0).backward()
@@ -141,26 +146,45 @@ class Dist:
         if self.world == 1:
             return stats
         keys = sorted(set().union(*self.gather(sorted(stats))))
-        return Counter(dict(zip(keys, self._reduce([float(stats[k]) for k in keys], tdist.ReduceOp.SUM))))
+        return Counter(
+            dict(zip(keys, self._reduce([float(stats[k]) for k in keys], tdist.ReduceOp.SUM)))
+        )
 
     # ---- metrics ------------------------------------------------------------------------------
     def rollout_row(self, s, zero_frac: float, first_groups: int) -> dict:
         """Per-completion means of a step's kept groups `s` (rl.scoring.Groups), reduced over ranks:
-        lengths, rewards, reason shares, truncation and masking; zero_frac is over the first draw."""
+        lengths, rewards, reason shares, truncation and masking; zero_frac is over the first
+        draw."""
         n = len(s.batch.texts)
-        local = {"rollout/len_mean": s.batch.lengths.float().sum().item(), "reward/total": s.r.sum().item(),
-                 "rollout/truncated_frac": s.batch.finish_reasons.count("length"),
-                 "adv/masked_frac": (~s.scores.valid).sum().item()}
+        local = {
+            "rollout/len_mean": s.batch.lengths.float().sum().item(),
+            "reward/total": s.r.sum().item(),
+            "rollout/truncated_frac": s.batch.finish_reasons.count("length"),
+            "adv/masked_frac": (~s.scores.valid).sum().item(),
+        }
         for name, vals in s.scores.per_reward.items():
             local[f"reward/{name}"] = sum(vals)
-            local.update({f"verdict/{name}/{k}": c for k, c in Counter(s.scores.reasons[name]).items()})
+            local.update(
+                {f"verdict/{name}/{k}": c for k, c in Counter(s.scores.reasons[name]).items()}
+            )
         if self.world == 1:  # the one-process expressions, so its metrics.jsonl is unchanged
-            row = {"rollout/len_mean": s.batch.lengths.float().mean().item(), "reward/total": s.r.mean().item(),
-                   "rollout/truncated_frac": s.batch.finish_reasons.count("length") / n,
-                   "adv/masked_frac": 1 - s.scores.valid.float().mean().item()}
-            row.update({k: v / n for k, v in local.items() if k.startswith(("reward/", "verdict/")) and k != "reward/total"})
+            row = {
+                "rollout/len_mean": s.batch.lengths.float().mean().item(),
+                "reward/total": s.r.mean().item(),
+                "rollout/truncated_frac": s.batch.finish_reasons.count("length") / n,
+                "adv/masked_frac": 1 - s.scores.valid.float().mean().item(),
+            }
+            row.update(
+                {
+                    k: v / n
+                    for k, v in local.items()
+                    if k.startswith(("reward/", "verdict/")) and k != "reward/total"
+                }
+            )
             return {**row, "adv/zero_std_group_frac": zero_frac}
-        totals = self.sums(Counter({**local, "_n": n, "_zero": zero_frac * first_groups, "_groups": first_groups}))
+        totals = self.sums(
+            Counter({**local, "_n": n, "_zero": zero_frac * first_groups, "_groups": first_groups})
+        )
         row = {k: v / max(totals["_n"], 1) for k, v in totals.items() if not k.startswith("_")}
         return {**row, "adv/zero_std_group_frac": totals["_zero"] / totals["_groups"]}
 
@@ -222,14 +246,18 @@ class Dist:
                 m.reshard()
                 m.set_reshard_after_forward(m is not model, recurse=False)  # fully_shard's defaults
 
-    def save(self, path: Path, model, optimizer, step: int, data_position: int, tokenizer=None) -> None:
+    def save(self, path: Path, model, optimizer, step: int, data_position: int,
+             tokenizer=None) -> None:
         """Rank 0 writes one checkpoint holding every rank's RNG state (all ranks must call)."""
         if self.world == 1:
             return save_checkpoint(path, model, optimizer, step, data_position, tokenizer)
         rngs, positions = zip(*self.gather((rng_state(), data_position)))
         if len(set(positions)) > 1:  # every rank must have taken the same prompts from its stream
-            raise RuntimeError(f"ranks disagree on the prompt stream position {positions}: not saving a checkpoint "
-                               "that could not resume them")
+            raise RuntimeError(
+                f"ranks disagree on the prompt stream position {positions}: "
+                "not saving a checkpoint "
+                "that could not resume them"
+            )
         model_state, optimizer_state = self._full_states(model, optimizer)
         if self.is_main:
             save_checkpoint(path, model, optimizer, step, data_position, tokenizer, rng=list(rngs),
@@ -240,10 +268,15 @@ class Dist:
         """Model, optimizer, this rank's RNG; (step, data position). Another world size resumes the
         stream and weights exactly but not the sampling RNG (a warning says so)."""
         state = torch.load(path, weights_only=False, map_location="cpu", mmap=True)
-        by_name = any(isinstance(k, str) for k in state["optimizer"]["state"])  # FSDP2 full state dicts
+        by_name = any(
+            isinstance(k, str) for k in state["optimizer"]["state"]
+        )  # FSDP2 full state dicts
         if by_name != (self.fsdp and self.world > 1):
-            raise ValueError(f"resume={str(path)!r} was written {'with' if by_name else 'without'} policy.fsdp=true "
-                             f"under torchrun: resume it the same way (policy.fsdp={str(by_name).lower()})")
+            raise ValueError(
+                f"resume={str(path)!r} was written {'with' if by_name else 'without'} "
+                "policy.fsdp=true "
+                f"under torchrun: resume it the same way (policy.fsdp={str(by_name).lower()})"
+            )
         if not by_name:
             return load_checkpoint(path, model, optimizer, rank=self.rank, world=self.world)
         from torch.distributed.checkpoint.state_dict import (
@@ -263,7 +296,9 @@ class Dist:
             return None, None
         from torch.distributed.checkpoint.state_dict import StateDictOptions, get_state_dict
 
-        return get_state_dict(model, optimizer, options=StateDictOptions(full_state_dict=True, cpu_offload=True))
+        return get_state_dict(
+            model, optimizer, options=StateDictOptions(full_state_dict=True, cpu_offload=True)
+        )
 
     def close(self) -> None:
         if self.world > 1:
@@ -305,8 +340,10 @@ def _fsdp_no_sync(model):
 def _decoder_layers(model) -> list:
     layers = getattr(getattr(model, "model", None), "layers", None)
     if layers is None:
-        raise ValueError(f"policy.fsdp=true shards each decoder layer, but {type(model).__name__} has no "
-                         "model.layers; use policy.fsdp=false (DDP) for this architecture")
+        raise ValueError(
+            f"policy.fsdp=true shards each decoder layer, but {type(model).__name__} has no "
+            "model.layers; use policy.fsdp=false (DDP) for this architecture"
+        )
     return list(layers)
 
 
@@ -316,13 +353,17 @@ def setup(seed: int, fsdp: bool, batch_prompts: int) -> Dist:
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world == 1:
         if fsdp:
-            raise ValueError("policy.fsdp=true shards over the ranks of a torchrun job: launch with "
-                             "`torchrun --nproc_per_node=N rl/train.py ...` or set policy.fsdp=false")
+            raise ValueError(
+                "policy.fsdp=true shards over the ranks of a torchrun job: launch with "
+                "`torchrun --nproc_per_node=N rl/train.py ...` or set policy.fsdp=false"
+            )
         return Dist()
     rank, local_rank = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))
     if batch_prompts % world:
-        raise ValueError(f"batch_prompts={batch_prompts} is not divisible by the world size {world}: "
-                         f"use a multiple of {world} (each rank rolls out batch_prompts/world whole groups)")
+        raise ValueError(
+            f"batch_prompts={batch_prompts} is not divisible by the world size {world}: "
+            f"use a multiple of {world} (each rank rolls out batch_prompts/world whole groups)"
+        )
     if torch.cuda.is_available():  # gradients of a CUDA model go over NCCL, bookkeeping over gloo
         torch.cuda.set_device(local_rank)
     if not tdist.is_initialized():

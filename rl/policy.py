@@ -23,7 +23,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 PACKING = ("auto", "packed", "rows")
 # attention layers whose output at a position depends only on the keys its mask allows: packing
-# several completions behind one prompt is exact for them (sliding ones while the row fits the window)
+# several completions behind one prompt is exact for them (sliding ones while the row fits the
+# window)
 MASKED_ATTENTION = frozenset({"full_attention", "sliding_attention", "dummy"})
 
 
@@ -41,18 +42,28 @@ class PolicyConfig:
 
     def __post_init__(self) -> None:
         if self.dtype not in DTYPES:
-            raise ValueError(f"policy.dtype={self.dtype!r} is not allowed; use one of {sorted(DTYPES)}")
+            raise ValueError(
+                f"policy.dtype={self.dtype!r} is not allowed; use one of {sorted(DTYPES)}"
+            )
         if self.packing not in PACKING:
-            raise ValueError(f"policy.packing={self.packing!r} is not allowed; use one of {PACKING}")
-        if not (self.device in ("auto", "cpu", "cuda") or self.device.removeprefix("cuda:").isdigit()):
-            raise ValueError(f"policy.device={self.device!r} is not allowed; use auto, cpu, cuda or cuda:<index>")
+            raise ValueError(
+                f"policy.packing={self.packing!r} is not allowed; use one of {PACKING}"
+            )
+        cuda_index = self.device.removeprefix("cuda:").isdigit()
+        if not (self.device in ("auto", "cpu", "cuda") or cuda_index):
+            raise ValueError(
+                f"policy.device={self.device!r} is not allowed; use auto, cpu, cuda or cuda:<index>"
+            )
         if min(self.micro_batch, self.threads, self.logit_chunk_tokens) < 1:
-            raise ValueError(f"policy.micro_batch={self.micro_batch!r}, policy.threads={self.threads!r} and "
-                             f"policy.logit_chunk_tokens={self.logit_chunk_tokens!r} must be >= 1")
+            raise ValueError(
+                f"policy.micro_batch={self.micro_batch!r}, policy.threads={self.threads!r} and "
+                f"policy.logit_chunk_tokens={self.logit_chunk_tokens!r} must be >= 1"
+            )
 
 
 def resolve(path: str) -> str:
-    """A local path as given, else relative to the repository (the embedded model), else a hub id."""
+    """A local path as given, else relative to the repository (the embedded model), else a hub
+    id."""
     for candidate in (Path(path), REPO_ROOT / path):
         if candidate.exists():
             return str(candidate)
@@ -63,7 +74,9 @@ def pick_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"policy.device={name!r} but torch sees no CUDA device; use policy.device=cpu or auto")
+        raise ValueError(
+            f"policy.device={name!r} but torch sees no CUDA device; use policy.device=cpu or auto"
+        )
     return torch.device(name)
 
 
@@ -112,7 +125,9 @@ def packing_is_exact(config, row_tokens: int) -> bool:
     """True when a packed row of `row_tokens` tokens with a block mask gives every completion
     the numbers of its own row: all layers are masked attention (no recurrent or convolution
     state that would carry one completion into the next) and every sliding window covers the row."""
-    return all(t in MASKED_ATTENTION and (w is None or row_tokens < w) for t, w in attention_layers(config))
+    return all(
+        t in MASKED_ATTENTION and (w is None or row_tokens < w) for t, w in attention_layers(config)
+    )
 
 
 def row_chunks(rows: torch.Tensor, group_size: int, micro_batch: int) -> list[torch.Tensor]:
@@ -134,7 +149,8 @@ def row_chunks(rows: torch.Tensor, group_size: int, micro_batch: int) -> list[to
 
 def _layout(batch, rows: list[int], packed: bool):
     """Input rows for the update forward: per group [prompt, o_1, ..., o_k] (packed) or per
-    completion [prompt, o_i] (rows), unpadded, plus (row, position) where each target is predicted."""
+    completion [prompt, o_i] (rows), unpadded, plus (row, position) where each target is
+    predicted."""
     P, G = batch.prompt_len, batch.group_size
     lengths = batch.completion_mask.sum(-1).tolist()
     seqs, segs, poss, preds, targets, slots = [], [], [], [], [], []
@@ -143,11 +159,18 @@ def _layout(batch, rows: list[int], packed: bool):
         members = [(i, r) for i, r in enumerate(rows) if (r // G if packed else r) == key]
         prompt = batch.ids[members[0][1], :P][batch.attention_mask[members[0][1], :P].bool()]
         L, k = len(prompt), len(seqs)
-        seq, seg, pos, start = [prompt], [torch.zeros(L, dtype=torch.long, device=prompt.device)], [torch.arange(L)], L
+        seq, seg, pos, start = (
+            [prompt],
+            [torch.zeros(L, dtype=torch.long, device=prompt.device)],
+            [torch.arange(L)],
+            L,
+        )
         for i, r in members:
             n = lengths[r]
             seq.append(batch.ids[r, P:P + n])
-            seg.append(torch.full((n,), i + 1, device=prompt.device))  # i + 1 is unique within the row
+            seg.append(
+                torch.full((n,), i + 1, device=prompt.device)
+            )  # i + 1 is unique within the row
             pos.append(torch.arange(L, L + n))
             # token j of o_i is predicted at the previous token of o_i, token 0 at the prompt's end
             preds += [(k, L - 1)] + [(k, start + j) for j in range(n - 1)]
@@ -207,13 +230,21 @@ def token_logprobs(model, batch, rows: torch.Tensor, packing: str = "auto",
         packing = "packed" if packing_is_exact(model.config, longest) else "rows"
     seqs, segs, poss, preds, targets, slots = _layout(batch, row_list, packing == "packed")
     S = max(len(s) for s in seqs)
-    pad = lambda xs, v: torch.stack([torch.nn.functional.pad(x, (0, S - len(x)), value=v) for x in xs]).to(device)  # noqa: E731
+
+    def pad(xs, v):
+        padded = [torch.nn.functional.pad(x, (0, S - len(x)), value=v) for x in xs]
+        return torch.stack(padded).to(device)
+
     ids, seg, pos = pad(seqs, 0), pad(segs, -1), pad(poss, 0)  # [n, S]; padding is segment -1
     if packing == "packed":
         causal = torch.ones(S, S, dtype=torch.bool, device=device).tril()
-        allowed = causal & ((seg[:, None, :] == 0) | (seg[:, None, :] == seg[:, :, None]))  # [n, S(query), S(key)]
+        allowed = causal & (
+            (seg[:, None, :] == 0) | (seg[:, None, :] == seg[:, :, None])
+        )  # [n, S(query), S(key)]
         dtype = next(model.parameters()).dtype
-        mask = torch.zeros(allowed.shape, dtype=dtype, device=device).masked_fill(~allowed, torch.finfo(dtype).min)[:, None]
+        mask = torch.zeros(allowed.shape, dtype=dtype, device=device).masked_fill(
+            ~allowed, torch.finfo(dtype).min
+        )[:, None]
         inputs = {"input_ids": ids, "attention_mask": mask, "position_ids": pos}
     else:  # right padding never reaches an earlier position of a causal model
         inputs = {"input_ids": ids, "attention_mask": seg.ge(0).long()}
@@ -222,7 +253,9 @@ def token_logprobs(model, batch, rows: torch.Tensor, packing: str = "auto",
     where = torch.tensor(slots, device=device)
     flat = where[:, 0] * T + where[:, 1]
     zeros = torch.zeros(len(row_list) * T, device=device)
-    return zeros.index_put((flat,), lp).view(len(row_list), T), zeros.index_put((flat,), ent).view(len(row_list), T)
+    return zeros.index_put((flat,), lp).view(len(row_list), T), zeros.index_put((flat,), ent).view(
+        len(row_list), T
+    )
 
 
 def head_logits(model, hidden: torch.Tensor) -> torch.Tensor:
@@ -243,7 +276,9 @@ def head_logits(model, hidden: torch.Tensor) -> torch.Tensor:
 def chunked_logprobs(model, hidden: torch.Tensor, targets: torch.Tensor, chunk_tokens: int):
     """log softmax(head(hidden))[target] and the entropy, one chunk of positions at a time."""
     def one(h: torch.Tensor, y: torch.Tensor):
-        logits = head_logits(model, h)  # [c, V] fp32: the only full-vocabulary tensor, one chunk long
+        logits = head_logits(
+            model, h
+        )  # [c, V] fp32: the only full-vocabulary tensor, one chunk long
         lse = logits.logsumexp(-1)
         with torch.no_grad():
             ent = lse - (logits - lse[:, None]).exp().mul(logits).sum(-1)
@@ -281,11 +316,16 @@ def cpu_rng(state: dict) -> dict:
 
 def rank_rng(state: dict, rank: int = 0, world: int = 1) -> dict:
     """A checkpoint's RNG state for one rank: a torchrun job saves a list, one per rank. On another
-    world size the states are reused round-robin, and the run is no longer bit-exact (said on stderr)."""
+    world size the states are reused round-robin, and the run is no longer bit-exact (said on
+    stderr)."""
     rngs = state["rng"] if isinstance(state["rng"], list) else [state["rng"]]
     if len(rngs) != world:
-        print(f"resume: the checkpoint was written by {len(rngs)} rank(s), this run has {world}: weights, "
-              "optimizer and the prompt stream continue exactly, sampling randomness does not", file=sys.stderr)
+        print(
+            f"resume: the checkpoint was written by {len(rngs)} rank(s), "
+            f"this run has {world}: weights, "
+            "optimizer and the prompt stream continue exactly, sampling randomness does not",
+            file=sys.stderr,
+        )
     return rngs[rank % len(rngs)]
 
 
@@ -298,12 +338,21 @@ def save_checkpoint(path: Path, model, optimizer, step: int, data_position: int,
     anywhere (rl/evaluate.py, another run). A torchrun job (rl/distributed.py) passes every rank's
     RNG state as the list `rng` and, when sharded, the gathered full states."""
     tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict() if model_state is None else model_state,
-                "optimizer": optimizer.state_dict() if optimizer_state is None else optimizer_state,
-                "rng": rng_state() if rng is None else rng, "step": step, "data_position": data_position}, tmp)
+    torch.save(
+        {
+            "model": model.state_dict() if model_state is None else model_state,
+            "optimizer": optimizer.state_dict() if optimizer_state is None else optimizer_state,
+            "rng": rng_state() if rng is None else rng,
+            "step": step,
+            "data_position": data_position,
+        },
+        tmp,
+    )
     tmp.replace(path)
     if tokenizer is not None:
-        model.save_pretrained(path.parent / "model", **({} if model_state is None else {"state_dict": model_state}))
+        model.save_pretrained(
+            path.parent / "model", **({} if model_state is None else {"state_dict": model_state})
+        )
         tokenizer.save_pretrained(path.parent / "model")
 
 

@@ -26,8 +26,10 @@ CHAT = "chat"  # the tokenizer's own chat template, with the system and user tur
 
 def render(template: str, problem: Problem) -> str:
     if template not in TEMPLATES:
-        raise ValueError(f"template={template!r} is not allowed; use one of {sorted(TEMPLATES)} (or {CHAT!r} "
-                         "through PromptTemplate)")
+        raise ValueError(
+            f"template={template!r} is not allowed; use one of {sorted(TEMPLATES)} (or {CHAT!r} "
+            "through PromptTemplate)"
+        )
     return TEMPLATES[template].format(question=problem.question)
 
 
@@ -44,10 +46,15 @@ class PromptTemplate:
 
     def __post_init__(self) -> None:
         if self.template == CHAT and getattr(self.tokenizer, "chat_template", None) is None:
-            raise ValueError("task.template=chat needs a tokenizer with a chat template; this policy's has none "
-                             f"(use one of {sorted(TEMPLATES)} or an instruct model's policy.path)")
+            raise ValueError(
+                "task.template=chat needs a tokenizer with a chat template; this policy's has none "
+                f"(use one of {sorted(TEMPLATES)} or an instruct model's policy.path)"
+            )
         if self.template != CHAT and self.template not in TEMPLATES:
-            raise ValueError(f"task.template={self.template!r} is not allowed; use one of {sorted(TEMPLATES)} or {CHAT!r}")
+            raise ValueError(
+                f"task.template={self.template!r} is not allowed; "
+                f"use one of {sorted(TEMPLATES)} or {CHAT!r}"
+            )
         if "{question}" not in self.user:
             raise ValueError(f"task.chat.user={self.user!r} must contain {{question}}")
 
