@@ -214,7 +214,15 @@ class Dist:
 
             for layer in _decoder_layers(model):
                 fully_shard(layer)
-            return fully_shard(scorer)
+            fully_shard(scorer)
+            # one forward through the Scorer makes it FSDP2's root now; otherwise the first
+            # forward (a rollout through the causal LM) would make layer 0 the root
+            ids = torch.zeros(1, 1, dtype=torch.long, device=next(model.parameters()).device)
+            at = torch.zeros(1, 2, dtype=torch.long, device=ids.device)
+            with torch.no_grad():
+                scorer({"input_ids": ids}, at, ids[0], 1)
+            scorer.reshard()
+            return scorer
         from torch.nn.parallel import DistributedDataParallel
 
         ids = [self.local_rank] if next(model.parameters()).is_cuda else None
