@@ -23,7 +23,7 @@ HEAVY = ("torch", "transformers", "hydra", "omegaconf")
 LOOP = ("train", "step", "grpo", "rollout", "policy", "distributed", "scoring", "metrics", "prompts",
         "data", "schemas")
 BUDGETS = {"rl/train.py": 150, "rl/grpo.py": 150}
-LOOP_BUDGET = 2087
+LOOP_BUDGET = 2095
 FILE_BUDGET = 400
 # files allowed past FILE_BUDGET, each with its reason (data tables are data, not logic)
 OVER_BUDGET = {
