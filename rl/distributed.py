@@ -28,7 +28,14 @@ import torch
 import torch.distributed as tdist
 
 from rl.grpo import token_weights
-from rl.policy import load_checkpoint, rank_rng, rng_state, save_checkpoint, set_rng_state
+from rl.policy import (
+    Scorer,
+    load_checkpoint,
+    rank_rng,
+    rng_state,
+    save_checkpoint,
+    set_rng_state,
+)
 
 # Wall times: the slowest rank counts (the others waited for it at the next collective).
 MAX_KEYS = ("time/",)
@@ -91,8 +98,7 @@ class Dist:
         if self.world == 1:
             return torch.arange(sum(counts)) < B
         everyone = self.gather(list(counts))  # [world][rounds]
-        keep = []
-        seen = 0
+        keep, seen = [], 0
         for j, n in enumerate(counts):
             offset = seen + sum(everyone[r][j] for r in range(self.rank))
             keep += [offset + i < B for i in range(n)]
@@ -111,8 +117,8 @@ class Dist:
         )
 
     def backward(self, loss: torch.Tensor) -> None:
-        """Back-propagates world x this rank's share of the loss: DDP and FSDP2 average over
-        ranks."""
+        """Back-propagates world x this rank's share of the loss (DDP and FSDP2 average over
+        ranks)."""
         (loss * self.world if self.world > 1 else loss).backward()
 
     def micro_batches(self, model, chunks: list) -> Iterator[tuple[int, object]]:
@@ -127,12 +133,13 @@ class Dist:
             with contextlib.nullcontext() if k == n - 1 else _no_sync(model):
                 if k < len(chunks):
                     yield k, chunks[k]
-                else:
-                    # one token through every layer, times 0: exact zero gradient, same collectives
+                else:  # one token through every layer and the head, times 0: zero gradient
                     ids = torch.zeros(
                         1, 1, dtype=torch.long, device=next(model.parameters()).device
                     )
-                    (model(input_ids=ids).logits.float().sum() * 0.0).backward()
+                    at = torch.zeros(1, 2, dtype=torch.long, device=ids.device)
+                    lp, _ = model({"input_ids": ids}, at, ids[0], 1)
+                    (lp.sum() * 0.0).backward()
 
     def sums(self, stats: Counter) -> Counter:
         """Statistics summed over ranks (keys missing on a rank count 0)."""
@@ -190,27 +197,40 @@ class Dist:
 
     # ---- models and checkpoints -------------------------------------------------------------
     def wrap(self, model, trainable: bool = True):
-        """DDP around the model, or the model sharded in place by FSDP2 (every decoder layer and
-        the root, as FSDP2 recommends); the model itself for one process. Build the optimizer
-        after this (FSDP2 replaces parameters by sharded DTensors)."""
+        """The update's forward (rl.policy.Scorer: decoder body + chunked LM-head log-probs, the
+        whole computation whose gradients must be reduced) under DDP, or sharded in place by
+        FSDP2 (every decoder layer, then the Scorer as root); the model itself for one process.
+        Wrapping the causal LM instead would leave the chunked head and the body outside the
+        wrapper's forward: DDP would then reduce no gradient at all, and FSDP2's root would not
+        gather the embeddings and head. Build the optimizer after this (FSDP2 replaces the
+        model's parameters by sharded DTensors; the model keeps its own parameter names)."""
         if self.world == 1 or model is None:
             return model
+        if not (trainable or self.fsdp):
+            return model  # a frozen reference under DDP: a plain replica per rank
+        scorer = Scorer(model)
         if self.fsdp:
             from torch.distributed.fsdp import fully_shard
 
             for layer in _decoder_layers(model):
                 fully_shard(layer)
-            return fully_shard(model)
-        if not trainable:
-            return model  # a frozen reference: a plain replica per rank
+            fully_shard(scorer)
+            # one forward through the Scorer makes it FSDP2's root now; otherwise the first
+            # forward (a rollout through the causal LM) would make layer 0 the root
+            ids = torch.zeros(1, 1, dtype=torch.long, device=next(model.parameters()).device)
+            at = torch.zeros(1, 2, dtype=torch.long, device=ids.device)
+            with torch.no_grad():
+                scorer({"input_ids": ids}, at, ids[0], 1)
+            scorer.reshard()
+            return scorer
         from torch.nn.parallel import DistributedDataParallel
 
         ids = [self.local_rank] if next(model.parameters()).is_cuda else None
         # no buffer sync per forward: it would be a collective in every forward, and ranks run
         # different numbers of no-grad forwards (rollouts); the buffers are constants anyway
-        return DistributedDataParallel(model, device_ids=ids, forward_sync_buffers=False)
+        return DistributedDataParallel(scorer, device_ids=ids, forward_sync_buffers=False)
 
-    def rollout(self, rollout, model):
+    def rollout(self, rollout, model):  # model: what wrap() returned
         """The rollout itself, or under FSDP2 one that samples with the parameters gathered."""
         return _GatheredRollout(rollout, self, model) if self.fsdp and self.world > 1 else rollout
 
@@ -234,9 +254,8 @@ class Dist:
                 m.reshard()
                 m.set_reshard_after_forward(m is not model, recurse=False)  # fully_shard's defaults
 
-    def save(
-        self, path: Path, model, optimizer, step: int, data_position: int, tokenizer=None
-    ) -> None:
+    def save(self, path: Path, model, optimizer, step: int, data_position: int,
+             tokenizer=None) -> None:
         """Rank 0 writes one checkpoint holding every rank's RNG state (all ranks must call)."""
         if self.world == 1:
             return save_checkpoint(path, model, optimizer, step, data_position, tokenizer)
@@ -244,7 +263,8 @@ class Dist:
         if len(set(positions)) > 1:  # every rank must have taken the same prompts from its stream
             raise RuntimeError(
                 f"ranks disagree on the prompt stream position {positions}: "
-                "not saving a checkpoint that could not resume them"
+                "not saving a checkpoint "
+                "that could not resume them"
             )
         model_state, optimizer_state = self._full_states(model, optimizer)
         if self.is_main:
@@ -256,13 +276,14 @@ class Dist:
         """Model, optimizer, this rank's RNG; (step, data position). Another world size resumes the
         stream and weights exactly but not the sampling RNG (a warning says so)."""
         state = torch.load(path, weights_only=False, map_location="cpu", mmap=True)
-        # FSDP2 full state dicts
-        by_name = any(isinstance(k, str) for k in state["optimizer"]["state"])
+        by_name = any(
+            isinstance(k, str) for k in state["optimizer"]["state"]
+        )  # FSDP2 full state dicts
         if by_name != (self.fsdp and self.world > 1):
             raise ValueError(
                 f"resume={str(path)!r} was written {'with' if by_name else 'without'} "
-                f"policy.fsdp=true under torchrun: resume it the same way "
-                f"(policy.fsdp={str(by_name).lower()})"
+                "policy.fsdp=true "
+                f"under torchrun: resume it the same way (policy.fsdp={str(by_name).lower()})"
             )
         if not by_name:
             return load_checkpoint(path, model, optimizer, rank=self.rank, world=self.world)
@@ -300,9 +321,7 @@ class _GatheredRollout:
     steps, and a per-forward all-gather would wait forever for a rank that already stopped."""
 
     def __init__(self, rollout, dist: Dist, model):
-        self.inner = rollout
-        self.dist = dist
-        self.model = model
+        self.inner, self.dist, self.model = rollout, dist, model
 
     def generate(self, prompts: list[str], n: int, greedy: bool = False):
         with self.dist.gathered(self.model):
@@ -347,8 +366,7 @@ def setup(seed: int, fsdp: bool, batch_prompts: int) -> Dist:
                 "`torchrun --nproc_per_node=N rl/train.py ...` or set policy.fsdp=false"
             )
         return Dist()
-    rank = int(os.environ["RANK"])
-    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    rank, local_rank = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))
     if batch_prompts % world:
         raise ValueError(
             f"batch_prompts={batch_prompts} is not divisible by the world size {world}: "

@@ -1,6 +1,7 @@
 """Hydra entry point of offline evaluation: samples k completions per problem, grades them with the
 task's rewards and reports pass@1, pass@k, maj@k, reason histograms and per-source breakdowns
-(eval.json, table.txt, results.jsonl); it trains nothing and defines no verifier of its own.
+(eval.json, table.txt, results.jsonl); it trains nothing and defines no verifier of its own;
+the statistics themselves (pass@k, maj@k, aggregation) are pure functions in rl/passk.py.
 
     python rl/evaluate.py +task=math [k=8] [limit=50] [policy.path=...] [hydra.run.dir=runs/eval]
 
@@ -27,14 +28,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 if __package__ in (None, ""):  # `python rl/evaluate.py` puts rl/ on sys.path, not the repo root
@@ -48,109 +46,21 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 from transformers import LogitsProcessor, LogitsProcessorList
 
+from rl.passk import (
+    SOURCE_UNKNOWN,
+    aggregate,
+    format_table,
+    majority_vote,
+    summarize,
+    vote_key,
+)
 from rl.policy import PolicyConfig, load_policy
-from rl.prompts import render
+from rl.prompts import PromptTemplate, task_prompt
 from rl.rollout import HFRollout, SamplingConfig
 from rl.schemas import build, register
 from rl.scoring import build_rewards, score
 from verifiers.base import Problem
-from verifiers.extract import MODES, committed_answer
-from verifiers.math.latex_norm import normalize
-
-SOURCE_UNKNOWN = "unknown"
-
-
-def pass_at_k(n: int, c: int, k: int) -> float:
-    """P(at least one of k samples drawn without replacement from n, c of them correct, passes)
-    = 1 - C(n-c, k) / C(n, k), computed as the product 1 - prod_{i=n-c+1}^{n} (1 - k/i), which
-    never forms the huge binomials (Chen et al. 2021)."""
-    if not (0 <= c <= n and 1 <= k <= n):
-        raise ValueError(f"pass_at_k(n={n}, c={c}, k={k}) needs 0 <= c <= n and 1 <= k <= n")
-    if n - c < k:  # every k-subset contains a correct sample
-        return 1.0
-    prod = 1.0
-    for i in range(n - c + 1, n + 1):
-        prod *= 1.0 - k / i
-    return 1.0 - prod
-
-
-_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)")
-_FRACTION_RE = re.compile(r"([+-]?)(?:\\frac\{(\d+)\}\{(\d+)\}|(\d+)/(\d+))")
-
-
-def vote_key(completion: str, mode: str = "strict") -> str | None:
-    """The committed final answer in a canonical spelling, or None when there is none (abstains)."""
-    ex = committed_answer(completion, mode)  # type: ignore[arg-type]
-    if ex.status != "ok":
-        return None
-    text = re.sub(r"\s+", "", normalize(ex.candidates[-1]).text)
-    if _NUMBER_RE.fullmatch(text):
-        return str(Fraction(Decimal(text)))
-    m = _FRACTION_RE.fullmatch(text)
-    if m and int(m[3] or m[5]) != 0:
-        value = Fraction(int(m[2] or m[4]), int(m[3] or m[5]))
-        return str(-value if m[1] == "-" else value)
-    return text
-
-
-def majority_vote(keys: Sequence[str | None], passed: Sequence[bool]) -> float:
-    """Correctness of the most frequent answer among `keys` (None abstains); a group is correct
-    when any member passed. Ties score the share of tied groups that are correct (the expected
-    value of a random tie-break); no answer at all scores 0."""
-    groups: dict[str, list[bool]] = defaultdict(list)
-    for key, ok in zip(keys, passed, strict=True):
-        if key is not None:
-            groups[key].append(ok)
-    if not groups:
-        return 0.0
-    top = max(len(v) for v in groups.values())
-    tied = [any(v) for v in groups.values() if len(v) == top]
-    return sum(tied) / len(tied)
-
-
-def aggregate(rows: Sequence[dict], k: int) -> dict:
-    """Metrics over per-problem rows (results.jsonl lines): means over problems of pass@{1,k},
-    maj@k over the problems that voted, sample counts and per-reward reason histograms."""
-    out: dict = {"problems": len(rows), "samples": sum(len(r["passed"]) for r in rows)}
-    for j in sorted({1, k}):
-        out[f"pass@{j}"] = sum(pass_at_k(len(r["passed"]), sum(r["passed"]), j) for r in rows) / max(len(rows), 1)
-    voted = [r["maj"] for r in rows if r.get("maj") is not None]
-    out[f"maj@{k}"] = sum(voted) / len(voted) if voted else None
-    greedy = [r["greedy"]["passed"] for r in rows if r.get("greedy")]
-    if greedy:
-        out["greedy_pass@1"] = sum(greedy) / len(greedy)
-    out["masked"] = sum(sum(r["masked"]) for r in rows)
-    out["finish"] = dict(Counter(f for r in rows for f in r["finish"]))
-    reasons: dict[str, Counter] = defaultdict(Counter)
-    for r in rows:
-        for name, codes in r["reasons"].items():
-            reasons[name].update(codes)
-    out["reasons"] = {name: dict(c.most_common()) for name, c in reasons.items()}
-    return out
-
-
-def summarize(rows: Sequence[dict], k: int) -> dict:
-    """{"overall": aggregate(all), "per_source": {source: aggregate(rows of that source)}}."""
-    by_source: dict[str, list[dict]] = defaultdict(list)
-    for r in rows:
-        by_source[r["source"]].append(r)
-    return {"overall": aggregate(rows, k), "per_source": {s: aggregate(v, k) for s, v in sorted(by_source.items())}}
-
-
-def format_table(summary: dict, k: int) -> str:
-    """The metrics as aligned text: one row per source then `all`, then reason shares."""
-    cols = ["problems", "samples", *(f"pass@{j}" for j in sorted({1, k})), f"maj@{k}", "greedy_pass@1", "masked"]
-    rows = [*summary["per_source"].items(), ("all", summary["overall"])]
-    cols = [c for c in cols if any(c in m for _, m in rows)]
-    cell = lambda v: "-" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
-    width = max(len(s) for s, _ in rows) + 2
-    lines = ["source".ljust(width) + "".join(c.rjust(14) for c in cols)]
-    lines += [s.ljust(width) + "".join(cell(m.get(c)).rjust(14) for c in cols) for s, m in rows]
-    samples = max(summary["overall"]["samples"], 1)
-    for name, hist in summary["overall"]["reasons"].items():
-        lines.append(f"reasons[{name}]: " + ", ".join(f"{r} {n / samples:.1%}" for r, n in hist.items()))
-    lines.append("finish: " + ", ".join(f"{r} {n / samples:.1%}" for r, n in summary["overall"]["finish"].items()))
-    return "\n".join(lines)
+from verifiers.extract import MODES
 
 
 def sample_seed(seed: int, problem_id: str, index: int) -> int:
@@ -176,27 +86,44 @@ class EvalConfig:
     def __post_init__(self) -> None:
         for key in ("k", "batch_size"):
             if not isinstance(getattr(self, key), int) or getattr(self, key) < 1:
-                raise ValueError(f"{key}={getattr(self, key)!r} is not allowed; use an integer >= 1")
+                raise ValueError(
+                    f"{key}={getattr(self, key)!r} is not allowed; use an integer >= 1"
+                )
         if self.limit is not None and (not isinstance(self.limit, int) or self.limit < 1):
-            raise ValueError(f"limit={self.limit!r} is not allowed; use null (all problems) or an integer >= 1")
+            raise ValueError(
+                f"limit={self.limit!r} is not allowed; use null (all problems) or an integer >= 1"
+            )
         if self.vote_mode not in MODES:
             raise ValueError(f"vote_mode={self.vote_mode!r} is not allowed; use one of {MODES}")
 
 
-def grade_rows(chunk: Sequence[Problem], texts: Sequence[str], finish: Sequence[str], scores, k: int,
-               ecfg: EvalConfig) -> list[dict]:
+def grade_rows(chunk: Sequence[Problem], texts: Sequence[str], finish: Sequence[str], scores,
+               k: int, ecfg: EvalConfig) -> list[dict]:
     """One results.jsonl row per problem from k graded samples each (rows of a problem adjacent)."""
     rows = []
     for i, p in enumerate(chunk):
         s = slice(i * k, (i + 1) * k)
         masked = [not v for v in scores.valid[s].tolist()]
         passed = [v == 1.0 and not m for v, m in zip(scores.per_reward[ecfg.reward][s], masked)]
-        votes = [vote_key(t, ecfg.vote_mode) for t in texts[s]] if ecfg.vote and p.answer is not None else None
-        rows.append({"id": p.id, "source": str(p.meta.get("source", SOURCE_UNKNOWN)), "passed": passed,
-                     "maj": None if votes is None else majority_vote(votes, passed), "votes": votes,
-                     "masked": masked, "finish": list(finish[s]),
-                     "scores": {n: v[s] for n, v in scores.per_reward.items()},
-                     "reasons": {n: v[s] for n, v in scores.reasons.items()}, "completions": list(texts[s])})
+        votes = (
+            [vote_key(t, ecfg.vote_mode) for t in texts[s]]
+            if ecfg.vote and p.answer is not None
+            else None
+        )
+        rows.append(
+            {
+                "id": p.id,
+                "source": str(p.meta.get("source", SOURCE_UNKNOWN)),
+                "passed": passed,
+                "maj": None if votes is None else majority_vote(votes, passed),
+                "votes": votes,
+                "masked": masked,
+                "finish": list(finish[s]),
+                "scores": {n: v[s] for n, v in scores.per_reward.items()},
+                "reasons": {n: v[s] for n, v in scores.reasons.items()},
+                "completions": list(texts[s]),
+            }
+        )
     return rows
 
 
@@ -219,11 +146,16 @@ def load_done(path: Path, settings: dict, resume: bool) -> dict[str, dict]:
         key_file.write_text(json.dumps(settings, indent=1))
         path.write_text("")
         return {}
-    saved, now = _leaves(json.loads(key_file.read_text()) if key_file.exists() else {}), _leaves(settings)
+    saved, now = (
+        _leaves(json.loads(key_file.read_text()) if key_file.exists() else {}),
+        _leaves(settings),
+    )
     for key in sorted(set(saved) | set(now)):
         if saved.get(key) != now.get(key):
-            raise ValueError(f"cannot resume {path}: {key}={now.get(key)!r} but the run was started with "
-                             f"{saved.get(key)!r}; use the same value, resume=false, or another hydra.run.dir")
+            raise ValueError(
+                f"cannot resume {path}: {key}={now.get(key)!r} but the run was started with "
+                f"{saved.get(key)!r}; use the same value, resume=false, or another hydra.run.dir"
+            )
     done = {}
     for line in path.read_text().splitlines():
         try:
@@ -244,7 +176,8 @@ class GumbelSampler(LogitsProcessor):
     def __init__(self, seeds: Sequence[int], temperature: float, top_p: float):
         self.seeds, self.temperature, self.top_p, self.gens = list(seeds), temperature, top_p, None
 
-    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:  # scores [N, V]
+    # scores [N, V]
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor) -> torch.Tensor:
         if self.gens is None:
             self.gens = [torch.Generator(scores.device).manual_seed(s) for s in self.seeds]
         logits = scores.float() / self.temperature
@@ -252,7 +185,9 @@ class GumbelSampler(LogitsProcessor):
             probs, order = logits.softmax(-1).sort(-1, descending=True)
             drop = (probs.cumsum(-1) - probs) >= self.top_p
             logits = logits.masked_fill(drop.scatter(-1, order, drop), float("-inf"))
-        u = torch.stack([torch.rand(logits.shape[-1], generator=g, device=logits.device) for g in self.gens])
+        u = torch.stack(
+            [torch.rand(logits.shape[-1], generator=g, device=logits.device) for g in self.gens]
+        )
         return logits - torch.log(-torch.log(u.clamp_min(1e-20)))  # [N, V]
 
 
@@ -270,36 +205,49 @@ class SeededPolicy:
 
     def generate(self, **kwargs):
         if self.seeds is not None:
-            kwargs["logits_processor"] = LogitsProcessorList([GumbelSampler(self.seeds, self.temperature, self.top_p)])
+            kwargs["logits_processor"] = LogitsProcessorList(
+                [GumbelSampler(self.seeds, self.temperature, self.top_p)]
+            )
         return self.model.generate(**kwargs)
 
 
 def run_settings(cfg: DictConfig, ecfg: EvalConfig, scfg: SamplingConfig) -> dict:
     """Everything that changes a sample or its grade, as plain JSON data: a resumed run must match
-    it. `limit`, `batch_size` and the thread count change neither (samples are seeded one by one)."""
-    policy = {k: v for k, v in OmegaConf.to_container(cfg.policy).items() if k not in ("threads", "micro_batch")}
+    it. `limit`, `batch_size` and the thread count change neither (samples are seeded one by
+    one)."""
+    policy = {
+        k: v
+        for k, v in OmegaConf.to_container(cfg.policy).items()
+        if k not in ("threads", "micro_batch", "packing", "logit_chunk_tokens")
+    }  # update-only settings
     return json.loads(json.dumps({
         "policy": policy, "sampling": asdict(scfg), "template": cfg.task.template,
+        **({"chat": OmegaConf.to_container(cfg.task.chat)} if cfg.task.get("chat") else {}),
         "rewards": OmegaConf.to_container(cfg.task.rewards, resolve=True),
         "problems": OmegaConf.to_container(cfg.problems, resolve=True),
         **{k: v for k, v in asdict(ecfg).items() if k not in ("limit", "batch_size", "resume")}}))
 
 
-def sample_and_grade(todo, rollout, policy: SeededPolicy, rewards, eval_only, template: str, ecfg: EvalConfig):
-    """Yields the results.jsonl rows of `todo`, one generate call of batch_size * k rows at a time."""
+def sample_and_grade(todo, rollout, policy: SeededPolicy, rewards, eval_only,
+                     template: PromptTemplate, ecfg: EvalConfig):
+    """Yields the results.jsonl rows of `todo`, one generate call of batch_size * k rows at a
+    time."""
     k = ecfg.k
     for b in range(0, len(todo), ecfg.batch_size):
         t0, chunk = time.perf_counter(), todo[b: b + ecfg.batch_size]
-        prompts = [render(template, p) for p in chunk]
+        prompts = [template(p) for p in chunk]
         policy.seeds = [sample_seed(ecfg.seed, p.id, j) for p in chunk for j in range(k)]
-        batch = rollout.generate(prompts, k, greedy=True)  # greedy over Gumbel-noised logits = sampling
+        batch = rollout.generate(
+            prompts, k, greedy=True
+        )  # greedy over Gumbel-noised logits = sampling
         scores = score(rewards, batch.texts, [p for p in chunk for _ in range(k)])
         rows = grade_rows(chunk, batch.texts, batch.finish_reasons, scores, k, ecfg)
         if ecfg.greedy:
             policy.seeds = None
             g = rollout.generate(prompts, 1, greedy=True)
             gs = score(eval_only, g.texts, chunk)
-            for row, text, v, ok in zip(rows, g.texts, gs.per_reward[ecfg.reward], gs.valid.tolist()):
+            graded = zip(rows, g.texts, gs.per_reward[ecfg.reward], gs.valid.tolist())
+            for row, text, v, ok in graded:
                 row["greedy"] = {"passed": v == 1.0 and ok, "completion": text}
         for row in rows:
             row["time_s"] = (time.perf_counter() - t0) / len(chunk)
@@ -312,31 +260,52 @@ register()  # before @hydra.main composes: the group files extend these schemas
 @hydra.main(config_path="../conf", config_name="evaluate", version_base=None)
 def main(cfg: DictConfig) -> None:
     if "task" not in cfg:
-        sys.exit("no task selected: run `python rl/evaluate.py +task=math` (tasks are the files in conf/task/)")
+        sys.exit(
+            "no task selected: run `python rl/evaluate.py +task=math` "
+            "(tasks are the files in conf/task/)"
+        )
     start = time.perf_counter()
     ecfg = EvalConfig(**{f.name: cfg[f.name] for f in fields(EvalConfig)})
     pcfg, scfg = build(PolicyConfig, cfg.policy), build(SamplingConfig, cfg.sampling)
     if ecfg.reward not in cfg.task.rewards:
-        raise ValueError(f"reward={ecfg.reward!r} is not allowed; use one of task.rewards {sorted(cfg.task.rewards)}")
+        raise ValueError(
+            f"reward={ecfg.reward!r} is not allowed; "
+            f"use one of task.rewards {sorted(cfg.task.rewards)}"
+        )
     problems = list(instantiate(cfg.problems))[: ecfg.limit]
     repeated = [i for i, n in Counter(p.id for p in problems).items() if n > 1]
     if repeated:
-        raise ValueError(f"problems: ids must be unique (results are keyed by id); repeated: {repeated[:5]}")
-    spec = {name: {"weight": r.weight, "verifier": instantiate(r.verifier)} for name, r in cfg.task.rewards.items()}
+        raise ValueError(
+            f"problems: ids must be unique (results are keyed by id); repeated: {repeated[:5]}"
+        )
+    spec = {
+        name: {"weight": r.weight, "verifier": instantiate(r.verifier)}
+        for name, r in cfg.task.rewards.items()
+    }
     rewards, eval_only = build_rewards(spec), build_rewards(spec, ecfg.reward)
     run_dir = Path(HydraConfig.get().runtime.output_dir)
     results = run_dir / "results.jsonl"
     done = load_done(results, run_settings(cfg, ecfg, scfg), ecfg.resume)
     todo = [p for p in problems if p.id not in done]
     resumed = len(problems) - len(todo)
-    bar = tqdm(total=len(problems), initial=resumed, desc="eval", unit="problem", file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(
+        total=len(problems),
+        initial=resumed,
+        desc="eval",
+        unit="problem",
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
     try:
         if todo:
             model, tok = load_policy(pcfg, trainable=False)
             policy = SeededPolicy(model, scfg.temperature, scfg.top_p)
             rollout = HFRollout(policy, tok, scfg)
             with results.open("a") as out:
-                for rows in sample_and_grade(todo, rollout, policy, rewards, eval_only, cfg.task.template, ecfg):
+                template = task_prompt(cfg.task, tok)
+                batches = sample_and_grade(todo, rollout, policy, rewards, eval_only, template,
+                                           ecfg)
+                for rows in batches:
                     out.writelines(json.dumps(row) + "\n" for row in rows)
                     out.flush()  # a killed run loses at most the batch in flight
                     done.update((row["id"], row) for row in rows)
@@ -344,17 +313,29 @@ def main(cfg: DictConfig) -> None:
                     bar.set_postfix_str(f"pass@1 {aggregate(list(done.values()), 1)['pass@1']:.3f}")
     except KeyboardInterrupt:
         bar.close()
-        sys.exit(f"interrupted: {len(done)} problems saved in {results}; rerun with hydra.run.dir={run_dir} to continue")
+        sys.exit(
+            f"interrupted: {len(done)} problems saved in {results}; "
+            f"rerun with hydra.run.dir={run_dir} to continue"
+        )
     bar.close()
     rows = [done[p.id] for p in problems]
     summary = summarize(rows, ecfg.k)
     wall_s = time.perf_counter() - start
-    report = {"model": pcfg.path, "settings": run_settings(cfg, ecfg, scfg), "limit": ecfg.limit,
-              "batch_size": ecfg.batch_size, **summary, "resumed_problems": resumed, "wall_s": wall_s,
-              "sample_s": sum(r["time_s"] for r in rows)}
+    report = {
+        "model": pcfg.path,
+        "settings": run_settings(cfg, ecfg, scfg),
+        "limit": ecfg.limit,
+        "batch_size": ecfg.batch_size,
+        **summary,
+        "resumed_problems": resumed,
+        "wall_s": wall_s,
+        "sample_s": sum(r["time_s"] for r in rows),
+    }
     (run_dir / "eval.json").write_text(json.dumps(report, indent=1))
-    header = (f"model {pcfg.path}, k={ecfg.k}, temperature {scfg.temperature}, {len(problems)} problems "
-              f"({resumed} resumed), {wall_s:.1f} s")
+    header = (
+        f"model {pcfg.path}, k={ecfg.k}, temperature {scfg.temperature}, {len(problems)} problems "
+        f"({resumed} resumed), {wall_s:.1f} s"
+    )
     table = header + "\n" + format_table(summary, ecfg.k)
     (run_dir / "table.txt").write_text(table + "\n")
     print(f"{table}\nwrote {run_dir / 'eval.json'}, {run_dir / 'table.txt'} and {results}")

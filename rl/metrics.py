@@ -33,8 +33,8 @@ PLOTTED = ("reward/total", "eval/accuracy", "loss/kl", "rollout/len_mean")
 
 
 class MetricsSink:
-    def __init__(self, run_dir: str | Path, total_steps: int, append: bool = False, tensorboard: bool = False,
-                 write: bool = True):
+    def __init__(self, run_dir: str | Path, total_steps: int, append: bool = False,
+                 tensorboard: bool = False, write: bool = True):
         self.write = write  # False on ranks > 0 of a torchrun job: rank 0 alone writes and prints
         if not write:
             return
@@ -49,8 +49,10 @@ class MetricsSink:
             try:
                 from torch.utils.tensorboard import SummaryWriter
             except ImportError as exc:
-                raise ImportError(f"tensorboard=true needs the tensorboard package ({exc}); "
-                                  "run `pip install tensorboard` or set tensorboard=false") from None
+                raise ImportError(
+                    f"tensorboard=true needs the tensorboard package ({exc}); "
+                    "run `pip install tensorboard` or set tensorboard=false"
+                ) from None
             self.tb = SummaryWriter(str(self.dir / "tb"))
 
     def log(self, step: int, row: dict) -> None:
@@ -61,8 +63,18 @@ class MetricsSink:
         for key, value in row.items() if self.tb else ():
             self.tb.add_scalar(key, value, step)
         done = int(20 * step / max(self.total, 1))
-        keys = ("eval/accuracy",) if "eval/accuracy" in row else (
-            "reward/total", "adv/zero_std_group_frac", "loss/kl", "rollout/len_mean", "time/rollout_s", "time/update_s")
+        keys = (
+            ("eval/accuracy",)
+            if "eval/accuracy" in row
+            else (
+                "reward/total",
+                "adv/zero_std_group_frac",
+                "loss/kl",
+                "rollout/len_mean",
+                "time/rollout_s",
+                "time/update_s",
+            )
+        )
         shown = " ".join(f"{k.split('/', 1)[1]}={row[k]:.3g}" for k in keys if k in row)
         print(f"[{'#' * done}{'.' * (20 - done)}] {step}/{self.total} {shown}", flush=True)
 

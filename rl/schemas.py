@@ -1,7 +1,7 @@
-"""Hydra's ConfigStore entries: every YAML file of the algo/, policy/ and sampling/ groups extends the
-dataclass schema its module defines, so an unknown key or a wrong type fails at composition, before
-any model loads; it holds no defaults of its own and validates no values (each dataclass's
-`__post_init__` does, when rl/train.py builds it)."""
+"""Hydra's ConfigStore entries: every YAML file of the algo/, policy/ and sampling/ groups
+extends the dataclass schema its module defines, so an unknown key or a wrong type fails at
+composition, before any model loads; it holds no defaults of its own and validates no values
+(each dataclass's `__post_init__` does, when rl/train.py builds it)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ def register() -> None:
     store = ConfigStore.instance()
     for group, schema in SCHEMAS.items():
         node = OmegaConf.structured(schema)
-        OmegaConf.set_readonly(node, False)  # frozen dataclasses are read-only; overrides must merge
+        OmegaConf.set_readonly(
+            node, False
+        )  # frozen dataclasses are read-only; overrides must merge
         store.store(group=group, name=f"base_{group}", node=node)
 
 

@@ -23,8 +23,12 @@ class Scores:
     reasons: dict[str, list[str]]  # name -> N reason codes
 
     def rows(self, rows: list[int]) -> Scores:
-        return Scores(self.total[rows], self.valid[rows], {k: [v[i] for i in rows] for k, v in self.per_reward.items()},
-                      {k: [v[i] for i in rows] for k, v in self.reasons.items()})
+        return Scores(
+            self.total[rows],
+            self.valid[rows],
+            {k: [v[i] for i in rows] for k, v in self.per_reward.items()},
+            {k: [v[i] for i in rows] for k, v in self.reasons.items()},
+        )
 
     @staticmethod
     def concat(parts: list[Scores]) -> Scores:
@@ -40,10 +44,12 @@ def build_rewards(spec: Mapping[str, Mapping], only: str | None = None) -> Rewar
     return RewardSet.from_mapping({k: v for k, v in spec.items() if only in (None, k)})
 
 
-def score(rewards: RewardSet, completions: Sequence[str], problems: Sequence[Problem]) -> Scores:
+def score(rewards: RewardSet, completions: Sequence[str], problems: Sequence[Problem],
+          device="cpu") -> Scores:
+    """Scores on `device` (the policy's), beside the rollout tensors they are combined with."""
     results = rewards.score_batch(completions, problems)
-    return Scores(torch.tensor([r.reward for r in results], dtype=torch.float32),
-                  torch.tensor([not r.masked for r in results], dtype=torch.bool),
+    return Scores(torch.tensor([r.reward for r in results], dtype=torch.float32, device=device),
+                  torch.tensor([not r.masked for r in results], dtype=torch.bool, device=device),
                   {n: [r.verdicts[n].score for r in results] for n in rewards.names},
                   {n: [r.verdicts[n].reason for r in results] for n in rewards.names})
 
@@ -61,11 +67,20 @@ class Groups:
 
     def keep(self, keep: torch.Tensor) -> Groups:
         rows = keep.repeat_interleave(self.batch.group_size).nonzero().flatten().tolist()
-        return Groups([p for p, k in zip(self.prompts, keep.tolist()) if k], self.batch.groups(keep),
-                      self.scores.rows(rows), self.r[rows], self.adv[rows], self.zero[keep])
+        return Groups(
+            [p for p, k in zip(self.prompts, keep.tolist()) if k],
+            self.batch.groups(keep),
+            self.scores.rows(rows),
+            self.r[rows],
+            self.adv[rows],
+            self.zero[keep],
+        )
 
     @staticmethod
     def concat(parts: list[Groups]) -> Groups:
-        return Groups(sum((p.prompts for p in parts), []), RolloutBatch.concat([p.batch for p in parts]),
-                      Scores.concat([p.scores for p in parts]), *(torch.cat([getattr(p, k) for p in parts])
-                                                                 for k in ("r", "adv", "zero")))
+        return Groups(
+            sum((p.prompts for p in parts), []),
+            RolloutBatch.concat([p.batch for p in parts]),
+            Scores.concat([p.scores for p in parts]),
+            *(torch.cat([getattr(p, k) for p in parts]) for k in ("r", "adv", "zero")),
+        )

@@ -17,10 +17,13 @@ PACKAGES = ("sandboxes", "verifiers", "rl")
 # a layer may import only the layers before it: sandboxes <- verifiers <- rl
 LAYER = {name: i for i, name in enumerate(PACKAGES)}
 HEAVY = ("torch", "transformers", "hydra", "omegaconf")
-# the loop (DESIGN §6): rl/ modules a training step runs through; tools (evaluate, pretrain) are not
-LOOP = ("train", "grpo", "rollout", "policy", "scoring", "metrics", "prompts", "data", "schemas")
+# the loop (DESIGN §6): rl/ modules a training step runs through; tools (evaluate, passk,
+# pretrain) are not. LOOP_BUDGET is the honest total that rl/__init__.py restates and explains
+# (devices, precision and architecture exactness, data parallelism), not DESIGN's 1,100.
+LOOP = ("train", "step", "grpo", "rollout", "policy", "distributed", "scoring", "metrics", "prompts",
+        "data", "schemas")
 BUDGETS = {"rl/train.py": 150, "rl/grpo.py": 150}
-LOOP_BUDGET = 1100
+LOOP_BUDGET = 2095
 FILE_BUDGET = 400
 # files allowed past FILE_BUDGET, each with its reason (data tables are data, not logic)
 OVER_BUDGET = {

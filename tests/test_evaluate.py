@@ -1,6 +1,6 @@
-"""rl/evaluate.py: the unbiased pass@k estimator against brute force, answer votes, per-source
-aggregation, resume bookkeeping, batch-independent seeded sampling on the real tiny model, and
-real runs of `python rl/evaluate.py +task=math` (metrics table, eval.json, resume = uninterrupted)."""
+"""rl/passk.py and rl/evaluate.py: the unbiased pass@k estimator against brute force, answer
+votes, per-source aggregation, resume bookkeeping, batch-independent seeded sampling on the real
+tiny model, and real runs of `python rl/evaluate.py +task=math` (metrics table, eval.json, resume = uninterrupted)."""
 
 import itertools
 import json
@@ -14,12 +14,10 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="the rl extra (torch) is not installed")
 
-from rl.evaluate import (  # noqa: E402 - after the torch skip
-    GumbelSampler,
-    SeededPolicy,
+from rl.evaluate import GumbelSampler, SeededPolicy, load_done  # noqa: E402 - after the torch skip
+from rl.passk import (  # noqa: E402 - after the torch skip
     aggregate,
     format_table,
-    load_done,
     majority_vote,
     pass_at_k,
     summarize,

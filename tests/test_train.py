@@ -1,6 +1,7 @@
 """The real loop on the embedded tiny model: a two-step smoke run, bit-for-bit resume, the
 missing-task message, NaN stop, and the rollout's masks and finish reasons."""
 
+import copy
 import json
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from rl.rollout import (  # noqa: E402
     SamplingConfig,
     make_rollout,
 )
-from rl.train import update  # noqa: E402 - after the torch skip
+from rl.step import update  # noqa: E402 - after the torch skip
 
 ROOT = Path(__file__).resolve().parent.parent
 # Small enough to run in seconds on a shared 2-core CPU; still every stage of the real loop.
@@ -135,13 +136,26 @@ def test_reserved_layer_grows_and_selects_like_dynamic_layer():
     assert res.get_seq_length() == dyn.get_seq_length() == 10
 
 
-def test_multi_token_stop_strings_go_to_generate(policy, capsys):
+@pytest.mark.parametrize("pad_is_eos", [False, True], ids=["pad", "pad=eos"])
+@pytest.mark.parametrize("backend", [HFRollout, CachedRollout])
+def test_multi_token_stop_strings_end_the_mask_exactly(policy, backend, pad_is_eos):
+    """A stop string of several tokens (a character tokenizer spells it out) ends the completion
+    at the token that completes it, in both backends: nothing after it is kept, trained on or counted,
+    not even the EOS generate pads finished rows with when pad == eos."""
     model, tok = policy
-    assert type(make_rollout(model, tok, SamplingConfig())) is CachedRollout
-    roll = make_rollout(model, tok, SamplingConfig(stop=("</answer>", "The end.")))
-    assert type(roll) is HFRollout and "The end." in capsys.readouterr().err
-    batch = roll.generate(PROMPTS, 2)
-    assert all(r != "stop" or t.endswith(("</answer>", "The end.")) for r, t in zip(batch.finish_reasons, batch.texts))
+    if pad_is_eos:
+        tok = copy.deepcopy(tok)
+        tok.pad_token = tok.eos_token
+    assert type(make_rollout(model, tok, SamplingConfig(stop=("</answer>", "The end.")))) is CachedRollout
+    free = HFRollout(model, tok, SamplingConfig(group_size=2, max_new_tokens=30, stop=())).generate(PROMPTS, 1, greedy=True)
+    stop = free.texts[0][3:6]  # three characters the model writes greedily: three tokens here
+    assert len(tok(stop, add_special_tokens=False).input_ids) == 3 and len(free.texts[0]) > 8
+    batch = backend(model, tok, SamplingConfig(group_size=2, max_new_tokens=30, stop=(stop,))).generate(PROMPTS, 1, greedy=True)
+    cut = free.texts[0].index(stop) + len(stop)
+    assert batch.texts[0] == free.texts[0][:cut] and batch.finish_reasons[0] == "stop"
+    assert int(batch.lengths[0]) == len(tok(free.texts[0][:cut], add_special_tokens=False).input_ids)
+    assert (batch.ids[0, batch.prompt_len + int(batch.lengths[0]):] == tok.pad_token_id).all()
+    assert not batch.completion_mask[0, int(batch.lengths[0]):].any()
 
 
 def test_nucleus_never_samples_outside_top_p(policy):
