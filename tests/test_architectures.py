@@ -28,45 +28,73 @@ from rl.step import update  # noqa: E402
 TOKENIZER = REPO_ROOT / "models" / "tiny-base"
 # tiny on purpose (the matrix runs on 2 shared cores); initializer_range 0.2 spreads the logits so
 # greedy ties are not decided by rounding
-DIMS = dict(vocab_size=104, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-            num_key_value_heads=2, initializer_range=0.2, max_position_embeddings=256)
+DIMS = dict(
+    vocab_size=104,
+    hidden_size=32,
+    intermediate_size=64,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    num_key_value_heads=2,
+    initializer_range=0.2,
+    max_position_embeddings=256,
+)
 WINDOW = 5  # shorter than any prompt + completion below, and than every packed row
 ARCHITECTURES = [
-    pytest.param("LlamaConfig", dict(DIMS, tie_word_embeddings=True), "packed", id="llama-gqa-tied"),
-    pytest.param("LlamaConfig", dict(DIMS, tie_word_embeddings=False), "packed", id="llama-gqa-untied"),
+    pytest.param("LlamaConfig", dict(DIMS, tie_word_embeddings=True), "packed",
+                 id="llama-gqa-tied"),
+    pytest.param("LlamaConfig", dict(DIMS, tie_word_embeddings=False), "packed",
+                 id="llama-gqa-untied"),
     pytest.param("Qwen2Config", dict(DIMS), "packed", id="qwen2"),
-    pytest.param("Qwen2Config", dict(DIMS, use_sliding_window=True, sliding_window=WINDOW, max_window_layers=0),
+    pytest.param("Qwen2Config", dict(DIMS, use_sliding_window=True, sliding_window=WINDOW,
+                                     max_window_layers=0),
                  "rows", id="qwen2-sliding"),
     pytest.param("Qwen3Config", dict(DIMS, head_dim=8), "packed", id="qwen3"),
-    pytest.param("Qwen3_5TextConfig", dict(DIMS, head_dim=8, layer_types=["linear_attention", "full_attention"],
-                                           linear_num_key_heads=2, linear_num_value_heads=2, linear_key_head_dim=8,
-                                           linear_value_head_dim=8, linear_conv_kernel_dim=4), "rows", id="qwen3.5-hybrid"),
-    pytest.param("Lfm2Config", dict(DIMS, layer_types=["conv", "full_attention"]), "rows", id="lfm2-hybrid"),
-    pytest.param("MistralConfig", dict(DIMS, sliding_window=WINDOW), "rows", id="mistral-short-window"),
+    pytest.param("Qwen3_5TextConfig", dict(DIMS, head_dim=8,
+                                           layer_types=["linear_attention", "full_attention"],
+                                           linear_num_key_heads=2, linear_num_value_heads=2,
+                                           linear_key_head_dim=8, linear_value_head_dim=8,
+                                           linear_conv_kernel_dim=4),
+                 "rows", id="qwen3.5-hybrid"),
+    pytest.param("Lfm2Config", dict(DIMS, layer_types=["conv", "full_attention"]), "rows",
+                 id="lfm2-hybrid"),
+    pytest.param("MistralConfig", dict(DIMS, sliding_window=WINDOW), "rows",
+                 id="mistral-short-window"),
     pytest.param("Gemma3TextConfig", dict(DIMS, head_dim=8, sliding_window=WINDOW,
-                                          layer_types=["sliding_attention", "full_attention"]), "rows", id="gemma3"),
+                                          layer_types=["sliding_attention", "full_attention"]),
+                 "rows", id="gemma3"),
     pytest.param("GPT2Config", dict(vocab_size=104, n_embd=32, n_layer=2, n_head=4, n_positions=256,
-                                    initializer_range=0.2, resid_pdrop=0.1, embd_pdrop=0.1, attn_pdrop=0.1),
+                                    initializer_range=0.2, resid_pdrop=0.1, embd_pdrop=0.1,
+                                    attn_pdrop=0.1),
                  "packed", id="gpt2-dropout"),
-    pytest.param("Phi3Config", dict(DIMS, resid_pdrop=0.1, attention_dropout=0.1), "packed", id="phi3-dropout"),
+    pytest.param("Phi3Config", dict(DIMS, resid_pdrop=0.1, attention_dropout=0.1), "packed",
+                 id="phi3-dropout"),
     pytest.param("Olmo2Config", dict(DIMS), "packed", id="olmo2"),
 ]
-HYBRID = ("Qwen3_5TextConfig", "Lfm2Config")  # recurrent / convolution state: HF generate samples them
+# recurrent / convolution state: HF generate samples them
+HYBRID = ("Qwen3_5TextConfig", "Lfm2Config")
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-PROMPTS = ["User: What is 12+34?\nAssistant: ", "User: 5*3?\nAssistant: "]  # different lengths: left padding
+# different lengths: left padding
+PROMPTS = ["User: What is 12+34?\nAssistant: ", "User: 5*3?\nAssistant: "]
 _MODELS: dict = {}
 
 
 def build(tmp_path_factory, config_class: str, kwargs: dict) -> str:
-    """Saves a random-init model of the config with the embedded tokenizer; returns its directory."""
+    """Saves a random-init model of the config with the embedded tokenizer; returns its
+    directory."""
     key = (config_class, tuple(sorted((k, str(v)) for k, v in kwargs.items())))
     if key not in _MODELS:
         from transformers import AutoTokenizer
 
         tok = AutoTokenizer.from_pretrained(TOKENIZER)
-        ids = dict(bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+        ids = dict(
+            bos_token_id=tok.bos_token_id,
+            eos_token_id=tok.eos_token_id,
+            pad_token_id=tok.pad_token_id,
+        )
         torch.manual_seed(0)
-        model = AutoModelForCausalLM.from_config(getattr(transformers, config_class)(**kwargs, **ids))
+        model = AutoModelForCausalLM.from_config(
+            getattr(transformers, config_class)(**kwargs, **ids)
+        )
         path = tmp_path_factory.mktemp(config_class)
         model.save_pretrained(path)
         tok.save_pretrained(path)
@@ -93,7 +121,9 @@ def reference_logprobs(model, batch) -> torch.Tensor:
     out = torch.zeros(len(batch.texts), T, device=batch.ids.device)
     for r in range(len(batch.texts)):
         n = int(batch.lengths[r])
-        ids = torch.cat([batch.ids[r, :P][batch.attention_mask[r, :P].bool()], batch.ids[r, P:P + n]])
+        ids = torch.cat(
+            [batch.ids[r, :P][batch.attention_mask[r, :P].bool()], batch.ids[r, P : P + n]]
+        )
         lsm = model(input_ids=ids[None]).logits[0].float().log_softmax(-1)
         out[r, :n] = lsm[-n - 1:-1].gather(-1, ids[-n:, None]).squeeze(-1)
     return out
@@ -102,11 +132,19 @@ def reference_logprobs(model, batch) -> torch.Tensor:
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize(("config_class", "kwargs", "layout"), ARCHITECTURES)
 def test_architecture(tmp_path_factory, config_class, kwargs, layout, device, capsys):
-    model, tok = load_policy(PolicyConfig(path=build(tmp_path_factory, config_class, kwargs), threads=1, device=device,
-                                          micro_batch=4))
-    assert model.device.type == device and not any(m.training for m in model.modules())  # dropout off
+    model, tok = load_policy(
+        PolicyConfig(
+            path=build(tmp_path_factory, config_class, kwargs),
+            threads=1,
+            device=device,
+            micro_batch=4,
+        )
+    )
+    # dropout off
+    assert model.device.type == device and not any(m.training for m in model.modules())
 
-    # 1. greedy cached decode (or generate, for hybrid caches, with its notice) == cache-free reference
+    # 1. greedy cached decode (or generate, for hybrid caches, with its notice)
+    #    == cache-free reference
     roll = make_rollout(model, tok, SamplingConfig(group_size=3, max_new_tokens=8))
     assert type(roll) is (HFRollout if config_class in HYBRID else CachedRollout)
     if type(roll) is HFRollout:
@@ -120,15 +158,22 @@ def test_architecture(tmp_path_factory, config_class, kwargs, layout, device, ca
     # 2. update log-probs (packed where exact, else one row per completion) == unpadded forwards
     torch.manual_seed(1)
     batch = roll.generate(PROMPTS, 3)
-    rows_tokens = int(batch.attention_mask[:, :batch.prompt_len].sum(-1).max() + batch.lengths.view(-1, 3).sum(-1).max())
+    rows_tokens = int(
+        batch.attention_mask[:, : batch.prompt_len].sum(-1).max()
+        + batch.lengths.view(-1, 3).sum(-1).max()
+    )
     assert ("packed" if packing_is_exact(model.config, rows_tokens) else "rows") == layout
     with torch.no_grad():
         want = reference_logprobs(model, batch)
-    for rows, micro in [(torch.arange(6), 4), (torch.tensor([0, 2, 4, 5]), 2)]:  # micro 2 < G splits a group
-        got = torch.cat([token_logprobs(model, batch, c, chunk_tokens=5)[0] for c in row_chunks(rows, 3, micro)])
+    # micro 2 < G splits a group
+    for rows, micro in [(torch.arange(6), 4), (torch.tensor([0, 2, 4, 5]), 2)]:
+        got = torch.cat(
+            [token_logprobs(model, batch, c, chunk_tokens=5)[0] for c in row_chunks(rows, 3, micro)]
+        )
         assert got.device.type == device
         assert torch.allclose(got, want[rows], atol=1e-5), (got - want[rows]).abs().max()
-    again = token_logprobs(model, batch, torch.arange(6))[0]  # grad on, as in the update: still no dropout
+    # grad on, as in the update: still no dropout
+    again = token_logprobs(model, batch, torch.arange(6))[0]
     assert torch.allclose(again, want, atol=1e-5)
 
     # 3. two update steps train: finite losses and weights that move
@@ -149,7 +194,9 @@ def test_forced_packing_of_a_short_window_is_detectably_wrong(tmp_path_factory):
     path = build(tmp_path_factory, "MistralConfig", dict(DIMS, sliding_window=WINDOW))
     model, tok = load_policy(PolicyConfig(path=path, threads=1, device="cpu"))
     torch.manual_seed(1)
-    batch = CachedRollout(model, tok, SamplingConfig(group_size=3, max_new_tokens=8)).generate(PROMPTS, 3)
+    batch = CachedRollout(model, tok, SamplingConfig(group_size=3, max_new_tokens=8)).generate(
+        PROMPTS, 3
+    )
     with torch.no_grad():
         want = reference_logprobs(model, batch)
         packed = token_logprobs(model, batch, torch.arange(6), packing="packed")[0]
@@ -160,10 +207,15 @@ def test_forced_packing_of_a_short_window_is_detectably_wrong(tmp_path_factory):
 
 @pytest.mark.parametrize("device", DEVICES)
 def test_gradient_checkpointing_keeps_dropout_off(tmp_path_factory, device):
-    """Checkpointed layers run in training mode (HF only checkpoints then); their dropout must not."""
+    """Checkpointed layers run in training mode (HF only checkpoints then); their dropout must
+    not."""
     path = build(tmp_path_factory, *ARCHITECTURES[9].values[:2])  # GPT-2 with dropout 0.1
-    model, tok = load_policy(PolicyConfig(path=path, threads=1, device=device, gradient_checkpointing=True))
-    batch = make_rollout(model, tok, SamplingConfig(group_size=3, max_new_tokens=8)).generate(PROMPTS, 3)
+    model, tok = load_policy(
+        PolicyConfig(path=path, threads=1, device=device, gradient_checkpointing=True)
+    )
+    batch = make_rollout(model, tok, SamplingConfig(group_size=3, max_new_tokens=8)).generate(
+        PROMPTS, 3
+    )
     with torch.no_grad():
         want = reference_logprobs(model, batch)
     got = token_logprobs(model, batch, torch.arange(6))[0]
@@ -175,11 +227,14 @@ def test_gradient_checkpointing_keeps_dropout_off(tmp_path_factory, device):
 @pytest.mark.parametrize("device", DEVICES)
 def test_bf16_autocast_applies_small_updates(tmp_path_factory, device):
     """policy.dtype=bfloat16 keeps fp32 master weights (bf16 only in the forward), so one AdamW step
-    at lr 1e-6 moves ~every weight of a layer; stepping bf16 weights directly rounds most steps away."""
+    at lr 1e-6 moves ~every weight of a layer; stepping bf16 weights directly rounds most steps
+    away."""
     path = build(tmp_path_factory, "LlamaConfig", dict(DIMS, tie_word_embeddings=False))
     model, tok = load_policy(PolicyConfig(path=path, threads=1, device=device, dtype="bfloat16"))
     assert next(model.parameters()).dtype == torch.float32 and model.compute_dtype == torch.bfloat16
-    batch = make_rollout(model, tok, SamplingConfig(group_size=3, max_new_tokens=8)).generate(PROMPTS, 3)
+    batch = make_rollout(model, tok, SamplingConfig(group_size=3, max_new_tokens=8)).generate(
+        PROMPTS, 3
+    )
     pure = AutoModelForCausalLM.from_pretrained(path, dtype=torch.bfloat16).to(device)
     moved = {}
     for name, m in [("master", model), ("pure", pure)]:
@@ -192,7 +247,9 @@ def test_bf16_autocast_applies_small_updates(tmp_path_factory, device):
         opt.step()
         moved[name] = (layer.detach() != before).float().mean().item()
     assert moved["master"] > 0.95 and moved["pure"] < 0.2, moved
-    ref = load_policy(PolicyConfig(path=path, threads=1, device=device, dtype="bfloat16"), trainable=False)[0]
+    ref = load_policy(
+        PolicyConfig(path=path, threads=1, device=device, dtype="bfloat16"), trainable=False
+    )[0]
     assert next(ref.parameters()).dtype == torch.bfloat16  # the frozen reference may live in bf16
 
 
@@ -206,10 +263,18 @@ def test_chat_template_renders_system_and_user_turns(tmp_path_factory):
     model, tok = load_policy(PolicyConfig(path=path, threads=1, device="cpu"))
     with pytest.raises(ValueError, match="chat template"):
         PromptTemplate("chat", tok)
-    tok.chat_template = ("{{ bos_token }}{% for m in messages %}[{{ m['role'] }}] {{ m['content'] }}\n{% endfor %}"
-                         "{% if add_generation_prompt %}[assistant] {% endif %}")
-    prompt = PromptTemplate("chat", tok, system="Be brief.", user="Solve: {question}")(Problem("1", "2+2", "4"))
+    tok.chat_template = (
+        "{{ bos_token }}{% for m in messages %}[{{ m['role'] }}] {{ m['content'] }}\n{% endfor %}"
+        "{% if add_generation_prompt %}[assistant] {% endif %}"
+    )
+    prompt = PromptTemplate("chat", tok, system="Be brief.", user="Solve: {question}")(
+        Problem("1", "2+2", "4")
+    )
     assert prompt == "<bos>[system] Be brief.\n[user] Solve: 2+2\n[assistant] "
-    batch = HFRollout(model, tok, SamplingConfig(group_size=2, max_new_tokens=2)).generate([prompt], 2)
-    ids = batch.ids[0, :batch.prompt_len][batch.attention_mask[0, :batch.prompt_len].bool()].tolist()
+    batch = HFRollout(model, tok, SamplingConfig(group_size=2, max_new_tokens=2)).generate(
+        [prompt], 2
+    )
+    ids = batch.ids[0, : batch.prompt_len][
+        batch.attention_mask[0, : batch.prompt_len].bool()
+    ].tolist()
     assert ids.count(tok.bos_token_id) == 1 and ids[0] == tok.bos_token_id
