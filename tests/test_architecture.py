@@ -20,19 +20,8 @@ HEAVY = ("torch", "transformers", "hydra", "omegaconf")
 # the loop (DESIGN §6): rl/ modules a training step runs through; tools (evaluate, passk,
 # pretrain) are not. LOOP_BUDGET is the honest total that rl/__init__.py restates and explains
 # (devices, precision and architecture exactness, data parallelism), not DESIGN's 1,100.
-LOOP = (
-    "train",
-    "step",
-    "grpo",
-    "rollout",
-    "policy",
-    "distributed",
-    "scoring",
-    "metrics",
-    "prompts",
-    "data",
-    "schemas",
-)
+LOOP = ("train", "step", "grpo", "rollout", "policy", "distributed", "scoring", "metrics",
+        "prompts", "data", "schemas")
 BUDGETS = {"rl/train.py": 150, "rl/grpo.py": 150}
 LOOP_BUDGET = 2095
 FILE_BUDGET = 400
