@@ -57,16 +57,26 @@ def module_name(path: Path) -> str:
 
 
 def imported(path: Path) -> set[str]:
-    """Absolute module names a file imports anywhere (top level or deferred inside functions)."""
+    """Absolute module names a file imports when it runs (top level or deferred inside
+    functions); `if TYPE_CHECKING:` blocks never run, so what they import is not counted."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(n)
+        for block in ast.walk(tree)
+        if isinstance(block, ast.If) and ast.unparse(block.test).endswith("TYPE_CHECKING")
+        for stmt in block.body
+        for n in ast.walk(stmt)
+    }
     names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            # `from pkg import mod` imports mod (pkg is its parent)
             subs = {f"{node.module}.{a.name}" for a in node.names} & ALL_MODULES
-            names.update(
-                subs or {node.module}
-            )  # `from pkg import mod` imports mod (pkg is its parent)
+            names.update(subs or {node.module})
     return names
 
 
