@@ -5,9 +5,11 @@ not sample (rl/rollout.py) or define losses (rl/grpo.py)."""
 from __future__ import annotations
 
 import contextlib
+import json
 import random
+import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import torch
@@ -28,6 +30,26 @@ MASKED_ATTENTION = frozenset({"full_attention", "sliding_attention", "dummy"})
 
 
 @dataclass(frozen=True)
+class LoraSettings:
+    """Low-rank adapters through peft (the `lora` extra); r = 0 trains every weight."""
+    r: int = 0
+    alpha: float = 16.0
+    target_modules: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+    dropout: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "target_modules", tuple(self.target_modules))
+        if self.r < 0:
+            raise ValueError(f"policy.lora.r={self.r!r} must be >= 0 (0 trains every weight, no adapters)")
+        if self.alpha <= 0:
+            raise ValueError(f"policy.lora.alpha={self.alpha!r} must be > 0 (adapter scale = alpha / r)")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"policy.lora.dropout={self.dropout!r} must be in [0, 1)")
+        if self.r and not self.target_modules:
+            raise ValueError("policy.lora.target_modules is empty; name the linear layers to adapt, e.g. [q_proj, v_proj]")
+
+
+@dataclass(frozen=True)
 class PolicyConfig:
     path: str = "models/tiny-base"
     dtype: str = "float32"
@@ -37,8 +59,14 @@ class PolicyConfig:
     device: str = "auto"
     packing: str = "auto"
     logit_chunk_tokens: int = 1024
+    lora: LoraSettings = field(default_factory=LoraSettings)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.lora, LoraSettings):  # a mapping from Hydra / YAML
+            unknown = set(self.lora) - {f.name for f in fields(LoraSettings)}
+            if unknown:
+                raise ValueError(f"policy.lora has unknown keys {sorted(unknown)}; allowed: r, alpha, target_modules, dropout")
+            object.__setattr__(self, "lora", LoraSettings(**self.lora))
         if self.dtype not in DTYPES:
             raise ValueError(f"policy.dtype={self.dtype!r} is not allowed; use one of {sorted(DTYPES)}")
         if self.packing not in PACKING:
@@ -80,17 +108,74 @@ def load_policy(cfg: PolicyConfig, trainable: bool = True):
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
     weights = torch.float32 if trainable else DTYPES[cfg.dtype]
-    model = AutoModelForCausalLM.from_pretrained(resolve(cfg.path), dtype=weights).to(device)
+    model = load_weights(resolve(cfg.path), weights).to(device)
+    if trainable and cfg.lora.r:
+        model = add_adapters(model, cfg.lora, cfg.path)
     model.compute_dtype = DTYPES[cfg.dtype]
-    model.eval()  # dropout off, in sampling and in the update alike
+    model.eval()  # dropout off, in sampling and in the update alike (the adapters' dropout too)
     if trainable and cfg.gradient_checkpointing:
         getattr(model, "activation_checkpointing_enable", model.gradient_checkpointing_enable)()
         for layer in model.modules():  # HF checkpoints a layer only while it is in training mode
             if isinstance(layer, GradientCheckpointingLayer):
                 layer.training = True
+        if cfg.lora.r:  # the frozen embeddings' outputs need a grad for the checkpointed layers
+            model.enable_input_require_grads()
     if not trainable:
         model.requires_grad_(False)
     return model, tok
+
+
+def load_weights(path: str, dtype: torch.dtype):
+    """A transformers model directory or hub id; a peft adapter directory (adapter_config.json, as
+    training with policy.lora.r > 0 writes) loads its base model with the adapter merged in."""
+    if not (Path(path) / "adapter_config.json").exists():
+        return AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+    try:
+        from peft import PeftModel
+    except ImportError as exc:
+        raise ImportError(f"policy.path={path!r} holds a LoRA adapter, which needs peft ({exc}); "
+                          "run `pip install -e '.[lora]'`") from None
+    base = json.loads((Path(path) / "adapter_config.json").read_text())["base_model_name_or_path"]
+    model = AutoModelForCausalLM.from_pretrained(resolve(base), dtype=torch.float32)
+    return PeftModel.from_pretrained(model, path).merge_and_unload().to(dtype)
+
+
+def add_adapters(model, lora: LoraSettings, base_path: str):
+    """Injects trainable LoRA layers into `model` in place and freezes every other weight; the
+    returned object is the same transformers model (sampling and log-probs run it unchanged),
+    carrying its peft wrapper for saving (`save_policy`) and for the reference (`adapters_off`)."""
+    try:
+        from peft import LoraConfig, get_peft_model
+    except ImportError as exc:
+        raise ImportError(f"policy.lora.r={lora.r} needs peft ({exc}); run `pip install -e '.[lora]'` "
+                          "or set policy.lora.r=0") from None
+    present = {name.rsplit(".", 1)[-1] for name, m in model.named_modules() if isinstance(m, torch.nn.Linear)}
+    missing = [t for t in lora.target_modules if t not in present]
+    if missing:
+        raise ValueError(f"policy.lora.target_modules names {missing}, which this model does not have; "
+                         f"its linear layers are {sorted(present)}")
+    config = LoraConfig(r=lora.r, lora_alpha=lora.alpha, target_modules=list(lora.target_modules),
+                        lora_dropout=lora.dropout, base_model_name_or_path=base_path)
+    wrapper = get_peft_model(model, config)
+    wrapper.peft_config["default"].base_model_name_or_path = base_path  # as configured: no machine path
+    object.__setattr__(model, "peft_wrapper", wrapper)  # not a submodule: state_dict stays the model's
+    return model
+
+
+def trainable_parameters(model) -> list[torch.nn.Parameter]:
+    """What the optimizer steps: every weight, or only the adapters under LoRA."""
+    return [p for p in model.parameters() if p.requires_grad]
+
+
+@contextlib.contextmanager
+def adapters_off(model):
+    """The base model's forward inside the block (the reference policy under LoRA): the same
+    weights with every adapter disabled, so no second copy of the model exists."""
+    wrapper = getattr(model, "peft_wrapper", None)
+    if wrapper is None:
+        raise ValueError("adapters_off needs a model trained with policy.lora.r > 0")
+    with wrapper.disable_adapter():
+        yield model
 
 
 def autocast(model):
@@ -253,24 +338,66 @@ def set_rng_state(state: dict) -> None:
 
 
 def save_checkpoint(path: Path, model, optimizer, step: int, data_position: int, tokenizer=None) -> None:
-    """Everything a resumed run needs to continue bit-for-bit: weights, optimizer moments, RNG
-    states (CPU and every CUDA device), step and data position. Written to a temporary name first
-    so a crash mid-write never destroys the last good checkpoint. With `tokenizer`, the policy is
-    also saved as a transformers model directory beside it (`model/`), which `policy.path=` loads
-    anywhere (rl/evaluate.py, another run)."""
-    tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "rng": rng_state(),
-                "step": step, "data_position": data_position}, tmp)
-    tmp.replace(path)
+    """Everything a resumed run needs to continue bit-for-bit, with the weights stored once: the
+    policy goes to `model/` beside `path` (a transformers model directory, or under LoRA only the
+    peft adapter), which `policy.path=` loads anywhere (rl/evaluate.py, another run); `path` holds
+    the optimizer moments, RNG states (CPU and every CUDA device), step, data position and the name
+    of that directory, as tensors and plain containers (`torch.load(weights_only=True)` reads it).
+    Both are written under temporary names first, so a crash mid-write never destroys the last
+    good pair; `model/step.json` ties the directory to its checkpoint."""
+    tmp_dir, out = path.parent / "model.tmp", path.parent / "model"
+    shutil.rmtree(tmp_dir, ignore_errors=True)
+    getattr(model, "peft_wrapper", model).save_pretrained(tmp_dir)
     if tokenizer is not None:
-        model.save_pretrained(path.parent / "model")
-        tokenizer.save_pretrained(path.parent / "model")
+        tokenizer.save_pretrained(tmp_dir)
+    (tmp_dir / "step.json").write_text(json.dumps({"step": step}))
+    tmp = path.with_suffix(".tmp")
+    torch.save({"optimizer": optimizer.state_dict(), "rng": rng_state(), "step": step,
+                "data_position": data_position, "weights": out.name}, tmp)
+    if out.exists():
+        shutil.rmtree(out)
+    tmp_dir.rename(out)
+    tmp.replace(path)
 
 
 def load_checkpoint(path: Path, model, optimizer) -> tuple[int, int]:
-    state = torch.load(path, weights_only=False, map_location=next(model.parameters()).device)
-    model.load_state_dict(state["model"])
+    """Restores what save_checkpoint wrote into `model` and `optimizer`; returns (step, data position)."""
+    device = next(model.parameters()).device
+    state = torch.load(path, weights_only=True, map_location=device)
+    weights = path.parent / state["weights"]
+    written = json.loads((weights / "step.json").read_text())["step"] if (weights / "step.json").exists() else None
+    if written != state["step"]:
+        raise ValueError(f"resume={path}: {weights} holds step {written}, the checkpoint step {state['step']} "
+                         "(a save was interrupted); resume from an earlier copy of the run directory")
+    load_weights_into(model, weights)
     optimizer.load_state_dict(state["optimizer"])
     set_rng_state({k: (v.cpu() if torch.is_tensor(v) else [x.cpu() for x in v] if k == "cuda" else v)
                    for k, v in state["rng"].items()})
     return state["step"], state["data_position"]
+
+
+def load_weights_into(model, weights: Path) -> None:
+    """The safetensors of a model directory (or a peft adapter) into a live model, exactly."""
+    from safetensors.torch import load_file
+
+    adapter, wrapper = (weights / "adapter_config.json").exists(), getattr(model, "peft_wrapper", None)
+    if adapter != (wrapper is not None):
+        raise ValueError(f"{weights} holds {'a LoRA adapter' if adapter else 'a full model'} but the run has "
+                         f"policy.lora.r={'0' if wrapper is None else '> 0'}; resume with the run's policy.lora settings")
+    tensors = {}
+    for f in sorted(weights.glob("*.safetensors")):
+        tensors.update(load_file(f, device=str(next(model.parameters()).device)))
+    if adapter:
+        from peft import set_peft_model_state_dict
+
+        result = set_peft_model_state_dict(wrapper, tensors)
+        missing = [k for k in result.missing_keys if "lora_" in k]
+        if result.unexpected_keys or missing:
+            raise ValueError(f"{weights}: adapter does not match the model (unexpected {result.unexpected_keys[:3]}, "
+                             f"missing {missing[:3]})")
+        return
+    result = model.load_state_dict(tensors, strict=False)
+    loaded = {t.data_ptr() for k, t in model.state_dict().items() if k in tensors}
+    untied = [k for k in result.missing_keys if model.state_dict()[k].data_ptr() not in loaded]
+    if result.unexpected_keys or untied:
+        raise ValueError(f"{weights} does not match the model (unexpected {result.unexpected_keys[:3]}, missing {untied[:3]})")

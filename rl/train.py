@@ -6,6 +6,7 @@ loop, one line per pipeline stage; the math lives in rl/grpo.py, sampling in rl/
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 import time
@@ -28,11 +29,13 @@ from rl.grpo import AlgoConfig, group_advantages, overlong_shaping, policy_loss,
 from rl.metrics import MetricsSink
 from rl.policy import (
     PolicyConfig,
+    adapters_off,
     load_checkpoint,
     load_policy,
     row_chunks,
     save_checkpoint,
     token_logprobs,
+    trainable_parameters,
 )
 from rl.prompts import task_prompt
 from rl.rollout import SamplingConfig, make_rollout
@@ -59,8 +62,9 @@ def update(model, ref, opt, batch, adv, algo: AlgoConfig, pcfg: PolicyConfig, ma
     rows = torch.arange(len(adv), device=adv.device) if algo.beta > 0 or algo.mu > 1 else adv.nonzero().flatten()
     chunks = row_chunks(rows.cpu(), batch.group_size, pcfg.micro_batch)
     logprobs = partial(token_logprobs, batch=batch, packing=pcfg.packing, chunk_tokens=pcfg.logit_chunk_tokens)
-    with torch.no_grad():
-        ref_lp = [logprobs(ref, rows=c)[0] for c in chunks] if algo.beta > 0 else None
+    with torch.no_grad():  # under LoRA (ref None) the reference is the policy with its adapters off
+        with adapters_off(model) if algo.beta > 0 and ref is None else contextlib.nullcontext():
+            ref_lp = [logprobs(model if ref is None else ref, rows=c)[0] for c in chunks] if algo.beta > 0 else None
         old_lp = [logprobs(model, rows=c)[0] for c in chunks] if algo.mu > 1 else None
     stats = Counter()
     for _ in range(algo.mu):
@@ -72,7 +76,7 @@ def update(model, ref, opt, batch, adv, algo: AlgoConfig, pcfg: PolicyConfig, ma
             parts.loss.backward()
             stats.update({"loss/policy": parts.loss.item(), "kl": parts.kl_sum, "clip": parts.clip_sum,
                           "tok": parts.tokens, "ent": float((ent * w[c].gt(0)).sum())})
-        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+        grad_norm = torch.nn.utils.clip_grad_norm_(trainable_parameters(model), max_grad_norm)
         if not (math.isfinite(stats["loss/policy"]) and torch.isfinite(grad_norm)):
             raise FloatingPointError(f"non-finite loss ({stats['loss/policy']}) or gradient norm ({grad_norm})")
         opt.step()
@@ -89,8 +93,8 @@ def main(cfg: DictConfig) -> None:
     algo, pcfg = AlgoConfig(**cfg.algo), PolicyConfig(**cfg.policy)
     scfg = SamplingConfig(**OmegaConf.to_container(cfg.sampling))
     model, tok = load_policy(pcfg)
-    ref = load_policy(pcfg, trainable=False)[0] if algo.beta > 0 else None
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.optim.lr, betas=tuple(cfg.optim.betas),
+    ref = load_policy(pcfg, trainable=False)[0] if algo.beta > 0 and not pcfg.lora.r else None
+    opt = torch.optim.AdamW(trainable_parameters(model), lr=cfg.optim.lr, betas=tuple(cfg.optim.betas),
                             weight_decay=cfg.optim.weight_decay)
     spec = {name: {"weight": r.weight, "verifier": instantiate(r.verifier)} for name, r in cfg.task.rewards.items()}
     rollout, rewards, eval_reward = make_rollout(model, tok, scfg), build_rewards(spec), build_rewards(spec, cfg.task.eval_reward)
