@@ -9,8 +9,9 @@ import json
 import random
 import shutil
 import sys
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch.utils.checkpoint import checkpoint
@@ -39,6 +40,7 @@ class LoraSettings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "target_modules", tuple(self.target_modules))
+        object.__setattr__(self, "alpha", float(self.alpha))
         if self.r < 0:
             raise ValueError(f"policy.lora.r={self.r!r} must be >= 0 (0 trains every weight, no adapters)")
         if self.alpha <= 0:
@@ -59,7 +61,9 @@ class PolicyConfig:
     device: str = "auto"
     packing: str = "auto"
     logit_chunk_tokens: int = 1024
-    lora: LoraSettings = field(default_factory=LoraSettings)
+    # a mapping in the schema (OmegaConf marks a frozen nested dataclass read-only, which would refuse
+    # YAML and command-line values); __post_init__ replaces it with the validated LoraSettings
+    lora: Any = field(default_factory=lambda: asdict(LoraSettings()))
 
     def __post_init__(self) -> None:
         if not isinstance(self.lora, LoraSettings):  # a mapping from Hydra / YAML

@@ -40,6 +40,7 @@ from rl.policy import (
 from rl.prompts import task_prompt
 from rl.rollout import SamplingConfig, make_rollout
 from rl.scoring import Groups, build_rewards, score
+from rl.trackers import LoggerConfig, open_trackers
 
 
 def draw(problems, template, rollout, rewards, algo: AlgoConfig, scfg: SamplingConfig, times: Counter) -> Groups:
@@ -103,7 +104,9 @@ def main(cfg: DictConfig) -> None:
     run_dir, G, start = Path(HydraConfig.get().runtime.output_dir), scfg.group_size, 0
     if cfg.resume:
         start, stream.position = load_checkpoint(Path(cfg.resume), model, opt)
-    sink, ckpt = MetricsSink(run_dir, cfg.steps, bool(cfg.resume), cfg.tensorboard), run_dir / "checkpoint.pt"
+    trackers = open_trackers(LoggerConfig(**cfg.logger), run_dir, OmegaConf.to_container(cfg, resolve=True))
+    sink = MetricsSink(run_dir, cfg.steps, bool(cfg.resume), cfg.tensorboard, trackers=trackers)
+    ckpt = run_dir / "checkpoint.pt"
     if start == 0:
         sink.log(0, {"eval/accuracy": evaluate(rollout, eval_set, eval_reward, template)})
     for step in range(start + 1, cfg.steps + 1):

@@ -83,12 +83,14 @@ def train(tmp_path: Path, name: str, *overrides: str) -> subprocess.CompletedPro
 
 @pytest.mark.slow
 def test_adapter_checkpoint_resumes_bitwise_and_loads_as_a_policy(tmp_path):
-    full = train(tmp_path, "full", "steps=2", "checkpoint_every=1")
+    # 8 prompts: step 1 has groups with reward variance (asserted below), so the adapters move
+    full = train(tmp_path, "full", "steps=2", "checkpoint_every=1", "batch_prompts=8")
     assert full.returncode == 0, full.stderr[-2000:]
-    half = train(tmp_path, "half", "steps=1", "checkpoint_every=1")
+    half = train(tmp_path, "half", "steps=1", "checkpoint_every=1", "batch_prompts=8")
     assert half.returncode == 0, half.stderr[-2000:]
-    resumed = train(tmp_path, "resumed", "steps=2", f"resume={tmp_path / 'half' / 'checkpoint.pt'}")
+    resumed = train(tmp_path, "resumed", "steps=2", "batch_prompts=8", f"resume={tmp_path / 'half' / 'checkpoint.pt'}")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert json.loads((tmp_path / "full" / "metrics.jsonl").read_text().splitlines()[1])["adv/zero_std_group_frac"] < 1
     model_dir = tmp_path / "full" / "model"
     assert sorted(p.name for p in model_dir.glob("*.safetensors")) == ["adapter_model.safetensors"]
     assert json.loads((model_dir / "adapter_config.json").read_text())["base_model_name_or_path"] == "models/tiny-base"
