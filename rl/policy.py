@@ -347,8 +347,9 @@ def save_checkpoint(path: Path, model, optimizer, step: int, data_position: int,
     peft adapter), which `policy.path=` loads anywhere (rl/evaluate.py, another run); `path` holds
     the optimizer moments, RNG states (CPU and every CUDA device), step, data position and the name
     of that directory, as tensors and plain containers (`torch.load(weights_only=True)` reads it).
-    Both are written under temporary names first, so a crash mid-write never destroys the last
-    good pair; `model/step.json` ties the directory to its checkpoint."""
+    Both are written in full under temporary names before either replaces its predecessor, so a
+    crash mid-write leaves no half-written file; a crash between the two renames leaves a pair whose
+    steps differ, which `model/step.json` reveals and load_checkpoint refuses."""
     tmp_dir, out = path.parent / "model.tmp", path.parent / "model"
     shutil.rmtree(tmp_dir, ignore_errors=True)
     getattr(model, "peft_wrapper", model).save_pretrained(tmp_dir)

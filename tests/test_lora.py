@@ -15,7 +15,15 @@ pytest.importorskip("peft", reason="the lora extra (peft) is not installed: pip 
 from safetensors.torch import load_file  # noqa: E402
 
 from rl.grpo import AlgoConfig  # noqa: E402 - after the skips
-from rl.policy import PolicyConfig, adapters_off, load_policy, token_logprobs, trainable_parameters  # noqa: E402
+from rl.policy import (  # noqa: E402
+    PolicyConfig,
+    adapters_off,
+    load_checkpoint,
+    load_policy,
+    save_checkpoint,
+    token_logprobs,
+    trainable_parameters,
+)
 from rl.rollout import HFRollout, SamplingConfig  # noqa: E402
 from rl.train import update  # noqa: E402
 
@@ -115,3 +123,19 @@ def test_adapter_checkpoint_resumes_bitwise_and_loads_as_a_policy(tmp_path):
         assert torch.allclose(merged(ids).logits, live(ids).logits, atol=1e-5)
         base = load_policy(PolicyConfig(threads=1), trainable=False)[0]
         assert not torch.allclose(base(ids).logits, live(ids).logits, atol=1e-5)  # the adapter did move it
+
+
+def test_checkpoint_pairs_that_do_not_match_are_refused(tmp_path, lora_policy):
+    model, tok, _ = lora_policy
+    opt = torch.optim.AdamW(trainable_parameters(model), lr=1e-3)
+    path = tmp_path / "checkpoint.pt"
+    save_checkpoint(path, model, opt, 3, 7, tok)
+    assert set(torch.load(path, weights_only=True)) == {"optimizer", "rng", "step", "data_position", "weights"}
+    assert load_checkpoint(path, model, opt) == (3, 7)
+    (tmp_path / "model" / "step.json").write_text('{"step": 4}')  # a save interrupted between the two renames
+    with pytest.raises(ValueError, match="holds step 4, the checkpoint step 3"):
+        load_checkpoint(path, model, opt)
+    (tmp_path / "model" / "step.json").write_text('{"step": 3}')
+    full = load_policy(PolicyConfig(threads=1))[0]
+    with pytest.raises(ValueError, match="holds a LoRA adapter but the run has policy.lora.r=0"):
+        load_checkpoint(path, full, torch.optim.AdamW(full.parameters()))

@@ -82,6 +82,7 @@ def test_tracker_gets_the_jsonl_rows(sink, tmp_path, monkeypatch):
     monkeypatch.setenv("WANDB_MODE", "offline")
     monkeypatch.setenv("WANDB_SILENT", "true")
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")  # what the tracker sets for its default store, undone after
     trackers = open_trackers(LoggerConfig(sinks=[sink]), tmp_path, {"seed": 0, "policy": {"lora": {"r": 8}}})
     sink_ = MetricsSink(tmp_path, 2, trackers=trackers)
     for step, row in ROWS:
@@ -98,7 +99,8 @@ def test_other_ranks_open_nothing_and_write_nothing(tmp_path):
 
 
 @pytest.mark.slow
-def test_training_run_logs_the_same_metrics_to_both(tmp_path):
+def test_training_run_logs_the_same_metrics_to_both(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")  # for this process's reader of the file store
     skip_without("wandb")
     skip_without("mlflow")
     run = subprocess.run([sys.executable, "rl/train.py", "+task=math", "batch_prompts=2", "sampling.group_size=4",
