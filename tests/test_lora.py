@@ -123,6 +123,13 @@ def test_adapter_checkpoint_resumes_bitwise_and_loads_as_a_policy(tmp_path):
         assert torch.allclose(merged(ids).logits, live(ids).logits, atol=1e-5)
         base = load_policy(PolicyConfig(threads=1), trainable=False)[0]
         assert not torch.allclose(base(ids).logits, live(ids).logits, atol=1e-5)  # the adapter did move it
+    ev = subprocess.run([sys.executable, "rl/evaluate.py", "+task=math", "limit=4", "k=1", "greedy=true",
+                         "sampling.max_new_tokens=24", "policy.threads=1", f"policy.path={model_dir}",
+                         f"hydra.run.dir={tmp_path / 'eval'}"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert ev.returncode == 0, ev.stderr[-2000:]
+    report = json.loads((tmp_path / "eval" / "eval.json").read_text())
+    assert report["model"] == str(model_dir)
+    assert len((tmp_path / "eval" / "results.jsonl").read_text().splitlines()) == 4
 
 
 def test_checkpoint_pairs_that_do_not_match_are_refused(tmp_path, lora_policy):
