@@ -369,6 +369,9 @@ def load_checkpoint(path: Path, model, optimizer) -> tuple[int, int]:
     """Restores what save_checkpoint wrote into `model` and `optimizer`; returns (step, data position)."""
     device = next(model.parameters()).device
     state = torch.load(path, weights_only=True, map_location=device)
+    if "weights" not in state:  # the earlier layout kept a second copy of the weights in checkpoint.pt
+        raise ValueError(f"resume={path} is in the earlier layout (weights inside checkpoint.pt); resume it with "
+                         "the commit that wrote it, or start from its model/ with policy.path=")
     weights = path.parent / state["weights"]
     written = json.loads((weights / "step.json").read_text())["step"] if (weights / "step.json").exists() else None
     if written != state["step"]:

@@ -146,3 +146,9 @@ def test_checkpoint_pairs_that_do_not_match_are_refused(tmp_path, lora_policy):
     full = load_policy(PolicyConfig(threads=1))[0]
     with pytest.raises(ValueError, match="holds a LoRA adapter but the run has policy.lora.r=0"):
         load_checkpoint(path, full, torch.optim.AdamW(full.parameters()))
+    state = torch.load(path, weights_only=True)  # the earlier layout: weights inside, no "weights" name
+    state["model"] = dict(model.state_dict())
+    del state["weights"]
+    torch.save(state, tmp_path / "old.pt")
+    with pytest.raises(ValueError, match="earlier layout"):
+        load_checkpoint(tmp_path / "old.pt", model, opt)
