@@ -262,7 +262,7 @@ def test_dapo_refills_until_the_global_count_reaches_b(tmp_path):
     pytest.param(True, Dist(), id="fsdp-checkpoint-into-one-process"),
 ])
 def test_checkpoint_of_the_other_layout_is_refused(tmp_path, by_name, dist):
-    from rl.policy import save_checkpoint
+    from rl.checkpoints import save_checkpoint
 
     model = torch.nn.Linear(3, 2)
     opt = torch.optim.AdamW(model.parameters())
