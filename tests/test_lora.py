@@ -28,7 +28,7 @@ from rl.step import update  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ["+task=math", "batch_prompts=2", "sampling.group_size=4", "sampling.max_new_tokens=24", "task.eval.n_per_op=2",
-        "eval_every=2", "samples_every=1", "policy.threads=1", "policy.lora.r=4", "algo.beta=0.04", "optim.lr=5e-3"]
+        "eval_every=2", "samples_every=1", "policy.threads=1", "policy.lora.r=4", "algo.beta=0.04", "optim.optimizer.lr=5e-3"]
 LORA = {"r": 4, "alpha": 8.0, "target_modules": ["q_proj", "v_proj", "down_proj"]}
 
 
