@@ -142,10 +142,9 @@ def work(steps: int, beta: float, threads: int, side: str, learning: bool = Fals
         if learning:  # measured after the timing, so evaluation never counts as training cost
             from rl.policy import PolicyConfig, load_policy
 
-            trained, tok = load_policy(PolicyConfig(path=str(MODEL), threads=threads),
+            # the run's weights live in model/ (checkpoint.pt holds optimizer + RNG + step only)
+            trained, tok = load_policy(PolicyConfig(path=str(scratch / "model"), threads=threads),
                                        trainable=False)
-            trained.load_state_dict(
-                torch.load(scratch / "checkpoint.pt", weights_only=False)["model"])
             res["accuracy"] = accuracy_by_op(trained, tok)
         shutil.rmtree(scratch, ignore_errors=True)
         return res

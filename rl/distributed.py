@@ -27,15 +27,17 @@ from pathlib import Path
 import torch
 import torch.distributed as tdist
 
-from rl.grpo import token_weights
-from rl.policy import (
-    Scorer,
+from rl.checkpoints import (
     load_checkpoint,
     rank_rng,
+    read_checkpoint,
+    read_weights,
     rng_state,
     save_checkpoint,
     set_rng_state,
 )
+from rl.grpo import token_weights
+from rl.policy import Scorer
 
 # Wall times: the slowest rank counts (the others waited for it at the next collective).
 MAX_KEYS = ("time/",)
@@ -206,6 +208,10 @@ class Dist:
         model's parameters by sharded DTensors; the model keeps its own parameter names)."""
         if self.world == 1 or model is None:
             return model
+        if getattr(model, "peft_wrapper", None) is not None:
+            raise ValueError("policy.lora.r > 0 is one process only: under torchrun the adapters "
+                             "are not wrapped by DDP / FSDP2 yet; run LoRA without torchrun, or "
+                             "set policy.lora.r=0 to train every weight data-parallel")
         if not (trainable or self.fsdp):
             return model  # a frozen reference under DDP: a plain replica per rank
         scorer = Scorer(model)
@@ -275,16 +281,12 @@ class Dist:
     def load(self, path: Path, model, optimizer) -> tuple[int, int]:
         """Model, optimizer, this rank's RNG; (step, data position). Another world size resumes the
         stream and weights exactly but not the sampling RNG (a warning says so)."""
-        state = torch.load(path, weights_only=False, map_location="cpu", mmap=True)
-        by_name = any(
-            isinstance(k, str) for k in state["optimizer"]["state"]
-        )  # FSDP2 full state dicts
+        state, weights = read_checkpoint(path)
+        by_name = any(isinstance(k, str) for k in state["optimizer"]["state"])  # FSDP2's
         if by_name != (self.fsdp and self.world > 1):
-            raise ValueError(
-                f"resume={str(path)!r} was written {'with' if by_name else 'without'} "
-                "policy.fsdp=true "
-                f"under torchrun: resume it the same way (policy.fsdp={str(by_name).lower()})"
-            )
+            raise ValueError(f"resume={str(path)!r} was written {'with' if by_name else 'without'} "
+                             "policy.fsdp=true under torchrun: resume it the same way "
+                             f"(policy.fsdp={str(by_name).lower()})")
         if not by_name:
             return load_checkpoint(path, model, optimizer, rank=self.rank, world=self.world)
         from torch.distributed.checkpoint.state_dict import (
@@ -294,7 +296,14 @@ class Dist:
         )
 
         full = StateDictOptions(full_state_dict=True)
-        set_model_state_dict(model, state["model"], options=full)
+        # model/ keeps one copy of tied weights (save_pretrained): those may be missing
+        tied = {n for n, _ in model.named_parameters(remove_duplicate=False)}
+        tied -= {n for n, _ in model.named_parameters()}
+        result = set_model_state_dict(model, read_weights(weights),
+                                      options=StateDictOptions(full_state_dict=True, strict=False))
+        if result.unexpected_keys or set(result.missing_keys) - tied:
+            raise ValueError(f"{weights} does not match the model (unexpected "
+                             f"{result.unexpected_keys[:3]}, missing {result.missing_keys[:3]})")
         set_optimizer_state_dict(model, optimizer, state["optimizer"], options=full)
         set_rng_state(rank_rng(state, self.rank, self.world))
         return state["step"], state["data_position"]

@@ -1,5 +1,6 @@
 """The one logging sink of a run: a console line per step, metrics.jsonl, samples.jsonl, optional
-TensorBoard scalars (`tensorboard=true`: event files in the run directory's tb/), and an end-of-run
+TensorBoard scalars (`tensorboard=true`: event files in the run directory's tb/), the rows passed on
+to experiment trackers (rl/trackers.py: `logger=wandb`, `logger=mlflow`), and an end-of-run
 PNG plot (also on demand: `python rl/metrics.py metrics.jsonl out.png`); it computes no metric
 itself.
 
@@ -34,8 +35,9 @@ PLOTTED = ("reward/total", "eval/accuracy", "loss/kl", "rollout/len_mean")
 
 class MetricsSink:
     def __init__(self, run_dir: str | Path, total_steps: int, append: bool = False,
-                 tensorboard: bool = False, write: bool = True):
+                 tensorboard: bool = False, write: bool = True, trackers: list | None = None):
         self.write = write  # False on ranks > 0 of a torchrun job: rank 0 alone writes and prints
+        self.trackers = trackers or []  # objects with log(step, row) and close() (rl/trackers.py)
         if not write:
             return
         self.dir = Path(run_dir)
@@ -58,6 +60,8 @@ class MetricsSink:
     def log(self, step: int, row: dict) -> None:
         if not self.write:
             return
+        for tracker in self.trackers:
+            tracker.log(step, row)
         self.metrics.write(json.dumps({"step": step, **row}) + "\n")
         self.metrics.flush()
         for key, value in row.items() if self.tb else ():
@@ -88,6 +92,8 @@ class MetricsSink:
     def close(self) -> Path | None:
         if not self.write:
             return None
+        for tracker in self.trackers:
+            tracker.close()
         self.metrics.close()
         self.samples.close()
         if self.tb:

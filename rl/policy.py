@@ -1,14 +1,14 @@
-"""Loads a causal LM + tokenizer onto its device and precision, computes exact per-token
-log-probs in memory-bounded micro-batches, and saves and restores training checkpoints; it does
-not sample (rl/rollout.py) or define losses (rl/grpo.py)."""
+"""Loads a causal LM + tokenizer onto its device and precision (optionally with peft LoRA
+adapters) and computes exact per-token log-probs in memory-bounded micro-batches; it does not
+sample (rl/rollout.py), define losses (rl/grpo.py) or write checkpoints (rl/checkpoints.py)."""
 
 from __future__ import annotations
 
 import contextlib
-import random
-import sys
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch.utils.checkpoint import checkpoint
@@ -29,6 +29,31 @@ MASKED_ATTENTION = frozenset({"full_attention", "sliding_attention", "dummy"})
 
 
 @dataclass(frozen=True)
+class LoraSettings:
+    """Low-rank adapters through peft (the `lora` extra); r = 0 trains every weight."""
+    r: int = 0
+    alpha: float = 16.0
+    target_modules: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
+                                       "up_proj", "down_proj")
+    dropout: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "target_modules", tuple(self.target_modules))
+        object.__setattr__(self, "alpha", float(self.alpha))
+        if self.r < 0:
+            raise ValueError(f"policy.lora.r={self.r!r} must be >= 0 "
+                             "(0 trains every weight, no adapters)")
+        if self.alpha <= 0:
+            raise ValueError(f"policy.lora.alpha={self.alpha!r} must be > 0 "
+                             "(adapter scale = alpha / r)")
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"policy.lora.dropout={self.dropout!r} must be in [0, 1)")
+        if self.r and not self.target_modules:
+            raise ValueError("policy.lora.target_modules is empty; name the linear layers to "
+                             "adapt, e.g. [q_proj, v_proj]")
+
+
+@dataclass(frozen=True)
 class PolicyConfig:
     path: str = "models/tiny-base"
     dtype: str = "float32"
@@ -39,8 +64,18 @@ class PolicyConfig:
     device: str = "auto"
     packing: str = "auto"
     logit_chunk_tokens: int = 1024
+    # a mapping in the schema (OmegaConf marks a frozen nested dataclass read-only, which would
+    # refuse YAML and command-line values); __post_init__ replaces it with the validated
+    # LoraSettings
+    lora: Any = field(default_factory=lambda: asdict(LoraSettings()))
 
     def __post_init__(self) -> None:
+        if not isinstance(self.lora, LoraSettings):  # a mapping from Hydra / YAML
+            unknown = set(self.lora) - {f.name for f in fields(LoraSettings)}
+            if unknown:
+                raise ValueError(f"policy.lora has unknown keys {sorted(unknown)}; "
+                                 "allowed: r, alpha, target_modules, dropout")
+            object.__setattr__(self, "lora", LoraSettings(**self.lora))
         if self.dtype not in DTYPES:
             raise ValueError(
                 f"policy.dtype={self.dtype!r} is not allowed; use one of {sorted(DTYPES)}"
@@ -94,17 +129,78 @@ def load_policy(cfg: PolicyConfig, trainable: bool = True):
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
     weights = torch.float32 if trainable else DTYPES[cfg.dtype]
-    model = AutoModelForCausalLM.from_pretrained(resolve(cfg.path), dtype=weights).to(device)
+    model = load_weights(resolve(cfg.path), weights).to(device)
+    if trainable and cfg.lora.r:
+        model = add_adapters(model, cfg.lora, cfg.path)
     model.compute_dtype = DTYPES[cfg.dtype]
-    model.eval()  # dropout off, in sampling and in the update alike
+    model.eval()  # dropout off, in sampling and in the update alike (the adapters' dropout too)
     if trainable and cfg.gradient_checkpointing:
         getattr(model, "activation_checkpointing_enable", model.gradient_checkpointing_enable)()
         for layer in model.modules():  # HF checkpoints a layer only while it is in training mode
             if isinstance(layer, GradientCheckpointingLayer):
                 layer.training = True
+        if cfg.lora.r:  # the frozen embeddings' outputs need a grad for the checkpointed layers
+            model.enable_input_require_grads()
     if not trainable:
         model.requires_grad_(False)
     return model, tok
+
+
+def load_weights(path: str, dtype: torch.dtype):
+    """A transformers model directory or hub id; a peft adapter directory (adapter_config.json, as
+    training with policy.lora.r > 0 writes) loads its base model with the adapter merged in."""
+    if not (Path(path) / "adapter_config.json").exists():
+        return AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+    try:
+        from peft import PeftModel
+    except ImportError as exc:
+        raise ImportError(f"policy.path={path!r} holds a LoRA adapter, which needs peft ({exc}); "
+                          "run `pip install -e '.[lora]'`") from None
+    base = json.loads((Path(path) / "adapter_config.json").read_text())["base_model_name_or_path"]
+    model = AutoModelForCausalLM.from_pretrained(resolve(base), dtype=torch.float32)
+    return PeftModel.from_pretrained(model, path).merge_and_unload().to(dtype)
+
+
+def add_adapters(model, lora: LoraSettings, base_path: str):
+    """Injects trainable LoRA layers into `model` in place and freezes every other weight; the
+    returned object is the same transformers model (sampling and log-probs run it unchanged),
+    carrying its peft wrapper for saving (`save_policy`) and for the reference (`adapters_off`)."""
+    try:
+        from peft import LoraConfig, get_peft_model
+    except ImportError as exc:
+        raise ImportError(f"policy.lora.r={lora.r} needs peft ({exc}); "
+                          "run `pip install -e '.[lora]'` or set policy.lora.r=0") from None
+    present = {name.rsplit(".", 1)[-1] for name, m in model.named_modules()
+               if isinstance(m, torch.nn.Linear)}
+    missing = [t for t in lora.target_modules if t not in present]
+    if missing:
+        raise ValueError(f"policy.lora.target_modules names {missing}, which this model does "
+                         "not have; "
+                         f"its linear layers are {sorted(present)}")
+    config = LoraConfig(r=lora.r, lora_alpha=lora.alpha, target_modules=list(lora.target_modules),
+                        lora_dropout=lora.dropout, base_model_name_or_path=base_path)
+    wrapper = get_peft_model(model, config)
+    # as configured: no machine path
+    wrapper.peft_config["default"].base_model_name_or_path = base_path
+    # not a submodule: state_dict stays the model's
+    object.__setattr__(model, "peft_wrapper", wrapper)
+    return model
+
+
+def trainable_parameters(model) -> list[torch.nn.Parameter]:
+    """What the optimizer steps: every weight, or only the adapters under LoRA."""
+    return [p for p in model.parameters() if p.requires_grad]
+
+
+@contextlib.contextmanager
+def adapters_off(model):
+    """The base model's forward inside the block (the reference policy under LoRA): the same
+    weights with every adapter disabled, so no second copy of the model exists."""
+    wrapper = getattr(model, "peft_wrapper", None)
+    if wrapper is None:
+        raise ValueError("adapters_off needs a model trained with policy.lora.r > 0")
+    with wrapper.disable_adapter():
+        yield model
 
 
 def autocast(model):
@@ -287,78 +383,3 @@ def chunked_logprobs(model, hidden: torch.Tensor, targets: torch.Tensor, chunk_t
     parts = [checkpoint(one, h, y, use_reentrant=False) if torch.is_grad_enabled() else one(h, y)
              for h, y in zip(hidden.split(chunk_tokens), targets.split(chunk_tokens))]
     return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
-
-
-def rng_state() -> dict:
-    state = {"torch": torch.get_rng_state(), "python": random.getstate()}
-    if torch.cuda.is_available():
-        state["cuda"] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def set_rng_state(state: dict) -> None:
-    torch.set_rng_state(state["torch"])
-    random.setstate(state["python"])
-    if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
-    elif "cuda" in state:
-        print("checkpoint carries a CUDA RNG state but torch sees no CUDA device: resuming on CPU "
-              "samples differently from the original run", file=sys.stderr)
-
-
-def cpu_rng(state: dict) -> dict:
-    """An RNG state as set_rng_state takes it: loaded onto a CUDA device, its tensors come back."""
-    out = {k: v.cpu() if torch.is_tensor(v) else v for k, v in state.items()}
-    if "cuda" in state:
-        out["cuda"] = [x.cpu() for x in state["cuda"]]
-    return out
-
-
-def rank_rng(state: dict, rank: int = 0, world: int = 1) -> dict:
-    """A checkpoint's RNG state for one rank: a torchrun job saves a list, one per rank. On another
-    world size the states are reused round-robin, and the run is no longer bit-exact (said on
-    stderr)."""
-    rngs = state["rng"] if isinstance(state["rng"], list) else [state["rng"]]
-    if len(rngs) != world:
-        print(
-            f"resume: the checkpoint was written by {len(rngs)} rank(s), "
-            f"this run has {world}: weights, "
-            "optimizer and the prompt stream continue exactly, sampling randomness does not",
-            file=sys.stderr,
-        )
-    return rngs[rank % len(rngs)]
-
-
-def save_checkpoint(path: Path, model, optimizer, step: int, data_position: int, tokenizer=None, *,
-                    rng=None, model_state=None, optimizer_state=None) -> None:
-    """Everything a resumed run needs to continue bit-for-bit: weights, optimizer moments, RNG
-    states (CPU and every CUDA device), step and data position. Written to a temporary name first
-    so a crash mid-write never destroys the last good checkpoint. With `tokenizer`, the policy is
-    also saved as a transformers model directory beside it (`model/`), which `policy.path=` loads
-    anywhere (rl/evaluate.py, another run). A torchrun job (rl/distributed.py) passes every rank's
-    RNG state as the list `rng` and, when sharded, the gathered full states."""
-    tmp = path.with_suffix(".tmp")
-    torch.save(
-        {
-            "model": model.state_dict() if model_state is None else model_state,
-            "optimizer": optimizer.state_dict() if optimizer_state is None else optimizer_state,
-            "rng": rng_state() if rng is None else rng,
-            "step": step,
-            "data_position": data_position,
-        },
-        tmp,
-    )
-    tmp.replace(path)
-    if tokenizer is not None:
-        model.save_pretrained(
-            path.parent / "model", **({} if model_state is None else {"state_dict": model_state})
-        )
-        tokenizer.save_pretrained(path.parent / "model")
-
-
-def load_checkpoint(path: Path, model, optimizer, rank: int = 0, world: int = 1) -> tuple[int, int]:
-    state = torch.load(path, weights_only=False, map_location=next(model.parameters()).device)
-    model.load_state_dict(state["model"])
-    optimizer.load_state_dict(state["optimizer"])
-    set_rng_state(cpu_rng(rank_rng(state, rank, world)))
-    return state["step"], state["data_position"]

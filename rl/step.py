@@ -4,6 +4,7 @@ greedy held-out accuracy; it builds nothing from config and writes nothing (rl/t
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections import Counter
@@ -13,7 +14,7 @@ import torch
 
 from rl.distributed import ONE_PROCESS, Dist
 from rl.grpo import AlgoConfig, group_advantages, overlong_shaping, policy_loss
-from rl.policy import PolicyConfig, row_chunks, token_logprobs
+from rl.policy import PolicyConfig, adapters_off, row_chunks, token_logprobs
 from rl.prompts import PromptTemplate
 from rl.rollout import SamplingConfig
 from rl.scoring import Groups, score
@@ -69,8 +70,9 @@ def update(model, ref, opt, batch, adv, algo: AlgoConfig, pcfg: PolicyConfig,
     ref_lp = None
     old_lp = None
     with torch.no_grad(), dist.gathered(ref), dist.gathered(model if algo.mu > 1 else None):
-        if algo.beta > 0:
-            ref_lp = [logprobs(ref, rows=c)[0] for c in chunks]
+        if algo.beta > 0:  # under LoRA (ref None) the reference is the policy, adapters off
+            with adapters_off(model) if ref is None else contextlib.nullcontext():
+                ref_lp = [logprobs(model if ref is None else ref, rows=c)[0] for c in chunks]
         if algo.mu > 1:
             old_lp = [logprobs(model, rows=c)[0] for c in chunks]
     stats = Counter()

@@ -20,7 +20,7 @@ import hydra
 import torch
 from hydra.core.hydra_config import HydraConfig
 from hydra.utils import instantiate
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from rl.data import ProblemStream
 from rl.distributed import hydra_argv, setup
@@ -32,6 +32,7 @@ from rl.rollout import SamplingConfig, make_rollout
 from rl.schemas import build, register
 from rl.scoring import build_rewards
 from rl.step import draw, greedy_accuracy, refill, samples, update
+from rl.trackers import LoggerConfig, open_trackers
 
 register()  # before @hydra.main composes: the group files extend these schemas
 
@@ -47,7 +48,8 @@ def main(cfg: DictConfig) -> None:
     scfg = build(SamplingConfig, cfg.sampling)
     dist = setup(cfg.seed, pcfg.fsdp, cfg.batch_prompts)  # one process unless run by torchrun
     model, tok = load_policy(pcfg)
-    ref = load_policy(pcfg, trainable=False)[0] if algo.beta > 0 else None
+    # under LoRA the reference is the policy with its adapters off (rl/step.py), not a copy
+    ref = load_policy(pcfg, trainable=False)[0] if algo.beta > 0 and not pcfg.lora.r else None
     ref = dist.wrap(ref, trainable=False)
     net = dist.wrap(model)  # the update's forward, under DDP or FSDP2: before the optimizer
     opt = instantiate(cfg.optim.optimizer)([p for p in model.parameters() if p.requires_grad])
@@ -65,7 +67,11 @@ def main(cfg: DictConfig) -> None:
     start = 0
     if cfg.resume:
         start, stream.position = dist.load(Path(cfg.resume), model, opt)
-    sink = MetricsSink(run_dir, cfg.steps, bool(cfg.resume), cfg.tensorboard, write=dist.is_main)
+    config = OmegaConf.to_container(cfg, resolve=True)
+    logger = build(LoggerConfig, cfg.logger)
+    trackers = open_trackers(logger, run_dir, config) if dist.is_main else []  # rank 0 alone
+    sink = MetricsSink(run_dir, cfg.steps, bool(cfg.resume), cfg.tensorboard, write=dist.is_main,
+                       trackers=trackers)
 
     def evaluate() -> float:
         acc = greedy_accuracy(rollout, eval_set, eval_reward, template, cfg.eval_batch_size)

@@ -20,10 +20,10 @@ HEAVY = ("torch", "transformers", "hydra", "omegaconf")
 # the loop (DESIGN §6): rl/ modules a training step runs through; tools (evaluate, passk,
 # pretrain) are not. LOOP_BUDGET is the honest total that rl/__init__.py restates and explains
 # (devices, precision and architecture exactness, data parallelism), not DESIGN's 1,100.
-LOOP = ("train", "step", "grpo", "rollout", "policy", "distributed", "scoring", "metrics",
-        "prompts", "data", "schemas")
+LOOP = ("train", "step", "grpo", "rollout", "policy", "checkpoints", "distributed", "scoring",
+        "metrics", "trackers", "prompts", "data", "schemas")
 BUDGETS = {"rl/train.py": 150, "rl/grpo.py": 150}
-LOOP_BUDGET = 2095
+LOOP_BUDGET = 2395
 FILE_BUDGET = 400
 # files allowed past FILE_BUDGET, each with its reason (data tables are data, not logic)
 OVER_BUDGET = {

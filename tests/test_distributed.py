@@ -20,6 +20,7 @@ torch = pytest.importorskip("torch", reason="the rl extra (torch) is not install
 import torch.distributed as tdist  # noqa: E402
 import torch.multiprocessing as mp  # noqa: E402
 
+from rl.checkpoints import read_weights  # noqa: E402
 from rl.data import ProblemStream, arithmetic_sample  # noqa: E402
 from rl.distributed import Dist, setup  # noqa: E402
 from rl.grpo import AlgoConfig, group_advantages  # noqa: E402
@@ -29,27 +30,39 @@ from rl.step import update  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 WORLD, B, G = 2, 4, 4
-PROMPTS = [f"User: What is {a}+{b}?\nAssistant: <think>" for a, b in ((12, 34), (5, 7), (40, 2), (9, 90))]
+PROMPTS = [
+    f"User: What is {a}+{b}?\nAssistant: <think>" for a, b in ((12, 34), (5, 7), (40, 2), (9, 90))
+]
 # (name, algo): the three aggregations, the KL-to-reference path and mu = 2 (old log-probs, 2 steps)
 CASES = {
     "grpo_seq_mean_token_mean_kl": AlgoConfig(),
     "dapo_token_mean": AlgoConfig(beta=0.0, epsilon_high=0.28, loss_agg="token_mean"),
-    "dr_grpo_seq_mean_token_sum_norm": AlgoConfig(scale_std=False, beta=0.0, loss_agg="seq_mean_token_sum_norm"),
+    "dr_grpo_seq_mean_token_sum_norm": AlgoConfig(
+        scale_std=False, beta=0.0, loss_agg="seq_mean_token_sum_norm"
+    ),
     "token_mean_mu2": AlgoConfig(beta=0.0, loss_agg="token_mean", mu=2),
 }
 PCFG = PolicyConfig(threads=1, micro_batch=G)  # one group per micro-batch: ranks get unequal counts
 # SGD, because parameters then differ by lr x the gradient difference. AdamW's first step is about
 # lr * sign(g) and turns float32 reduction-order noise in gradients |g| ~ eps into 1e-6 parameter
 # differences: in one process, micro_batch=4 vs 16 (the same loss) already differ by up to 7e-6.
-LR, MAX_GRAD_NORM = 0.1, 1.0
+LR = 0.1
+MAX_GRAD_NORM = 1.0
 
 
 def trimmed(batch: RolloutBatch) -> RolloutBatch:
     """The batch cut to its longest completion, as the generate backend pads: ranks then have
     different widths T, which seq_mean_token_sum_norm must all-reduce."""
     T = int(batch.lengths.max())
-    return RolloutBatch(batch.ids[:, :batch.prompt_len + T], batch.attention_mask[:, :batch.prompt_len + T],
-                        batch.completion_mask[:, :T], batch.prompt_len, batch.group_size, batch.texts, batch.finish_reasons)
+    return RolloutBatch(
+        batch.ids[:, : batch.prompt_len + T],
+        batch.attention_mask[:, : batch.prompt_len + T],
+        batch.completion_mask[:, :T],
+        batch.prompt_len,
+        batch.group_size,
+        batch.texts,
+        batch.finish_reasons,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +71,9 @@ def rollouts(tmp_path_factory):
     variance: rank 0 then runs one micro-batch and rank 1 two."""
     torch.manual_seed(0)
     model, tok = load_policy(PCFG)
-    batch = CachedRollout(model, tok, SamplingConfig(group_size=G, max_new_tokens=24)).generate(PROMPTS, G)
+    batch = CachedRollout(model, tok, SamplingConfig(group_size=G, max_new_tokens=24)).generate(
+        PROMPTS, G
+    )
     r = torch.rand(B, G, generator=torch.Generator().manual_seed(1))
     r[1] = 0.5
     path = tmp_path_factory.mktemp("dist") / "rollouts.pt"
@@ -68,7 +83,9 @@ def rollouts(tmp_path_factory):
 
 
 def one_update(model, ref, batch, rewards, algo, dist=None, rows=None):
-    adv = group_advantages(rewards, torch.ones_like(rewards, dtype=torch.bool), algo.scale_std, algo.std_eps)[0].flatten()
+    adv = group_advantages(
+        rewards, torch.ones_like(rewards, dtype=torch.bool), algo.scale_std, algo.std_eps
+    )[0].flatten()
     if rows is not None:  # this rank's groups
         keep = torch.zeros(B, dtype=torch.bool)
         keep[rows] = True
@@ -86,8 +103,13 @@ def free_port() -> int:
 
 def rank_main(rank: int, port: int, rollouts: Path, out: Path) -> None:
     """One rank: every case with DDP and with FSDP2, then DAPO's first-B selection."""
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port), RANK=str(rank), WORLD_SIZE=str(WORLD),
-                      LOCAL_RANK=str(rank))
+    os.environ.update(
+        MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(port),
+        RANK=str(rank),
+        WORLD_SIZE=str(WORLD),
+        LOCAL_RANK=str(rank),
+    )
     data = torch.load(rollouts, weights_only=False)
     results = {}
     for fsdp in (False, True):
@@ -95,16 +117,23 @@ def rank_main(rank: int, port: int, rollouts: Path, out: Path) -> None:
         for name, algo in CASES.items():
             policy = load_policy(PCFG)[0]
             model = dist.wrap(policy)  # what the update runs: rl.policy.Scorer under DDP / FSDP2
-            ref = dist.wrap(load_policy(PCFG, trainable=False)[0], trainable=False) if algo.beta > 0 else None
-            stats = one_update(model, ref, data["batch"], data["rewards"], algo, dist, dist.share(list(range(B))))
+            ref = (
+                dist.wrap(load_policy(PCFG, trainable=False)[0], trainable=False)
+                if algo.beta > 0
+                else None
+            )
+            stats = one_update(
+                model, ref, data["batch"], data["rewards"], algo, dist, dist.share(list(range(B)))
+            )
             if fsdp:
                 from torch.distributed.checkpoint.state_dict import (
                     StateDictOptions,
                     get_model_state_dict,
                 )
 
-                state = get_model_state_dict(policy, options=StateDictOptions(full_state_dict=True,
-                                                                              cpu_offload=True))
+                state = get_model_state_dict(
+                    policy, options=StateDictOptions(full_state_dict=True, cpu_offload=True)
+                )
             else:
                 state = {k: v.detach().clone() for k, v in policy.state_dict().items()}
             results[f"{name}-{'fsdp' if fsdp else 'ddp'}"] = {"state": state, "stats": stats}
@@ -138,7 +167,10 @@ def test_two_ranks_equal_one_process(rollouts, two_ranks, case, backend):
     moved = max((v - before[k]).abs().max().item() for k, v in model.state_dict().items())
     assert moved > 1e-4  # the update did something worth comparing
     for k, v in model.state_dict().items():
-        assert torch.allclose(got["state"][k], v, rtol=0, atol=1e-6), (k, (got["state"][k] - v).abs().max())
+        assert torch.allclose(got["state"][k], v, rtol=0, atol=1e-6), (
+            k,
+            (got["state"][k] - v).abs().max(),
+        )
     for key in ("loss/policy", "loss/kl", "loss/entropy", "optim/grad_norm"):
         assert got["stats"][key] == pytest.approx(stats[key], rel=1e-5, abs=1e-7), key
 
@@ -150,9 +182,14 @@ def test_dapo_first_groups_follow_one_process_order(two_ranks):
     assert two_ranks["first_groups"] == [True, True, False, False, False]
 
 
-@pytest.mark.parametrize("n, world", [
-    pytest.param(8, 1, id="one-process"), pytest.param(8, 2, id="two"), pytest.param(9, 3, id="three"),
-])
+@pytest.mark.parametrize(
+    "n, world",
+    [
+        pytest.param(8, 1, id="one-process"),
+        pytest.param(8, 2, id="two"),
+        pytest.param(9, 3, id="three"),
+    ],
+)
 def test_rank_shares_are_one_stream(n, world):
     pool = arithmetic_sample("train", 20, 0)
     one = ProblemStream(pool, seed=3)
@@ -177,16 +214,40 @@ def test_indivisible_batch_and_fsdp_without_torchrun_are_refused(monkeypatch):
 
 
 # ---- a real torchrun job: metrics from rank 0, and a kill after a checkpoint -------------------
-TINY = ["+task=math", "batch_prompts=4", "sampling.group_size=4", "sampling.max_new_tokens=24",
-        "task.eval.n_per_op=2", "eval_every=2", "samples_every=1", "policy.threads=1", "checkpoint_every=1"]
+TINY = [
+    "+task=math",
+    "batch_prompts=4",
+    "sampling.group_size=4",
+    "sampling.max_new_tokens=24",
+    "task.eval.n_per_op=2",
+    "eval_every=2",
+    "samples_every=1",
+    "policy.threads=1",
+    "checkpoint_every=1",
+]
 
 
 def torchrun(run_dir: Path, *overrides: str, background: bool = False):
-    cmd = [sys.executable, "-m", "torch.distributed.run", f"--nproc_per_node={WORLD}", f"--master_port={free_port()}",
-           "rl/train.py", *TINY, f"hydra.run.dir={run_dir}", *overrides]
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        f"--nproc_per_node={WORLD}",
+        f"--master_port={free_port()}",
+        "rl/train.py",
+        *TINY,
+        f"hydra.run.dir={run_dir}",
+        *overrides,
+    ]
     if background:
-        return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)
+        return subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
@@ -200,7 +261,8 @@ def kill_tree(pid: int) -> None:
         except OSError:
             continue
         children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    todo, tree = [pid], []
+    todo = [pid]
+    tree = []
     while todo:
         tree.append(todo.pop())
         todo += children.get(tree[-1], [])
@@ -225,17 +287,21 @@ def test_two_rank_run_killed_after_checkpoint_resumes_bitwise(tmp_path):
     kill_tree(killed.pid)
     killed.wait()
     assert ckpt.exists(), killed.stderr.read()[-3000:]
-    saved = torch.load(ckpt, weights_only=False)
-    assert saved["step"] < 3 and len(saved["rng"]) == WORLD
+    saved = torch.load(ckpt, weights_only=True)  # tensors and plain containers only
+    assert saved["step"] < 3 and len(saved["rng"]) == WORLD and "model" not in saved
     time.sleep(1)
-    assert torch.load(ckpt, weights_only=False)["step"] == saved["step"]  # nothing kept running
+    assert torch.load(ckpt, weights_only=True)["step"] == saved["step"]  # nothing kept running
     resumed = torchrun(tmp_path / "resumed", "steps=3", f"resume={ckpt}")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    a = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=False)
-    b = torch.load(tmp_path / "resumed" / "checkpoint.pt", weights_only=False)
-    assert a["step"] == b["step"] == 3 and a["data_position"] == b["data_position"] == 3 * B
-    for k, v in a["model"].items():
-        assert torch.equal(v, b["model"][k]), k
+    a = torch.load(tmp_path / "full" / "checkpoint.pt", weights_only=True)
+    b = torch.load(tmp_path / "resumed" / "checkpoint.pt", weights_only=True)
+    assert a["step"] == b["step"] == 3
+    assert a["data_position"] == b["data_position"] == 3 * B
+    wa = read_weights(tmp_path / "full" / "model")  # the weights live once, in model/
+    wb = read_weights(tmp_path / "resumed" / "model")
+    assert wa.keys() == wb.keys() and wa
+    for k, v in wa.items():
+        assert torch.equal(v, wb[k]), k
     for x, y in zip(a["optimizer"]["state"].values(), b["optimizer"]["state"].values()):
         assert all(torch.equal(x[k], y[k]) for k in x)
     for x, y in zip(a["rng"], b["rng"]):
@@ -246,34 +312,55 @@ def test_two_rank_run_killed_after_checkpoint_resumes_bitwise(tmp_path):
 def test_dapo_refills_until_the_global_count_reaches_b(tmp_path):
     out = torchrun(tmp_path / "dapo", "steps=3", "algo=dapo", "checkpoint_every=10")
     assert out.returncode == 0, out.stderr[-3000:]
-    rows = [json.loads(x) for x in (tmp_path / "dapo" / "metrics.jsonl").read_text().splitlines()][1:]
-    samples = [json.loads(x) for x in (tmp_path / "dapo" / "samples.jsonl").read_text().splitlines()]
+    rows = [json.loads(x) for x in (tmp_path / "dapo" / "metrics.jsonl").read_text().splitlines()][
+        1:
+    ]
+    samples = [
+        json.loads(x) for x in (tmp_path / "dapo" / "samples.jsonl").read_text().splitlines()
+    ]
     for row in rows:
-        assert row["rollout/drawn_prompts"] in (B, 2 * B, 3 * B)  # whole global batches, at most max_draws
-        groups = [[s["reward"] for s in samples if s["step"] == row["step"]][i:i + 4] for i in range(0, 4 * B, 4)]
+        assert row["rollout/drawn_prompts"] in (
+            B,
+            2 * B,
+            3 * B,
+        )  # whole global batches, at most max_draws
+        groups = [
+            [s["reward"] for s in samples if s["step"] == row["step"]][i : i + 4]
+            for i in range(0, 4 * B, 4)
+        ]
         groups = [g for g in groups if g]
         assert len(groups) <= B
-        if row["rollout/drawn_prompts"] < 3 * B:  # filled before the cap: B groups, all with variance
+        if (
+            row["rollout/drawn_prompts"] < 3 * B
+        ):  # filled before the cap: B groups, all with variance
             assert len(groups) == B and all(max(g) > min(g) for g in groups)
 
 
-@pytest.mark.parametrize("by_name, dist", [
-    pytest.param(False, Dist(rank=0, world=2, fsdp=True), id="ddp-checkpoint-into-fsdp"),
-    pytest.param(True, Dist(), id="fsdp-checkpoint-into-one-process"),
-])
+@pytest.mark.parametrize(
+    "by_name, dist",
+    [
+        pytest.param(False, Dist(rank=0, world=2, fsdp=True), id="ddp-checkpoint-into-fsdp"),
+        pytest.param(True, Dist(), id="fsdp-checkpoint-into-one-process"),
+    ],
+)
 def test_checkpoint_of_the_other_layout_is_refused(tmp_path, by_name, dist):
-    from rl.policy import save_checkpoint
+    from rl.checkpoints import save_checkpoint
 
-    model = torch.nn.Linear(3, 2)
+    model = load_policy(PolicyConfig())[0]  # save_checkpoint writes a real model directory
     opt = torch.optim.AdamW(model.parameters())
-    model(torch.ones(1, 3)).sum().backward()
+    sum(p.sum() for p in model.parameters()).backward()
     opt.step()
     saved = opt.state_dict()
     if by_name:  # how torch.distributed.checkpoint's full state dict of an FSDP2 run names states
         names = [n for n, _ in model.named_parameters()]
-        saved = {"state": {names[k]: v for k, v in saved["state"].items()}, "param_groups": saved["param_groups"]}
+        saved = {
+            "state": {names[k]: v for k, v in saved["state"].items()},
+            "param_groups": saved["param_groups"],
+        }
     save_checkpoint(tmp_path / "c.pt", model, opt, 1, 4, optimizer_state=saved)
     before = [p.clone() for p in model.parameters()]
-    with pytest.raises(ValueError, match=f"resume it the same way \\(policy.fsdp={str(by_name).lower()}\\)"):
+    with pytest.raises(
+        ValueError, match=f"resume it the same way \\(policy.fsdp={str(by_name).lower()}\\)"
+    ):
         dist.load(tmp_path / "c.pt", model, opt)
     assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))  # nothing half-loaded
