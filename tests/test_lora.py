@@ -15,6 +15,7 @@ pytest.importorskip(
 )
 
 from safetensors.torch import load_file  # noqa: E402
+from test_train import train as train_tiny  # noqa: E402 - the same tiny run
 
 from rl.checkpoints import load_checkpoint, save_checkpoint  # noqa: E402 - after the skips
 from rl.grpo import AlgoConfig  # noqa: E402
@@ -29,19 +30,8 @@ from rl.rollout import HFRollout, SamplingConfig  # noqa: E402
 from rl.step import update  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-TINY = [
-    "+task=math",
-    "batch_prompts=2",
-    "sampling.group_size=4",
-    "sampling.max_new_tokens=24",
-    "task.eval.n_per_op=2",
-    "eval_every=2",
-    "samples_every=1",
-    "policy.threads=1",
-    "policy.lora.r=4",
-    "algo.beta=0.04",
-    "optim.optimizer.lr=5e-3",
-]
+# the tiny run of tests/test_train.py, with adapters, a KL term and LoRA's larger step size
+LORA_RUN = ["policy.lora.r=4", "algo.beta=0.04", "optim.optimizer.lr=5e-3"]
 LORA = {"r": 4, "alpha": 8.0, "target_modules": ["q_proj", "v_proj", "down_proj"]}
 
 
@@ -110,13 +100,7 @@ def test_only_adapters_train_and_the_reference_is_the_base(lora_policy):
 
 
 def train(tmp_path: Path, name: str, *overrides: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "rl/train.py", *TINY, f"hydra.run.dir={tmp_path / name}", *overrides],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return train_tiny(tmp_path, name, *LORA_RUN, *overrides)
 
 
 @pytest.mark.slow
