@@ -197,27 +197,44 @@ _CLAUSE_RE = re.compile(
 _MATH_DELIMS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"))
 
 
-def _mask_math(line: str) -> str:
-    """`line` with every math span ($$..$$, $..$, \\(..\\), \\[..\\]) overwritten by x's, in one
-    pass: a closer that is not found once is never searched for again."""
-    out: list[str] = []
+def _math_ranges(line: str) -> list[tuple[int, int]]:
+    """(start, end) of every math span ($$..$$, $..$, \\(..\\), \\[..\\]) in `line`, with its
+    delimiters, in one pass: a closer that is not found once is never searched for again."""
+    out: list[tuple[int, int]] = []
     i = 0
     n = len(line)
     missing: set[str] = set()
     while i < n:
-        for open_, close in _MATH_DELIMS:
-            if line.startswith(open_, i) and close not in missing:
-                end = line.find(close, i + len(open_))
-                if end < 0:
-                    missing.add(close)
-                    continue
-                out.append("x" * (end + len(close) - i))
-                i = end + len(close)
-                break
-        else:
-            out.append(line[i])
-            i += 1
-    return "".join(out)
+        c = line[i]
+        if c == "$" or (c == "\\" and line[i + 1 : i + 2] in ("(", "[")):
+            for open_, close in _MATH_DELIMS:
+                if line.startswith(open_, i) and close not in missing:
+                    end = line.find(close, i + len(open_))
+                    if end < 0:
+                        missing.add(close)
+                        continue
+                    if open_ in ("$", "\\(") and "\n" in line[i:end]:
+                        i += 1  # inline math never spans a line break: these are not its ends
+                        break
+                    out.append((i, end + len(close)))
+                    i = end + len(close)
+                    break
+            else:
+                i += 1
+            continue
+        i += 1
+    return out
+
+
+def _mask_math(line: str, fill: str = "x") -> str:
+    """`line` with every math span overwritten by `fill` (so its periods and commas end nothing)."""
+    parts: list[str] = []
+    at = 0
+    for start, end in _math_ranges(line):
+        parts += [line[at:start], fill * (end - start)]
+        at = end
+    parts.append(line[at:])
+    return "".join(parts)
 
 
 def _strip_hope(line: str) -> str:
@@ -240,11 +257,22 @@ def _statement_after(text: str, pos: int, end: int) -> str:
     cut = [m.start() for m in (_SENTENCE_END_RE.search(masked), _CLAUSE_RE.search(masked)) if m]
     if cut:
         line = line[: min(cut)]
-    line = re.sub(r"\$+|\\[()\[\]]", " ", line)
+    line = re.sub(r"(?<!\\)\$+|\\[()\[\]]", " ", line)
+    # `\"$12$ and $13$\"`: quotes (escaped or not) around the answer are not part of it.
+    line = re.sub(r'^\s*(?:\\?"\s*)+|(?:\s*\\?")+\s*$', " ", line)
     stmt = re.sub(r"^[\s*]+|[\s*.,;:]+$", "", re.sub(r"\s+", " ", line))
     # "Final Answer: The largest n is 34." states 34: a short subject, then "is", then the value.
     m = _SUBJECT_IS_RE.match(stmt)
     return m.group(1) if m else stmt
+
+
+def _one_value(stmt: str) -> str:
+    """"Jane started growing Sphere 3 hours ago" states 3: a statement in prose that states one
+    value (the rule of `final_value`) states that value."""
+    if len(_prose(stmt)) < 2:
+        return stmt
+    value = final_value(stmt)
+    return value.text if value is not None else stmt
 
 
 _SUBJECT_IS_RE = re.compile(
@@ -275,7 +303,7 @@ def final_statements(text: str) -> list[Span]:
         ):
             out.pop()  # "Final Answer: The final answer is 5" states one answer, not two
         if stmt:
-            out.append(Span(m.start(), m.end(), stmt))
+            out.append(Span(m.start(), m.end(), _one_value(stmt)))
             last_k = k
     return out
 
@@ -376,6 +404,9 @@ def committed_answer(completion: str, mode: Mode = "strict") -> Extraction:
         if unclosed:
             start = region.rfind("<answer>") + len("<answer>")
             return _ok(region, [Span(start, len(region), region[start:])], "answer_tag_unclosed")
+        value = final_value(region)
+        if value is not None:
+            return _ok(region, [value], "final_value")
     return Extraction("no_answer", detail="no <answer> block or \\boxed{}" + (
         " (an <answer> tag was never closed)" if unclosed else ""))
 
@@ -395,6 +426,83 @@ def _ok(region: str, spans: list[Span], source: str) -> Extraction:
     if not cands:
         return Extraction("no_answer", source=source, detail=f"empty {source}")
     return Extraction("ok", cands, source)
+
+
+# ---------------------------------------------------------------------------------------------
+# The final value of unanchored prose (lenient mode)
+# ---------------------------------------------------------------------------------------------
+
+# The rule (docs/verifiers.md): with no tag, box or anchor, the answer is the one value the last
+# sentence states. The last sentence is the text after the last sentence end outside math (`.`,
+# `!`, `?` before a space, a line break, or a space before "Therefore"/"Thus"/"Hence"/"So"). It
+# states a value when it is
+#   - only a value: no prose word outside math (`42`, `$\frac13$`, `1,000.99`, `28 percent`);
+#   - prose with exactly one math span (`Thus $x \geq 5$ is the solution.`), or with several
+#     where the last ends the sentence right after "is"/"are"/"=" (`... $(x, y)$ ... is $(7, 6)$`);
+#   - prose with no math and one number (`... wins the game is 2/3.`), or several where the last
+#     ends the sentence right after "is"/"are"/"=" (`... is 10 which is 1,000.99 m²`).
+# A question, or a sentence with words that hedge, negate or set up ("or", "not", "maybe", "if",
+# "let", "suppose"), states nothing. `strict` mode never uses this rule.
+FINAL_VALUE_TAIL_CHARS = 4_000
+_SENTENCE_BREAK_RE = re.compile(r"[.!?](?=\s)|\n|\s(?=(?:Therefore|Thus|Hence|So)\b)")
+_PROSE_WORD_RE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
+_NOT_PROSE = frozenset({"percent", "pct", "cm", "mm", "km", "kg", "mph", "ft", "in", "m"})
+_UNSTATED_RE = re.compile(
+    r"\b(?:or|not|no|nor|either|neither|maybe|perhaps|possibly|probably|might|could|unless|if|"
+    r"whether|let|suppose|assume|assuming|guess|try|check|wait|between|except|instead|than)\b|"
+    r"\?\s*$",
+    re.IGNORECASE,
+)
+_NUMBER_RE = re.compile(
+    r"(?<![\w.^_\\])-?(?:\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?|\.\d+)(?:/\d+)?"
+    r"(?:\s?(?:\\?%|percent\b))?(?![\d/])"
+)
+_COPULA_RE = re.compile(
+    r"(?:\b(?:is|are|was|were|equals|be|to|becomes|gives)|=|:)\s*$", re.IGNORECASE
+)
+
+
+def _prose(sentence: str) -> list[str]:
+    """Words of two or more letters outside math and `\\text{}`-like groups, units aside."""
+    outside = re.sub(r"\\\w+\{[^{}]*\}", " ", _mask_math(sentence, "#"))
+    return [w for w in _PROSE_WORD_RE.findall(outside) if w.lower() not in _NOT_PROSE]
+
+
+def _last_stated(sentence: str, found: list[Span]) -> Span | None:
+    """The last of `found` if it is the only one, or if only a unit follows it and "is", "=" or
+    the like comes right before it; else None (two values without that are not one answer)."""
+    if not found:
+        return None
+    last = found[-1]
+    if len(found) > 1 and not (
+        len(sentence[last.end :].split()) <= 1 and _COPULA_RE.search(sentence[: last.start])
+    ):
+        return None
+    return last
+
+
+def final_value(region: str) -> Span | None:
+    """The one value the last sentence of `region` states, or None (see the rule above)."""
+    base = max(0, len(region) - FINAL_VALUE_TAIL_CHARS)
+    tail = _strip_hope(region[base:].rstrip()).rstrip()
+    ends = [m.end() for m in _SENTENCE_BREAK_RE.finditer(_mask_math(tail).rstrip(".!;, "))]
+    start = ends[-1] if ends else 0
+    lead = len(tail[start:]) - len(tail[start:].lstrip())
+    sentence = tail[start:].strip().rstrip(".;, ")
+    shift = base + start + lead
+    if not sentence or _UNSTATED_RE.search(_mask_math(sentence, "#")):
+        return None
+    if not _prose(sentence):
+        text = re.sub(r"(?<!\\)\$+|\\[()\[\]]", " ", sentence).strip()
+        return Span(shift, shift + len(sentence), text) if text else None
+    spans = [Span(a, b, sentence[a:b]) for a, b in _math_ranges(sentence)]
+    if spans:
+        last = _last_stated(sentence, spans)
+        inner = re.sub(r"^(?:\$+|\\[(\[])|(?:\$+|\\[)\]])$", "", last.text).strip() if last else ""
+        return Span(shift + last.start, shift + last.end, inner) if last and inner else None
+    numbers = [Span(m.start(), m.end(), m.group(0)) for m in _NUMBER_RE.finditer(sentence)]
+    last = _last_stated(sentence, numbers)
+    return Span(shift + last.start, shift + last.end, last.text) if last else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ _DROP_RE = re.compile(
     r"\\displaystyle|\\textstyle|\\left(?![a-zA-Z])|\\right(?![a-zA-Z])|"
     r"\\[bB]igg?[lr]?(?![a-zA-Z])|\\middle|\\limits|\\nolimits|(?<!\\)\\[!,;: ]|\\q?quad|~")
 # MATH writes thousands as `10,\!080`; `,\!` (a comma with its space taken back) is never a list.
-_THOUSANDS_RE = re.compile(r"(?<![\d.])(\d{1,3})((?:(?:,\\!\s?|,|\{,\}|\\,|\\ |\s)\d{3})+)(?![\d])")
+_THOUSANDS_RE = re.compile(r"(?<![\d.])([1-9]\d{0,2})((?:(?:,\\!\s?|,|\{,\}|\\,|\\ |\s)\d{3})+)(?![\d])")
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,16 @@ def _thousands(s: str, m: re.Match[str]) -> str:
     return head + re.sub(r"\D", "", m.group(2))
 
 
+def _unescape(s: str) -> str:
+    """`\\\\frac` (a backslash doubled by a JSON or Python escape) is `\\frac`. Only outside arrays,
+    where `\\\\` is a row break, and only before a command name."""
+    if "&" in s or "begin{" in s:
+        return s
+    return re.sub(r"(?<!\\)\\\\(?=[a-zA-Z]{2,})", r"\\", s)
+
+
 def normalize(answer: str) -> Normalized:
-    s = _unicode(answer.strip())
+    s = _unicode(_unescape(answer.strip()))
     s, n_cur = _CURRENCY_RE.subn(" ", s)  # before stripping $: `42\$` is a price, not math mode
     s = re.sub(r"^\$+|\$+$", "", s.strip())
     s = re.sub(r"^\\[\[(]|\\[\])]$", "", s.strip())
@@ -145,9 +153,11 @@ def normalize(answer: str) -> Normalized:
     s = s.replace(r"\le ", r"\leq ").replace(r"\ge ", r"\geq ").replace(r"\ne ", r"\neq ")
     s = re.sub(r"\\(le|ge|ne)(?![a-zA-Z])", lambda m: "\\" + m.group(1) + "q", s)
     s = re.sub(r"\\(leq|geq)slant", r"\\\1", s)
-    s = s.replace("<=", r"\leq ").replace(">=", r"\geq ")  # ASCII relations
+    s = s.replace("<=", r"\leq ").replace(">=", r"\geq ").replace("!=", r"\neq ")  # ASCII
+    s = re.sub(r"\\lt(?![a-zA-Z])", "<", re.sub(r"\\gt(?![a-zA-Z])", ">", s))
     s = re.sub(r"^\s*(?:\\approx|\\sim|\\simeq)\s*", "", s)  # `\approx 8.24`: the value stated
     s = re.sub(r"\\phantom\{[^{}]*\}", " ", s)  # aligns matrix columns, writes nothing
+    s = re.sub(r"(?<=[)\]])\s*(or|and)\s*(?=[(\[])", r" \1 ", s)  # `(11,7)or(7,11)`
     # Ordinals: 11^{\text{th}}, 11^{th}, 11\text{th}, 11th are the number 11.
     s = re.sub(
         r"(\d)\s*(?:\^\s*\{?\s*(?:\\text\{\s*)?|\\text\{\s*)(?:st|nd|rd|th)\s*\}?\s*\}?", r"\1", s

@@ -23,7 +23,10 @@ _MIXED_RE = re.compile(r"^([-+]?)(\d+)\s*(?:\\frac\{(\d+)\}\{(\d+)\}|\s(\d+)/(\d
 
 
 def undefined(e: sympy.Basic) -> bool:
-    return bool(e.has(S.ComplexInfinity, S.NaN))
+    """Division by zero (also left unevaluated, `\\frac{\\pi}{0}`), nan or complex infinity."""
+    if e.has(S.ComplexInfinity, S.NaN):
+        return True
+    return any(p.base == 0 and p.exp.is_negative for p in e.atoms(sympy.Pow))
 
 
 def _rationalize(expr: sympy.Basic) -> sympy.Basic:

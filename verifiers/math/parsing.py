@@ -11,7 +11,7 @@ import re
 import sympy
 from sympy import S
 
-from verifiers.extract import braced
+from verifiers.extract import boxes, braced, committed_answer
 from verifiers.math.comparison import scalar_equal
 from verifiers.math.latex_norm import normalize
 from verifiers.math.numbers import parse_scalar
@@ -74,7 +74,7 @@ _REAL_WORDS = {"all real numbers", "all reals", "real numbers", "all real x", "r
 
 _QUANTITY_RE = re.compile(
     r"^(?:\|[^|=<>]+\||[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?\s*:\s*[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?|"
-    r"\\frac\{[A-Z]{1,3}\}\{[A-Z]{1,3}\}|\((?:\s*[a-zA-Z]\s*,)+\s*[a-zA-Z]\s*\)|"
+    r"\\frac\{[A-Za-z]{1,3}\}\{[A-Za-z]{1,3}\}|\((?:\s*[a-zA-Z]\s*,)+\s*[a-zA-Z]\s*\)|"
     r"[a-zA-Z]_\{?\\?[a-zA-Z]+\}?|[a-zA-Z]_\{?\\text\{[a-zA-Z ]+\}\}?)$")
 
 
@@ -110,15 +110,19 @@ def _relation(s: str, percent: bool) -> object | None:
         return value  # `x = \{1, 2\}`, `x \in ...` style: the named thing is the value
     if len(sides) == 2 and _VAR_RE.match(sides[1]):
         return _relation(f"{sides[1]} = {sides[0]}", percent)
+    if len(sides) > 2 and (_VAR_RE.match(sides[0]) or _QUANTITY_RE.match(sides[0])):
+        # `x = 5 + 5 + 1 = 11`: a chain that names a quantity states its last side.
+        last = parse_scalar(sides[-1], percent)
+        if last is not None and not last.expr.free_symbols:
+            return Assign(re.sub(r"\s+", "", sides[0]), last)
     maybe = [parse_scalar(p, percent) for p in sides]
     parsed = [p for p in maybe if p is not None]
     if len(parsed) != len(maybe):
         return None
     if all(not p.expr.free_symbols for p in parsed):
-        # `6 \times 7 = 42` states 42, but only if every side agrees: `2 + 2 = 5` states nothing.
-        if all(scalar_equal(parsed[0], p, 0.0) for p in parsed[1:]):
-            return parsed[-1]
-        return Unparseable("a false equality")
+        # `6 \times 7 = 42` states 42: a chain of equalities states its last side, the value it
+        # ends on (`3^2 = 9 = 10` states 10), like a chain that names a quantity.
+        return parsed[-1]
     if len(parsed) == 2:
         return Equation(sympy.expand(parsed[0].expr - parsed[1].expr))
     return None
@@ -145,13 +149,15 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
     s = s.strip()
     s = re.sub(r"\\(?:text|textnormal|mbox|mathrm)\{\s*(or|and)\s*\}", r" \1 ", s)
     s = re.sub(r",\s*(?:and|or)\s+", ", ", s)  # `2, 3, and 4` / `2, 3, or 4`: one list
+    if "=" not in s and split_top(s, (",",))[1:] and len(split_top(s, (" or ", " and "))) == 2:
+        s = re.sub(r"\s+(?:and|or)\s+", ", ", s)  # `21, 16 or 11` is the same list
     while s.startswith("{") and braced_end(s) == len(s):
         s = s[1:-1].strip()  # `{{{5}}}` is 5; redundant groups only slow the grammar down
     if not s:
         return Unparseable("empty")
     if s in _SETS:
         return Region(_SETS[s])
-    m = re.fullmatch(r"(\d+)_\{?\(?(\d{1,2})\)?\}?", s)
+    m = re.fullmatch(r"(-?\d+(?:\.\d+)?)_\{?\(?(\d{1,2})\)?\}?", s)
     if m:  # `1011_2`: a numeral in base 2 is its digits and its base, never the decimal 1011
         return Text(f"{m.group(1)}_{int(m.group(2))}")
     if re.fullmatch(r"\d{1,2}:00", s):
@@ -303,13 +309,40 @@ def parse_answer(raw: str, gold: object | None = None) -> object:
         ):
             return Choice(letters)
     norm = normalize(raw)
+    if isinstance(gold, Scalar) and re.fullmatch(r"-?\d+,\d+", norm.text):
+        # `1000,99` for the gold 1000.99: a decimal comma (thousands were joined by `normalize`;
+        # what is left is no thousands number), never the list (1000, 99) against one number.
+        return parse_value(norm.text.replace(",", "."), percent=norm.percent)
     if isinstance(gold, Text):
         value = parse_value(norm.text, percent=norm.percent)  # orderings, clock times, relations
         return value if isinstance(value, Text) else Text(_text_words(norm.text))
     return parse_value(norm.text, percent=norm.percent)
 
 
+def gold_text(raw: str) -> str:
+    """The answer a gold states. A gold with boxes states its last group of boxes: boxes with at
+    most three words between them are one list (`\\(\\boxed{1}\\) and \\(\\boxed{-2}\\)`),
+    farther apart the last one wins (a solution's worked steps). A gold with no box that is a
+    whole solution states its anchored final answer ("Final Answer: The final answer is $28\\%$").
+    Any other gold is read as written."""
+    found = boxes(raw)
+    if found:
+        group = [found[-1]]
+        for prev in reversed(found[:-1]):
+            gap = _TEXT_CMD_RE.sub(" ", raw[prev.end : group[0].start])
+            if len(re.findall(r"[A-Za-z]+", re.sub(r"\\[a-zA-Z]+", " ", gap))) > 3:
+                break
+            group.insert(0, prev)
+        texts = list(dict.fromkeys(b.text.strip() for b in group if b.text.strip()))
+        return ", ".join(texts) if texts else raw
+    if len(raw) > 40:
+        stated = committed_answer(raw, "lenient")
+        if stated.status == "ok" and stated.source == "final_statement":
+            return stated.candidates[-1]
+    return raw
+
+
 def parse_gold(raw: str) -> object:
-    """Gold answers are parsed like candidates, plus: a bare choice letter is a choice, and plain
-    words are text."""
-    return parse_answer(raw, None)
+    """Gold answers are parsed like candidates, plus: a boxed gold is its box, a bare choice
+    letter is a choice, and plain words are text."""
+    return parse_answer(gold_text(raw), None)

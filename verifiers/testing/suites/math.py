@@ -144,8 +144,9 @@ _add("lenient-answer-next-line", "42", "So we are done.\n\n**Final answer:**\n\n
 _add("lenient-the-answer-is-dollar", "0.75", "So the answer is $\\frac{3}{4}$.", 1, mode="lenient")
 _add("lenient-answer-should-be", "12", "Checking both cases, the answer should be 12.", 1,
      mode="lenient")
-_add("lenient-bare-number", "42", "<think>\n6*7\n</think>\n42", 0, mode="lenient",
-     reason="no_answer")  # a bare number is not anchored: nothing to grade even in lenient mode
+# A bare value is the whole answer in lenient mode (the final-value rule); strict never reads it.
+_add("lenient-bare-number", "42", "<think>\n6*7\n</think>\n42", 1, mode="lenient")
+_add("strict-bare-number", "42", "<think>\n6*7\n</think>\n42", 0, reason="no_answer")
 _add("strict-display-no-box", "5", "Solving the equation,\n$$x = 5.$$", 0, reason="no_answer")
 _add("lenient-box-in-prose", "42", "The answer is $\\boxed{42}$.", 1, mode="lenient")
 _add("lenient-tags", "42", r1("42"), 1, mode="lenient")
@@ -1371,8 +1372,9 @@ _add("final-answer-after-step-boxes-strict", "7", _STEPS, 0, mode="strict")  # s
 _DEBRIS = "The final answer is $7$.<|im_end|>\n<|im_start|>user\nAnother one. The answer is: 9"
 _add("chat-debris-ignored", "7", _DEBRIS, 1, mode="lenient")
 _add("chat-debris-not-graded", "9", _DEBRIS, 0, mode="lenient")
-# A bare value stays unanchored even in lenient mode (see graded-region-lenient-bare-number).
-_add("bare-value-not-anchored", "(3, 2)", "$(3, 2)$", 0, mode="lenient", reason="no_answer")
+# A bare value is the answer in lenient mode only (see graded-region-lenient-bare-number).
+_add("bare-value-lenient", "(3, 2)", "$(3, 2)$", 1, mode="lenient")
+_add("bare-value-strict", "(3, 2)", "$(3, 2)$", 0, reason="no_answer")
 _add("answer-word-then-math", "9", "Answer $ 9 $", 1, mode="lenient")
 _add("answer-word-then-display", "9", "Answer \\[ 9 \\]", 1, mode="lenient")
 _add("answer-word-then-math-wrong", "9", "Answer $ 8 $", 0, mode="lenient")
