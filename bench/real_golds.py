@@ -55,7 +55,19 @@ def perturbations(gold: str) -> list[tuple[str, str]]:
     if re.fullmatch(r"-?\d+", plain):
         out.append(("plus-one", f"\\boxed{{{int(plain) + 1}}}"))
         out.append(("plus-one-as-decimal", f"\\boxed{{{int(plain) + 1}.0}}"))
-    digits = list(re.finditer(r"\d", gold))
+    letter = re.match(r"^\(?\\text(?:bf|rm)?\{\s*\(?([A-E])\)?\s*\}\)?", gold)
+    if letter:  # a choice gold: its letter is the answer, so another letter is the perturbation
+        other = "ABCDE"[("ABCDE".index(letter.group(1)) + 1) % 5]
+        start, end = letter.span(1)
+        out.append(("other-letter", f"\\boxed{{{gold[:start]}{other}{gold[end:]}}}"))
+        return out
+    # The last digit of the value: not a unit's exponent (`\text{ cm}^2`), not an approximation
+    # written after the value (`\frac23 \approx 0.67`).
+    value_part = gold.split("\\approx")[0] if gold.count("\\approx") == 1 else gold
+    unit_exponents = [m.span() for m in re.finditer(
+        r"\\(?:text|mbox|mathrm)\{[^{}]*\}\s*\^\s*\{?\d\}?", value_part)]
+    digits = [m for m in re.finditer(r"\d", value_part)
+              if not any(a <= m.start() < b for a, b in unit_exponents)]
     if digits:
         last = digits[-1]
         bumped = gold[: last.start()] + str((int(last.group()) + 1) % 10) + gold[last.end():]

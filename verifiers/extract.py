@@ -449,7 +449,8 @@ _PROSE_WORD_RE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
 _NOT_PROSE = frozenset({"percent", "pct", "cm", "mm", "km", "kg", "mph", "ft", "in", "m"})
 _UNSTATED_RE = re.compile(
     r"\b(?:or|not|no|nor|either|neither|maybe|perhaps|possibly|probably|might|could|unless|if|"
-    r"whether|let|suppose|assume|assuming|guess|try|check|wait|between|except|instead|than)\b|"
+    r"whether|let|suppose|assume|assuming|guess|try|check|wait|between|except|instead|than|"
+    r"cannot|never|none|nothing|impossible|wrong|incorrect|false|\w+n't)\b|"
     r"\?\s*$",
     re.IGNORECASE,
 )

@@ -632,6 +632,151 @@ add(c, "56", R("56"), 1, "control: computed",
     question="Compute $\\dbinom{8}{3}$.")
 
 
+# =============================================================================
+# lenient final value: no tag, no box, no anchor -> the one value the last
+# sentence states.  Labels derived by hand from the written rule only.
+# =============================================================================
+c = "lenient_final_value"
+
+
+def L(gold, completion, label, note):
+    add(c, gold, completion, label, note, mode="lenient")
+
+
+# --- positives ---------------------------------------------------------------
+L("42", "<think>\nSix bags of seven apples: six times seven.\n</think>\n42", 1,
+  "bare value after think")
+L("56", "<think>\nMaybe 54? No: 7*8 = 56.\n</think>\n56", 1,
+  "hedge and wrong value inside think ignored; bare value after")
+L("\\frac{1}{3}", "<think>\nOne of three equally likely doors.\n</think>\n$\\frac{1}{3}$", 1,
+  "lone math span after think")
+L("6", "<think>\nIt is 5 or maybe 6. Check: 6 works.\n</think>\nThe value of n is 6.", 1,
+  "hedges only inside think; prose one number after")
+L("42", "Step 1: 12 * 3 = 36\nStep 2: 36 + 6 = 42\n42", 1,
+  "multi-line transcript, last line is the value")
+L("-2", "Move terms: 3x + 6 = x + 2\n2x = -4\n$x = -2$", 1,
+  "last line is a lone math span x=-2")
+L("\\frac{1}{4}",
+  "Two fair coin flips, both heads: multiply the probabilities.\n$\\frac{1}{4}$", 1,
+  "math span display on its own line")
+L("1000.99", "Adding 0.99 dollars of interest to the 1,000 dollars on deposit.\n1,000.99", 1,
+  "bare value with thousands separator and decimal")
+L("28\\%", "7 of the 25 marbles are red, which is 28 out of every 100.\n28 percent", 1,
+  "bare value with word percent")
+L("28", "The price drops from 50 to 36, a drop of 14.\nSo the discount is 28 percent.", 1,
+  "prose one number with percent after So")
+L("1250", "Each of 5 tickets costs 250 dollars, 5*250 = 1,250.\n"
+  "The total cost comes to 1,250 dollars.", 1,
+  "prose one number with thousands separator and unit")
+L("60", "The three pieces are 20 cm each.\nSo the rope is 60 cm long.", 1,
+  "prose one number with unit, words after the number")
+L("7.5", "She covers 15 km in 2 hours.\nSo the average speed is 7.5 km per hour.", 1,
+  "prose one decimal with unit")
+L("2/3", "Two of the three outcomes are favourable. Therefore the probability is 2/3.", 1,
+  "Therefore cut, slash fraction as one number")
+L("\\frac{2}{3}",
+  "Which player is favoured? The probability that A wins the game is 2/3.", 1,
+  "earlier question sentence does not matter; last sentence one number")
+L("3", "Subtracting 2 from both sides of $x + 2 = 5$.\nThus $x = 3$.", 1,
+  "Thus with one math span x=3")
+L("\\sqrt{13}", "The legs are 2 and 3, so $d^2 = 4 + 9$.\nTherefore the distance is $\\sqrt{13}$.",
+  1, "prose with one math span, radical")
+L("\\frac{3}{4}", "The slope is rise over run.\nHence $m = \\frac{3}{4}$.", 1,
+  "Hence with one math span fraction")
+L("x \\ge 5", "Dividing $2x \\geq 10$ by 2.\nThus $x \\geq 5$ is the solution.", 1,
+  "one math span holding an inequality, prose after it")
+L("[1, 4]", "Both endpoints satisfy the inequality.\nThus the solution set is $[1, 4]$.", 1,
+  "interval in one math span")
+L("x^2-1", "Multiply $(x-1)$ by $(x+1)$ and collect terms.\n"
+  "Hence the product simplifies to $x^2 - 1$.", 1,
+  "expression gold, one math span in last sentence")
+L("(2, -1)", "Solving the system by elimination.\nSo the coordinates of the point are $(2, -1)$.",
+  1, "tuple in one math span after are")
+L("(4, 7)", "Starting from 2 and 1, player one gains 1 and player two gains 3 per round.\n"
+  "After 2 rounds the scores are $(4, 7)$.", 1,
+  "number and a span; last span ends sentence right after are")
+L("5", "With $a = 2$ and $b = 3$, the sum $a + b$ is $5$.", 1,
+  "several math spans, last right after is at sentence end")
+L("42", "Adding the parts gives 18 + 24 = 42.", 1,
+  "several numbers, last right after = at sentence end")
+L("45", "Summing the 3 rows gives the total: 45.", 1,
+  "several numbers, last right after colon at sentence end")
+L("45", "Hence the number of handshakes among the 10 guests is 45.", 1,
+  "several numbers, last right after is")
+L("6", "It could be 5 or 6.\nTesting both, only 6 satisfies the equation.\nThus $n = 6$.", 1,
+  "hedge in earlier sentences only; last sentence commits")
+L("18", "At first the sum looks like 15. Recounting, the sum is 18.", 1,
+  "corrected value in last sentence")
+
+# --- negatives ---------------------------------------------------------------
+L("6", "It is 5 or 6.", 0, "or-hedge, gold is the last number")
+L("3", "Therefore, $x = 3$ or $x = -3$.", 0, "or between two math spans")
+L("7", "Substituting gives a contradiction.\nSo x cannot be 7.", 0, "negated value")
+L("9", "Testing the divisors again.\nSo 9 is not a solution.", 0, "not negates the gold")
+L("12", "Each row has 3 seats and there are 4 rows.\nIs it 12?", 0, "question with gold")
+L("\\frac{1}{4}", "Could the probability be $\\frac{1}{4}$?", 0, "question with math span gold")
+L("4", "Let $x = 4$.", 0, "setup with let")
+L("9", "Suppose the width is 9.", 0, "setup with suppose")
+L("4", "Assume $k = 4$.", 0, "setup with assume")
+L("15", "The equation is linear in x.\nNow check $x = 15$.", 0, "check sets up, not commits")
+L("50", "Perhaps the area is 50.", 0, "perhaps hedge")
+L("8", "Counting the paths along the grid.\nThe count is maybe 8.", 0, "maybe hedge")
+L("50", "Multiplying length by width.\nSo the total is probably 50.", 0, "probably hedges")
+L("6", "The terms repeat every six.\nThus $n = 6$ if the sequence starts at zero.", 0,
+  "conditional if after a math span")
+L("3", "f(2) is negative and f(3) is positive.\nSo the root lies between 2 and 3.", 0,
+  "between, gold is last number")
+L("(1, 4)", "Both factors are positive there.\nSo $x$ is between $1$ and $4$.", 0,
+  "between with math spans; states nothing even though gold interval matches")
+L("10", "Adding the four numbers.\nSo the sum is more than 10.", 0,
+  "comparison than, gold is last number")
+L("0", "Squaring both sides.\nSo there is no solution other than 0.", 0, "no / than")
+L("45", "So 3 boxes hold 45 apples.", 0,
+  "two numbers, last not after a copula")
+L("1500", "The town grew steadily.\nIn 2023 the population reached 1,500.", 0,
+  "two numbers with thousands separator, last after reached")
+L("8", "By the Pythagorean theorem.\nThe two legs measure $6$ and $8$.", 0,
+  "two math spans, last after and")
+L("48", "The total is 48, so each person gets 12.", 0,
+  "gold first, last number 12 after gets")
+L("48", "Each of the 4 crates holds 12 apples, 4*12 = 48.\nSo the total is", 0,
+  "truncated after is")
+L("\\frac{2}{3}",
+  "Two of the three outcomes are favourable, giving 2/3.\nTherefore the probability", 0,
+  "truncated, no value in last sentence")
+L("24", "The perimeter is 24.\nThis completes the solution.", 0,
+  "correct value earlier, last sentence states nothing")
+L("3", "We found $x = 3$ above. Done!", 0, "last sentence Done! has no value")
+L("4", "Solving the linear equation gives one root. So $x = 4$. Let us verify.", 0,
+  "last sentence is a let setup with no value")
+L("48", "Adding up the crates.\nSo the total is 48.\nWait, that might be wrong.", 0,
+  "doubt in last sentence after correct value")
+L("5", "I could not determine the value.", 0, "no value at all")
+L("15", "At first the sum looks like 15. Recounting, the sum is 18.", 0,
+  "gold earlier, last sentence states a different value")
+L("10", "Hence the number of handshakes among the 10 guests is 45.", 0,
+  "gold appears earlier in the same sentence")
+L("56", "<think>\nThe product is 56.\n</think>\nI computed the product above.", 0,
+  "value only inside think")
+L("56", "<think>\nIt is 56.\n</think>\nIt is 54 or 56.", 0, "hedge after think")
+L("56", "<think>\n7*8 = 56\n</think>\n54", 0, "wrong bare value after think")
+L("42", "Step 1: 12 * 3 = 36\nStep 2: 36 + 6 = 42\n24", 0,
+  "wrong bare last line after correct work")
+L("\\frac{4}{3}", "Width over height.\n$\\frac{3}{4}$", 0, "wrong lone math span")
+L("3", "Subtracting 2 from both sides of $x + 2 = 6$.\nThus $x = 4$.", 0,
+  "wrong Thus math span")
+L("\\frac{2}{3}",
+  "Two of the three outcomes are favourable. Therefore the probability is 3/2.", 0,
+  "wrong fraction inverted, Therefore cut")
+L("28", "The price drops a lot.\nSo the discount is 82 percent.", 0, "wrong percent digits")
+L("1250", "Each of 5 tickets costs 304 dollars.\nThe total cost comes to 1,520 dollars.", 0,
+  "wrong value with thousands separator")
+L("(-1, 2)", "Solving the system by elimination.\nSo the coordinates of the point are $(2, -1)$.",
+  0, "ordered pair swapped")
+L("x^2-1", "Collecting terms.\nHence the product simplifies to $x^2 + 1$.", 0,
+  "wrong expression sign")
+
+
 def main():
     ids = [r["id"] for r in ROWS]
     assert len(ids) == len(set(ids))

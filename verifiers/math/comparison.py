@@ -21,6 +21,7 @@ from typing import Any
 
 import sympy
 from sympy import S
+from sympy.core.function import AppliedUndef
 
 from verifiers.math.numbers import undefined
 from verifiers.math.values import (
@@ -388,6 +389,7 @@ def evaluable(value: object) -> bool:
     if isinstance(value, Scalar):
         return (
             value.expr.free_symbols
+            or value.expr.atoms(AppliedUndef)  # `I(0)`: a named function's value
             or _num(value.expr, 30) is not None
             or value.expr.has(S.Infinity, S.NegativeInfinity)
         )

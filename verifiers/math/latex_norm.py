@@ -26,7 +26,7 @@ _SUPER = dict(
 _SUB = dict(zip("\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089", "0123456789"))
 
 _CURRENCY_RE = re.compile(
-    r"\\\$|\\(?:euro|pounds|yen)\b|[\u20ac\u00a3\u00a5\u20b9]|"
+    r"\\\$|\\(?:euro|pounds|yen|textdollar)\b|[\u20ac\u00a3\u00a5\u20b9]|"
     r"\b(?:USD|EUR|GBP|dollars?|euros?|cents?|Rs\.?)\b",
     re.IGNORECASE)
 _PERCENT_RE = re.compile(r"\\%|%|\\text\{\s*percent\s*\}|\bpercent\b|\bper\s*cent\b", re.IGNORECASE)
@@ -125,7 +125,9 @@ def _thousands(s: str, m: re.Match[str]) -> str:
     """Join `1,000` / `1{,}000` / `12\\,345` into one number, but only outside brackets:
     inside `(2,100)` or `\\{1,000\\}` the comma separates elements."""
     before = s[: m.start()]
-    depth = sum(before.count(c) for c in "([{") - sum(before.count(c) for c in ")]}")
+    # Lists live in (), [] and \\{\\}; a plain {} is a TeX group (`\\frac{1}{21,000}`).
+    depth = sum(before.count(c) for c in ("(", "[", "\\{")) - sum(
+        before.count(c) for c in (")", "]", "\\}"))
     if depth > 0 and "{,}" not in m.group(2) and ",\\!" not in m.group(2):
         whole: str = m.group(0)
         return whole
@@ -156,11 +158,13 @@ def normalize(answer: str) -> Normalized:
     s = s.replace("<=", r"\leq ").replace(">=", r"\geq ").replace("!=", r"\neq ")  # ASCII
     s = re.sub(r"\\lt(?![a-zA-Z])", "<", re.sub(r"\\gt(?![a-zA-Z])", ">", s))
     s = re.sub(r"^\s*(?:\\approx|\\sim|\\simeq)\s*", "", s)  # `\approx 8.24`: the value stated
-    s = re.sub(r"\\phantom\{[^{}]*\}", " ", s)  # aligns matrix columns, writes nothing
+    s = re.sub(r"\\phantom\s*(?:\{[^{}]*\}|[^\s{}])", " ", s)  # aligns columns, writes nothing
     s = re.sub(r"(?<=[)\]])\s*(or|and)\s*(?=[(\[])", r" \1 ", s)  # `(11,7)or(7,11)`
     # Ordinals: 11^{\text{th}}, 11^{th}, 11\text{th}, 11th are the number 11.
     s = re.sub(
-        r"(\d)\s*(?:\^\s*\{?\s*(?:\\text\{\s*)?|\\text\{\s*)(?:st|nd|rd|th)\s*\}?\s*\}?", r"\1", s
+        r"(\d)\s*(?:\^\s*\{?\s*(?:\\text\{\s*)?|\\text\{\s*)(?:st|nd|rd|th)(?![a-zA-Z])\s*\}?\s*\}?",
+        r"\1",
+        s,
     )
     s = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", s)
     s = _THOUSANDS_RE.sub(lambda m: _thousands(s, m), s)

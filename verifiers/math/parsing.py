@@ -17,6 +17,7 @@ from verifiers.math.latex_norm import normalize
 from verifiers.math.numbers import parse_scalar
 from verifiers.math.regions import (
     _VAR_RE,
+    _balanced,
     _inequality,
     _interval,
     _matrix,
@@ -67,7 +68,9 @@ _MEANINGFUL_TEXT_RE = re.compile(
     r"roughly|"
     r"wrong|incorrect|false|either|neither|nor|unless|if|could|might|any|anything|all|none|only|"
     r"at least|at most|more than|less than|or|and)\b", re.IGNORECASE)
-_AMC_GOLD_RE = re.compile(r"^\\text(?:bf|rm)?\{\s*\(([A-J])\)\s*\}\s*(?:\\ |~|\\quad)?\s*(\S.*)$")
+_AMC_GOLD_RE = re.compile(
+    r"^(?:\\text(?:bf|rm)?\{\s*\(([A-J])\)\s*\}|\(\\text(?:bf|rm)?\{([A-J])\}\))"
+    r"\s*(?:\\[ :,;]|~|\\quad)?\s*(\S.*)$")
 _SETS = {r"\mathbb{R}": S.Reals, r"\mathbb R": S.Reals, r"\emptyset": S.EmptySet,
          r"\varnothing": S.EmptySet, r"\{\}": S.EmptySet, r"\mathbb{Z}": S.Integers}
 _REAL_WORDS = {"all real numbers", "all reals", "real numbers", "all real x", "r"}
@@ -110,11 +113,13 @@ def _relation(s: str, percent: bool) -> object | None:
         return value  # `x = \{1, 2\}`, `x \in ...` style: the named thing is the value
     if len(sides) == 2 and _VAR_RE.match(sides[1]):
         return _relation(f"{sides[1]} = {sides[0]}", percent)
-    if len(sides) > 2 and (_VAR_RE.match(sides[0]) or _QUANTITY_RE.match(sides[0])):
-        # `x = 5 + 5 + 1 = 11`: a chain that names a quantity states its last side.
+    if len(sides) > 2:
+        # `x = 5 + 5 + 1 = 11`, `3 \spadesuit 5 = (3 + 5)(3 - 5) = -16`: a chain ending in a number
+        # states that number (named, when its first side names a quantity).
         last = parse_scalar(sides[-1], percent)
         if last is not None and not last.expr.free_symbols:
-            return Assign(re.sub(r"\s+", "", sides[0]), last)
+            named = _VAR_RE.match(sides[0]) or _QUANTITY_RE.match(sides[0])
+            return Assign(re.sub(r"\s+", "", sides[0]), last) if named else last
     maybe = [parse_scalar(p, percent) for p in sides]
     parsed = [p for p in maybe if p is not None]
     if len(parsed) != len(maybe):
@@ -157,11 +162,17 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
         return Unparseable("empty")
     if s in _SETS:
         return Region(_SETS[s])
-    m = re.fullmatch(r"(-?\d+(?:\.\d+)?)_\{?\(?(\d{1,2})\)?\}?", s)
-    if m:  # `1011_2`: a numeral in base 2 is its digits and its base, never the decimal 1011
+    m = re.fullmatch(
+        r"(?:\\text\{)?(-?[0-9A-Z]*\d[0-9A-Z]*(?:\.[0-9A-Z]+)?)\}?_\{?\(?(\d{1,2})\)?\}?", s)
+    if m and (int(m.group(2)) > 10 or not re.search(r"[A-Z]", m.group(1))):
+        # `1011_2`, `A5_{11}`: a numeral in base n is its digits and its base, never a decimal
         return Text(f"{m.group(1)}_{int(m.group(2))}")
-    if re.fullmatch(r"\d{1,2}:00", s):
-        return Text(_text_words(s))  # a clock time (12:00), not the ratio 12/0
+    m = re.fullmatch(
+        r"(\d{1,2})\s*:\s*(\d{2})\s*(?:\\text\w*\{\s*)?(?:([ap])\.?\s*m\.?)?\s*\}?", s, re.I)
+    if m and (m.group(3) or m.group(2) == "00" or m.group(1).startswith("0")):
+        # A clock time (12:00, 05:00, 5:30 p.m.), not the ratio 12/0: hour, minutes, half of day.
+        half = f" {m.group(3).lower()}m" if m.group(3) else ""
+        return Text(f"{int(m.group(1))}:{m.group(2)}{half}")
     inner = _wrapped(s, "\\{", "\\}")
     if inner is not None:
         builder = re.match(r"^\s*[a-zA-Z]\s*(?::|\\mid|\||\\vert)\s*(.+)$", inner)
@@ -175,6 +186,10 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
             return Region(region) if region is not None else Unparseable("set-builder condition")
         items = [parse_value(p) for p in split_top(inner, (",", ";"))] if inner.strip() else []
         return Region(S.EmptySet) if not items else Collection(tuple(items), "set")
+    groups = split_top(s, (";",))
+    if len(groups) > 1 and any(split_top(g, (",",))[1:] for g in groups):
+        # `p=5,q=2;p=7,q=2`: semicolons separate groups that commas build (a list of pairs).
+        return Collection(tuple(parse_value(g, percent=percent) for g in groups), "list")
     for sep, kind in (((" or ", "\\text{or}", "\\lor"), "or"), ((",", ";", " and "), "list")):
         parts = split_top(s, sep)
         if len(parts) > 1:
@@ -275,7 +290,11 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
 
 
 def parse_choice(raw: str) -> frozenset[str] | None:
-    s = _TEXT_CMD_RE.sub(lambda m: m.group(1), raw).replace("$", "").replace("**", "").strip()
+    s = _TEXT_CMD_RE.sub(lambda m: m.group(1), raw).replace("$", "").replace("**", "")
+    s = re.sub(r"\\[ :,;!]|\\q?quad|~", " ", s).strip().rstrip(".,;").strip()
+    head = re.match(r"\(\s*([A-J])\s*\)(?:\s|$)", s)
+    if head and len(re.findall(r"\(\s*[A-J]\s*\)", s)) == 1:
+        return frozenset(head.group(1))  # `(E) 503, 500, 000`: one letter, then its value
     letters = set()
     for part in split_top(s, (",", " or ", " and ", "/", ";")):
         m = _CHOICE_RE.match(part.strip())
@@ -300,7 +319,9 @@ def parse_answer(raw: str, gold: object | None = None) -> object:
         s = raw.strip().strip("$*").strip()
         m = _AMC_GOLD_RE.match(s)
         if m:
-            return Choice(frozenset(m.group(1)), parse_answer(m.group(2)))
+            value = parse_answer(m.group(3))  # `\\textbf{(B)}\\ \\text{if and only if ...}`: the
+            # letter is the answer; a value we cannot read is not needed to grade it
+            return Choice(frozenset(m.group(1) or m.group(2)), None if _unreadable(value) else value)
         letters = parse_choice(raw)
         if (
             letters
@@ -342,7 +363,22 @@ def gold_text(raw: str) -> str:
     return raw
 
 
+def _unreadable(value: object) -> bool:
+    if isinstance(value, (Collection, Tuple)):
+        return any(_unreadable(i) for i in value.items)
+    return isinstance(value, Unparseable)
+
+
 def parse_gold(raw: str) -> object:
     """Gold answers are parsed like candidates, plus: a boxed gold is its box, a bare choice
-    letter is a choice, and plain words are text."""
-    return parse_answer(gold_text(raw), None)
+    letter is a choice, and plain words are text. A gold we cannot read as a value
+    (`\\text{Liliane has } 20\\% \\text{ more soda}`, `2, 4, \\dots, 2(n-1)`) is compared as
+    written, word for word after normalizing: never lost, never matched by another value. A
+    malformed gold (unbalanced, or no words to compare) stays unreadable (`gold_unparseable`)."""
+    text = gold_text(raw).strip().rstrip(",;").strip()
+    value = parse_answer(text, None)
+    words = re.sub(r"\\(?!(?:l|c)?dots\b)[a-zA-Z]+", " ", text)  # command names are not words
+    if (_unreadable(value) and _balanced(text) and text.count("\\begin") == text.count("\\end")
+            and re.search(r"[A-Za-z]", words)):
+        return Text(_text_words(normalize(text).text))
+    return value

@@ -127,14 +127,14 @@ def _inequality(s: str) -> Region | Text | None:
         a = left if left is not None else (parse_scalar(terms[k]) or Scalar(S.NaN)).expr
         b = right if right is not None else (parse_scalar(terms[k + 1]) or Scalar(S.NaN)).expr
         if S.NaN in (a, b) or (a != sym and b != sym):
-            return None
+            return _ordering(terms, ops)
         rel = {"<": sympy.Lt, ">": sympy.Gt, "\\leq": sympy.Le, "\\geq": sympy.Ge}[op](
             a, b, evaluate=False
         )
         try:
             region = region.intersect(rel.as_set() if sym in rel.free_symbols else S.EmptySet)
-        except Exception:  # noqa: BLE001
-            return None
+        except Exception:  # noqa: BLE001 - `\\log(1+x) < x`: kept as the ordering it states
+            return _ordering(terms, ops)
     return Region(region)
 
 
@@ -153,12 +153,19 @@ def _solved(terms: list[str], ops: list[str]) -> Region | None:
     if len(with_vars) != 1 or len(with_vars[0].free_symbols) != 1:
         return None
     x = next(iter(with_vars[0].free_symbols))
+    real = sympy.Dummy(x.name, real=True)
     try:
-        if not with_vars[0].is_polynomial(x) or sympy.degree(with_vars[0], x) != 1:
+        linear = with_vars[0].is_polynomial(x) and sympy.degree(with_vars[0], x) == 1
+        # `1 \leq |z| \leq 2`: the absolute value of a linear term, solved over the reals.
+        absolute = isinstance(with_vars[0], sympy.Abs) and with_vars[0].args[0].is_polynomial(
+            x) and sympy.degree(with_vars[0].args[0], x) == 1
+        if not (linear or absolute):
             return None
         region = S.Reals
         for k, op in enumerate(ops):
-            region = region.intersect(_OPS[op](parsed[k].expr, parsed[k + 1].expr).as_set())
+            rel = _OPS[op](parsed[k].expr, parsed[k + 1].expr).xreplace({x: real})
+            region = region.intersect(
+                sympy.solve_univariate_inequality(rel, real, relational=False))
     except Exception:  # noqa: BLE001 - sympy cannot solve it: not a region we can read
         return None
     return Region(region)
