@@ -31,8 +31,9 @@ from verifiers.math.verifier import MathAnswerVerifier  # noqa: E402
 SAMPLES = ROOT / "bench" / "data" / "golds"
 
 
-def rewrites(gold: str) -> list[tuple[str, str]]:
-    """(name, completion) pairs that state the gold's value in another spelling."""
+def rewrites(gold: str, mode: str = "strict") -> list[tuple[str, str]]:
+    """(name, completion) pairs that state the gold's value in another spelling (an anchored
+    statement without a box only in lenient mode, the only mode that reads one)."""
     out = [("self", f"The answer is $\\boxed{{{gold}}}$."),
            ("r1-tags", f"<think>work</think><answer>{gold}</answer>"),
            ("spaced-box", f"$$\\boxed{{ {gold} }}$$")]
@@ -45,7 +46,56 @@ def rewrites(gold: str) -> list[tuple[str, str]]:
         out.append(("decimal-point", f"\\boxed{{{plain}.0}}"))
     if re.fullmatch(r"\(.*\)", gold) and "\\left" not in gold:
         out.append(("left-right", f"\\boxed{{\\left{gold[:-1]}\\right)}}"))
+    # Spellings a model writes for the same value.
+    if mode == "lenient":
+        out.append(("dollars", f"The final answer is ${gold}$."))
+        out.append(("bare-display", f"Collecting the terms gives the result.\n$$ {gold} $$"))
+    out.append(("final-line", f"Collecting the terms gives the result.\n\n$$\\boxed{{{gold}}}$$"))
+    m = re.fullmatch(r"(-?)\\frac\{(\d+)\}\{(\d+)\}", gold)
+    if m:
+        out.append(("slash-fraction", f"\\boxed{{{m.group(1)}{m.group(2)}/{m.group(3)}}}"))
+        p, q = int(m.group(2)), int(m.group(3))
+        if q and all(f in (2, 5) for f in _prime_factors(q)):
+            out.append(("exact-decimal", f"\\boxed{{{m.group(1)}{_exact_decimal(p, q)}}}"))
+    if re.search(r"\\sqrt\{\d\}", gold):
+        bare = re.sub(r"\\sqrt\{(\d)\}", r"\\sqrt\1", gold)
+        out.append(("sqrt-no-braces", f"\\boxed{{{bare}}}"))
+    spaced = re.sub(r",(?!\\!)(?!\d{3}(?!\d))\s*", ", ", gold)  # list commas, not thousands
+    if spaced != gold and not gold.startswith("\\begin"):
+        out.append(("spaced-commas", f"\\boxed{{{spaced}}}"))
+    if (re.fullmatch(r"[^=<>]+", gold) and re.search(r"\d", gold)
+            and not re.search(r"[a-zA-Z]{2,}|,", gold.replace("\\", " "))):
+        out.append(("named", f"\\boxed{{x = {gold}}}"))
+    if re.fullmatch(r"-?\d+(?:\.\d+)?\^\\circ", gold):
+        out.append(("degrees-word", f"\\boxed{{{gold[:-6]}}} degrees"))
+    if re.fullmatch(r"-?\d+(?:\.\d+)?\\%", gold):
+        out.append(("percent-word", f"\\boxed{{{gold[:-2]} \\text{{ percent}}}}"))
+    if re.fullmatch(r"\\\$\s*[\d.,]+", gold):
+        out.append(("no-dollar-sign", f"\\boxed{{{gold[2:].strip()}}}"))
+    if re.fullmatch(r"\\text\{\s*\(?([A-E])\)?\s*\}", gold):
+        letter = re.sub(r"[^A-E]", "", gold[5:])
+        out.append(("bare-letter", f"\\boxed{{{letter}}}"))
     return out
+
+
+def _prime_factors(n: int) -> set[int]:
+    out, d = set(), 2
+    while d * d <= n:
+        while n % d == 0:
+            out.add(d)
+            n //= d
+        d += 1
+    return out | ({n} if n > 1 else set())
+
+
+def _exact_decimal(p: int, q: int) -> str:
+    """p/q written out exactly, for q with no prime factors but 2 and 5."""
+    places = 0
+    while (p * 10**places) % q:
+        places += 1
+    whole = p * 10**places // q
+    text = str(whole).rjust(places + 1, "0")
+    return f"{text[:-places]}.{text[-places:]}" if places else text
 
 
 def perturbations(gold: str) -> list[tuple[str, str]]:
@@ -98,7 +148,7 @@ def measure(path: str, fmt: str, verifier: MathAnswerVerifier, show: int) -> dic
         if own.score != 1.0:
             self_fail.append(gold)
             continue
-        for name, completion in rewrites(gold):
+        for name, completion in rewrites(gold, verifier.mode):
             ok = verifier(completion=completion, problem=problem).score == 1.0
             rw[ok] += 1
             if not ok:
@@ -123,6 +173,9 @@ def measure(path: str, fmt: str, verifier: MathAnswerVerifier, show: int) -> dic
     print(f"equivalent rewrites accepted {rw[True] / total_rw:.2%} of {sum(rw.values())}; "
           f"perturbations rejected {pt[False] / total_pt:.2%} of {sum(pt.values())} "
           f"(false positives: {pt[True]})")
+    if rw_miss:
+        print("rewrites missed by kind: " + ", ".join(
+            f"{k} {c}" for k, c in Counter(n for n, _ in rw_miss).most_common()))
     for name, g in rw_miss[:show]:
         print(f"  rewrite missed  {name:<16} {g[:80]!r}")
     for name, g in pt_hit[:show]:

@@ -266,15 +266,6 @@ def _statement_after(text: str, pos: int, end: int) -> str:
     return m.group(1) if m else stmt
 
 
-def _one_value(stmt: str) -> str:
-    """"Jane started growing Sphere 3 hours ago" states 3: a statement in prose that states one
-    value (the rule of `final_value`) states that value."""
-    if len(_prose(stmt)) < 2:
-        return stmt
-    value = final_value(stmt)
-    return value.text if value is not None else stmt
-
-
 _SUBJECT_IS_RE = re.compile(
     r"(?i)(?:the|a|an|our|my)\s+[^=\d]{0,60}?\s(?:is|are|equals|was)\s+(\S.*)$"
 )
@@ -303,7 +294,7 @@ def final_statements(text: str) -> list[Span]:
         ):
             out.pop()  # "Final Answer: The final answer is 5" states one answer, not two
         if stmt:
-            out.append(Span(m.start(), m.end(), _one_value(stmt)))
+            out.append(Span(m.start(), m.end(), stmt))
             last_k = k
     return out
 
@@ -455,15 +446,15 @@ _UNSTATED_RE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_RE = re.compile(
-    r"(?<![\w.^_\\])-?(?:\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?|\.\d+)(?:/\d+)?"
-    r"(?:\s?(?:\\?%|percent\b))?(?![\d/])"
+    r"(?<![\w.^_\\])(?<!\d:)-?(?:\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?|\.\d+)(?:/\d+)?"
+    r"(?:\s?(?:\\?%|percent\b))?(?![\d/]|:\d)"
 )
 _COPULA_RE = re.compile(
-    r"(?:\b(?:is|are|was|were|equals|be|to|becomes|gives)|=|:)\s*$", re.IGNORECASE
+    r"(?:\b(?:is|are|was|were|equals|be|to|becomes|gives)|=|(?<!\d):)\s*$", re.IGNORECASE
 )
 
 
-def _prose(sentence: str) -> list[str]:
+def prose_words(sentence: str) -> list[str]:
     """Words of two or more letters outside math and `\\text{}`-like groups, units aside."""
     outside = re.sub(r"\\\w+\{[^{}]*\}", " ", _mask_math(sentence, "#"))
     return [w for w in _PROSE_WORD_RE.findall(outside) if w.lower() not in _NOT_PROSE]
@@ -493,7 +484,7 @@ def final_value(region: str) -> Span | None:
     shift = base + start + lead
     if not sentence or _UNSTATED_RE.search(_mask_math(sentence, "#")):
         return None
-    if not _prose(sentence):
+    if not prose_words(sentence):
         text = re.sub(r"(?<!\\)\$+|\\[()\[\]]", " ", sentence).strip()
         return Span(shift, shift + len(sentence), text) if text else None
     spans = [Span(a, b, sentence[a:b]) for a, b in _math_ranges(sentence)]

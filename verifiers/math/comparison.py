@@ -43,13 +43,8 @@ from verifiers.math.values import (
 
 # Small and large points: step functions (`\\lfloor n/2 \\rfloor` vs `\\lfloor n/3 \\rfloor`) agree
 # near zero and differ only farther out.
-_SAMPLE_POINTS = (
-    sympy.Rational(7, 13),
-    sympy.Rational(-17, 11),
-    sympy.Rational(23, 7),
-    sympy.Rational(-2, 9),
-    sympy.Rational(61, 5),
-    sympy.Rational(-97, 13),
+_SAMPLE_POINTS = tuple(
+    sympy.Rational(p, q) for p, q in ((7, 13), (-17, 11), (23, 7), (-2, 9), (61, 5), (-97, 13))
 )
 
 

@@ -38,7 +38,9 @@ _DROP_RE = re.compile(
     r"\\displaystyle|\\textstyle|\\left(?![a-zA-Z])|\\right(?![a-zA-Z])|"
     r"\\[bB]igg?[lr]?(?![a-zA-Z])|\\middle|\\limits|\\nolimits|(?<!\\)\\[!,;: ]|\\q?quad|~")
 # MATH writes thousands as `10,\!080`; `,\!` (a comma with its space taken back) is never a list.
-_THOUSANDS_RE = re.compile(r"(?<![\d.])([1-9]\d{0,2})((?:(?:,\\!\s?|,|\{,\}|\\,|\\ |\s)\d{3})+)(?![\d])")
+_THOUSANDS_RE = re.compile(
+    r"(?<![\d.])([1-9]\d{0,2})((?:(?:,\\!\s?|,|\{,\}|\\,|\\ |\s)\d{3})+)(?![\d])"
+)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ import sympy
 from sympy import S
 
 from verifiers.extract import boxes, braced, committed_answer
-from verifiers.math.comparison import scalar_equal
 from verifiers.math.latex_norm import normalize
 from verifiers.math.numbers import parse_scalar
 from verifiers.math.regions import (
@@ -108,6 +107,9 @@ def _relation(s: str, percent: bool) -> object | None:
         value = parse_value(sides[1], percent=percent)
         if isinstance(value, Scalar):
             return Assign(re.sub(r"\s+", "", sides[0]), value)
+        if isinstance(value, Text) and _VAR_RE.match(sides[0]) and re.fullmatch(
+                r"-?[0-9A-Z.]+_\d+", value.words):
+            return value  # `n = 1011_2`: the numeral is the value
         if isinstance(value, Text):
             return Text(_text_words(s))  # `MR = SRMC`: a relation between names, read as written
         return value  # `x = \{1, 2\}`, `x \in ...` style: the named thing is the value
@@ -319,9 +321,11 @@ def parse_answer(raw: str, gold: object | None = None) -> object:
         s = raw.strip().strip("$*").strip()
         m = _AMC_GOLD_RE.match(s)
         if m:
-            value = parse_answer(m.group(3))  # `\\textbf{(B)}\\ \\text{if and only if ...}`: the
-            # letter is the answer; a value we cannot read is not needed to grade it
-            return Choice(frozenset(m.group(1) or m.group(2)), None if _unreadable(value) else value)
+            # `\\textbf{(B)}\\ \\text{if and only if ...}`: the letter is the answer; a value we
+            # cannot read is not needed to grade it
+            value = parse_answer(m.group(3))
+            letter = frozenset(m.group(1) or m.group(2))
+            return Choice(letter, None if _unreadable(value) else value)
         letters = parse_choice(raw)
         if (
             letters

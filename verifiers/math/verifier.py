@@ -18,7 +18,7 @@ from typing import ClassVar
 
 from verifiers import pool
 from verifiers.base import Problem, Verdict
-from verifiers.extract import MODES, committed_answer
+from verifiers.extract import MODES, committed_answer, final_value, prose_words
 from verifiers.math.latex_norm import normalize
 
 REASONS = frozenset(
@@ -57,7 +57,7 @@ def judge(
     """The whole decision, as plain data so it can cross a process boundary."""
     from verifiers.math.comparison import compare
     from verifiers.math.parsing import parse_answer
-    from verifiers.math.values import HEDGED, Choice, Collection, Unparseable
+    from verifiers.math.values import HEDGED, Choice, Collection, Text, Unparseable
 
     if pool.IN_WORKER and sys.getrecursionlimit() < 8000:
         sys.setrecursionlimit(8000)  # deep but legal nesting; a crash only costs this worker
@@ -85,6 +85,15 @@ def judge(
     values = [parse_answer(c, gval) for c in ex.candidates]
     final = values[-1]
     shown = ex.candidates[-1][:80]
+    if (ex.source == "final_statement" and not isinstance(gval, Text)
+            and len(prose_words(ex.candidates[-1])) >= 2
+            and (isinstance(final, Unparseable) or compare(gval, final, rel_tol) != "correct")):
+        # "Final Answer: Jane started growing Sphere 3 hours ago." states 3 when the gold is a
+        # value: a statement in prose states the one value `final_value` finds in it, if any.
+        stated = final_value(ex.candidates[-1])
+        if stated is not None and stated.text != ex.candidates[-1]:
+            final, shown = parse_answer(stated.text, gval), stated.text[:80]
+            values[-1] = final
     if isinstance(final, Unparseable):
         return (
             0.0,
