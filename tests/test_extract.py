@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verifiers.extract import (
+    final_value,
     MODES,
     Extraction,
     answer_blocks,
@@ -192,6 +193,40 @@ FINAL = [
 @pytest.mark.parametrize("text,statements", [pytest.param(*r[1:], id=r[0]) for r in FINAL])
 def test_final_statements(text: str, statements: list[str]) -> None:
     assert [s.text for s in final_statements(text)] == statements
+
+
+FINAL_VALUE = [
+    ("whole-reply", "  -8 ", "-8"),
+    ("last-line-display", "We add.\n$$ 42 $$", "42"),
+    ("one-span", "Hence $t \\geq 8$ is the solution set.", "t \\geq 8"),
+    ("one-number", "So the chance that Bob wins is 2/3.", "2/3"),
+    ("conclusion-word-starts-sentence", "P = 1/2 / 3/4 = 2/3 So the chance is 2/3", "2/3"),
+    ("last-after-copula", "Hence the point $(a, b)$ we want is $(4, 9)$.", "(4, 9)"),
+    ("hope-line-dropped", "There are 12 in all. I hope it is correct.", "12"),
+    ("question", "Is it 12?", None),
+    ("hedge", "It is 5 or 6.", None),
+    ("negation", "So x cannot be 7.", None),
+    ("setup", "Let $x = 4$.", None),
+    ("two-numbers", "So 3 boxes hold 12 apples.", None),
+    ("no-value-last", "The total is 42.\nThis completes the solution.", None),
+    ("inline-math-never-crosses-a-line", "Answer $ \n 6 \n $", None),
+    ("time-is-not-two-numbers", "It ends at 9:31", None),
+]
+
+
+@pytest.mark.parametrize("text,value", [pytest.param(*r[1:], id=r[0]) for r in FINAL_VALUE])
+def test_final_value(text: str, value: str | None) -> None:
+    found = final_value(text)
+    assert (found.text if found else None) == value
+    if found is not None and found.start < found.end:  # the span points into the text
+        assert value is not None and value.split()[0].strip("$") in text[found.start : found.end]
+
+
+def test_final_value_is_linear_on_long_text() -> None:
+    text = "We try $x$ and then $y$ again. " * 20_000 + "So the total is 5."
+    start = time.perf_counter()
+    assert final_value(text) is not None
+    assert time.perf_counter() - start < 1.0
 
 
 def test_final_statement_keeps_every_stated_alternative() -> None:

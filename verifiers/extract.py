@@ -484,7 +484,8 @@ def final_value(region: str) -> Span | None:
     shift = base + start + lead
     if not sentence or _UNSTATED_RE.search(_mask_math(sentence, "#")):
         return None
-    if not prose_words(sentence):
+    if not prose_words(sentence) or (start == 0 and len(sentence.split()) <= 3):
+        # only a value, or a whole reply of a few words (`odd`, `$\text{Monday}$`)
         text = re.sub(r"(?<!\\)\$+|\\[()\[\]]", " ", sentence).strip()
         return Span(shift, shift + len(sentence), text) if text else None
     spans = [Span(a, b, sentence[a:b]) for a, b in _math_ranges(sentence)]

@@ -75,7 +75,8 @@ _SETS = {r"\mathbb{R}": S.Reals, r"\mathbb R": S.Reals, r"\emptyset": S.EmptySet
 _REAL_WORDS = {"all real numbers", "all reals", "real numbers", "all real x", "r"}
 
 _QUANTITY_RE = re.compile(
-    r"^(?:\|[^|=<>]+\||[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?\s*:\s*[a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?|"
+    r"^(?:\|[^|=<>]+\||\\overline\{[A-Z]{1,3}\}|"
+    r"[a-zA-Z]{1,3}(?:_\{?[a-zA-Z0-9]+\}?)?\s*:\s*[a-zA-Z]{1,3}(?:_\{?[a-zA-Z0-9]+\}?)?|"
     r"\\frac\{[A-Za-z]{1,3}\}\{[A-Za-z]{1,3}\}|\((?:\s*[a-zA-Z]\s*,)+\s*[a-zA-Z]\s*\)|"
     r"[a-zA-Z]_\{?\\?[a-zA-Z]+\}?|[a-zA-Z]_\{?\\text\{[a-zA-Z ]+\}\}?)$")
 

@@ -189,6 +189,29 @@ def _ordering(terms: list[str], ops: list[str]) -> Text | None:
 # Names of a quantity that are not a bare variable: V_1:V_2, |AB|, \frac{AB}{CD}, (p, q), m_{\max}.
 
 
+_MATRIX_BLOCK_RE = re.compile(r"\\begin\{([pbvBV]?matrix)\}.*?\\end\{\1\}", re.DOTALL)
+
+
+def _matrix_arithmetic(s: str) -> Matrix | None:
+    """`A + B`, `A - B`, `A B`, `A \\cdot B` of written-out matrices: the matrix they make."""
+    blocks = list(_MATRIX_BLOCK_RE.finditer(s))
+    gaps = [s[a.end() : b.start()].strip() for a, b in zip(blocks, blocks[1:])]
+    if (len(blocks) < 2 or s[: blocks[0].start()].strip() or s[blocks[-1].end() :].strip()
+            or any(g not in ("+", "-", "", "\\cdot", "\\times") for g in gaps)):
+        return None
+    values = [_matrix(b.group(0)) for b in blocks]
+    if any(v is None for v in values):
+        return None
+    mats = [sympy.Matrix([[c.expr for c in row] for row in v.rows]) for v in values if v]
+    try:
+        out = mats[0]
+        for gap, m in zip(gaps, mats[1:]):
+            out = out + m if gap == "+" else out - m if gap == "-" else out * m
+    except Exception:  # noqa: BLE001 - shapes that do not add or multiply: no value
+        return None
+    return Matrix(tuple(tuple(Scalar(out[i, j]) for j in range(out.cols)) for i in range(out.rows)))
+
+
 def _matrix(s: str) -> Matrix | None:
     for open_, close in (("[", "]"), ("(", ")")):
         if s.startswith(open_) and s.endswith(close) and "\\begin" in s[:12]:
@@ -202,8 +225,8 @@ def _matrix(s: str) -> Matrix | None:
         scale = factor.expr
         s = s[k.end():]
     m = _MATRIX_RE.match(s)
-    if not m:
-        return None
+    if not m or len(_MATRIX_BLOCK_RE.findall(s)) > 1:
+        return _matrix_arithmetic(s) if scale == 1 else None
     rows = [r for r in re.split(r"\\\\", m.group(2)) if r.strip() and r.strip() != "\\hline"]
     maybe = [tuple(parse_scalar(c) for c in r.split("&")) for r in rows]
     if (

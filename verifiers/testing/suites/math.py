@@ -1404,6 +1404,166 @@ _add("attack-final-statement-hedge", "7", r"$\boxed{3}$. Hmm, the final answer i
      mode="lenient")
 
 
+# =============================================================================================
+_group = "final_value"
+# =============================================================================================
+# Lenient mode, no tag, box or anchor: the one value the last sentence states (docs/verifiers.md).
+# Strict mode never reads it. The zeros matter most: the value a naive "last number" grader takes.
+_L = {"mode": "lenient"}
+_add("bare-negative", "-8", "-8", 1, **_L)
+_add("bare-thousands", "2345.67", "2,345.67", 1, **_L)
+_add("bare-space-thousands", "3000", "3 000", 1, **_L)
+_add("bare-leading-point", "0.6", ".6", 1, **_L)
+_add("bare-percent-word", r"35\%", "35 percent", 1, **_L)
+_add("bare-math-then-percent", r"35\%", "$35$ %", 1, **_L)
+_add("bare-math-frac", r"\frac{1}{4}", r"$\frac14 $", 1, **_L)
+_add("bare-math-named", r"\frac{1}{4}", r"$m = \frac{1}{4}$", 1, **_L)
+_add("bare-word", r"\text{even}", "even", 1, **_L)
+_add("bare-wrong", "-8", "8", 0, **_L)
+_add("bare-strict", "-8", "-8", 0, reason="no_answer")
+_add("one-span-in-prose", "t \\geq 8", r"Hence $t \geq 8$ is the solution set.", 1, **_L)
+_add("one-span-ascii-relation", r"y \leq 6", "Hence $y <= 6$ holds.", 1, **_L)
+_add("one-span-lt-command", "y < 4", r"It follows that $y \lt 4$.", 1, **_L)
+_add("one-span-neq", r"y \neq 2", "It follows that $y != 2$.", 1, **_L)
+_add("display-on-last-line", "42", "Adding the parts:\n$$ 42 $$", 1, **_L)
+_add("one-number-in-prose", "2/3", "So the chance that Bob wins is 2/3.", 1, **_L)
+_add("one-number-after-conclusion-word", "2/3",
+     "P(B) = (1/3) / (1/2) P(B) = 2/3 So the chance that Bob wins is 2/3.", 1, **_L)
+_add("last-span-after-is", "(4, 9)",
+     "Hence the point $(a, b)$ we want is $(4, 9)$.", 1, **_L)
+_add("last-number-after-is", "2500.75", "so the length is 20 which is 2,500.75 m", 1, **_L)
+_add("hope-line-then-debris", "12",
+     "There are 12 sequences in all. I hope it is correct. <|im_start|>user Next", 1, **_L)
+_add("decimal-comma-for-scalar-gold", "2500.75", "2500,75", 1, **_L)
+_add("decimal-comma-in-prose", "3.15", "Le prix : 3,15 euros.", 1, **_L)
+# Hard negatives: hedges, negations, questions, setups, two values, wrong last values.
+_add("attack-hedge-or", "5", "It is 5 or 6.", 0, **_L)
+_add("attack-hedge-spans", "3", "So $x = 3$ or $x = -3$.", 0, **_L)
+_add("attack-negated", "7", "Substituting gives a contradiction.\nSo x cannot be 7.", 0, **_L)
+_add("attack-negated-not", "2500.75", "the price is not 20 which is 2,500.75", 0, **_L)
+_add("attack-question", "12", "Is it 12?", 0, **_L)
+_add("attack-setup", "4", "Let $x = 4$.", 0, **_L)
+_add("attack-two-values-no-copula", "12", "So 3 boxes hold 12 apples.", 0, **_L)
+_add("attack-two-spans-no-copula", "8", "The sides measure $6$ and $8$.", 0, **_L)
+_add("attack-gold-earlier-other-last", "42", "The total is 42.\nOn reflection it is 41.", 0, **_L)
+_add("attack-value-then-no-value", "42", "The total is 42.\nThis completes the solution.", 0,
+     **_L)
+_add("attack-truncated", "42", "We add the parts. So the total is", 0, **_L)
+_add("attack-comparison", "10", "So the count is more than 10.", 0, **_L)
+_add("attack-between", "3", "So the root lies between 2 and 3.", 0, **_L)
+_add("attack-only-in-think", "42", "<think>\nThe total is 42.\n</think>\nI am not sure.", 0, **_L)
+_add("attack-inline-math-across-lines", "6", "Answer $ \n 6 \n $", 0, **_L)
+_add("attack-time-is-not-a-number", "31", "It ends at 9:31", 0, **_L)
+_add("attack-matrix-sum-is-not-first-term", pm([["1", "2"], ["3", "4"]]),
+     "The sum is $" + pm([["1", "2"], ["3", "4"]]) + " + " + pm([["5", "6"], ["7", "8"]]) + "$",
+     0, **_L)
+_add("matrix-sum-evaluated", pm([["6", "8"], ["10", "12"]]),
+     "The sum is $" + pm([["1", "2"], ["3", "4"]]) + " + " + pm([["5", "6"], ["7", "8"]]) + "$",
+     1, **_L)
+# An anchored statement in prose states its one value (when the gold is a value, not a sentence).
+_add("statement-prose-one-value", "3",
+     "Final Answer: Maria planted the tree 3 years ago. I hope it is correct.", 1, **_L)
+_add("statement-prose-wrong-value", "3",
+     "Final Answer: Maria planted the tree 4 years ago. I hope it is correct.", 0, **_L)
+_add("statement-prose-two-values", "3", "Final Answer: 5 apples and 3 oranges.", 0, **_L)
+_add("statement-prose-negated", "3", "Final answer: it is not 3.", 0, **_L)
+_add("statement-quoted", r"8 \text{ and } 9",
+     'Final Answer: The final answer is \\"$8 $ and $9 $\\". I hope it is correct.', 1, **_L)
+_add("statement-escaped-dollar", r"\frac{7}{3}", r"Answer $ \frac{1}{4} \$ = \frac{7}{3} $", 1,
+     **_L)
+
+# =============================================================================================
+_group = "gold_forms"
+# =============================================================================================
+# Golds as datasets and peers store them: boxes inside solutions, several boxes, anchored
+# solutions, doubled backslashes, chains, sentences and sequences read as written.
+_add("solution-gold-last-box", r"So $x = 5$, and then $\boxed{12{,}345}$ is our answer.",
+     box("12345"), 1)
+_add("solution-gold-last-box-wrong", r"So $x = 5$, and then $\boxed{12{,}345}$ is our answer.",
+     box("5"), 0)
+_add("gold-box-then-period", r"x \in \boxed{\{-2\} \cup [1,5)}.$", box(r"\{-2\} \cup [1,5)"), 1)
+_add("gold-boxes-close-are-a-list", r"\(\boxed{3}\) and \(\boxed{-4}\).", box("-4, 3"), 1)
+_add("gold-boxes-close-one-is-not", r"\(\boxed{3}\) and \(\boxed{-4}\).", box("-4"), 0)
+_add("gold-boxes-far-apart-last-wins", r"\boxed{3} then after a long detour \boxed{4}", box("3, 4"), 0)
+_add("gold-boxes-far-apart-last", r"\boxed{3} then after a long detour \boxed{4}", box("4"), 1)
+_add("gold-anchored-solution", "We compute the loss step by step. Final Answer: The final answer "
+     r"is $35 \%$. I hope it is correct.", box(r"35\%"), 1)
+_add("gold-anchored-solution-wrong", "We compute the loss step by step. Final Answer: The final "
+     r"answer is $35 \%$. I hope it is correct.", box(r"65\%"), 0)
+_add("gold-doubled-backslashes", r"\\left(\\frac{2}{7},\\frac{3}{7}\\right)",
+     box(r"\left( \frac{2}{7}, \frac{3}{7} \right)"), 1)
+_add("gold-doubled-backslashes-wrong", r"\\left(\\frac{2}{7},\\frac{3}{7}\\right)",
+     box(r"\left( \frac{3}{7}, \frac{2}{7} \right)"), 0)
+_add("gold-doubled-le", r"-3 \\le y \\le 4", box(r"y \in [-3,4]"), 1)
+_add("gold-chain-names-value", "z = 1 + 1 = 2", box("2"), 1)
+_add("answer-chain-ends-on-value", "x = 11", box("x = 5+5+1 = 11"), 1)
+_add("answer-chain-ends-wrong", "x = 11", box("x = 5+5+1 = 12"), 0)
+_add("gold-or-glued", "(13,5)or(5,13)", box(r"(5,13),\ (13,5)"), 1)
+_add("gold-or-glued-one-missing", "(13,5)or(5,13)", box("(5,13)"), 0)
+_add("gold-list-then-or", "14,9 or 4", box("14, 9, 4"), 1)
+_add("gold-list-then-or-short", "14,9 or 4", box("14, 9"), 0)
+_add("gold-groups-by-semicolon", "a=3,b=1;a=5,b=1", box("(3,1),(5,1)"), 1)
+_add("gold-groups-by-semicolon-swapped", "a=3,b=1;a=5,b=1", box("(1,3),(1,5)"), 0)
+_add("gold-sentence-as-written", r"\text{Carla has } 30\% \text{ more juice than Ben.}",
+     box(r"\text{Carla has } 30\% \text{ more juice than Ben.}"), 1)
+_add("gold-sentence-other-number", r"\text{Carla has } 30\% \text{ more juice than Ben.}",
+     box(r"\text{Carla has } 35\% \text{ more juice than Ben.}"), 0)
+_add("gold-sentence-bare-number", r"\text{Carla has } 30\% \text{ more juice than Ben.}",
+     box("30"), 0)
+_add("gold-sequence-as-written", r"2, 4, 6, \dots, 2(n-1)", box(r"2, 4, 6, \dots, 2(n-1)"), 1)
+_add("gold-sequence-other", r"2, 4, 6, \dots, 2(n-1)", box(r"2, 4, 6, \dots, 2n"), 0)
+_add("gold-clock-pm", "5:30 p.m.", box("5:30 pm"), 1)
+_add("gold-clock-am-vs-pm", "5:30 p.m.", box("5:30 am"), 0)
+_add("gold-clock-leading-zero", r"05\!:\!00", box("5:00"), 1)
+_add("gold-base-letter-digits", r"\text{A5}_{11}", box("A5_{11}"), 1)
+_add("gold-base-letter-digits-wrong", r"\text{A5}_{11}", box("A6_{11}"), 0)
+_add("gold-base-named", "1011_2", box("n = 1011_2"), 1)
+_add("gold-thousands-in-denominator", r"\frac{1}{21,000}", box(r"\frac{1}{21000}"), 1)
+_add("gold-thousands-in-denominator-list", r"\frac{1}{21,000}", box("21, 0"), 0)
+_add("gold-phantom-minus", pm([["1", "-1"], ["1", r"\phantom -1"]]), box(pm([["1", "-1"],
+     ["1", "1"]])), 1)
+_add("gold-amc-paren-outside", r"(\textbf{D}) \: 2.2", box("D"), 1)
+_add("gold-amc-paren-outside-other", r"(\textbf{D}) \: 2.2", box("C"), 0)
+_add("gold-amc-spaced", r"\textbf{(B)}\ 15", box(r"\textbf{(B)}\ 15"), 1)
+_add("gold-amc-words-value", r"\textbf{(C)}\ \text{5 or 50, only}", box("C"), 1)
+_add("gold-amc-words-value-other", r"\textbf{(C)}\ \text{5 or 50, only}", box("D"), 0)
+_add("gold-abs-chain-as-union", r"2\leq|w|\leq \frac{5}{2}",
+     box(r"w \in \left[-\frac{5}{2}, -2\right] \cup \left[2, \frac{5}{2}\right]"), 1)
+_add("gold-abs-chain-half-union", r"2\leq|w|\leq \frac{5}{2}", box(r"w \in [2, \frac{5}{2}]"), 0)
+_add("gold-unsolved-ordering", r"\log (1+x) < x", box(r"\log(1+x) < x"), 1)
+_add("gold-unsolved-ordering-reversed", r"\log (1+x) < x", box(r"\log(1+x) > x"), 0)
+_add("gold-overline-named", r"\overline{AB} = 5", box("5"), 1)
+_add("gold-ratio-of-names", "AB:BC = 2:3", box("2:3"), 1)
+_add("gold-ratio-of-names-reversed", "AB:BC = 2:3", box("3:2"), 0)
+_add("gold-named-function-value", "I(0)", box("I(0)"), 1)
+_add("gold-named-function-other", "I(0)", box("I(1)"), 0)
+
+# =============================================================================================
+_group = "false_positives_real_golds"
+# =============================================================================================
+# Found by bench/real_golds.py on real benchmark golds: each was accepted before the fix.
+_add("division-by-zero-unevaluated", r"\frac{\pi}{9}", box(r"\frac{\pi}{0}"), 0)
+_add("division-by-zero-in-tuple", r"\left( 2, \frac{8 \pi}{7}, \frac{7 \pi}{9} \right)",
+     box(r"\left( 2, \frac{8 \pi}{7}, \frac{7 \pi}{0} \right)"), 0)
+_add("huge-integer-off-by-one", "2^{2008} -2", box("2^{2008} -3"), 0)
+_add("huge-integer-itself", "2^{2008} -2", box("2^{2008} - 2"), 1)
+_add("googol-plus-one", "10^{100}+1", box("10^{100}"), 0)
+_add("googol-plus-one-commuted", "10^{100}+1", box("1+10^{100}"), 1)
+_add("constant-equation-names-value", r"\frac{R}{r} = \frac{3 + \sqrt{5}}{2}",
+     box(r"\frac{R}{r} = \frac{3 + \sqrt{5}}{3}"), 0)
+_add("constant-equation-value", r"\frac{R}{r} = \frac{3 + \sqrt{5}}{2}",
+     box(r"\frac{3 + \sqrt{5}}{2}"), 1)
+_add("floor-other-divisor", r"\lfloor \frac{n}{2} \rfloor", box(r"\lfloor \frac{n}{3} \rfloor"), 0)
+_add("ceiling-other-divisor", r"2\left\lceil \frac{n}{2} \right\rceil",
+     box(r"2\left\lceil \frac{n}{3} \right\rceil"), 0)
+_add("floor-itself", r"\lfloor \frac{n}{2} \rfloor", box(r"\left\lfloor \frac{n}{2} \right\rfloor"),
+     1)
+_add("negative-base-numeral-other-base", "-221_3", box("-221_4"), 0)
+_add("fractional-base-numeral-other-base", "0.0011_{2}", box("0.0011_{3}"), 0)
+_add("ordinal-is-not-a-unit", r"575\text{ students}", box("575"), 1)
+_add("ordinal-is-not-a-unit-wrong", r"575\text{ students}", box("57"), 0)
+
+
 def groups() -> list[str]:
     """Group names in table order."""
     return list(dict.fromkeys(c.group for c in CASES))
