@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verifiers.extract import (
-    final_value,
     MODES,
     Extraction,
     answer_blocks,
@@ -19,6 +18,7 @@ from verifiers.extract import (
     code_blocks,
     committed_answer,
     final_statements,
+    final_value,
     split_sections,
     tokenize_tags,
 )

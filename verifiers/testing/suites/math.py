@@ -1484,7 +1484,8 @@ _add("solution-gold-last-box-wrong", r"So $x = 5$, and then $\boxed{12{,}345}$ i
 _add("gold-box-then-period", r"x \in \boxed{\{-2\} \cup [1,5)}.$", box(r"\{-2\} \cup [1,5)"), 1)
 _add("gold-boxes-close-are-a-list", r"\(\boxed{3}\) and \(\boxed{-4}\).", box("-4, 3"), 1)
 _add("gold-boxes-close-one-is-not", r"\(\boxed{3}\) and \(\boxed{-4}\).", box("-4"), 0)
-_add("gold-boxes-far-apart-last-wins", r"\boxed{3} then after a long detour \boxed{4}", box("3, 4"), 0)
+_add("gold-boxes-far-apart-last-wins", r"\boxed{3} then after a long detour \boxed{4}",
+     box("3, 4"), 0)
 _add("gold-boxes-far-apart-last", r"\boxed{3} then after a long detour \boxed{4}", box("4"), 1)
 _add("gold-anchored-solution", "We compute the loss step by step. Final Answer: The final answer "
      r"is $35 \%$. I hope it is correct.", box(r"35\%"), 1)
