@@ -7,8 +7,9 @@ each gold that must be accepted and perturbations that must be rejected.
     python bench/real_golds.py path/to/test.jsonl:math other.jsonl:gsm8k --show 5
 
 A FILE:FORMAT argument names any local file in one of the math formats of `verifiers.benchmarks`
-(math, deepscaler, gsm8k, aime). The shipped samples are golds written for this check in the
-upstream schemas (see bench/data/golds/README.md); they are not the benchmarks themselves.
+(math, deepscaler, gsm8k, aime). The shipped samples are 300 real rows each of MATH-500 and
+GSM8K test plus golds written for this check, all in the upstream schemas (sources and licences in
+bench/data/golds/README.md). `--mode lenient` also rewrites a gold as an unboxed final statement.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from verifiers import sources  # noqa: E402
+from verifiers import benchmarks  # noqa: E402
 from verifiers.base import Problem  # noqa: E402
 from verifiers.math.shapes import gold_shape  # noqa: E402
 from verifiers.math.verifier import MathAnswerVerifier  # noqa: E402
@@ -131,7 +132,7 @@ def perturbations(gold: str) -> list[tuple[str, str]]:
 
 
 def measure(path: str, fmt: str, verifier: MathAnswerVerifier, show: int) -> dict:
-    loaded = sources.load(path, fmt, check_golds=False)
+    loaded = benchmarks.load(path, fmt, check_golds=False)
     golds = list(dict.fromkeys(p.answer for p in loaded.problems if p.answer))
     unparseable = []
     self_fail = []

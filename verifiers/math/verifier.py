@@ -24,6 +24,7 @@ from verifiers.math.latex_norm import normalize
 REASONS = frozenset(
     {"correct", "wrong_answer", "no_answer", "hedged", "unparseable", "timeout", "gold_unparseable"}
 )
+_RESTART_MARGIN_S = 0.05
 _MAX_ANSWER_CHARS = 5_000  # longer "answers" are essays or attacks; parsing them only burns time
 
 
@@ -211,7 +212,9 @@ class MathAnswerVerifier:
         if remaining <= 0:
             return Verdict(0.0, "timeout", "not checked: the gold's check used the whole deadline",
                            infra_error=True)
-        out = workers.call(judge, *args, deadline_s=remaining)
+        # Stopping an overrunning checker and starting its replacement takes a few ms: they come
+        # out of the answer's time, so that the whole call returns within deadline_s.
+        out = workers.call(judge, *args, deadline_s=max(remaining - _RESTART_MARGIN_S, 0.01))
         if out.status == "ok":
             return _verdict(*out.value)
         if out.status == "timeout":
