@@ -45,6 +45,9 @@ EXPECTED = {
     ),
     "deepscaler": (["0", "1"], ["6", "x^2+2x+1"], {3: "no 'answer' column"}),
     "aime": (["60", "2024-I-2", "0"], ["24", "25", "142"], {4: "'answer' is missing"}),
+    "olympiadbench": (
+        ["3001", "3002", "3003"], ["8", "(4, 1), (3, 2)", "s \\sqrt{2}"], {4: "'final_answer'"},
+    ),
     "humaneval": (["HumanEval/0", "HumanEval/32", "HumanEval/53"], None, {4: "check(candidate)"}),
     "mbpp": (["901", "902", "903"], None, {4: "not valid Python"}),
     "codecontests": (
@@ -129,6 +132,10 @@ def _problem(fmt: str, pid: str) -> Problem:
                      id="math-boxed-fallback"),
         pytest.param("aime", "0", "<answer>142</answer>", "<answer>141</answer>",
                      id="amc-float-gold"),
+        pytest.param("olympiadbench", "3002", "\\boxed{(3, 2), (4, 1)}", "\\boxed{(4, 1)}",
+                     id="olympiad-answer-list"),
+        pytest.param("olympiadbench", "3003", "\\boxed{\\sqrt{2} s}", "\\boxed{2s}",
+                     id="olympiad-context-expression"),
     ],
 )
 def test_math_rows_grade_right_one_and_wrong_zero(math_verifier, fmt, pid, right, wrong):

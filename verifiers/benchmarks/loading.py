@@ -11,7 +11,7 @@ from typing import Any
 
 from verifiers.base import Problem
 from verifiers.benchmarks.code import _apps_like, _codecontests, _humaneval, _livecodebench, _mbpp
-from verifiers.benchmarks.math import _aime, _gsm8k, _math_like
+from verifiers.benchmarks.math import _aime, _gsm8k, _math_like, _olympiad
 from verifiers.benchmarks.rows import iter_rows
 from verifiers.code.cases import parse_tests
 
@@ -42,6 +42,7 @@ class Loaded:
 FORMATS: dict[str, tuple[str, str | None, Callable[[Mapping[str, Any], int], Problem]]] = {
     "gsm8k": ("math", None, _gsm8k), "math": ("math", "unique_id", _math_like("math", "unique_id")),
     "deepscaler": ("math", None, _math_like("deepscaler", None)), "aime": ("math", "id", _aime),
+    "olympiadbench": ("math", "id", _olympiad),
     "humaneval": ("code", "task_id", _humaneval), "mbpp": ("code", "task_id", _mbpp),
     "codecontests": ("code", "name", _codecontests),
     "apps": ("code", "problem_id", _apps_like("apps", "problem_id")),

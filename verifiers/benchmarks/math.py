@@ -1,8 +1,9 @@
-"""Math benchmark rows (GSM8K, MATH, DeepScaleR, AIME/AMC) -> Problem with the gold as text; it
+"""Math benchmark rows (GSM8K, MATH, DeepScaleR, AIME/AMC, OlympiadBench) -> Problem with the gold as text; it
 never checks that a gold parses (loading.map_rows grades each gold against itself, once)."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -54,4 +55,30 @@ def _aime(row: Mapping[str, Any], index: int) -> Problem:
     meta = {"source": "aime"}
     if isinstance(lower.get("solution"), str):
         meta["solution"] = lower["solution"]
+    return Problem(pid, question, gold, meta=meta)
+
+
+def _olympiad(row: Mapping[str, Any], index: int) -> Problem:
+    """OlympiadBench: `question`, `final_answer` (a list of answers, each often in `$...$`, or its
+    string form), `unit` ("None" when there is none), `context` for multi-part problems."""
+    question = _text(row, "question")
+    answers = row.get("final_answer")
+    if isinstance(answers, str) and answers.startswith("["):
+        try:
+            answers = ast.literal_eval(answers)
+        except (ValueError, SyntaxError):
+            raise ValueError("column 'final_answer' is not a list of answers") from None
+    if isinstance(answers, str):
+        answers = [answers]
+    if not (isinstance(answers, list) and answers and all(isinstance(a, str) for a in answers)):
+        raise ValueError("column 'final_answer' has no answer (a list of strings)")
+    gold = ", ".join(a.strip().strip("$").strip() for a in answers)
+    context = row.get("context")
+    if isinstance(context, str) and context.strip() not in ("", "None"):
+        question = f"{context.strip()}\n\n{question}"
+    meta = {"source": "olympiadbench"}
+    for key in ("unit", "answer_type", "subfield", "is_multiple_answer", "solution"):
+        if row.get(key) not in (None, "None"):
+            meta[key] = row[key]
+    pid = str(row["id"]) if row.get("id") not in (None, "") else str(index)
     return Problem(pid, question, gold, meta=meta)
