@@ -73,6 +73,25 @@ def rewrites(gold: str, mode: str = "strict") -> list[tuple[str, str]]:
         out.append(("percent-word", f"\\boxed{{{gold[:-2]} \\text{{ percent}}}}"))
     if re.fullmatch(r"\\\$\s*[\d.,]+", gold):
         out.append(("no-dollar-sign", f"\\boxed{{{gold[2:].strip()}}}"))
+    tight = re.sub(r"(?<!\\)\s*([,+=<>()]|(?<=\w)-)\s*", r"\1", gold)  # spaces around operators
+    if tight != gold and not re.search(r"\\text|\\mbox|[A-Za-z]{2,}\s+[A-Za-z]{2,}|\\!", gold):
+        out.append(("no-spaces", f"\\boxed{{{tight}}}"))
+    if "\\cdot" in gold:
+        times = gold.replace("\\cdot", "\\times")
+        out.append(("times-for-cdot", f"\\boxed{{{times}}}"))
+    braced = re.sub(r"\^(\d)", r"^{\1}", gold)
+    if braced != gold:
+        out.append(("braced-exponent", f"\\boxed{{{braced}}}"))
+    if "\\pi" in gold:
+        with_pi = re.sub(r"\\pi(?![a-zA-Z])", "π", gold)
+        out.append(("unicode-pi", f"\\boxed{{{with_pi}}}"))
+    out.append(("period-in-box", f"\\boxed{{{gold}.}}"))
+    m = re.fullmatch(r"\\\{([^{}]*)\\\}", gold)
+    if m and "," in m.group(1):
+        items = [i.strip() for i in m.group(1).split(",")]
+        out.append(("set-reordered", f"\\boxed{{\\{{{', '.join(items[::-1])}\\}}}}"))
+    if re.fullmatch(r"[A-Za-z][A-Za-z ]*", gold) and len(gold) > 3:
+        out.append(("text-wrapped", f"\\boxed{{\\text{{{gold}}}}}"))
     if re.fullmatch(r"\\text\{\s*\(?([A-E])\)?\s*\}", gold):
         letter = re.sub(r"[^A-E]", "", gold[5:])
         out.append(("bare-letter", f"\\boxed{{{letter}}}"))

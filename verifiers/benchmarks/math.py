@@ -1,5 +1,6 @@
-"""Math benchmark rows (GSM8K, MATH, DeepScaleR, AIME/AMC, OlympiadBench) -> Problem with the gold as text; it
-never checks that a gold parses (loading.map_rows grades each gold against itself, once)."""
+"""Math benchmark rows (GSM8K, MATH, DeepScaleR, AIME/AMC, OlympiadBench) -> Problem with the gold
+as text; it never checks that a gold parses (loading.map_rows grades each gold against itself,
+once)."""
 
 from __future__ import annotations
 

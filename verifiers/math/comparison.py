@@ -274,8 +274,8 @@ def _vs_choice(gold: Choice, cand: object, rel_tol: float) -> str:
 def _vs_text(gold: Text, cand: object, rel_tol: float) -> str:
     if not isinstance(cand, Text):
         return WRONG
-    if cand.words == gold.words:
-        return CORRECT
+    if cand.words.replace(" ", "") == gold.words.replace(" ", ""):
+        return CORRECT  # `m_{p} c^{2}` and `m_{p}c^{2}`: spacing is not content
     base = re.fullmatch(r"(\d+)_\d+", gold.words)
     if base and cand.words == base.group(1):
         return CORRECT  # the digits without the base the question asked for

@@ -145,8 +145,11 @@ def _unescape(s: str) -> str:
     return re.sub(r"(?<!\\)\\\\(?=[a-zA-Z]{2,})", r"\\", s)
 
 
-def normalize(answer: str) -> Normalized:
+def normalize(answer: str, *, thousands: bool = True) -> Normalized:
+    """`thousands=False` keeps `81,256` as written (the caller reads it as the list a list gold
+    asks for)."""
     s = _unicode(_unescape(answer.strip()))
+    s = re.sub(r"\{\s+|\s+\}", lambda m: m.group(0).strip(), s)  # `m_{\max }` is `m_{\max}`
     s, n_cur = _CURRENCY_RE.subn(" ", s)  # before stripping $: `42\$` is a price, not math mode
     s = re.sub(r"^\$+|\$+$", "", s.strip())
     s = re.sub(r"^\\[\[(]|\\[\])]$", "", s.strip())
@@ -169,7 +172,9 @@ def normalize(answer: str) -> Normalized:
         s,
     )
     s = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", s)
-    s = _THOUSANDS_RE.sub(lambda m: _thousands(s, m), s)
+    s = re.sub(r"(?<=\d),\s+\\!\s?(?=\d{3}(?!\d))", ",\\!", s)  # `111, \! 111`: MATH's separator
+    if thousands:
+        s = _THOUSANDS_RE.sub(lambda m: _thousands(s, m), s)
     s, n_pct = _PERCENT_RE.subn(" ", s)
     s, n_deg = _DEGREE_RE.subn(" ", s)
     s = _DROP_RE.sub(" ", s)

@@ -148,6 +148,7 @@ def _strip_text(s: str) -> tuple[str, list[str]]:
 
 def _text_words(s: str) -> str:
     s = _TEXT_CMD_RE.sub(lambda m: m.group(1), s)
+    s = re.sub(r"([\^_])\{(\w)\}", r"\1\2", s)  # `x^{2}` is written `x^2` too
     s = re.sub(r"[\"'`.,!?;:()]", " ", s.lower())
     return " ".join(w for w in s.split() if w not in ("the", "a", "an"))
 
@@ -335,6 +336,8 @@ def parse_answer(raw: str, gold: object | None = None) -> object:
         ):
             return Choice(letters)
     norm = normalize(raw)
+    if isinstance(gold, Collection) and re.fullmatch(r"\s*\d{1,3}(?:,\d{3})+\s*", raw.strip("$")):
+        norm = normalize(raw, thousands=False)  # `81,256` for the list gold `81, 256`
     if isinstance(gold, Scalar) and re.fullmatch(r"-?\d+,\d+", norm.text):
         # `1000,99` for the gold 1000.99: a decimal comma (thousands were joined by `normalize`;
         # what is left is no thousands number), never the list (1000, 99) against one number.

@@ -180,7 +180,7 @@ def _ordering(terms: list[str], ops: list[str]) -> Text | None:
         terms, ops = terms[::-1], [{">": "<", "\\geq": "\\leq"}[op] for op in ops[::-1]]
     else:
         return None
-    squashed = [re.sub(r"\s+", "", t) for t in terms]
+    squashed = [re.sub(r"([\^_])\{(\w)\}", r"\1\2", re.sub(r"\s+", "", t)) for t in terms]
     if any(not t for t in squashed):
         return None
     return Text(" ".join(x for pair in zip(squashed, ops + [""]) for x in pair).strip())
