@@ -1538,6 +1538,17 @@ _add("gold-ratio-of-names", "AB:BC = 2:3", box("2:3"), 1)
 _add("gold-ratio-of-names-reversed", "AB:BC = 2:3", box("3:2"), 0)
 _add("gold-named-function-value", "I(0)", box("I(0)"), 1)
 _add("gold-named-function-other", "I(0)", box("I(1)"), 0)
+_add("list-gold-reads-comma-groups-as-list", "81, 256", box("81,256"), 1)
+_add("scalar-gold-reads-comma-groups-as-thousands", "81256", box("81,256"), 1)
+_add("list-gold-against-joined-number", "81, 256", box("81256"), 0)
+_add("math-separator-spaced", r"111, \! 111, \! 111", box("111111111"), 1)
+_add("math-separator-spaced-list", r"111, \! 111, \! 111", box("111, 111, 111"), 0)
+_add("brace-spacing", r"m_{\max }=n^{2}-n-1", box(r"m_{\max}=n^{2}-n-1"), 1)
+_add("brace-spacing-wrong", r"m_{\max }=n^{2}-n-1", box(r"m_{\max}=n^{2}-n+1"), 0)
+_add("ordering-braced-exponent", "2^{24}<10^8<5^{12}", box("2^{24}<10^{8}<5^{12}"), 1)
+_add("ordering-braced-exponent-swapped", "2^{24}<10^8<5^{12}", box("10^{8}<2^{24}<5^{12}"), 0)
+_add("text-gold-spacing", r"m_{p} c^{2} \sin ^{2} \theta \text{ (approx.)}",
+     box(r"m_{p}c^{2}\sin^{2}\theta \text{ (approx.)}"), 1)
 
 # =============================================================================================
 _group = "false_positives_real_golds"
