@@ -147,7 +147,8 @@ def warm_up() -> None:
 @dataclass(frozen=True)
 class MathAnswerVerifier:
     """mode: "strict" (answer tags or \\boxed only: for RL) or "lenient" (also "The answer is X",
-    "Answer:", "####": for grading other people's outputs). rel_tol: allowed relative error of a
+    "Answer:", "####", and failing those the one value the last sentence states: for grading other
+    people's outputs). rel_tol: allowed relative error of a
     decimal against an exact value; the
     decimal must also be a correct rounding at the precision written, whatever rel_tol (see
     `comparison`). deadline_s: hard wall-clock limit per call. workers: size of

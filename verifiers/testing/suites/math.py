@@ -9,7 +9,8 @@ row says why in a comment):
 - expected 1.0 means reason "correct"; a 0.0 row names its reason only when the reason is part of
   what the row tests (no_answer, hedged, gold_unparseable, ...).
 - mode "strict" grades only `<answer>` blocks and `\\boxed{}`/`\\fbox{}`; "lenient" also reads
-  anchored final statements ("The final answer is", "Answer:", "####", Minerva's closing line).
+  anchored final statements ("The final answer is", "Answer:", "####", Minerva's closing line) and,
+  failing those, the one value the last sentence states (the final-value rule, docs/verifiers.md).
 """
 
 from __future__ import annotations
