@@ -300,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "(default with --format)")
     g.add_argument("--mode", choices=["strict", "lenient"], default="strict",
                    help="strict: answer tags or \\boxed only (RL); lenient: also 'The answer is "
-                   "X' (evaluation)")
+                   "X' and else the one value of the last sentence (evaluation)")
     g.add_argument("--workers", type=int, default=1, help="parallel worker processes (default 1)")
     g.add_argument("--deadline-s", type=float, default=2.0,
                    help="hard wall-clock limit per row (default 2)")
