@@ -432,8 +432,8 @@ def _ok(region: str, spans: list[Span], source: str) -> Extraction:
 #     where the last ends the sentence right after "is"/"are"/"=" (`... $(x, y)$ ... is $(7, 6)$`);
 #   - prose with no math and one number (`... wins the game is 2/3.`), or several where the last
 #     ends the sentence right after "is"/"are"/"=" (`... is 10 which is 1,000.99 m²`).
-# A question, or a sentence with words that hedge, negate or set up ("or", "not", "maybe", "if",
-# "let", "suppose"), states nothing. `strict` mode never uses this rule.
+# A question, or a sentence with words that hedge, negate, set up or take back ("or", "not", "if",
+# "let", "wait", "error"), states nothing. `strict` mode never uses this rule.
 FINAL_VALUE_TAIL_CHARS = 4_000
 _SENTENCE_BREAK_RE = re.compile(r"[.!?](?=\s)|\n|\s(?=(?:Therefore|Thus|Hence|So)\b)")
 _PROSE_WORD_RE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
@@ -443,6 +443,11 @@ _UNSTATED_RE = re.compile(
     r"whether|let|suppose|assume|assuming|guess|try|check|wait|between|except|instead|than|"
     r"cannot|never|none|nothing|impossible|wrong|incorrect|false|\w+n't)\b|"
     r"\?\s*$",
+    re.IGNORECASE,
+)
+_TAKEN_BACK_RE = re.compile(
+    r"\b(?:wait|actually|oops|hmm|mistakes?|realiz\w*|scratch that|on second thought|"
+    r"(?:an?|my|made|found) errors?|re-?(?:check|calculat|comput|think)\w*|double[- ]check\w*)\b",
     re.IGNORECASE,
 )
 _NUMBER_RE = re.compile(
@@ -482,8 +487,9 @@ def final_value(region: str) -> Span | None:
     lead = len(tail[start:]) - len(tail[start:].lstrip())
     sentence = tail[start:].strip().rstrip(".;, ")
     shift = base + start + lead
-    if not sentence or _UNSTATED_RE.search(_mask_math(sentence, "#")):
-        return None
+    outside = _mask_math(sentence, "#")
+    if not sentence or _UNSTATED_RE.search(outside) or _TAKEN_BACK_RE.search(outside):
+        return None  # "... but then realized an error": a value taken back states nothing
     if not prose_words(sentence) or (start == 0 and len(sentence.split()) <= 3):
         # only a value, or a whole reply of a few words (`odd`, `$\text{Monday}$`)
         text = re.sub(r"(?<!\\)\$+|\\[()\[\]]", " ", sentence).strip()

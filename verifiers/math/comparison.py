@@ -276,8 +276,8 @@ def _vs_text(gold: Text, cand: object, rel_tol: float) -> str:
         return WRONG
     if cand.words.replace(" ", "") == gold.words.replace(" ", ""):
         return CORRECT  # `m_{p} c^{2}` and `m_{p}c^{2}`: spacing is not content
-    base = re.fullmatch(r"(\d+)_\d+", gold.words)
-    if base and cand.words == base.group(1):
+    base = re.fullmatch(r"(-?[0-9A-Z.]+)_\d+", gold.words)
+    if base and cand.words.lower() == base.group(1).lower():
         return CORRECT  # the digits without the base the question asked for
     return (
         HEDGED if re.search(r"\b(?:or|and)\b", cand.words) and " or " not in gold.words else WRONG

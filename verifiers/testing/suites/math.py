@@ -1455,6 +1455,9 @@ _add("attack-between", "3", "So the root lies between 2 and 3.", 0, **_L)
 _add("attack-only-in-think", "42", "<think>\nThe total is 42.\n</think>\nI am not sure.", 0, **_L)
 _add("attack-inline-math-across-lines", "6", "Answer $ \n 6 \n $", 0, **_L)
 _add("attack-time-is-not-a-number", "31", "It ends at 9:31", 0, **_L)
+_add("attack-taken-back", "5", "I computed 5 but then realized an error", 0, **_L)
+_add("attack-actually", "5", "Actually the total is 5.", 0, **_L)
+_add("error-as-a-noun", r"100\%", "Therefore, the relative error grows by 100%.", 1, **_L)
 _add("attack-matrix-sum-is-not-first-term", pm([["1", "2"], ["3", "4"]]),
      "The sum is $" + pm([["1", "2"], ["3", "4"]]) + " + " + pm([["5", "6"], ["7", "8"]]) + "$",
      0, **_L)
@@ -1520,6 +1523,8 @@ _add("gold-clock-leading-zero", r"05\!:\!00", box("5:00"), 1)
 _add("gold-base-letter-digits", r"\text{A5}_{11}", box("A5_{11}"), 1)
 _add("gold-base-letter-digits-wrong", r"\text{A5}_{11}", box("A6_{11}"), 0)
 _add("gold-base-named", "1011_2", box("n = 1011_2"), 1)
+_add("gold-base-letter-digits-only", r"\text{A5}_{11}", box("A5"), 1)
+_add("gold-base-letter-digits-other", r"\text{A5}_{11}", box("A6"), 0)
 _add("gold-thousands-in-denominator", r"\frac{1}{21,000}", box(r"\frac{1}{21000}"), 1)
 _add("gold-thousands-in-denominator-list", r"\frac{1}{21,000}", box("21, 0"), 0)
 _add("gold-phantom-minus", pm([["1", "-1"], ["1", r"\phantom -1"]]), box(pm([["1", "-1"],
