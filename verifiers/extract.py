@@ -271,6 +271,12 @@ _SUBJECT_IS_RE = re.compile(
 )
 
 
+# Words before an anchor, in its sentence, that make the statement a guess.
+_HEDGED_LEAD_RE = re.compile(
+    r"\b(?:maybe|perhaps|possibly|probably|guess|suppos\w*|assum\w*|might|could|not sure|unsure|"
+    r"uncertain)\b", re.IGNORECASE)
+
+
 def final_statements(text: str) -> list[Span]:
     """Answers stated after an anchor: "The final answer is X", "Answer: X", "#### X",
     "Final Answer: The final answer is X. I hope it is correct." Adjacent anchors merge (the
@@ -285,6 +291,9 @@ def final_statements(text: str) -> list[Span]:
         )
         if m.group(0) == "####" and re.match(r"[A-Za-z]{2,}\s+\S|#", stmt):
             continue  # a markdown heading ("#### Step 2: ..."), not GSM8K's answer marker
+        lead = text[max(0, m.start() - 200) : m.start()]
+        if _HEDGED_LEAD_RE.search(re.split(r"[.!?](?=\s)|\n", lead)[-1]):
+            continue  # "Maybe the answer is 5.": a hedged statement states nothing
         # Only the anchor just before can be adjacent: any anchor between leaves its own words in
         # the gap. Checking that first keeps the gap short (linear).
         if (

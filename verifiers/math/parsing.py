@@ -56,8 +56,9 @@ _CHOICE_RE = re.compile(
     re.IGNORECASE | re.DOTALL)
 _RELATION_RE = re.compile(r"\\leq|\\geq|\\neq|<|>|=")
 _WORDS_RE = re.compile(r"^[A-Za-z][A-Za-z' .-]*$")
-# `p - q`, `a-b`: single letters joined by minus signs are algebra, not a hyphenated phrase.
-_LETTER_SUM_RE = re.compile(r"^[A-Za-z](?:\s*-\s*[A-Za-z])+$")
+# `p - q`, `xy - yz`: one- or two-letter products joined by minus signs are algebra, not a
+# hyphenated phrase.
+_LETTER_SUM_RE = re.compile(r"^[A-Za-z]{1,2}(?:\s*-\s*[A-Za-z]{1,2})+$")
 _WORD_UNIT_RE = re.compile(
     r"^([-+]?[\d.,/]+|\\frac\{\d+\}\{\d+\})\s+"
     r"([a-zA-Z]{2,}\.?(?:\^\{?\d\}?)?(?:\s*/\s*[a-zA-Z]+)?\s*)+$"

@@ -1471,6 +1471,11 @@ _add("statement-prose-wrong-value", "3",
      "Final Answer: Maria planted the tree 4 years ago. I hope it is correct.", 0, **_L)
 _add("statement-prose-two-values", "3", "Final Answer: 5 apples and 3 oranges.", 0, **_L)
 _add("statement-prose-negated", "3", "Final answer: it is not 3.", 0, **_L)
+# Found by an independent probe: hedge words before the anchor, in its sentence, made no difference.
+_add("statement-hedged-maybe", "5", "I computed several things. Maybe the answer is 5.", 0, **_L)
+_add("statement-hedged-not-sure", "5", "Not sure, but the answer is 5.", 0, **_L)
+_add("statement-hedged-then-committed", "5", "Maybe the answer is 4. Final answer: 5", 1, **_L)
+_add("statement-conditional-clause", "5", "If we add them, the answer is 5.", 1, **_L)
 _add("statement-quoted", r"8 \text{ and } 9",
      'Final Answer: The final answer is \\"$8 $ and $9 $\\". I hope it is correct.', 1, **_L)
 _add("statement-escaped-dollar", r"\frac{7}{3}", r"Answer $ \frac{1}{4} \$ = \frac{7}{3} $", 1,
@@ -1544,6 +1549,11 @@ _add("gold-ratio-of-names", "AB:BC = 2:3", box("2:3"), 1)
 _add("gold-ratio-of-names-reversed", "AB:BC = 2:3", box("3:2"), 0)
 _add("gold-named-function-value", "I(0)", box("I(0)"), 1)
 _add("gold-named-function-other", "I(0)", box("I(1)"), 0)
+# Found by an independent probe: a difference of two-letter products was read as a phrase.
+_add("product-difference-factored", "xy - yz", box("y(x - z)"), 1)
+_add("product-difference-reordered", "a - bc", box("-bc + a"), 1)
+_add("product-difference-wrong-sign", "xy - yz", box("y(x + z)"), 0)
+_add("hyphenated-word-stays-text", r"\text{x-ray}", box(r"\text{x-ray}"), 1)
 _add("list-gold-reads-comma-groups-as-list", "81, 256", box("81,256"), 1)
 _add("scalar-gold-reads-comma-groups-as-thousands", "81256", box("81,256"), 1)
 _add("list-gold-against-joined-number", "81, 256", box("81256"), 0)
