@@ -206,10 +206,15 @@ def _math_ranges(line: str) -> list[tuple[int, int]]:
     missing: set[str] = set()
     while i < n:
         c = line[i]
+        if c == "\\" and line[i + 1 : i + 2] == "$":
+            i += 2  # `\$25` is a price, not math mode
+            continue
         if c == "$" or (c == "\\" and line[i + 1 : i + 2] in ("(", "[")):
             for open_, close in _MATH_DELIMS:
                 if line.startswith(open_, i) and close not in missing:
                     end = line.find(close, i + len(open_))
+                    while close[0] == "$" and end > 0 and line[end - 1] == "\\":
+                        end = line.find(close, end + 1)  # an escaped `\$` closes nothing
                     if end < 0:
                         missing.add(close)
                         continue
@@ -368,6 +373,8 @@ def committed_answer(completion: str, mode: Mode = "strict") -> Extraction:
     if mode == "lenient":
         # Chat-template debris (`<|im_start|>user ...`) after a transcript is not the model's
         # answer.
+        head = _CHAT_HEAD_RE.match(region)  # `<|im_start|>assistant\n` opening a transcript
+        region = region[head.end() :] if head else region
         debris = _CHAT_TOKEN_RE.search(region)
         region = region[: debris.start()] if debris else region
     blocks, unclosed = answer_blocks(region)
@@ -415,6 +422,9 @@ _CHAT_TOKEN_RE = re.compile(
     r"<\|(?:im_start|im_end|endoftext|eot_id|start_header_id|end_of_text)\|>"
 )
 _FINAL_RE = re.compile(r"(?i)final\s+answer")
+_CHAT_HEAD_RE = re.compile(
+    r"(?:\s*<\|(?:im_start|start_header_id|begin_of_text)\|>\s*(?:assistant|system|user)?"
+    r"(?:<\|end_header_id\|>)?)+\s*")
 
 
 def _ok(region: str, spans: list[Span], source: str) -> Extraction:
@@ -497,9 +507,14 @@ def final_value(region: str) -> Span | None:
     sentence = tail[start:].strip().rstrip(".;, ")
     shift = base + start + lead
     outside = _mask_math(sentence, "#")
-    if not sentence or _UNSTATED_RE.search(outside) or _TAKEN_BACK_RE.search(outside):
+    # A whole reply of a few words and no number (`No`, `Neither`, `odd`) is its answer; the
+    # parser judges a hedge in it ("5 or 6" is two values, "Maybe 5" no value).
+    whole = (start == 0 and base == 0 and len(sentence.split()) <= 3
+             and not re.search(r"[\d$\\]", sentence))
+    if not sentence or _TAKEN_BACK_RE.search(outside) or (
+            _UNSTATED_RE.search(outside) and not whole):
         return None  # "... but then realized an error": a value taken back states nothing
-    if not prose_words(sentence) or (start == 0 and len(sentence.split()) <= 3):
+    if not prose_words(sentence) or whole:
         # only a value, or a whole reply of a few words (`odd`, `$\text{Monday}$`)
         text = re.sub(r"(?<!\\)\$+|\\[()\[\]]", " ", sentence).strip()
         return Span(shift, shift + len(sentence), text) if text else None

@@ -201,3 +201,35 @@ def parse_scalar(s: str, percent: bool = False) -> Scalar | None:
     if undefined(expr):  # `12:00` read as 12/0, `1/0`: no value, so nothing can equal it
         return None
     return Scalar(expr, decimal, percent, half)
+
+
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+          "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_ORDINAL_DEN = {"half": 2, "halves": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5,
+                "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+
+
+def number_words(text: str) -> sympy.Rational | None:
+    """`fourteen`, `one hundred and five`, `twenty-one`, `one half`, `two thirds`, `a quarter`:
+    a number written in English words (below a million), else None."""
+    words = [w for w in re.split(r"[\s-]+", text.strip().lower().rstrip(".")) if w and w != "and"]
+    if len(words) == 2 and words[0] in ("a", "an", "one", *_UNITS[2:10]):
+        den = _ORDINAL_DEN.get(words[1].rstrip("s")) or _ORDINAL_DEN.get(words[1])
+        if den:
+            num = 1 if words[0] in ("a", "an") else _UNITS.index(words[0])
+            return sympy.Rational(num, den)
+    total = current = 0
+    for w in words:
+        if w in _UNITS:
+            current += _UNITS.index(w)
+        elif w in _TENS:
+            current += 10 * (_TENS.index(w) + 2)
+        elif w == "hundred" and current:
+            current *= 100
+        elif w == "thousand" and (current or total) and total < 1000:
+            total, current = (total + current) * 1000, 0
+        else:
+            return None
+    return sympy.Integer(total + current) if words else None

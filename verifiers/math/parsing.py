@@ -13,7 +13,7 @@ from sympy import S
 
 from verifiers.extract import boxes, braced, committed_answer
 from verifiers.math.latex_norm import normalize
-from verifiers.math.numbers import parse_scalar
+from verifiers.math.numbers import number_words, parse_scalar
 from verifiers.math.regions import (
     _VAR_RE,
     _balanced,
@@ -73,7 +73,10 @@ _AMC_GOLD_RE = re.compile(
     r"\s*(?:\\[ :,;]|~|\\quad)?\s*(\S.*)$")
 _SETS = {r"\mathbb{R}": S.Reals, r"\mathbb R": S.Reals, r"\emptyset": S.EmptySet,
          r"\varnothing": S.EmptySet, r"\{\}": S.EmptySet, r"\mathbb{Z}": S.Integers}
-_REAL_WORDS = {"all real numbers", "all reals", "real numbers", "all real x", "r"}
+_SET_WORDS = {**dict.fromkeys(("all real numbers", "all reals", "real numbers", "all real x"),
+                             S.Reals),
+              **dict.fromkeys(("no solution", "no solutions", "no real solution",
+                               "no real solutions", "empty set"), S.EmptySet)}
 
 _QUANTITY_RE = re.compile(
     r"^(?:\|[^|=<>]+\||\\overline\{[A-Z]{1,3}\}|"
@@ -165,8 +168,11 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
         s = s[1:-1].strip()  # `{{{5}}}` is 5; redundant groups only slow the grammar down
     if not s:
         return Unparseable("empty")
-    if s in _SETS:
-        return Region(_SETS[s])
+    if s in _SETS or _text_words(s) in _SET_WORDS:  # also `all real numbers`, `no solution`
+        return Region(_SETS.get(s, _SET_WORDS.get(_text_words(s), S.EmptySet)))
+    plain = _TEXT_CMD_RE.sub(lambda m: m.group(1), s)
+    if _WORDS_RE.match(plain) and (spelled := number_words(plain)) is not None:
+        return Scalar(spelled)  # `fourteen`, `\text{two thirds}`
     m = re.fullmatch(
         r"(?:\\text\{)?(-?[0-9A-Z]*\d[0-9A-Z]*(?:\.[0-9A-Z]+)?)\}?_\{?\(?(\d{1,2})\)?\}?", s)
     if m and (int(m.group(2)) > 10 or not re.search(r"[A-Z]", m.group(1))):
