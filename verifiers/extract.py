@@ -507,10 +507,11 @@ def final_value(region: str) -> Span | None:
     sentence = tail[start:].strip().rstrip(".;, ")
     shift = base + start + lead
     outside = _mask_math(sentence, "#")
-    # A whole reply of a few words and no number (`No`, `Neither`, `odd`) is its answer; the
-    # parser judges a hedge in it ("5 or 6" is two values, "Maybe 5" no value).
+    # A whole reply of a few words (`No`, `Neither`, `odd`, `5:30 PM`) is its answer; the parser
+    # judges a hedge in it ("5 or 6" is two values, "Maybe 5" no value).
     whole = (start == 0 and base == 0 and len(sentence.split()) <= 3
-             and not re.search(r"[\d$\\]", sentence))
+             and not re.search(r"[$\\]", sentence)
+             and (not re.search(r"\d", sentence) or len(prose_words(sentence)) <= 1))
     if not sentence or _TAKEN_BACK_RE.search(outside) or (
             _UNSTATED_RE.search(outside) and not whole):
         return None  # "... but then realized an error": a value taken back states nothing

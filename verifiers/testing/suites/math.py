@@ -1465,6 +1465,8 @@ _add("whole-reply-word", r"\text{No}", "No", 1, **_L)
 _add("whole-reply-word-neither", r"\text{neither}", "Neither", 1, **_L)
 _add("whole-reply-hedge", "5", "Maybe 5", 0, **_L)
 _add("whole-reply-two-words", r"\text{odd}", "odd or even", 0, **_L)
+_add("whole-reply-clock", "5:30 p.m.", "5:30 PM", 1, **_L)
+_add("whole-reply-clock-other-half", "5:30 p.m.", "5:30 AM", 0, **_L)
 _add("escaped-dollar-is-a-price", "250", r"It costs $\$250$.", 1, **_L)
 _add("escaped-dollars-are-not-math", "250", r"Each costs \$25, so ten cost \$250.", 0, **_L)
 _add("attack-matrix-sum-is-not-first-term", pm([["1", "2"], ["3", "4"]]),
