@@ -278,8 +278,8 @@ _SUBJECT_IS_RE = re.compile(
 
 # Words before an anchor, in its sentence, that make the statement a guess.
 _HEDGED_LEAD_RE = re.compile(
-    r"\b(?:maybe|perhaps|possibly|probably|guess|suppos\w*|assum\w*|might|could|not sure|unsure|"
-    r"uncertain)\b", re.IGNORECASE)
+    r"\b(?:maybe|perhaps|possibly|probably|guess|suppos\w*|might|not sure|unsure|uncertain)\b",
+    re.IGNORECASE)
 
 
 def final_statements(text: str) -> list[Span]:

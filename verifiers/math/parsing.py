@@ -304,7 +304,7 @@ def parse_choice(raw: str) -> frozenset[str] | None:
     s = _TEXT_CMD_RE.sub(lambda m: m.group(1), raw).replace("$", "").replace("**", "")
     s = re.sub(r"\\[ :,;!]|\\q?quad|~", " ", s).strip().rstrip(".,;").strip()
     head = re.match(r"\(\s*([A-J])\s*\)(?:\s|$)", s)
-    if head and len(re.findall(r"\(\s*[A-J]\s*\)", s)) == 1:
+    if head and not re.search(r"(?<![A-Za-z\\])[A-J](?![A-Za-z])", s[head.end():]):
         return frozenset(head.group(1))  # `(E) 503, 500, 000`: one letter, then its value
     letters = set()
     for part in split_top(s, (",", " or ", " and ", "/", ";")):

@@ -1487,6 +1487,8 @@ _add("statement-hedged-maybe", "5", "I computed several things. Maybe the answer
 _add("statement-hedged-not-sure", "5", "Not sure, but the answer is 5.", 0, **_L)
 _add("statement-hedged-then-committed", "5", "Maybe the answer is 4. Final answer: 5", 1, **_L)
 _add("statement-conditional-clause", "5", "If we add them, the answer is 5.", 1, **_L)
+_add("statement-assumption-clause", r"\frac{1}{6}", "Assuming the die is fair, the answer is 1/6.",
+     1, **_L)
 _add("statement-quoted", r"8 \text{ and } 9",
      'Final Answer: The final answer is \\"$8 $ and $9 $\\". I hope it is correct.', 1, **_L)
 _add("statement-escaped-dollar", r"\frac{7}{3}", r"Answer $ \frac{1}{4} \$ = \frac{7}{3} $", 1,
@@ -1550,6 +1552,8 @@ _add("gold-amc-paren-outside-other", r"(\textbf{D}) \: 2.2", box("C"), 0)
 _add("gold-amc-spaced", r"\textbf{(B)}\ 15", box(r"\textbf{(B)}\ 15"), 1)
 _add("gold-amc-words-value", r"\textbf{(C)}\ \text{5 or 50, only}", box("C"), 1)
 _add("gold-amc-words-value-other", r"\textbf{(C)}\ \text{5 or 50, only}", box("D"), 0)
+_add("attack-amc-letter-then-other-letter", r"\textbf{(C)}\ 12", box("(C) or D"), 0)
+_add("amc-letter-with-value-list", r"\textbf{(E)}\ 503, 500, 000", box("(E) 503, 500, 000"), 1)
 _add("gold-abs-chain-as-union", r"2\leq|w|\leq \frac{5}{2}",
      box(r"w \in \left[-\frac{5}{2}, -2\right] \cup \left[2, \frac{5}{2}\right]"), 1)
 _add("gold-abs-chain-half-union", r"2\leq|w|\leq \frac{5}{2}", box(r"w \in [2, \frac{5}{2}]"), 0)
