@@ -166,6 +166,8 @@ def _vs_choice(gold: Choice, cand: object, rel_tol: float) -> str:
 def _vs_text(gold: Text, cand: object, rel_tol: float) -> str:
     if not isinstance(cand, Text):
         return WRONG
+    if gold.verbatim:  # a gold that is no value: the same text, or nothing
+        return CORRECT if cand.verbatim and cand.words == gold.words else WRONG
     if cand.words.replace(" ", "") == gold.words.replace(" ", ""):
         return CORRECT  # `m_{p} c^{2}` and `m_{p}c^{2}`: spacing is not content
     base = re.fullmatch(r"(-?[0-9A-Z.]+)_\d+", gold.words)

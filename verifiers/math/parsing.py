@@ -11,12 +11,11 @@ import re
 import sympy
 from sympy import S
 
-from verifiers.extract import boxes, braced, committed_answer
+from verifiers.extract import braced
 from verifiers.math.latex_norm import normalize
 from verifiers.math.numbers import number_words, parse_scalar
 from verifiers.math.regions import (
     _VAR_RE,
-    _balanced,
     _inequality,
     _interval,
     _matrix,
@@ -334,7 +333,7 @@ def parse_answer(raw: str, gold: object | None = None) -> object:
             # cannot read is not needed to grade it
             value = parse_answer(m.group(3))
             letter = frozenset(m.group(1) or m.group(2))
-            return Choice(letter, None if _unreadable(value) else value)
+            return Choice(letter, None if unreadable(value) else value)
         letters = parse_choice(raw)
         if (
             letters
@@ -349,51 +348,25 @@ def parse_answer(raw: str, gold: object | None = None) -> object:
         # `1000,99` for the gold 1000.99: a decimal comma (thousands were joined by `normalize`;
         # what is left is no thousands number), never the list (1000, 99) against one number.
         return parse_value(norm.text.replace(",", "."), percent=norm.percent)
+    if isinstance(gold, Text) and gold.verbatim:
+        return Text(verbatim(raw), verbatim=True)
     if isinstance(gold, Text):
         value = parse_value(norm.text, percent=norm.percent)  # orderings, clock times, relations
         return value if isinstance(value, Text) else Text(_text_words(norm.text))
     return parse_value(norm.text, percent=norm.percent)
 
 
-def gold_text(raw: str) -> str:
-    """The answer a gold states. A gold with boxes states its last group of boxes: boxes with at
-    most three words between them are one list (`\\(\\boxed{1}\\) and \\(\\boxed{-2}\\)`),
-    farther apart the last one wins (a solution's worked steps). A gold with no box that is a
-    whole solution states its anchored final answer ("Final Answer: The final answer is $28\\%$").
-    Any other gold is read as written."""
-    found = boxes(raw)
-    if found:
-        group = [found[-1]]
-        for prev in reversed(found[:-1]):
-            gap = _TEXT_CMD_RE.sub(" ", raw[prev.end : group[0].start])
-            if len(re.findall(r"[A-Za-z]+", re.sub(r"\\[a-zA-Z]+", " ", gap))) > 3:
-                break
-            group.insert(0, prev)
-        texts = list(dict.fromkeys(b.text.strip() for b in group if b.text.strip()))
-        return ", ".join(texts) if texts else raw
-    if len(raw) > 40:
-        stated = committed_answer(raw, "lenient")
-        if stated.status == "ok" and stated.source == "final_statement":
-            return stated.candidates[-1]
-    return raw
-
-
-def _unreadable(value: object) -> bool:
+def unreadable(value: object) -> bool:
+    """No value at all, or a list or tuple with an item that has none."""
     if isinstance(value, (Collection, Tuple)):
-        return any(_unreadable(i) for i in value.items)
+        return any(unreadable(i) for i in value.items)
     return isinstance(value, Unparseable)
 
 
-def parse_gold(raw: str) -> object:
-    """Gold answers are parsed like candidates, plus: a boxed gold is its box, a bare choice
-    letter is a choice, and plain words are text. A gold we cannot read as a value
-    (`\\text{Liliane has } 20\\% \\text{ more soda}`, `2, 4, \\dots, 2(n-1)`) is compared as
-    written, word for word after normalizing: never lost, never matched by another value. A
-    malformed gold (unbalanced, or no words to compare) stays unreadable (`gold_unparseable`)."""
-    text = gold_text(raw).strip().rstrip(",;").strip()
-    value = parse_answer(text, None)
-    words = re.sub(r"\\(?!(?:l|c)?dots\b)[a-zA-Z]+", " ", text)  # command names are not words
-    if (_unreadable(value) and _balanced(text) and text.count("\\begin") == text.count("\\end")
-            and re.search(r"[A-Za-z]", words)):
-        return Text(_text_words(normalize(text).text))
-    return value
+def verbatim(raw: str) -> str:
+    """`raw` as written, up to spacing, `\\text{}` wrappers, `\\left`/`\\right`, `\\dfrac` and a
+    closing period: case, digits, signs and punctuation all count."""
+    s = _TEXT_CMD_RE.sub(lambda m: m.group(1), raw.strip().strip("$"))
+    s = re.sub(r"\\[dt]frac", r"\\frac", s)
+    s = re.sub(r"\s+|\\[,;:! ]|\\left(?![a-zA-Z])|\\right(?![a-zA-Z])|\\q?quad|~", "", s)
+    return s.rstrip(".")

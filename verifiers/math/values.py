@@ -65,6 +65,7 @@ class Choice:
 @dataclass(frozen=True)
 class Text:
     words: str
+    verbatim: bool = False  # a gold read as written (no value): compared as written, not by words
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ _MAX_ANSWER_CHARS = 5_000  # longer "answers" are essays or attacks; parsing the
 
 @lru_cache(maxsize=2048)
 def _gold_value(gold: str) -> object:
-    from verifiers.math.parsing import parse_gold
+    from verifiers.math.golds import parse_gold
     from verifiers.math.values import Unparseable
 
     if len(gold) > _MAX_ANSWER_CHARS:
@@ -189,7 +189,7 @@ class MathAnswerVerifier:
         if pool.IN_WORKER:  # already inside a pool worker whose deadline bounds us
             return _verdict(*judge(*args))
         workers = pool.shared_pool(
-            self.workers, ("verifiers.math.verifier", "verifiers.math.parsing"), warm_up
+            self.workers, ("verifiers.math.verifier", "verifiers.math.golds"), warm_up
         ).start()
         start = time.monotonic()
         if problem.answer not in _CHECKED_GOLDS:
