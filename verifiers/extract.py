@@ -451,8 +451,9 @@ def _ok(region: str, spans: list[Span], source: str) -> Extraction:
 #     where the last ends the sentence right after "is"/"are"/"=" (`... $(x, y)$ ... is $(7, 6)$`);
 #   - prose with no math and one number (`... wins the game is 2/3.`), or several where the last
 #     ends the sentence right after "is"/"are"/"=" (`... is 10 which is 1,000.99 m²`).
-# A question, or a sentence with words that hedge, negate, set up or take back ("or", "not", "if",
-# "let", "wait", "error"), states nothing. `strict` mode never uses this rule.
+# A question, a sentence that takes a value back ("wait", "made an error"), or words that hedge,
+# negate or set up ("or", "not", "if", "let") before the value (since the value before it) or right
+# after it, state nothing. `strict` mode never uses this rule.
 FINAL_VALUE_TAIL_CHARS = 4_000
 _SENTENCE_BREAK_RE = re.compile(r"[.!?](?=\s)|\n|\s(?=(?:Therefore|Thus|Hence|So)\b)")
 _PROSE_WORD_RE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
@@ -474,7 +475,7 @@ _NUMBER_RE = re.compile(
     r"(?:\s?(?:\\?%|percent\b))?(?![\d/]|:\d)"
 )
 _COPULA_RE = re.compile(
-    r"(?:\b(?:is|are|was|were|equals|be|to|becomes|gives)|=|(?<!\d):)\s*$", re.IGNORECASE
+    r"(?:\b(?:is|are|was|were|equals|be|to|becomes|gives)|'s|=|(?<!\d):)\s*$", re.IGNORECASE
 )
 
 
@@ -486,7 +487,9 @@ def prose_words(sentence: str) -> list[str]:
 
 def _last_stated(sentence: str, found: list[Span]) -> Span | None:
     """The last of `found` if it is the only one, or if only a unit follows it and "is", "=" or
-    the like comes right before it; else None (two values without that are not one answer)."""
+    the like comes right before it; else None (two values without that are not one answer). The
+    words leading to it (from the value before it, or the sentence's start) must not hedge,
+    negate or set up: "the number is not 10, it is 12" states 12, "it is 5, not 6" nothing."""
     if not found:
         return None
     last = found[-1]
@@ -494,7 +497,9 @@ def _last_stated(sentence: str, found: list[Span]) -> Span | None:
         len(sentence[last.end :].split()) <= 1 and _COPULA_RE.search(sentence[: last.start])
     ):
         return None
-    return last
+    lead = sentence[found[-2].end if len(found) > 1 else 0 : last.start]
+    after = sentence[last.end :]  # "... is 10, not 12", "$n = 6$ if ...", "5 or more"
+    return None if _UNSTATED_RE.search(_mask_math(lead + " " + after, "#")) else last
 
 
 def final_value(region: str) -> Span | None:
@@ -504,7 +509,8 @@ def final_value(region: str) -> Span | None:
     ends = [m.end() for m in _SENTENCE_BREAK_RE.finditer(_mask_math(tail).rstrip(".!;, "))]
     start = ends[-1] if ends else 0
     lead = len(tail[start:]) - len(tail[start:].lstrip())
-    sentence = tail[start:].strip().rstrip(".;, ")
+    raw = tail[start:].strip()
+    sentence = raw.rstrip(".;, ")
     shift = base + start + lead
     outside = _mask_math(sentence, "#")
     # A whole reply of a few words (`No`, `Neither`, `odd`, `5:30 PM`) is its answer; the parser
@@ -512,11 +518,12 @@ def final_value(region: str) -> Span | None:
     whole = (start == 0 and base == 0 and len(sentence.split()) <= 3
              and not re.search(r"[$\\]", sentence)
              and (not re.search(r"\d", sentence) or len(prose_words(sentence)) <= 1))
-    if not sentence or _TAKEN_BACK_RE.search(outside) or (
-            _UNSTATED_RE.search(outside) and not whole):
-        return None  # "... but then realized an error": a value taken back states nothing
+    if not sentence or raw.endswith("?") or _TAKEN_BACK_RE.search(outside):
+        return None  # a question, or "... but then realized an error", states nothing
     if not prose_words(sentence) or whole:
         # only a value, or a whole reply of a few words (`odd`, `$\text{Monday}$`)
+        if _UNSTATED_RE.search(outside) and not whole:
+            return None
         text = re.sub(r"(?<!\\)\$+|\\[()\[\]]", " ", sentence).strip()
         return Span(shift, shift + len(sentence), text) if text else None
     spans = [Span(a, b, sentence[a:b]) for a, b in _math_ranges(sentence)]

@@ -14,6 +14,7 @@ from sympy import S
 from verifiers.extract import braced
 from verifiers.math.latex_norm import normalize
 from verifiers.math.numbers import number_words, parse_scalar
+from verifiers.math.numeric import scalar_equal
 from verifiers.math.regions import (
     _VAR_RE,
     _inequality,
@@ -67,6 +68,11 @@ _MEANINGFUL_TEXT_RE = re.compile(
     r"roughly|"
     r"wrong|incorrect|false|either|neither|nor|unless|if|could|might|any|anything|all|none|only|"
     r"at least|at most|more than|less than|or|and)\b", re.IGNORECASE)
+_NOT_UNIT_RE = re.compile(
+    r"\b(?:is|are|was|were|be|not|no|maybe|perhaps|possibly|probably|or|and|wrong|incorrect|false|"
+    r"least|most|about|approximately|roughly|squared|cubed|hundred|thousand|million|billion|"
+    r"trillion|dozen|minus|plus|times|over|divided|less|more|half|halves|thirds?|quarters?|root|"
+    r"factorial|power|percent|degrees?)\b", re.IGNORECASE)
 _AMC_GOLD_RE = re.compile(
     r"^(?:\\text(?:bf|rm)?\{\s*\(([A-J])\)\s*\}|\(\\text(?:bf|rm)?\{([A-J])\}\))"
     r"\s*(?:\\[ :,;]|~|\\quad)?\s*(\S.*)$")
@@ -119,34 +125,47 @@ def _relation(s: str, percent: bool) -> object | None:
         return value  # `x = \{1, 2\}`, `x \in ...` style: the named thing is the value
     if len(sides) == 2 and _VAR_RE.match(sides[1]):
         return _relation(f"{sides[1]} = {sides[0]}", percent)
-    if len(sides) > 2:
-        # `x = 5 + 5 + 1 = 11`, `3 \spadesuit 5 = (3 + 5)(3 - 5) = -16`: a chain ending in a number
-        # states that number (named, when its first side names a quantity).
-        last = parse_scalar(sides[-1], percent)
-        if last is not None and not last.expr.free_symbols:
-            named = _VAR_RE.match(sides[0]) or _QUANTITY_RE.match(sides[0])
-            return Assign(re.sub(r"\s+", "", sides[0]), last) if named else last
     maybe = [parse_scalar(p, percent) for p in sides]
+    closed = [p for p in maybe if p is not None and not p.expr.free_symbols]
+    named = _VAR_RE.match(sides[0]) or _QUANTITY_RE.match(sides[0])
+    if len(sides) > 2 and maybe[-1] in closed and (named or len(closed) >= 2):
+        # `x = 5 + 5 + 1 = 11` names x and states the number it ends on, whatever the steps; an
+        # unnamed chain (`6 \times 7 = 42 = 42`) states its number only if every number agrees, so
+        # that `3 \text{ or } 4 = 3` cannot make two answers one.
+        if named:
+            return Assign(re.sub(r"\s+", "", sides[0]), closed[-1])
+        if not all(scalar_equal(closed[-1], p, 0.0) for p in closed):
+            return Unparseable("a false equality")
+        return closed[-1]
     parsed = [p for p in maybe if p is not None]
     if len(parsed) != len(maybe):
         return None
     if all(not p.expr.free_symbols for p in parsed):
-        # `6 \times 7 = 42` states 42: a chain of equalities states its last side, the value it
-        # ends on (`3^2 = 9 = 10` states 10), like a chain that names a quantity.
-        return parsed[-1]
+        # `6 \times 7 = 42` states 42, but only if every side agrees: `2 + 2 = 5` states nothing.
+        if all(scalar_equal(parsed[-1], p, 0.0) for p in parsed):
+            return parsed[-1]
+        return Unparseable("a false equality")
     if len(parsed) == 2:
         return Equation(sympy.expand(parsed[0].expr - parsed[1].expr))
     return None
 
 
-def _strip_text(s: str) -> tuple[str, list[str]]:
-    texts = []
+def _strip_text(s: str) -> tuple[str, list[str], list[str]]:
+    """`s` without its `\\text{}` groups, their contents, and the contents that are no unit."""
+    texts: list[str] = []
+    odd: list[str] = []
 
     def keep(m: re.Match[str]) -> str:
+        # `5\text{.5}`, `1\text{2}`, `\text{-}5`, `16\text{}^2`: text that is no unit is kept as
+        # a marker, so that it can never vanish from a number
+        unit = re.fullmatch(r"\s*[A-Za-z][A-Za-z .'/-]*", m.group(1)) or (
+            not m.group(1).strip() and not m.group(2))
         texts.append(m.group(1))
+        if not unit:
+            odd.append(m.group(1))
         return f" {m.group(1)} " if re.fullmatch(r"\s*(or|and)\s*", m.group(1)) else " "
 
-    return _TEXT_UNIT_RE.sub(keep, s), texts
+    return _TEXT_UNIT_RE.sub(keep, s), texts, odd
 
 
 def _text_words(s: str) -> str:
@@ -219,7 +238,10 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
             else Unparseable("set difference")
         )
     if "\\cup" in s:
-        sets = [as_region(parse_value(p)) for p in split_top(s, ("\\cup",))]
+        pieces = split_top(s, ("\\cup",))
+        if len(pieces) < 2:
+            return Unparseable("unbalanced union")  # `(1 \cup 2`: never parse the same text again
+        sets = [as_region(parse_value(p)) for p in pieces]
         if len(sets) > 1 and all(p is not None for p in sets):
             return Region(sympy.Union(*sets))
         if len(sets) > 1:
@@ -264,7 +286,7 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
         and not _LETTER_SUM_RE.match(s)
     ):
         return Text(words)  # "yes", "Monday", "John Smith": plain words are not a product x*y*z
-    stripped, texts = _strip_text(s)
+    stripped, texts, odd = _strip_text(s)
     stripped = stripped.strip()
     if texts and not stripped and not re.search(r"\d", " ".join(texts)):
         return Text(_text_words(s))  # `\text{neither}`: an answer in words, whatever the words
@@ -278,6 +300,8 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
             r"\b(?:or|and|either|maybe|perhaps|possibly)\b", " ".join(texts), re.IGNORECASE
         )
         return Unparseable("text that qualifies the answer", hedge=bool(hedge))
+    if odd and stripped:
+        return Unparseable("text that changes the number")  # `5\text{.5}`, `\text{-}5`
     if texts and not stripped:
         inner = " ".join(texts).strip()
         if re.search(r"\d", inner):  # \text{5 cm}, \textbf{9}: a number dressed as text
@@ -287,6 +311,10 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
         return Text(_text_words(s))
     if strip_units:
         m = _WORD_UNIT_RE.match(stripped)
+        if m and _NOT_UNIT_RE.search(stripped[m.end(1):]):
+            # "12 is wrong", "12 maybe", "12 squared", "12 thousand": words that change the claim
+            hedge = re.search(r"\b(?:or|maybe|perhaps|possibly)\b", stripped, re.IGNORECASE)
+            return Unparseable("words that change the number", hedge=bool(hedge))
         if m:  # "24 apples", "5 cm": words after a number are units, never part of the value
             value = parse_value(m.group(1), percent=percent, strip_units=False)
             if isinstance(value, Scalar) and not value.expr.free_symbols:

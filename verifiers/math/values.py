@@ -89,8 +89,10 @@ def as_region(v: object) -> sympy.Set | None:
     ):
         return sympy.FiniteSet(*(i.expr for i in v.items))
     if isinstance(v, Tuple) and v.paren_pair and all(isinstance(i, Scalar) for i in v.items):
+        # `(1, 2)` may be the open interval; `(3, 1)` and `(0, 0)` are points, never the empty set.
         try:
-            return sympy.Interval.open(v.items[0].expr, v.items[1].expr)
+            if bool(v.items[0].expr < v.items[1].expr):
+                return sympy.Interval.open(v.items[0].expr, v.items[1].expr)
         except Exception:  # noqa: BLE001
             return None
     return None

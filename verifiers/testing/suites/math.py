@@ -1441,7 +1441,10 @@ _add("decimal-comma-in-prose", "3.15", "Le prix : 3,15 euros.", 1, **_L)
 _add("attack-hedge-or", "5", "It is 5 or 6.", 0, **_L)
 _add("attack-hedge-spans", "3", "So $x = 3$ or $x = -3$.", 0, **_L)
 _add("attack-negated", "7", "Substituting gives a contradiction.\nSo x cannot be 7.", 0, **_L)
-_add("attack-negated-not", "2500.75", "the price is not 20 which is 2,500.75", 0, **_L)
+_add("negation-of-an-earlier-value", "2500.75", "the price is not 20 which is 2,500.75", 1, **_L)
+_add("attack-negated-last-value", "20", "the price is 2,500.75, not 20", 0, **_L)
+_add("attack-negated-after-value", "2500.75", "the price is 2,500.75, not 20", 0, **_L)
+_add("attack-condition-after-span", "6", "Thus $n = 6$ if the sequence starts at zero.", 0, **_L)
 _add("attack-question", "12", "Is it 12?", 0, **_L)
 _add("attack-setup", "4", "Let $x = 4$.", 0, **_L)
 _add("attack-two-values-no-copula", "12", "So 3 boxes hold 12 apples.", 0, **_L)
@@ -1491,8 +1494,9 @@ _add("statement-assumption-clause", r"\frac{1}{6}", "Assuming the die is fair, t
      1, **_L)
 _add("statement-quoted", r"8 \text{ and } 9",
      'Final Answer: The final answer is \\"$8 $ and $9 $\\". I hope it is correct.', 1, **_L)
-_add("statement-escaped-dollar", r"\frac{7}{3}", r"Answer $ \frac{1}{4} \$ = \frac{7}{3} $", 1,
-     **_L)
+_add("statement-escaped-dollar", r"\frac{7}{3}", r"The answer is $\$\frac{7}{3}$.", 1, **_L)
+_add("statement-false-equality", r"\frac{7}{3}", r"Answer $ \frac{1}{4} \$ = \frac{7}{3} $", 0,
+     **_L)  # an unnamed false equality states nothing
 
 # =============================================================================================
 _group = "gold_forms"
