@@ -45,7 +45,25 @@ def _named(v: Collection) -> dict[str, Scalar] | None:
     if not v.items or not all(isinstance(i, Assign) for i in v.items):
         return None
     names = {i.var.lower(): i.value for i in v.items}
+    if len(names) != len(v.items):  # `R = 5, r = 2`: case tells the names apart
+        names = {i.var: i.value for i in v.items}
     return names if len(names) == len(v.items) else None
+
+
+def _same_name(a: str, b: str) -> bool:
+    """`X` is `x`, but `\\frac{R}{r}` is not `\\frac{r}{R}`: case counts once a name has two
+    letters."""
+    a, b = re.sub(r"\s+", "", a), re.sub(r"\s+", "", b)
+    return a == b or (a.lower() == b.lower() and len(re.findall(r"[A-Za-z]", a)) == 1)
+
+
+_COORDINATES = ("xyz", "abcd", "pqr", "mn", "uvw", "ijk", "st")
+
+
+def _out_of_order(names: list[str]) -> bool:
+    """`y = 1, x = 2` for the point (1, 2): coordinates named out of their usual order."""
+    return any(all(n in group for n in names) and [group.index(n) for n in names]
+               != sorted(group.index(n) for n in names) for group in _COORDINATES)
 
 
 def _match_unordered(gold: tuple[Any, ...], cand: tuple[Any, ...], rel_tol: float) -> bool:
@@ -202,7 +220,7 @@ def _vs_assign(gold: Assign, cand: object, rel_tol: float) -> str:
             e = e.xreplace({v: sympy.Symbol(swap[v.name])
                             for v in e.free_symbols if v.name in swap})
             return compare(gold.value, Scalar(e), rel_tol)
-        if re.sub(r"\s+", "", cand.var.lower()) != re.sub(r"\s+", "", gold.var.lower()):
+        if not _same_name(cand.var, gold.var):
             return WRONG
         return compare(gold.value, cand.value, rel_tol)
     ce = _as_equation(cand)
@@ -249,6 +267,8 @@ def _vs_tuple(gold: Tuple, cand: object, rel_tol: float) -> str:
         and cand.kind == "list"
         and all(isinstance(i, Assign) for i in cand.items)
     ):
+        if _out_of_order([i.var.lower() for i in cand.items]):
+            return WRONG
         return CORRECT if _match_ordered(gold.items, _values(cand), rel_tol) else WRONG
     return WRONG
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 
 from verifiers.extract import boxes, committed_answer
-from verifiers.math.parsing import _TEXT_CMD_RE, parse_answer, unreadable, verbatim
+from verifiers.math.parsing import parse_answer, unreadable
 from verifiers.math.regions import _balanced
 from verifiers.math.values import Text
+from verifiers.math.words import TEXT_CMD_RE, verbatim
 
 
 def gold_text(raw: str) -> str:
@@ -23,7 +24,7 @@ def gold_text(raw: str) -> str:
     if found:
         group = [found[-1]]
         for prev in reversed(found[:-1]):
-            gap = _TEXT_CMD_RE.sub(" ", raw[prev.end : group[0].start])
+            gap = TEXT_CMD_RE.sub(" ", raw[prev.end : group[0].start])
             if len(re.findall(r"[A-Za-z]+", re.sub(r"\\[a-zA-Z]+", " ", gap))) > 3:
                 break
             group.insert(0, prev)

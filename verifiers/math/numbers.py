@@ -211,25 +211,41 @@ _ORDINAL_DEN = {"half": 2, "halves": 2, "third": 3, "quarter": 4, "fourth": 4, "
                 "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 
 
+def _below_thousand(words: list[str]) -> int | None:
+    """`one hundred and five`, `twenty-one`, `seven`: a number below 1,000 in its one spelling."""
+    value, i = 0, 0
+    if len(words) > 1 and words[0] in _UNITS[1:10] and words[1] == "hundred":
+        value, i = 100 * _UNITS.index(words[0]), 2
+        i += i < len(words) and words[i] == "and"
+    if i < len(words) and words[i] in _TENS:
+        value += 10 * (_TENS.index(words[i]) + 2)
+        i += 1
+        if i < len(words) and words[i] in _UNITS[1:10]:
+            value += _UNITS.index(words[i])
+            i += 1
+    elif i < len(words) and words[i] in _UNITS and (i == 0 or words[i] != "zero"):
+        value += _UNITS.index(words[i])
+        i += 1
+    return value if i == len(words) and (value or words == ["zero"]) else None
+
+
 def number_words(text: str) -> sympy.Rational | None:
     """`fourteen`, `one hundred and five`, `twenty-one`, `one half`, `two thirds`, `a quarter`:
-    a number written in English words (below a million), else None."""
-    words = [w for w in re.split(r"[\s-]+", text.strip().lower().rstrip(".")) if w and w != "and"]
+    a number written in English words (below a million) in its one spelling, else None
+    (`two and three`, `four one`, `ten ten` are no number)."""
+    words = [w for w in re.split(r"[\s-]+", text.strip().lower().rstrip(".")) if w]
     if len(words) == 2 and words[0] in ("a", "an", "one", *_UNITS[2:10]):
         den = _ORDINAL_DEN.get(words[1].rstrip("s")) or _ORDINAL_DEN.get(words[1])
-        if den:
+        if den and (words[0] in ("a", "an", "one")) == (not words[1].endswith("s")
+                                                        or words[1] == "halves"):
             num = 1 if words[0] in ("a", "an") else _UNITS.index(words[0])
             return sympy.Rational(num, den)
-    total = current = 0
-    for w in words:
-        if w in _UNITS:
-            current += _UNITS.index(w)
-        elif w in _TENS:
-            current += 10 * (_TENS.index(w) + 2)
-        elif w == "hundred" and current:
-            current *= 100
-        elif w == "thousand" and (current or total) and total < 1000:
-            total, current = (total + current) * 1000, 0
-        else:
-            return None
-    return sympy.Integer(total + current) if words else None
+    if "thousand" in words:
+        k = words.index("thousand")
+        high = _below_thousand(words[:k])
+        rest = words[k + 1 :]
+        rest = rest[1:] if rest[:1] == ["and"] else rest
+        low = _below_thousand(rest) if rest else 0
+        return sympy.Integer(high * 1000 + low) if high and low is not None else None
+    value = _below_thousand(words)
+    return sympy.Integer(value) if value is not None else None

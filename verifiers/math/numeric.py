@@ -59,19 +59,23 @@ def _close(
         return bool(a == b)
     scale = max(abs(va), abs(vb))
     noise = sympy.Rational(1, 10**40)
-    if half_ulp is None and scale > 10**20:
+    if scale > 10**20:
         # 60 digits cannot tell 2^2008 - 2 from 2^2008 - 3: exact values get digits to spare.
         magnitude = int(sympy.log(scale, 10).evalf(15))
         va, vb = evaluate(a, 60 + magnitude), evaluate(b, 60 + magnitude)
         if va is None or vb is None:
             return False
         scale = max(abs(va), abs(vb))
-        noise = sympy.Rational(1, 10 ** (40 + magnitude))
+        noise = sympy.Rational(1, 10 ** (40 + magnitude)) if half_ulp is None else noise
     diff = abs(va - vb)
     if diff == 0:
         return True
     if half_ulp is not None and not diff <= half_ulp * (1 + 1e-12):
         return False  # not a correct rounding of the exact value at the precision written
+    if half_ulp is not None and half_ulp > 2 * rel * scale:
+        # `2e6` for 2000001 is a correct rounding within 1e-6, but with one digit: a decimal must
+        # be written finely enough for rel_tol, not merely land near the value.
+        return False
     limit = max(rel, noise) * (1 + 1e-9)
     return bool(diff <= limit * scale)
 
@@ -94,6 +98,11 @@ def expr_equal(
             return bool(sympy.simplify(a - b) == 0)
         except Exception:  # noqa: BLE001
             return False
+    try:  # polynomials and rational functions compare exactly, not at sample points
+        if a.is_rational_function(*syms) and b.is_rational_function(*syms):
+            return bool(sympy.cancel(a - b) == 0)
+    except Exception:  # noqa: BLE001 - fall back to sampling
+        pass
     for k in range(3 if not a.has(sympy.floor, sympy.ceiling, sympy.Mod) else len(_SAMPLE_POINTS)):
         point = {s: _SAMPLE_POINTS[(k + j) % len(_SAMPLE_POINTS)] + j for j, s in enumerate(syms)}
         try:

@@ -6,6 +6,7 @@ must agree with itself to state 42.
 
 from __future__ import annotations
 
+import math
 import re
 
 import sympy
@@ -36,6 +37,14 @@ from verifiers.math.values import (
     Unparseable,
     as_region,
 )
+from verifiers.math.words import (
+    MEANINGFUL_TEXT_RE,
+    NOT_UNIT_RE,
+    TEXT_CMD_RE,
+    strip_text,
+    text_words,
+    verbatim,
+)
 
 
 def braced_end(s: str) -> int | None:
@@ -43,14 +52,6 @@ def braced_end(s: str) -> int | None:
 
 
 _NAME_RE = re.compile(r"^(?:m\s*)?\\angle\s*[A-Z]{1,3}$|^[A-Z]{2}$|^[a-zA-Z]\([^()=]*\)$")
-_TEXT_CMD_RE = re.compile(
-    r"\\(?:text|textnormal|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}"
-)
-# A unit in \text{} takes its exponent with it: 16\text{ cm}^2 is 16, never 16^2.
-_TEXT_UNIT_RE = re.compile(
-    r"\\(?:text|textnormal|textbf|textit|mathrm|mbox|mathbf|textrm|operatorname)\s*\{([^{}]*)\}"
-    r"(\^\s*\{?\s*\d\s*\}?)?"
-)
 _CHOICE_RE = re.compile(
     r"^(?:(?:option|choice|answer)\s*:?\s*)?\(?\s*([A-J])\s*\)?(?:\s*[.:)]?\s*(?:$|\s.*|\$.*))$",
     re.IGNORECASE | re.DOTALL)
@@ -63,16 +64,6 @@ _WORD_UNIT_RE = re.compile(
     r"^([-+]?[\d.,/]+|\\frac\{\d+\}\{\d+\})\s+"
     r"([a-zA-Z]{2,}\.?(?:\^\{?\d\}?)?(?:\s*/\s*[a-zA-Z]+)?\s*)+$"
 )
-_MEANINGFUL_TEXT_RE = re.compile(
-    r"\b(?:not|never|no|except|but|maybe|perhaps|possibly|probably|approximately|about|around|"
-    r"roughly|"
-    r"wrong|incorrect|false|either|neither|nor|unless|if|could|might|any|anything|all|none|only|"
-    r"at least|at most|more than|less than|or|and)\b", re.IGNORECASE)
-_NOT_UNIT_RE = re.compile(
-    r"\b(?:is|are|was|were|be|not|no|maybe|perhaps|possibly|probably|or|and|wrong|incorrect|false|"
-    r"least|most|about|approximately|roughly|squared|cubed|hundred|thousand|million|billion|"
-    r"trillion|dozen|minus|plus|times|over|divided|less|more|half|halves|thirds?|quarters?|root|"
-    r"factorial|power|percent|degrees?)\b", re.IGNORECASE)
 _AMC_GOLD_RE = re.compile(
     r"^(?:\\text(?:bf|rm)?\{\s*\(([A-J])\)\s*\}|\(\\text(?:bf|rm)?\{([A-J])\}\))"
     r"\s*(?:\\[ :,;]|~|\\quad)?\s*(\S.*)$")
@@ -121,7 +112,13 @@ def _relation(s: str, percent: bool) -> object | None:
                 r"-?[0-9A-Z.]+_\d+", value.words):
             return value  # `n = 1011_2`: the numeral is the value
         if isinstance(value, Text):
-            return Text(_text_words(s))  # `MR = SRMC`: a relation between names, read as written
+            return Text(text_words(s))  # `MR = SRMC`: a relation between names, read as written
+        names = re.fullmatch(r"\(\s*([a-zA-Z](?:\s*,\s*[a-zA-Z])+)\s*\)", sides[0])
+        if names and isinstance(value, Tuple) and len(value.items) == names.group(1).count(",") + 1:
+            # `(p, q) = (3, 2)` is p = 3, q = 2: `(q, p) = (3, 2)` is another answer
+            return Collection(tuple(Assign(n.strip(), v) if isinstance(v, Scalar) else v
+                                    for n, v in zip(names.group(1).split(","), value.items)),
+                              "list")
         return value  # `x = \{1, 2\}`, `x \in ...` style: the named thing is the value
     if len(sides) == 2 and _VAR_RE.match(sides[1]):
         return _relation(f"{sides[1]} = {sides[0]}", percent)
@@ -150,31 +147,6 @@ def _relation(s: str, percent: bool) -> object | None:
     return None
 
 
-def _strip_text(s: str) -> tuple[str, list[str], list[str]]:
-    """`s` without its `\\text{}` groups, their contents, and the contents that are no unit."""
-    texts: list[str] = []
-    odd: list[str] = []
-
-    def keep(m: re.Match[str]) -> str:
-        # `5\text{.5}`, `1\text{2}`, `\text{-}5`, `16\text{}^2`: text that is no unit is kept as
-        # a marker, so that it can never vanish from a number
-        unit = re.fullmatch(r"\s*[A-Za-z][A-Za-z .'/-]*", m.group(1)) or (
-            not m.group(1).strip() and not m.group(2))
-        texts.append(m.group(1))
-        if not unit:
-            odd.append(m.group(1))
-        return f" {m.group(1)} " if re.fullmatch(r"\s*(or|and)\s*", m.group(1)) else " "
-
-    return _TEXT_UNIT_RE.sub(keep, s), texts, odd
-
-
-def _text_words(s: str) -> str:
-    s = _TEXT_CMD_RE.sub(lambda m: m.group(1), s)
-    s = re.sub(r"([\^_])\{(\w)\}", r"\1\2", s)  # `x^{2}` is written `x^2` too
-    s = re.sub(r"[\"'`.,!?;:()]", " ", s.lower())
-    return " ".join(w for w in s.split() if w not in ("the", "a", "an"))
-
-
 def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> object:
     """A normalized answer string -> a value (never raises on any input)."""
     s = s.strip()
@@ -186,9 +158,9 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
         s = s[1:-1].strip()  # `{{{5}}}` is 5; redundant groups only slow the grammar down
     if not s:
         return Unparseable("empty")
-    if s in _SETS or _text_words(s) in _SET_WORDS:  # also `all real numbers`, `no solution`
-        return Region(_SETS.get(s, _SET_WORDS.get(_text_words(s), S.EmptySet)))
-    plain = _TEXT_CMD_RE.sub(lambda m: m.group(1), s)
+    if s in _SETS or text_words(s) in _SET_WORDS:  # also `all real numbers`, `no solution`
+        return Region(_SETS.get(s, _SET_WORDS.get(text_words(s), S.EmptySet)))
+    plain = TEXT_CMD_RE.sub(lambda m: m.group(1), s)
     if _WORDS_RE.match(plain) and (spelled := number_words(plain)) is not None:
         return Scalar(spelled)  # `fourteen`, `\text{two thirds}`
     m = re.fullmatch(
@@ -198,10 +170,14 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
         return Text(f"{m.group(1)}_{int(m.group(2))}")
     m = re.fullmatch(
         r"(\d{1,2})\s*:\s*(\d{2})\s*(?:\\text\w*\{\s*)?(?:([ap])\.?\s*m\.?)?\s*\}?", s, re.I)
-    if m and (m.group(3) or m.group(2) == "00" or m.group(1).startswith("0")):
+    if m and (m.group(3) or m.group(1).startswith("0") or int(m.group(2)) < 60 and math.gcd(
+            int(m.group(1)), int(m.group(2))) > 1):
+        # A ratio is written in lowest terms: `10:30` and `5:30` are times, `11:21` a ratio
         # A clock time (12:00, 05:00, 5:30 p.m.), not the ratio 12/0: hour, minutes, half of day.
         half = f" {m.group(3).lower()}m" if m.group(3) else ""
         return Text(f"{int(m.group(1))}:{m.group(2)}{half}")
+    if re.fullmatch(r"\d+\s*:\s*\d+(?:\s*:\s*\d+)+", s):
+        return Text(re.sub(r"\s+", "", s))  # `2:3:4` is a three-way ratio, never 2/3/4
     inner = _wrapped(s, "\\{", "\\}")
     if inner is not None:
         builder = re.match(r"^\s*[a-zA-Z]\s*(?::|\\mid|\||\\vert)\s*(.+)$", inner)
@@ -279,19 +255,19 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
     rel = _relation(s, percent)
     if rel is not None:
         return rel
-    words = _text_words(s)
+    words = text_words(s)
     if (
         _WORDS_RE.match(s)
         and (" " in words or len(words) >= 3 or words in ("no", "ok"))
         and not _LETTER_SUM_RE.match(s)
     ):
         return Text(words)  # "yes", "Monday", "John Smith": plain words are not a product x*y*z
-    stripped, texts, odd = _strip_text(s)
+    stripped, texts, odd = strip_text(s)
     stripped = stripped.strip()
     if texts and not stripped and not re.search(r"\d", " ".join(texts)):
-        return Text(_text_words(s))  # `\text{neither}`: an answer in words, whatever the words
+        return Text(text_words(s))  # `\text{neither}`: an answer in words, whatever the words
     if texts and (
-        _MEANINGFUL_TEXT_RE.search(" ".join(texts))
+        MEANINGFUL_TEXT_RE.search(" ".join(texts))
         or re.match(r"^\s*\\text\w*\{[^{}]*[a-zA-Z][^{}]*\}\s*[-\d]", s)
     ):
         # "not 12", "12 is wrong", "maybe 12": words that change the claim are not units, and
@@ -308,10 +284,10 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
             value = parse_value(inner, percent=percent)
             if isinstance(value, Scalar):
                 return value
-        return Text(_text_words(s))
+        return Text(text_words(s))
     if strip_units:
         m = _WORD_UNIT_RE.match(stripped)
-        if m and _NOT_UNIT_RE.search(stripped[m.end(1):]):
+        if m and NOT_UNIT_RE.search(stripped[m.end(1):]):
             # "12 is wrong", "12 maybe", "12 squared", "12 thousand": words that change the claim
             hedge = re.search(r"\b(?:or|maybe|perhaps|possibly)\b", stripped, re.IGNORECASE)
             return Unparseable("words that change the number", hedge=bool(hedge))
@@ -322,21 +298,26 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
     scalar = parse_scalar(stripped, percent)
     if scalar is not None:
         return scalar
-    if _WORDS_RE.match(_text_words(s) or "-"):
-        return Text(_text_words(s))
+    if _WORDS_RE.match(text_words(s) or "-"):
+        return Text(text_words(s))
     return Unparseable(f"cannot read {s[:60]!r}")
 
 
 def parse_choice(raw: str) -> frozenset[str] | None:
-    s = _TEXT_CMD_RE.sub(lambda m: m.group(1), raw).replace("$", "").replace("**", "")
+    s = TEXT_CMD_RE.sub(lambda m: m.group(1), raw).replace("$", "").replace("**", "")
     s = re.sub(r"\\[ :,;!]|\\q?quad|~", " ", s).strip().rstrip(".,;").strip()
     head = re.match(r"\(\s*([A-J])\s*\)(?:\s|$)", s)
-    if head and not re.search(r"(?<![A-Za-z\\])[A-J](?![A-Za-z])", s[head.end():]):
+    if head and not re.search(r"(?<![A-Za-z\\])[A-J](?![A-Za-z])|&", s[head.end():]) and not (
+            re.search(r"\b(?:not|wrong|incorrect|false|or|maybe)\b", s[head.end():], re.I)):
         return frozenset(head.group(1))  # `(E) 503, 500, 000`: one letter, then its value
     letters = set()
     for part in split_top(s, (",", " or ", " and ", "/", ";")):
         m = _CHOICE_RE.match(part.strip())
-        if not m:
+        # `C D E`, `(C) (D)`, `C is incorrect`, `C & D`: what follows a letter may be its value,
+        # never another letter or words that take it back
+        rest = part.strip()[m.end(1):] if m else ""
+        if not m or re.search(r"(?<![A-Za-z\\])[A-J](?![A-Za-z])|&", rest) or NOT_UNIT_RE.search(
+                rest):
             return None
         letters.add(m.group(1).upper())
     return frozenset(letters) or None
@@ -380,7 +361,7 @@ def parse_answer(raw: str, gold: object | None = None) -> object:
         return Text(verbatim(raw), verbatim=True)
     if isinstance(gold, Text):
         value = parse_value(norm.text, percent=norm.percent)  # orderings, clock times, relations
-        return value if isinstance(value, Text) else Text(_text_words(norm.text))
+        return value if isinstance(value, Text) else Text(text_words(norm.text))
     return parse_value(norm.text, percent=norm.percent)
 
 
@@ -390,11 +371,3 @@ def unreadable(value: object) -> bool:
         return any(unreadable(i) for i in value.items)
     return isinstance(value, Unparseable)
 
-
-def verbatim(raw: str) -> str:
-    """`raw` as written, up to spacing, `\\text{}` wrappers, `\\left`/`\\right`, `\\dfrac` and a
-    closing period: case, digits, signs and punctuation all count."""
-    s = _TEXT_CMD_RE.sub(lambda m: m.group(1), raw.strip().strip("$"))
-    s = re.sub(r"\\[dt]frac", r"\\frac", s)
-    s = re.sub(r"\s+|\\[,;:! ]|\\left(?![a-zA-Z])|\\right(?![a-zA-Z])|\\q?quad|~", "", s)
-    return s.rstrip(".")

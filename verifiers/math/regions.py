@@ -225,6 +225,8 @@ def _matrix(s: str) -> Matrix | None:
         scale = factor.expr
         s = s[k.end():]
     m = _MATRIX_RE.match(s)
+    if m and m.group(1) in ("vmatrix", "Vmatrix"):
+        return None  # `\begin{vmatrix}` is a determinant (a number) or a norm, not the matrix
     if not m or len(_MATRIX_BLOCK_RE.findall(s)) > 1:
         return _matrix_arithmetic(s) if scale == 1 else None
     rows = [r for r in re.split(r"\\\\", m.group(2)) if r.strip() and r.strip() != "\\hline"]
