@@ -298,7 +298,12 @@ def final_statements(text: str) -> list[Span]:
             continue  # a markdown heading ("#### Step 2: ..."), not GSM8K's answer marker
         lead = text[max(0, m.start() - 200) : m.start()]
         if _HEDGED_LEAD_RE.search(re.split(r"[.!?](?=\s)|\n", lead)[-1]):
-            continue  # "Maybe the answer is 5.": a hedged statement states nothing
+            # "Maybe the answer is 5.": a guess states nothing, and as the last statement it
+            # leaves the earlier ones as a hedge ("The answer is 5. Maybe the answer is 6.")
+            hedged_last = k == len(anchors) - 1 and bool(out)
+            if hedged_last:
+                out.append(Span(m.start(), m.end(), "\\text{maybe } " + stmt))
+            continue
         # Only the anchor just before can be adjacent: any anchor between leaves its own words in
         # the gap. Checking that first keeps the gap short (linear).
         if (
@@ -332,7 +337,11 @@ _RETRACTION_RE = re.compile(
 # double-check" followed by nothing keeps it).
 _DISOWNED_RE = re.compile(
     r"\b(?:(?:that|this)(?:'s| is) (?:wrong|incorrect|not (?:right|correct))|I made a mistake|"
-    r"scratch that|my answer is (?:wrong|incorrect))", re.IGNORECASE)
+    r"scratch that|my answer is (?:wrong|incorrect))|\b(?:I )?(?:made|found) (?:an? )?"
+    r"(?:error|mistake)", re.IGNORECASE)
+# Right after the answer: "\boxed{5} is wrong".
+_IS_WRONG_RE = re.compile(
+    r"\W{0,3}(?:is|was) (?:wrong|incorrect|not (?:right|correct|the answer))", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -382,7 +391,15 @@ def committed_answer(completion: str, mode: Mode = "strict") -> Extraction:
         inner: list[Span] = []
         for block in blocks:
             # Inside answer tags, "The answer is 5" states 5 in either mode.
-            found = boxes(block.text) or final_statements(block.text)
+            found = boxes(block.text)
+            rest = block.text
+            for f in reversed(found):
+                rest = rest[: f.start] + " " + rest[f.end :]
+            if found and (re.search(r"\d|\$|\\[(\[]", rest) or _UNSTATED_RE.search(rest)):
+                # `<answer>\boxed{5} or 6</answer>`, `<answer>6 \boxed{5}</answer>`: what the block
+                # says beside its box is a second answer (a hedge), never ignored
+                inner.append(Span(block.start, block.end, rest.strip()))
+            found = found or final_statements(block.text)
             inner.extend(Span(block.start + s.start, block.start + s.end, s.text) for s in found)
             if not found:
                 inner.append(block)
@@ -428,7 +445,7 @@ _CHAT_HEAD_RE = re.compile(
 
 
 def _ok(region: str, spans: list[Span], source: str) -> Extraction:
-    if _DISOWNED_RE.search(region, spans[-1].end):
+    if _DISOWNED_RE.search(region, spans[-1].end) or _IS_WRONG_RE.match(region, spans[-1].end):
         return Extraction(
             "no_answer", source=source, detail="the final answer is taken back and none follows"
         )

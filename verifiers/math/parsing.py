@@ -147,6 +147,13 @@ def _relation(s: str, percent: bool) -> object | None:
     return None
 
 
+def _false_chain(s: str) -> bool:
+    """A chain of equalities whose numbers disagree (`x = 4 = 3`)."""
+    closed = [v for v in (parse_scalar(p) for p in s.split("=")[1:] if p.strip())
+              if v is not None and not v.expr.free_symbols] if s.count("=") > 1 else []
+    return any(not scalar_equal(closed[-1], v, 0.0) for v in closed)
+
+
 def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> object:
     """A normalized answer string -> a value (never raises on any input)."""
     s = s.strip()
@@ -197,6 +204,9 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
         return Collection(tuple(parse_value(g, percent=percent) for g in groups), "list")
     for sep, kind in (((" or ", "\\text{or}", "\\lor"), "or"), ((",", ";", " and "), "list")):
         parts = split_top(s, sep)
+        if len(parts) > 1 and any(_false_chain(p) for p in parts):
+            # `x = 3 \text{ or } x = 4 = 3`: a false step inside a list makes two answers one
+            return Unparseable("a false equality among alternatives", hedge=True)
         if len(parts) > 1:
             values = tuple(parse_value(p, percent=percent) for p in parts)
             regions = [i for i in values if isinstance(i, Region)]
@@ -268,6 +278,7 @@ def parse_value(s: str, *, percent: bool = False, strip_units: bool = True) -> o
         return Text(text_words(s))  # `\text{neither}`: an answer in words, whatever the words
     if texts and (
         MEANINGFUL_TEXT_RE.search(" ".join(texts))
+        or (stripped and NOT_UNIT_RE.search(" ".join(texts)))
         or re.match(r"^\s*\\text\w*\{[^{}]*[a-zA-Z][^{}]*\}\s*[-\d]", s)
     ):
         # "not 12", "12 is wrong", "maybe 12": words that change the claim are not units, and
@@ -316,7 +327,8 @@ def parse_choice(raw: str) -> frozenset[str] | None:
         # `C D E`, `(C) (D)`, `C is incorrect`, `C & D`: what follows a letter may be its value,
         # never another letter or words that take it back
         rest = part.strip()[m.end(1):] if m else ""
-        if not m or re.search(r"(?<![A-Za-z\\])[A-J](?![A-Za-z])|&", rest) or NOT_UNIT_RE.search(
+        other = r"[A-Ja-j]" if m and m.group(1).islower() else r"[A-J]"
+        if not m or re.search(rf"(?<![A-Za-z\\]){other}(?![A-Za-z])|&", rest) or NOT_UNIT_RE.search(
                 rest):
             return None
         letters.add(m.group(1).upper())

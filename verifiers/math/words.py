@@ -21,7 +21,7 @@ MEANINGFUL_TEXT_RE = re.compile(
     r"wrong|incorrect|false|either|neither|nor|unless|if|could|might|any|anything|all|none|only|"
     r"at least|at most|more than|less than|or|and)\b", re.IGNORECASE)
 NOT_UNIT_RE = re.compile(
-    r"\b(?:is|are|was|were|be|not|no|maybe|perhaps|possibly|probably|or|and|wrong|incorrect|false|"
+    r"\b(?:is|are|was|were|be|not|no|nope|nah|maybe|perhaps|possibly|probably|or|and|wrong|incorrect|false|"
     r"least|most|about|approximately|roughly|squared|cubed|hundred|thousand|million|billion|"
     r"trillion|dozen|minus|plus|times|over|divided|less|more|half|halves|thirds?|quarters?|root|"
     r"factorial|power|percent|degrees?)\b", re.IGNORECASE)
@@ -48,7 +48,8 @@ def strip_text(s: str) -> tuple[str, list[str], list[str]]:
 def text_words(s: str) -> str:
     s = TEXT_CMD_RE.sub(lambda m: m.group(1), s)
     s = re.sub(r"([\^_])\{(\w)\}", r"\1\2", s)  # `x^{2}` is written `x^2` too
-    s = re.sub(r"[\"'`.,!?;:()]", " ", s.lower())
+    s = re.sub(r"\(([a-z])\)", r" option-\1 ", s.lower())  # `(a) and (c)`: labels, not articles
+    s = re.sub(r"[\"'`.,!?;:()]", " ", s)
     return " ".join(w for w in s.split() if w not in ("the", "a", "an"))
 
 

@@ -1624,6 +1624,71 @@ _add("ordinal-is-not-a-unit", r"575\text{ students}", box("575"), 1)
 _add("ordinal-is-not-a-unit-wrong", r"575\text{ students}", box("57"), 0)
 
 
+# =============================================================================================
+_group = "red_team_13"
+# =============================================================================================
+# A white-box red team of 572 strict-mode attempts on this wave's mechanisms (176 undeserved 1.0
+# before the fixes). One row per class; each was 1.0 before.
+_add("words-after-number-wrong", "12", box("12 is wrong"), 0)
+_add("words-after-number-maybe", "12", box("12 maybe"), 0)
+_add("words-after-number-squared", "12", box("12 squared"), 0)
+_add("words-after-number-thousand", "12", box("12 thousand"), 0)
+_add("words-after-number-nope", "12", box("12 nope"), 0)
+_add("words-after-number-unit", "12", box("12 apples"), 1)
+_add("answer-tag-not-the-answer", "5", "<answer>5 is not the answer</answer>", 0)
+_add("text-decimal-tail", "5", box(r"5\text{.5}"), 0)
+_add("text-minus-sign", "5", box(r"\text{-}5"), 0)
+_add("text-digit", "1", box(r"1\text{2}"), 0)
+_add("text-empty-with-exponent", "16", box(r"16\text{}^2"), 0)
+_add("text-parenthetical-alternative", "5", box(r"5 \text{ (6 also works)}"), 0)
+_add("text-squared", "5", box(r"\frac{10}{2} \text{ squared}"), 0)
+_add("text-unit-kept", "16", box(r"16\text{ cm}^2"), 1)
+_add("chain-hides-or", "3", box(r"3 \text{ or } 4 = 3"), 0)
+_add("chain-hides-list", "3", box("3, 4 = 3"), 0)
+_add("chain-hides-pm", "3", box(r"\pm 3 = 3"), 0)
+_add("named-chain-hides-or", "3", box(r"x = 3 \text{ or } x = 4 = 3"), 0)
+_add("named-chain-states-last", "x = 11", box("x = 5+5+1 = 11"), 1)
+_add("point-is-not-empty-set", "(3, 1)", box(r"\emptyset"), 0)
+_add("empty-set-is-not-a-point", r"\emptyset", box("(2, 1)"), 0)
+_add("no-solution-is-not-origin", r"\text{no solution}", box("(0, 0)"), 0)
+_add("coordinates-out-of-order", "(1, 2)", box("y = 1, x = 2"), 0)
+_add("coordinates-in-order", "(1, 2)", box("x = 1, y = 2"), 1)
+_add("named-tuple-swapped", "(p,q) = (3, 2)", box("(q, p) = (3, 2)"), 0)
+_add("named-tuple-values", "(p,q) = (3, 2)", box("(3, 2)"), 1)
+_add("inverse-ratio-name", r"\frac{R}{r} = 2", box(r"\frac{r}{R} = 2"), 0)
+_add("case-tells-names-apart", "R = 5, r = 2", box("R = 2, r = 5"), 0)
+_add("choice-two-letters", "C", box("C D E"), 0)
+_add("choice-two-parenthesised", "C", box("(C) (D)"), 0)
+_add("choice-taken-back", "C", box("C is incorrect"), 0)
+_add("choice-lowercase-pair", "C", box("c d"), 0)
+_add("choice-with-value", r"\textbf{(C)}\ 17", box("(C) 17"), 1)
+_add("verbatim-gold-sequence", r"2, 4, \dots, 2(n-1)", box(r"2, 4, \dots, 2n-1"), 0)
+_add("verbatim-gold-decimal-point", r"\text{at } 2.5 \text{ seconds}",
+     box(r"\text{at } 25 \text{ seconds}"), 0)
+_add("text-labels-are-not-articles", r"\text{(a) and (c) are true}",
+     box(r"\text{and (c) are true}"), 0)
+_add("huge-value-decimal-far-off", "2^{2008} - 3", box("2^{2008} + 1000.0"), 0)
+_add("one-digit-decimal-for-integer", "2000001", box("2e6"), 0)
+_add("decimal-exactly-the-integer", "1000000", box("1e6"), 1)
+_add("decimals-hide-two-integers", "1000000", box("1e6, 1000000, 1000001"), 0)
+_add("polynomial-vanishing-at-sample-points", "x^3", box("x^3 + (13x-7)(11x+17)(7x-23)"), 0)
+_add("polynomial-factored", "x^3+x", box("x(x^2+1)"), 1)
+_add("clock-time-is-not-a-ratio", "10:30", box(r"\frac{1}{3}"), 0)
+_add("ratio-in-lowest-terms", "11:21", box(r"\frac{11}{21}"), 1)
+_add("three-way-ratio", "2:3:4", box(r"\frac{1}{6}"), 0)
+_add("determinant-is-not-the-matrix", pm([["1", "2"], ["3", "4"]]),
+     box(r"\begin{vmatrix}1&2\\3&4\end{vmatrix}"), 0)
+_add("box-and-more-in-answer-tag", "5", r"<answer>\boxed{5} \text{ or } 6</answer>", 0)
+_add("value-beside-box-in-answer-tag", "5", r"<answer>6 \boxed{5}</answer>", 0)
+_add("hedged-last-statement-in-tag", "5",
+     "<answer>The answer is 5. Maybe the answer is 6.</answer>", 0)
+_add("box-then-is-wrong", "5", box("5") + " is wrong", 0)
+_add("box-then-made-an-error", "5", box("5") + ". I made an error.", 0)
+_add("number-words-summed", "5", box(r"\text{two and three}"), 0)
+_add("number-words-repeated", "20", box(r"\text{ten ten}"), 0)
+_add("unbalanced-union-no-crash", "5", box(r"(1 \cup 2"), 0)
+
+
 def groups() -> list[str]:
     """Group names in table order."""
     return list(dict.fromkeys(c.group for c in CASES))
