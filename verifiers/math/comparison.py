@@ -224,8 +224,10 @@ def _vs_assign(gold: Assign, cand: object, rel_tol: float) -> str:
             return WRONG
         return compare(gold.value, cand.value, rel_tol)
     ce = _as_equation(cand)
-    if ce is not None:
+    if ce is not None and gold.value.expr.free_symbols:  # `y = 2x + 1` vs `2x - y + 1 = 0`
         return CORRECT if _equation_equal(_as_equation(gold), ce) else WRONG
+    if ce is not None:
+        return WRONG  # `16 = 3x + 7` for `x = 3`: the equation restated, not solved
     return compare(gold.value, cand, rel_tol) if isinstance(cand, Region) else WRONG
 
 

@@ -1687,6 +1687,9 @@ _add("box-then-made-an-error", "5", box("5") + ". I made an error.", 0)
 _add("number-words-summed", "5", box(r"\text{two and three}"), 0)
 _add("number-words-repeated", "20", box(r"\text{ten ten}"), 0)
 _add("unbalanced-union-no-crash", "5", box(r"(1 \cup 2"), 0)
+_add("equation-restated-not-solved", "x = 3", box("16 = 3x+7"), 0, question="Solve 3x+7=16.")
+_add("equation-moved-not-solved", "x = 3", box("3x+7-16 = 0"), 0)
+_add("line-in-another-form", "y = 2x + 1", box("2x - y + 1 = 0"), 1)
 
 
 def groups() -> list[str]:
