@@ -5,8 +5,9 @@ the rounding rule below, functions of variables by sampling. It knows nothing of
 Tolerance policy: exact values compare exactly (relative difference below 1e-40 at 60 digits, with
 more digits for large numbers, so 2^-60 and 2^-59 differ and so do 2^2008 - 2 and 2^2008 - 3). When
 exactly one side is written as a decimal, it matches the exact value only if both hold: (1) it
-carries enough significant digits, i.e. it is within `rel_tol` relative (default 1e-6: 1.4142136
-matches sqrt(2), 1.4142 does not), and (2) it is a correct rounding at the precision it was written,
+carries enough significant digits: it is within `rel_tol` relative and half a unit in its last
+digit is at most 2 * rel_tol of the value (default 1e-6: 1.4142136 matches sqrt(2), 1.4142 does
+not, 2e6 is not 2000001), and (2) it is a correct rounding at the precision it was written,
 |x - exact| <= half a unit in its last written digit (2000001.0 is not 2000000, 2.000001 \\times
 10^{6} is not either, 0.0 is not 1/3). A larger `rel_tol` is the looser policy some users ask for
 (fewer significant digits suffice); (2) holds at every `rel_tol`, so a decimal is never accepted for
