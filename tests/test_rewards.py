@@ -339,12 +339,12 @@ def test_a_math_call_that_gets_no_checker_in_time_is_masked_not_zero():
     import threading
 
     from verifiers import pool
-    from verifiers.math.verifier import MathAnswerVerifier, warm_up
+    from verifiers.math.verifier import PRELOAD, MathAnswerVerifier, warm_up
 
     verifier = MathAnswerVerifier(workers=1, deadline_s=1.0)
     problem = Problem(id="q", question="", answer="7")
     assert verifier(completion="<answer>7</answer>", problem=problem).score == 1.0  # gold checked
-    shared = pool.shared_pool(1, ("verifiers.math.verifier", "verifiers.math.parsing"), warm_up)
+    shared = pool.shared_pool(1, PRELOAD, warm_up)
     busy = threading.Thread(target=shared.call, args=(_hold, 2.5), kwargs={"deadline_s": 30})
     busy.start()
     time.sleep(0.2)

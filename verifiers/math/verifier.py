@@ -25,6 +25,8 @@ REASONS = frozenset(
     {"correct", "wrong_answer", "no_answer", "hedged", "unparseable", "timeout", "gold_unparseable"}
 )
 _RESTART_MARGIN_S = 0.05
+# Modules a checker process imports before it takes work (also the key of the shared pool).
+PRELOAD = ("verifiers.math.verifier", "verifiers.math.golds")
 _MAX_ANSWER_CHARS = 5_000  # longer "answers" are essays or attacks; parsing them only burns time
 
 
@@ -189,7 +191,7 @@ class MathAnswerVerifier:
         if pool.IN_WORKER:  # already inside a pool worker whose deadline bounds us
             return _verdict(*judge(*args))
         workers = pool.shared_pool(
-            self.workers, ("verifiers.math.verifier", "verifiers.math.golds"), warm_up
+            self.workers, PRELOAD, warm_up
         ).start()
         start = time.monotonic()
         if problem.answer not in _CHECKED_GOLDS:
