@@ -59,6 +59,7 @@ def judge(
 ) -> tuple[float, str, str]:
     """The whole decision, as plain data so it can cross a process boundary."""
     from verifiers.math.comparison import compare
+    from verifiers.math.golds import gold_text
     from verifiers.math.parsing import parse_answer
     from verifiers.math.values import HEDGED, Choice, Collection, Text, Unparseable
 
@@ -85,6 +86,8 @@ def judge(
                 "correct",
                 f"{ex.source} {len(ex.candidates)} answers that together are the gold's list",
             )
+    if len(ex.candidates) == 1 and _squash(ex.candidates[0]) == _squash(gold_text(gold)):
+        return 1.0, "correct", f"{ex.source} states the gold as written"
     values = [parse_answer(c, gval) for c in ex.candidates]
     final = values[-1]
     shown = ex.candidates[-1][:80]

@@ -48,7 +48,8 @@ def strip_text(s: str) -> tuple[str, list[str], list[str]]:
 def text_words(s: str) -> str:
     s = TEXT_CMD_RE.sub(lambda m: m.group(1), s)
     s = re.sub(r"([\^_])\{(\w)\}", r"\1\2", s)  # `x^{2}` is written `x^2` too
-    s = re.sub(r"\(([a-z])\)", r" option-\1 ", s.lower())  # `(a) and (c)`: labels, not articles
+    # `(a) and (c)`: labels, not articles
+    s = re.sub(r"\(\s*([a-z])\s*\)", r" option-\1 ", s.lower())
     s = re.sub(r"[\"'`.,!?;:()]", " ", s)
     return " ".join(w for w in s.split() if w not in ("the", "a", "an"))
 
@@ -57,6 +58,8 @@ def verbatim(raw: str) -> str:
     """`raw` as written, up to spacing, `\\text{}` wrappers, `\\left`/`\\right`, `\\dfrac` and a
     closing period: case, digits, signs and punctuation all count."""
     s = TEXT_CMD_RE.sub(lambda m: m.group(1), raw.strip().strip("$"))
-    s = re.sub(r"\\[dt]frac", r"\\frac", s)
+    s = re.sub(r"\\[dt]frac", r"\\frac", s).replace("\\times", "\\cdot")
+    s = re.sub(r"([\^_])\{(\w)\}", r"\1\2", s)  # `x^{2}` is `x^2`
+    s = re.sub(r"\\sqrt\s*(\w)", r"\\sqrt{\1}", s)  # `\sqrt2` is `\sqrt{2}`
     s = re.sub(r"\s+|\\[,;:! ]|\\left(?![a-zA-Z])|\\right(?![a-zA-Z])|\\q?quad|~", "", s)
     return s.rstrip(".")
