@@ -62,6 +62,7 @@ def judge(
     from verifiers.math.golds import gold_text
     from verifiers.math.parsing import parse_answer
     from verifiers.math.values import HEDGED, Choice, Collection, Text, Unparseable
+    from verifiers.math.words import verbatim
 
     if pool.IN_WORKER and sys.getrecursionlimit() < 8000:
         sys.setrecursionlimit(8000)  # deep but legal nesting; a crash only costs this worker
@@ -86,7 +87,10 @@ def judge(
                 "correct",
                 f"{ex.source} {len(ex.candidates)} answers that together are the gold's list",
             )
-    if len(ex.candidates) == 1 and _squash(ex.candidates[0]) == _squash(gold_text(gold)):
+    if (isinstance(gval, (Choice, Text)) and len(ex.candidates) == 1
+            and verbatim(ex.candidates[0]) == verbatim(gold_text(gold))):
+        # `\textbf{(D)}\ \text{10 or 100, only}` answered as written: a choice or text gold whose
+        # words would read as a hedge
         return 1.0, "correct", f"{ex.source} states the gold as written"
     values = [parse_answer(c, gval) for c in ex.candidates]
     final = values[-1]

@@ -1690,6 +1690,11 @@ _add("unbalanced-union-no-crash", "5", box(r"(1 \cup 2"), 0)
 _add("equation-restated-not-solved", "x = 3", box("16 = 3x+7"), 0, question="Solve 3x+7=16.")
 _add("equation-moved-not-solved", "x = 3", box("3x+7-16 = 0"), 0)
 _add("line-in-another-form", "y = 2x + 1", box("2x - y + 1 = 0"), 1)
+_add("choice-gold-as-written", r"\textbf{(D)}\ \text{10 or 100, only}",
+     box(r"\textbf{(D)}\ \text{10 or 100, only}"), 1)
+_add("text-gold-with-percent-sign", r"2, 4, \dots, 2(n-1)", box(r"2, 4, \dots, 2(n-1)\%"), 0)
+_add("text-gold-percent-as-dollars", r"\text{Carla has } 30\% \text{ more juice}",
+     box(r"\text{Carla has } \$30 \text{ more juice}"), 0)
 
 
 def groups() -> list[str]:
