@@ -59,6 +59,7 @@ def verbatim(raw: str) -> str:
     closing period: case, digits, signs and punctuation all count."""
     s = TEXT_CMD_RE.sub(lambda m: m.group(1), raw.strip().strip("$"))
     s = re.sub(r"\\[dt]frac", r"\\frac", s).replace("\\times", "\\cdot")
+    s = re.sub(r"\\[lc]dots", r"\\dots", re.sub(r"\s*\bpercent\b", r"\\%", s))
     s = re.sub(r"([\^_])\{(\w)\}", r"\1\2", s)  # `x^{2}` is `x^2`
     s = re.sub(r"\\sqrt\s*(\w)", r"\\sqrt{\1}", s)  # `\sqrt2` is `\sqrt{2}`
     s = re.sub(r"\s+|\\[,;:! ]|\\left(?![a-zA-Z])|\\right(?![a-zA-Z])|\\q?quad|~", "", s)
