@@ -395,7 +395,8 @@ def committed_answer(completion: str, mode: Mode = "strict") -> Extraction:
             rest = block.text
             for f in reversed(found):
                 rest = rest[: f.start] + " " + rest[f.end :]
-            if found and (re.search(r"\d|\$|\\[(\[]", rest) or _UNSTATED_RE.search(rest)):
+            if found and re.search(r"\d|\$|\\[(\[]|\b(?:or|maybe|perhaps|possibly|either)\b", rest,
+                                   re.IGNORECASE):
                 # `<answer>\boxed{5} or 6</answer>`, `<answer>6 \boxed{5}</answer>`: what the block
                 # says beside its box is a second answer (a hedge), never ignored
                 inner.append(Span(block.start, block.end, rest.strip()))

@@ -1680,6 +1680,7 @@ _add("determinant-is-not-the-matrix", pm([["1", "2"], ["3", "4"]]),
      box(r"\begin{vmatrix}1&2\\3&4\end{vmatrix}"), 0)
 _add("box-and-more-in-answer-tag", "5", r"<answer>\boxed{5} \text{ or } 6</answer>", 0)
 _add("value-beside-box-in-answer-tag", "5", r"<answer>6 \boxed{5}</answer>", 0)
+_add("prose-beside-box-in-answer-tag", "5", r"<answer>Thus, if we simplify, \boxed{5}</answer>", 1)
 _add("hedged-last-statement-in-tag", "5",
      "<answer>The answer is 5. Maybe the answer is 6.</answer>", 0)
 _add("box-then-is-wrong", "5", box("5") + " is wrong", 0)
